@@ -1,0 +1,64 @@
+// The administrative commands the CLI offers, runnable in the CLI's own process or inside the running server.
+import { z } from 'zod';
+import { migrate } from '../store/migrate.js';
+import type { Store } from '../store/index.js';
+import type { TenancyService } from '../tenancy/service.js';
+
+export const adminRequestSchema = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('migrate') }),
+  z.object({ command: z.literal('tenant.create'), slug: z.string(), name: z.string().optional() }),
+  z.object({ command: z.literal('tenant.list') }),
+  z.object({ command: z.literal('token.create'), tenant: z.string(), label: z.string() }),
+  z.object({ command: z.literal('token.list'), tenant: z.string() }),
+  z.object({ command: z.literal('token.revoke'), id: z.string() }),
+]);
+
+export type AdminRequest = z.infer<typeof adminRequestSchema>;
+
+/** What a command prints: lines for people; the last line is the value scripts want (an id, a token). */
+export interface AdminResult {
+  readonly lines: string[];
+}
+
+export interface AdminDeps {
+  readonly store: Store;
+  readonly tenancy: TenancyService;
+}
+
+export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): Promise<AdminResult> {
+  const { tenancy } = deps;
+  switch (request.command) {
+    case 'migrate': {
+      const applied = await migrate(deps.store);
+      return { lines: applied.length > 0 ? applied.map((name) => `applied ${name}`) : ['database is up to date'] };
+    }
+    case 'tenant.create': {
+      const { tenant, created } = await tenancy.createTenant(request.slug, request.name);
+      return { lines: [`${created ? 'created' : 'exists:'} tenant ${tenant.slug} (${tenant.name})`, tenant.id] };
+    }
+    case 'tenant.list': {
+      const tenants = await tenancy.listTenants();
+      return { lines: tenants.length > 0 ? tenants.map((t) => `${t.id}  ${t.slug}  ${t.name}`) : ['no tenants'] };
+    }
+    case 'token.create': {
+      const { token, info } = await tenancy.createToken(request.tenant, request.label);
+      return {
+        lines: [`created token ${info.id} "${info.label}" for tenant ${request.tenant}; it is shown once, keep it secret:`, token],
+      };
+    }
+    case 'token.list': {
+      const tokens = await tenancy.listTokens(request.tenant);
+      if (tokens.length === 0) return { lines: ['no tokens'] };
+      return {
+        lines: tokens.map(
+          (t) =>
+            `${t.id}  ${t.label}  created ${t.createdAt}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`,
+        ),
+      };
+    }
+    case 'token.revoke': {
+      const info = await tenancy.revokeToken(request.id);
+      return { lines: [`revoked token ${info.id} "${info.label}"`] };
+    }
+  }
+}

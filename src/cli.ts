@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// The `usher` command: tenants, API tokens and migrations, on the same configuration as the server.
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { lockHolder } from './admin/lock.js';
+import { runAdminCommand, type AdminRequest } from './admin/commands.js';
+import { sendAdminCommand } from './admin/socket.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { StartupError, openConfiguredStore } from './server.js';
+import { migrate } from './store/index.js';
+import { TenancyError, createTenancyService } from './tenancy/service.js';
+
+const USAGE = `usage: usher <command>
+
+  usher migrate                                     apply pending database migrations
+  usher tenant create <slug> [--name "Acme Corp"]   create a tenant; prints its id last
+  usher tenant list                                 list tenants
+  usher token create --tenant <slug> [--label okta] create an API token; prints the token last
+  usher token list --tenant <slug>                  list a tenant's tokens (never the tokens themselves)
+  usher token revoke <token-id>                     revoke a token at once
+
+Configuration comes from the environment, as for the server (DATA_DIR, DATABASE_URL, ...).
+With the embedded database, commands run inside the server when it is running.`;
+
+class UsageError extends Error {}
+
+function parseCommand(argv: string[]): AdminRequest {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, tenant: { type: 'string' }, label: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [group, action, arg, ...extra] = positionals;
+  if (values.help || !group) throw new UsageError('');
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new UsageError(`missing ${what}`);
+    return value;
+  };
+  const none = () => {
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  };
+  none();
+  switch (`${group} ${action ?? ''}`.trim()) {
+    case 'migrate':
+      return { command: 'migrate' };
+    case 'tenant create':
+      return { command: 'tenant.create', slug: need(arg, '<slug>'), ...(values.name ? { name: values.name } : {}) };
+    case 'tenant list':
+      return { command: 'tenant.list' };
+    case 'token create':
+      return { command: 'token.create', tenant: need(values.tenant, '--tenant <slug>'), label: values.label ?? 'api' };
+    case 'token list':
+      return { command: 'token.list', tenant: need(values.tenant, '--tenant <slug>') };
+    case 'token revoke':
+      return { command: 'token.revoke', id: need(arg, '<token-id>') };
+    default:
+      throw new UsageError(`unknown command "${positionals.join(' ')}"`);
+  }
+}
+
+/** Runs the command in this process, on a database no one else holds (PostgreSQL, or an idle data directory). */
+async function runLocally(config: Config, request: AdminRequest): Promise<string[]> {
+  const { store, release } = await openConfiguredStore(config, 'cli');
+  try {
+    if (request.command !== 'migrate') await migrate(store);
+    const tenancy = createTenancyService({ store, clock: () => new Date(), newId: randomUUID });
+    return (await runAdminCommand({ store, tenancy }, request)).lines;
+  } finally {
+    await store.close();
+    release();
+  }
+}
+
+/** A server that has just started opens its socket after its migrations: give it a little time. */
+async function sendWhenReady(dataDir: string, request: AdminRequest) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await sendAdminCommand(dataDir, request);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (Date.now() > deadline || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let request: AdminRequest;
+  try {
+    request = parseCommand(argv);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${message ? `usher: ${message}\n\n` : ''}${USAGE}\n`);
+    return message ? 2 : 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`usher: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    // PGlite is one process: when the server holds the data directory, the server runs the command.
+    const holder = config.databaseUrl ? undefined : lockHolder(config.dataDir);
+    let lines: string[];
+    if (holder?.role === 'server') {
+      const reply = await sendWhenReady(config.dataDir, request).catch(() => {
+        throw new StartupError(`The server (pid ${holder.pid}) holds ${config.dataDir} but does not answer on its admin socket.`);
+      });
+      if (!reply.ok) throw new TenancyError(reply.error ?? 'The command failed.');
+      lines = reply.lines;
+    } else {
+      lines = await runLocally(config, request);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof TenancyError || error instanceof StartupError) {
+      process.stderr.write(`usher: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,78 @@
+// The server's configuration: the only reader of process.env, one zod schema, one clear line per invalid variable.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(8080),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  MAX_PAYLOAD_SIZE: positiveInt.default(1_048_576),
+  MAX_RESULTS: positiveInt.max(10_000).default(1000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  USHER_BOOTSTRAP_TENANT: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and hyphens')
+    .optional(),
+  USHER_BOOTSTRAP_TOKEN: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
+});
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  readonly publicUrl: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly maxPayloadSize: number;
+  readonly maxResults: number;
+  readonly shutdownTimeoutMs: number;
+  readonly bootstrap: { readonly tenant: string; readonly token: string | undefined } | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the configuration from an environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(
+    Object.keys(envSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${variable}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (e.USHER_BOOTSTRAP_TOKEN && !e.USHER_BOOTSTRAP_TENANT) {
+    throw new ConfigError('Invalid USHER_BOOTSTRAP_TOKEN: it needs USHER_BOOTSTRAP_TENANT to say which tenant it is for');
+  }
+  const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    publicUrl: (e.PUBLIC_URL ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${e.PORT}`).replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    maxPayloadSize: e.MAX_PAYLOAD_SIZE,
+    maxResults: e.MAX_RESULTS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    bootstrap: e.USHER_BOOTSTRAP_TENANT
+      ? { tenant: e.USHER_BOOTSTRAP_TENANT, token: e.USHER_BOOTSTRAP_TOKEN }
+      : undefined,
+  };
+}

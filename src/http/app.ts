@@ -1,0 +1,80 @@
+// The Hono application: middleware, the SCIM routes under /scim/v2, health checks, and one error renderer.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { createGroupsService } from '../resources/groups/service.js';
+import type { Deps } from '../resources/context.js';
+import { discoveryRoutes } from '../resources/discovery/route.js';
+import { resourceRoutes } from '../resources/route.js';
+import { createUsersService } from '../resources/users/service.js';
+import { ScimError } from '../scim/errors.js';
+import type { TenancyService } from '../tenancy/service.js';
+import type { AppEnv } from './env.js';
+import type { Logger } from './logger.js';
+import { accessLog } from './middleware/access-log.js';
+import { AuthenticationError, bearerAuth } from './middleware/bearer-auth.js';
+import { requestId } from './middleware/request-id.js';
+import { scimError } from './responses.js';
+
+export const SCIM_PREFIX = '/scim/v2';
+
+export interface AppDeps extends Deps {
+  readonly tenancy: TenancyService;
+  readonly logger: Logger;
+  readonly maxPayloadSize: number;
+}
+
+export function createApp(deps: AppDeps) {
+  const { logger } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(accessLog(logger));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.store.query('select 1');
+      return c.json({ status: 'ok' });
+    } catch (error) {
+      logger.warn('database not reachable', { requestId: c.var.requestId, error: (error as Error).message });
+      return c.json({ status: 'unavailable' }, 503);
+    }
+  });
+
+  const scim = new Hono<AppEnv>();
+  scim.use(bearerAuth({ tenancy: deps.tenancy }));
+  scim.use(
+    bodyLimit({
+      maxSize: deps.maxPayloadSize,
+      onError: () => {
+        throw ScimError.payloadTooLarge(`The request body is larger than maxPayloadSize (${deps.maxPayloadSize} bytes).`);
+      },
+    }),
+  );
+  const features = { maxResults: deps.maxResults, maxPayloadSize: deps.maxPayloadSize };
+  scim.route('/', discoveryRoutes(features, deps.scimBaseUrl));
+  scim.route('/Users', resourceRoutes(createUsersService(deps), deps));
+  scim.route('/Groups', resourceRoutes(createGroupsService(deps), deps));
+  scim.notFound((c) => scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${c.req.path}.`)));
+  app.route(SCIM_PREFIX, scim);
+
+  app.notFound((c) => c.json({ error: 'not_found', detail: `Nothing at ${c.req.path}.` }, 404));
+
+  app.onError((error, c) => {
+    if (error instanceof AuthenticationError) return scimError(c, error, { 'WWW-Authenticate': 'Bearer realm="usher"' });
+    if (error instanceof ScimError) return scimError(c, error);
+    if (error instanceof HTTPException && error.status < 500) {
+      return scimError(c, new ScimError(error.status, undefined, error.message || 'Bad request.'));
+    }
+    logger.error('unhandled error', {
+      requestId: c.var.requestId,
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    });
+    return scimError(c, new ScimError(500, undefined, `Internal server error (request id ${c.var.requestId}).`));
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,43 @@
+// What every resource service is given: its dependencies once, and who is asking with each request.
+import type { PasswordHasher } from '../auth/passwords.js';
+import type { ListParams, ListResponse } from '../scim/list.js';
+import type { ProjectionParams } from '../scim/resource/projection.js';
+import type { Store } from '../store/index.js';
+
+export interface Deps {
+  readonly store: Store;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly passwords: PasswordHasher;
+  /** Absolute URL of the SCIM root, e.g. http://127.0.0.1:8080/scim/v2, for meta.location and $ref. */
+  readonly scimBaseUrl: string;
+  readonly maxResults: number;
+}
+
+/** Who made the request: an API token (a provisioning client) for now; portal users come later. */
+export interface Actor {
+  readonly kind: 'token';
+  readonly id: string;
+  readonly label: string;
+}
+
+export interface RequestContext {
+  readonly tenantId: string;
+  readonly actor: Actor;
+  readonly requestId: string;
+}
+
+/** The operations every resource type with its own endpoint offers (RFC 7644 §3.3-§3.6). */
+export interface ResourceResult {
+  readonly resource: Record<string, unknown>;
+  readonly version: number;
+  readonly location: string;
+}
+
+export interface ResourceService {
+  create(ctx: RequestContext, body: unknown, projection: ProjectionParams): Promise<ResourceResult>;
+  get(ctx: RequestContext, id: string, projection: ProjectionParams): Promise<ResourceResult>;
+  replace(ctx: RequestContext, id: string, body: unknown, projection: ProjectionParams, ifMatch: string | undefined): Promise<ResourceResult>;
+  delete(ctx: RequestContext, id: string, ifMatch: string | undefined): Promise<void>;
+  list(ctx: RequestContext, params: ListParams): Promise<ListResponse<Record<string, unknown>>>;
+}

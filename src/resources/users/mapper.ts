@@ -1,0 +1,47 @@
+// Turns a users row (and the groups it is in) into a SCIM User resource (RFC 7643 §4.1, §3.1 meta).
+import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
+import { inSchemaOrder } from '../../scim/resource/order.js';
+import { etagOf } from '../../scim/resource/version.js';
+import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
+import type { UserGroupRow, UserRow } from './queries.js';
+
+export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+const USER_ATTRIBUTES = [...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes];
+
+export function userLocation(scimBaseUrl: string, id: string): string {
+  return `${scimBaseUrl}/Users/${id}`;
+}
+
+export function userToResource(row: UserRow, groups: readonly UserGroupRow[] | undefined, scimBaseUrl: string): Record<string, unknown> {
+  const attributes = inSchemaOrder(USER_ATTRIBUTES, row.attributes);
+  const extensions = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id).filter((id) => id in attributes);
+  const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
+  const manager = enterprise?.manager as Record<string, unknown> | undefined;
+  if (enterprise && manager && typeof manager.value === 'string') {
+    attributes[ENTERPRISE_USER] = { ...enterprise, manager: { ...manager, $ref: userLocation(scimBaseUrl, manager.value) } };
+  }
+  return {
+    schemas: [USER_RESOURCE_TYPE.schema.id, ...extensions],
+    id: row.id,
+    ...attributes,
+    active: row.active,
+    ...(groups && groups.length > 0
+      ? {
+          groups: groups.map((g) => ({
+            value: g.group_id,
+            $ref: `${scimBaseUrl}/Groups/${g.group_id}`,
+            display: g.display_name,
+            type: g.direct ? 'direct' : 'indirect',
+          })),
+        }
+      : {}),
+    meta: {
+      resourceType: 'User',
+      created: row.created_at.toISOString(),
+      lastModified: row.last_modified.toISOString(),
+      location: userLocation(scimBaseUrl, row.id),
+      version: etagOf(row.version),
+    },
+  };
+}

@@ -1,0 +1,248 @@
+// SQL for Users: the statements, and the model that maps User attributes to columns for filters and sorting.
+import type { MultiTarget, ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
+import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
+import type { AttributeDefinition } from '../../scim/schema/types.js';
+import type { Queryable } from '../../store/index.js';
+import { jsonElementTarget, jsonFieldTarget, jsonPathSql } from '../sql-json.js';
+
+export interface UserRow {
+  [key: string]: unknown;
+  id: string;
+  user_name: string;
+  external_id: string | null;
+  display_name: string | null;
+  active: boolean;
+  attributes: Record<string, unknown>;
+  created_at: Date;
+  last_modified: Date;
+  version: number;
+}
+
+export interface UserWrite {
+  readonly userName: string;
+  readonly externalId: string | undefined;
+  readonly displayName: string | undefined;
+  readonly active: boolean;
+  readonly attributes: Record<string, unknown>;
+}
+
+/** One element of a multi-valued attribute, as indexed in user_values. */
+export interface UserValue {
+  readonly attribute: string;
+  /** The element's index in its attribute's array. */
+  readonly position: number;
+  readonly value: string | null;
+  readonly type: string | null;
+  readonly primary: boolean;
+}
+
+/** The multi-valued attributes whose elements are indexed in user_values. */
+export const INDEXED_MULTI_VALUED = ['emails', 'phoneNumbers', 'ims', 'photos', 'entitlements', 'roles'] as const;
+
+const USER_COLUMNS = 'u.id, u.user_name, u.external_id, u.display_name, u.active, u.attributes, u.created_at, u.last_modified, u.version';
+
+export async function insertUser(tx: Queryable, tenantId: string, id: string, user: UserWrite, passwordHash: string | null, now: Date): Promise<UserRow> {
+  const rows = await tx.query<UserRow>(
+    `insert into users as u (tenant_id, id, user_name, external_id, display_name, active, password_hash, attributes, created_at, last_modified, version)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)
+     returning ${USER_COLUMNS}`,
+    [tenantId, id, user.userName, user.externalId ?? null, user.displayName ?? null, user.active, passwordHash, user.attributes, now.toISOString()],
+  );
+  return rows[0]!;
+}
+
+/** Replaces a user's attributes; a null passwordHash keeps the current one. Undefined when the user is gone. */
+export async function updateUser(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  user: UserWrite,
+  passwordHash: string | null,
+  now: Date,
+): Promise<UserRow | undefined> {
+  const rows = await tx.query<UserRow>(
+    `update users as u
+        set user_name = $3, external_id = $4, display_name = $5, active = $6,
+            password_hash = coalesce($7, u.password_hash), attributes = $8,
+            last_modified = greatest($9::timestamptz, u.last_modified), version = u.version + 1
+      where u.tenant_id = $1 and u.id = $2
+      returning ${USER_COLUMNS}`,
+    [tenantId, id, user.userName, user.externalId ?? null, user.displayName ?? null, user.active, passwordHash, user.attributes, now.toISOString()],
+  );
+  return rows[0];
+}
+
+export async function replaceUserValues(tx: Queryable, tenantId: string, userId: string, values: readonly UserValue[]): Promise<void> {
+  await tx.query('delete from user_values where tenant_id = $1 and user_id = $2', [tenantId, userId]);
+  if (values.length === 0) return;
+  // One jsonb parameter rather than parallel arrays: postgres.js sends a null inside a text[] as the string "NULL".
+  await tx.query(
+    `insert into user_values (tenant_id, user_id, attribute, position, value, type, is_primary)
+     select $1, $2, v.attribute, v.position, v.value, v.type, v.is_primary
+       from jsonb_to_recordset($3::jsonb) as v(attribute text, position integer, value text, type text, is_primary boolean)`,
+    [tenantId, userId, values.map((v) => ({ attribute: v.attribute, position: v.position, value: v.value, type: v.type, is_primary: v.primary }))],
+  );
+}
+
+export async function selectUser(q: Queryable, tenantId: string, id: string): Promise<UserRow | undefined> {
+  const rows = await q.query<UserRow>(`select ${USER_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2`, [tenantId, id]);
+  return rows[0];
+}
+
+/** Locks the user's row for the rest of the transaction, so concurrent writers take turns. */
+export async function lockUser(tx: Queryable, tenantId: string, id: string): Promise<UserRow | undefined> {
+  const rows = await tx.query<UserRow>(`select ${USER_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2 for update`, [tenantId, id]);
+  return rows[0];
+}
+
+export async function userExists(q: Queryable, tenantId: string, id: string): Promise<boolean> {
+  return (await q.query('select 1 from users where tenant_id = $1 and id = $2', [tenantId, id])).length > 0;
+}
+
+export async function selectUserNames(q: Queryable, tenantId: string, id: string): Promise<{ user_name: string; display_name: string | null } | undefined> {
+  const rows = await q.query<{ user_name: string; display_name: string | null }>(
+    'select user_name, display_name from users where tenant_id = $1 and id = $2',
+    [tenantId, id],
+  );
+  return rows[0];
+}
+
+/** Deletes a user and marks the groups it was a direct member of as modified. False when there was no such user. */
+export async function deleteUser(tx: Queryable, tenantId: string, id: string, now: Date): Promise<boolean> {
+  await tx.query(
+    `update groups g set last_modified = greatest($3::timestamptz, g.last_modified), version = g.version + 1
+      where g.tenant_id = $1 and g.id in (select m.group_id from group_members m where m.tenant_id = $1 and m.user_id = $2)`,
+    [tenantId, id, now.toISOString()],
+  );
+  const rows = await tx.query('delete from users where tenant_id = $1 and id = $2 returning id', [tenantId, id]);
+  return rows.length > 0;
+}
+
+export interface UserGroupRow {
+  [key: string]: unknown;
+  user_id: string;
+  group_id: string;
+  display_name: string;
+  direct: boolean;
+}
+
+/**
+ * The groups each of the given users belongs to, directly or through nested groups (RFC 7643 §4.1.2
+ * `groups`, type "direct" or "indirect"). UNION makes the walk stop even if nesting ever loops.
+ */
+export async function selectGroupsOfUsers(q: Queryable, tenantId: string, userIds: readonly string[]): Promise<UserGroupRow[]> {
+  if (userIds.length === 0) return [];
+  return q.query<UserGroupRow>(
+    `with recursive closure (user_id, group_id, depth) as (
+       select m.user_id, m.group_id, 0 from group_members m where m.tenant_id = $1 and m.user_id = any($2::uuid[])
+       union
+       select c.user_id, s.group_id, 1 from closure c
+         join group_subgroups s on s.tenant_id = $1 and s.member_group_id = c.group_id
+     )
+     select c.user_id, g.id as group_id, g.display_name, min(c.depth) = 0 as direct
+       from closure c join groups g on g.tenant_id = $1 and g.id = c.group_id
+      group by c.user_id, g.id, g.display_name
+      order by c.user_id, g.display_name, g.id`,
+    [tenantId, userIds],
+  );
+}
+
+export interface ListQuery {
+  readonly where: string | undefined;
+  readonly params: readonly unknown[];
+  readonly orderBy: string;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export async function countUsers(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `select count(*)::bigint as n from users u where u.tenant_id = $1${where ? ` and ${where}` : ''}`,
+    [tenantId, ...params],
+  );
+  return rows[0]!.n;
+}
+
+export async function listUsers(q: Queryable, tenantId: string, list: ListQuery): Promise<UserRow[]> {
+  const n = list.params.length;
+  return q.query<UserRow>(
+    `select ${USER_COLUMNS} from users u
+      where u.tenant_id = $1${list.where ? ` and ${list.where}` : ''}
+      order by ${list.orderBy}
+      limit $${n + 2} offset $${n + 3}`,
+    [tenantId, ...list.params, list.limit, list.offset],
+  );
+}
+
+const COLUMN_TARGETS: Record<string, ScalarTarget> = {
+  id: { sql: 'u.id', type: 'string', caseExact: true, uuid: true },
+  externalid: { sql: 'u.external_id', type: 'string', caseExact: true },
+  username: { sql: 'u.user_name', type: 'string', caseExact: false },
+  displayname: { sql: 'u.display_name', type: 'string', caseExact: false },
+  active: { sql: 'u.active', type: 'boolean', caseExact: false },
+  'meta.created': { sql: 'u.created_at', type: 'dateTime', caseExact: false },
+  'meta.lastmodified': { sql: 'u.last_modified', type: 'dateTime', caseExact: false },
+  'meta.resourcetype': { sql: `'User'`, type: 'string', caseExact: true },
+};
+
+/**
+ * An indexed multi-valued attribute: one user_values row per element, whose position is the element's index
+ * in the attributes document, so sub-attributes without a column are read from that same element.
+ */
+function userValuesTarget(attribute: AttributeDefinition): MultiTarget {
+  const columns: Record<string, ScalarTarget> = {
+    value: { sql: 'v.value', type: 'string', caseExact: false },
+    type: { sql: 'v.type', type: 'string', caseExact: false },
+    primary: { sql: 'v.is_primary', type: 'boolean', caseExact: false },
+  };
+  const element = `(u.attributes -> '${attribute.name}' -> v.position)`;
+  return {
+    exists: (condition) =>
+      `exists (select 1 from user_values v where v.tenant_id = u.tenant_id and v.user_id = u.id and v.attribute = '${attribute.name}' and ${condition})`,
+    element: (sub) => (sub && columns[sub.name.toLowerCase()]) || jsonFieldTarget(element, sub, attribute.type),
+  };
+}
+
+function qualifiedKey(resolved: ResolvedAttribute): string {
+  return resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}`.toLowerCase() : resolved.attribute.name.toLowerCase();
+}
+
+function jsonKeyPath(resolved: ResolvedAttribute): string[] {
+  const extension = resolved.common || resolved.schema.id === USER_CORE_SCHEMA ? [] : [resolved.schema.id];
+  return [...extension, resolved.attribute.name, ...(resolved.subAttribute ? [resolved.subAttribute.name] : [])];
+}
+
+const USER_CORE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+/** How User attributes live in SQL: indexed columns where there are some, the attributes document otherwise. */
+export const userSqlModel: SqlModel = {
+  scalar(resolved) {
+    const isCore = resolved.common || resolved.schema.id === USER_CORE_SCHEMA;
+    const column = isCore ? COLUMN_TARGETS[qualifiedKey(resolved)] : undefined;
+    if (column) return column;
+    if (resolved.attribute.name === 'meta' || resolved.attribute.name === 'groups') return undefined;
+    const leaf = resolved.subAttribute ?? resolved.attribute;
+    return { sql: jsonPathSql('u.attributes', jsonKeyPath(resolved), leaf.type), type: leaf.type, caseExact: leaf.caseExact };
+  },
+  multi(resolved) {
+    const name = resolved.attribute.name;
+    if ((INDEXED_MULTI_VALUED as readonly string[]).includes(name)) return userValuesTarget(resolved.attribute);
+    if (name === 'groups') return undefined;
+    return jsonElementTarget(jsonPathSql('u.attributes', jsonKeyPath(resolved), 'complex'), resolved.attribute);
+  },
+  complexPresent(resolved) {
+    return `(${jsonPathSql('u.attributes', jsonKeyPath(resolved), 'complex')} is not null)`;
+  },
+  multiSortKey(resolved) {
+    const name = resolved.attribute.name;
+    if (!(INDEXED_MULTI_VALUED as readonly string[]).includes(name)) return undefined;
+    const column = { value: 'value', type: 'type' }[(resolved.subAttribute?.name ?? 'value').toLowerCase()];
+    if (!column) return undefined;
+    return {
+      sql: `(select v.${column} from user_values v where v.tenant_id = u.tenant_id and v.user_id = u.id and v.attribute = '${name}' order by v.is_primary desc, v.position limit 1)`,
+      type: 'string',
+      caseExact: false,
+    };
+  },
+  idColumn: 'u.id',
+};

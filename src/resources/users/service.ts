@@ -1,0 +1,198 @@
+// The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
+import { parseFilter } from '../../scim/filter/parser.js';
+import { filterToSql } from '../../scim/filter/to-sql.js';
+import { ScimError } from '../../scim/errors.js';
+import { listResponse, type ListParams, type ListResponse } from '../../scim/list.js';
+import { checkImmutable } from '../../scim/resource/immutable.js';
+import { normalizeResource, type ResourceData } from '../../scim/resource/normalize.js';
+import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
+import { checkIfMatch } from '../../scim/resource/version.js';
+import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
+import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
+import { sortToSql } from '../../scim/sort.js';
+import { StoreError, type Queryable } from '../../store/index.js';
+import type { Deps, ResourceResult, ResourceService } from '../context.js';
+import { byKey } from '../by-key.js';
+import { ENTERPRISE_USER, userToResource } from './mapper.js';
+import {
+  INDEXED_MULTI_VALUED,
+  countUsers,
+  deleteUser,
+  insertUser,
+  listUsers,
+  lockUser,
+  replaceUserValues,
+  selectGroupsOfUsers,
+  selectUser,
+  selectUserNames,
+  updateUser,
+  userSqlModel,
+  type UserRow,
+  type UserValue,
+  type UserWrite,
+} from './queries.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_PASSWORD_LENGTH = 1024;
+
+export type UsersService = ResourceService;
+
+function notFound(id: string): ScimError {
+  return ScimError.notFound(`User ${id} not found.`);
+}
+
+/** Ids are UUIDs; anything else names no user, and must not reach a uuid cast in SQL. */
+function checkId(id: string): void {
+  if (!UUID.test(id)) throw notFound(id);
+}
+
+function toWrite(data: ResourceData): { user: UserWrite; password: string | undefined } {
+  const { password, ...attributes } = data;
+  if (password !== undefined) {
+    if (typeof password !== 'string' || password.length === 0) throw ScimError.invalidValue("Attribute 'password' must be a non-empty string.");
+    if (password.length > MAX_PASSWORD_LENGTH) throw ScimError.invalidValue(`Attribute 'password' must be at most ${MAX_PASSWORD_LENGTH} characters.`);
+  }
+  return {
+    password: password as string | undefined,
+    user: {
+      userName: attributes.userName as string,
+      externalId: attributes.externalId as string | undefined,
+      displayName: attributes.displayName as string | undefined,
+      active: (attributes.active as boolean | undefined) ?? true,
+      attributes,
+    },
+  };
+}
+
+/** One user_values row per element of the indexed multi-valued attributes. */
+function indexedValues(attributes: Record<string, unknown>): UserValue[] {
+  const values: UserValue[] = [];
+  for (const attribute of INDEXED_MULTI_VALUED) {
+    const items = attributes[attribute];
+    if (!Array.isArray(items)) continue;
+    items.forEach((item: Record<string, unknown>, position) => {
+      values.push({
+        attribute,
+        position,
+        value: typeof item.value === 'string' ? item.value : null,
+        type: typeof item.type === 'string' ? item.type : null,
+        primary: item.primary === true,
+      });
+    });
+  }
+  return values;
+}
+
+function translateStoreError(error: unknown, userName: string): never {
+  if (error instanceof StoreError && error.kind === 'unique' && error.constraint === 'users_user_name_key') {
+    throw ScimError.uniqueness(`userName "${userName}" is already taken.`);
+  }
+  throw error;
+}
+
+export function createUsersService(deps: Deps): UsersService {
+  const { store, clock, newId, passwords, scimBaseUrl } = deps;
+
+  /** The manager must be a user of the same tenant; its displayName is copied from that user. */
+  async function resolveManager(q: Queryable, tenantId: string, userId: string, attributes: Record<string, unknown>): Promise<void> {
+    const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
+    const manager = enterprise?.manager as Record<string, unknown> | undefined;
+    if (!enterprise || !manager) return;
+    const value = manager.value;
+    if (typeof value !== 'string') {
+      throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value' is required when manager is given.`);
+    }
+    const names = UUID.test(value) && value !== userId ? await selectUserNames(q, tenantId, value) : undefined;
+    if (!names) throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value': "${value}" is not another User of this tenant.`);
+    const { $ref: _ignored, ...rest } = manager;
+    enterprise.manager = { ...rest, value: value.toLowerCase(), displayName: names.display_name ?? names.user_name };
+  }
+
+  async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection): Promise<ResourceResult> {
+    const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups') ? await selectGroupsOfUsers(q, tenantId, [row.id]) : undefined;
+    return {
+      resource: projection.apply(userToResource(row, groups, scimBaseUrl)),
+      version: row.version,
+      location: `${scimBaseUrl}/Users/${row.id}`,
+    };
+  }
+
+  return {
+    async create(ctx, body, projectionParams) {
+      const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
+      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body));
+      const passwordHash = password === undefined ? null : await passwords.hash(password);
+      const id = newId();
+      try {
+        return await store.transaction(async (tx) => {
+          await resolveManager(tx, ctx.tenantId, id, user.attributes);
+          const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, clock());
+          await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+          return render(tx, ctx.tenantId, row, projection);
+        });
+      } catch (error) {
+        translateStoreError(error, user.userName);
+      }
+    },
+
+    async get(ctx, id, projectionParams) {
+      const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
+      checkId(id);
+      const row = await selectUser(store, ctx.tenantId, id);
+      if (!row) throw notFound(id);
+      return render(store, ctx.tenantId, row, projection);
+    },
+
+    async replace(ctx, id, body, projectionParams, ifMatch) {
+      const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
+      checkId(id);
+      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body));
+      // A PUT without a password keeps the current one (Okta sends full profiles without it).
+      const passwordHash = password === undefined ? null : await passwords.hash(password);
+      try {
+        return await store.transaction(async (tx) => {
+          const current = await lockUser(tx, ctx.tenantId, id);
+          if (!current) throw notFound(id);
+          checkIfMatch(ifMatch, current.version);
+          checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+          await resolveManager(tx, ctx.tenantId, id, user.attributes);
+          const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
+          if (!row) throw notFound(id);
+          await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+          return render(tx, ctx.tenantId, row, projection);
+        });
+      } catch (error) {
+        translateStoreError(error, user.userName);
+      }
+    },
+
+    async delete(ctx, id, ifMatch) {
+      checkId(id);
+      await store.transaction(async (tx) => {
+        const current = await lockUser(tx, ctx.tenantId, id);
+        if (!current) throw notFound(id);
+        checkIfMatch(ifMatch, current.version);
+        await deleteUser(tx, ctx.tenantId, id, clock());
+      });
+    },
+
+    async list(ctx, params) {
+      const projection = compileProjection(USER_RESOURCE_TYPE, params);
+      const compiled = params.filter === undefined ? undefined : filterToSql(parseFilter(params.filter), USER_RESOURCE_TYPE, userSqlModel, 1);
+      const orderBy = sortToSql(params.sortBy, params.sortOrder, USER_RESOURCE_TYPE, userSqlModel, 'u.created_at');
+      const where = compiled?.sql;
+      const filterParams = compiled?.params ?? [];
+      const total = await countUsers(store, ctx.tenantId, where, filterParams);
+      const rows =
+        params.count === 0 || params.startIndex > total
+          ? []
+          : await listUsers(store, ctx.tenantId, { where, params: filterParams, orderBy, limit: params.count, offset: params.startIndex - 1 });
+      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
+        ? await selectGroupsOfUsers(store, ctx.tenantId, rows.map((r) => r.id))
+        : [];
+      const byUser = byKey(groups, (g) => g.user_id);
+      const resources = rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
+      return listResponse(resources, total, params.startIndex);
+    },
+  };
+}

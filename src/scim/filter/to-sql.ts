@@ -1,0 +1,279 @@
+// Compiles a parsed SCIM filter (RFC 7644 §3.4.2.2) to a parameterised SQL condition over a resource type's data model.
+import { ScimError } from '../errors.js';
+import { resolveAttributePath, type ResolvedAttribute } from '../schema/resolve.js';
+import { findAttribute } from '../schema/resolve.js';
+import type { AttributeDefinition, AttributeType, ResourceTypeDefinition } from '../schema/types.js';
+import type { AttrPath, CompareOperator, CompareValue, Filter } from './ast.js';
+import { printFilter } from './print.js';
+
+/** A SQL expression that yields one attribute's value for the row (or element) at hand, or NULL when unassigned. */
+export interface ScalarTarget {
+  readonly sql: string;
+  readonly type: AttributeType;
+  readonly caseExact: boolean;
+  /** The expression is a uuid column: values that are not UUIDs match nothing instead of failing the cast. */
+  readonly uuid?: boolean;
+}
+
+/** A multi-valued attribute: conditions on one element at a time, wrapped in EXISTS. */
+export interface MultiTarget {
+  /** Wraps a condition over one element in a test that some element of the row satisfies it. */
+  exists(condition: string): string;
+  /** The SQL of an element's sub-attribute, or of the element itself for multi-valued simple attributes. */
+  element(sub: AttributeDefinition | undefined): ScalarTarget | undefined;
+}
+
+/** How a resource type's attributes live in SQL: supplied by the resource's queries module. */
+export interface SqlModel {
+  /** A single-valued attribute (sub-attribute included for singular complex ones); undefined if not filterable. */
+  scalar(resolved: ResolvedAttribute): ScalarTarget | undefined;
+  /** A multi-valued attribute; undefined if not filterable. */
+  multi(resolved: ResolvedAttribute): MultiTarget | undefined;
+  /** `pr` on a singular complex attribute (`name pr`). */
+  complexPresent(resolved: ResolvedAttribute): string | undefined;
+  /** The value to sort a multi-valued attribute by (RFC 7644 §3.4.2.3: its primary value); undefined if unsortable. */
+  multiSortKey(resolved: ResolvedAttribute): ScalarTarget | undefined;
+  /** The resource's id column: the tie-break that makes every order total. */
+  readonly idColumn: string;
+}
+
+export interface CompiledFilter {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function describePath(path: AttrPath): string {
+  return `${path.uri ? `${path.uri}:` : ''}${path.name}${path.subAttr ? `.${path.subAttr}` : ''}`;
+}
+
+class Compiler {
+  readonly params: unknown[] = [];
+
+  constructor(
+    private readonly resourceType: ResourceTypeDefinition,
+    private readonly model: SqlModel,
+    private readonly paramOffset: number,
+  ) {}
+
+  param(value: unknown, cast = ''): string {
+    this.params.push(value);
+    return `$${this.paramOffset + this.params.length}${cast}`;
+  }
+
+  compile(filter: Filter): string {
+    switch (filter.kind) {
+      case 'and':
+        return `(${this.compile(filter.left)} and ${this.compile(filter.right)})`;
+      case 'or':
+        return `(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
+      case 'not':
+        // SQL's NULL would make `not` drop rows whose attribute is unassigned; SCIM's logic has two values.
+        return `(not coalesce(${this.compile(filter.filter)}, false))`;
+      case 'present':
+        return this.attribute(filter.attr, (target) => this.present(target), (resolved) => this.model.complexPresent(resolved));
+      case 'compare':
+        return this.attribute(filter.attr, (target, path) => this.compare(target, filter.op, filter.value, path));
+      case 'valuePath':
+        return this.valuePath(filter.attr, filter.filter);
+    }
+  }
+
+  private resolve(path: AttrPath): ResolvedAttribute {
+    const resolved = resolveAttributePath(this.resourceType, path);
+    if (!resolved) throw ScimError.invalidFilter(`Unknown attribute "${describePath(path)}" for resource type ${this.resourceType.name}.`);
+    const leaf = resolved.subAttribute ?? resolved.attribute;
+    if (leaf.returned === 'never' || resolved.attribute.returned === 'never') {
+      throw ScimError.invalidFilter(`Attribute "${describePath(path)}" cannot be used in a filter.`);
+    }
+    return resolved;
+  }
+
+  /** Compiles a test on one attribute path, routing multi-valued attributes through EXISTS over their elements. */
+  private attribute(
+    path: AttrPath,
+    onScalar: (target: ScalarTarget, path: string) => string,
+    onComplex?: (resolved: ResolvedAttribute) => string | undefined,
+  ): string {
+    const resolved = this.resolve(path);
+    const printed = describePath(path);
+    if (resolved.attribute.multiValued) {
+      const multi = this.model.multi(resolved);
+      if (!multi) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
+      let sub = resolved.subAttribute;
+      // A multi-valued complex attribute named without a sub-attribute compares its `value`s (RFC 7644 §3.4.2.2).
+      if (!sub && resolved.attribute.type === 'complex') {
+        sub = findAttribute(resolved.attribute.subAttributes ?? [], 'value');
+        if (!sub) throw ScimError.invalidFilter(`Attribute "${printed}" has no "value" to compare; name a sub-attribute.`);
+      }
+      const element = multi.element(sub);
+      if (!element) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
+      return multi.exists(onScalar(element, printed));
+    }
+    if (resolved.attribute.type === 'complex' && !resolved.subAttribute) {
+      const sql = onComplex?.(resolved);
+      if (sql === undefined) throw ScimError.invalidFilter(`Attribute "${printed}" is complex; compare one of its sub-attributes.`);
+      return sql;
+    }
+    const target = this.model.scalar(resolved);
+    if (!target) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
+    return onScalar(target, printed);
+  }
+
+  private valuePath(path: AttrPath, inner: Filter): string {
+    const resolved = this.resolve(path);
+    const printed = describePath(path);
+    if (!resolved.attribute.multiValued || resolved.subAttribute) {
+      throw ScimError.invalidFilter(`"${printed}[...]" needs a multi-valued attribute.`);
+    }
+    const multi = this.model.multi(resolved);
+    if (!multi) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
+    return multi.exists(this.elementFilter(resolved.attribute, multi, inner, printed));
+  }
+
+  /** A filter inside brackets: every attribute is a sub-attribute of the same element (RFC 7644 §3.4.2.2, valuePath). */
+  private elementFilter(parent: AttributeDefinition, multi: MultiTarget, filter: Filter, parentPath: string): string {
+    const recurse = (f: Filter) => this.elementFilter(parent, multi, f, parentPath);
+    switch (filter.kind) {
+      case 'and':
+        return `(${recurse(filter.left)} and ${recurse(filter.right)})`;
+      case 'or':
+        return `(${recurse(filter.left)} or ${recurse(filter.right)})`;
+      case 'not':
+        return `(not coalesce(${recurse(filter.filter)}, false))`;
+      case 'valuePath':
+        throw ScimError.invalidFilter(`Brackets cannot nest inside "${parentPath}[...]".`);
+      case 'present':
+      case 'compare': {
+        const name = filter.attr.subAttr ? undefined : filter.attr.name;
+        const sub = name && !filter.attr.uri ? findAttribute(parent.subAttributes ?? [], name) : undefined;
+        const printed = `${parentPath}.${describePath(filter.attr)}`;
+        if (!sub) throw ScimError.invalidFilter(`Unknown attribute "${printed}".`);
+        const element = multi.element(sub);
+        if (!element) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
+        return filter.kind === 'present' ? this.present(element) : this.compare(element, filter.op, filter.value, printed);
+      }
+    }
+  }
+
+  private present(target: ScalarTarget): string {
+    // RFC 7644 §3.4.2.2: `pr` matches a non-empty value.
+    return target.type === 'string' || target.type === 'reference' || target.type === 'binary'
+      ? `(${target.sql} is not null and ${target.sql} <> '')`
+      : `(${target.sql} is not null)`;
+  }
+
+  private compare(target: ScalarTarget, op: CompareOperator, value: CompareValue, path: string): string {
+    const expr = target.sql;
+    if (value === null) {
+      if (op === 'eq') return `(${expr} is null)`;
+      if (op === 'ne') return `(${expr} is not null)`;
+      throw ScimError.invalidFilter(`"${path} ${op} null" is not a comparison; only eq and ne take null.`);
+    }
+    switch (target.type) {
+      case 'boolean':
+        return this.compareBoolean(expr, op, value, path);
+      case 'integer':
+      case 'decimal':
+        return this.compareNumber(expr, op, value, path);
+      case 'dateTime':
+        return this.compareDateTime(expr, op, value, path);
+      case 'complex':
+        throw ScimError.invalidFilter(`Attribute "${path}" is complex; compare one of its sub-attributes.`);
+      default:
+        return this.compareString(target, op, value, path);
+    }
+  }
+
+  private compareString(target: ScalarTarget, op: CompareOperator, value: CompareValue, path: string): string {
+    if (typeof value !== 'string') {
+      throw ScimError.invalidFilter(`Attribute "${path}" is a string; compare it with a quoted string, not ${JSON.stringify(value)}.`);
+    }
+    if (target.uuid && (op === 'eq' || op === 'ne')) {
+      // A value that is not a UUID cannot equal any id; answer without a cast that would fail.
+      if (!UUID.test(value)) return op === 'eq' ? 'false' : `(${target.sql} is not null)`;
+      const p = this.param(value.toLowerCase(), '::uuid');
+      return op === 'eq' ? `(${target.sql} = ${p})` : `(${target.sql} is distinct from ${p})`;
+    }
+    const column = target.uuid ? `${target.sql}::text` : target.sql;
+    const fold = (sql: string) => (target.caseExact ? sql : `lower(${sql})`);
+    const left = fold(column);
+    switch (op) {
+      case 'eq':
+        return `(${left} = ${fold(this.param(value, '::text'))})`;
+      case 'ne':
+        return `(${left} is distinct from ${fold(this.param(value, '::text'))})`;
+      case 'co':
+        return `(${left} like ${fold(this.param(`%${escapeLike(value)}%`, '::text'))} escape '\\')`;
+      case 'sw':
+        return `(${left} like ${fold(this.param(`${escapeLike(value)}%`, '::text'))} escape '\\')`;
+      case 'ew':
+        return `(${left} like ${fold(this.param(`%${escapeLike(value)}`, '::text'))} escape '\\')`;
+      case 'gt':
+      case 'ge':
+      case 'lt':
+      case 'le':
+        // Ordering of strings is by code point, the same on every database whatever its collation.
+        return `(${left} collate "C" ${SQL_ORDER[op]} ${fold(this.param(value, '::text'))} collate "C")`;
+    }
+  }
+
+  private compareBoolean(expr: string, op: CompareOperator, value: CompareValue, path: string): string {
+    if (typeof value !== 'boolean') {
+      throw ScimError.invalidFilter(`Attribute "${path}" is a boolean; compare it with true or false, not ${JSON.stringify(value)}.`);
+    }
+    if (op === 'eq') return `(${expr} = ${this.param(value, '::boolean')})`;
+    if (op === 'ne') return `(${expr} is distinct from ${this.param(value, '::boolean')})`;
+    throw ScimError.invalidFilter(`Operator "${op}" does not apply to the boolean attribute "${path}"; use eq or ne.`);
+  }
+
+  private compareNumber(expr: string, op: CompareOperator, value: CompareValue, path: string): string {
+    if (typeof value !== 'number') {
+      throw ScimError.invalidFilter(`Attribute "${path}" is a number; compare it with a number, not ${JSON.stringify(value)}.`);
+    }
+    if (op === 'co' || op === 'sw' || op === 'ew') {
+      throw ScimError.invalidFilter(`Operator "${op}" does not apply to the numeric attribute "${path}".`);
+    }
+    const p = this.param(String(value), '::numeric');
+    return op === 'ne' ? `(${expr} is distinct from ${p})` : `(${expr} ${SQL_ORDER[op]} ${p})`;
+  }
+
+  private compareDateTime(expr: string, op: CompareOperator, value: CompareValue, path: string): string {
+    if (typeof value !== 'string' || !DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+      throw ScimError.invalidFilter(`Attribute "${path}" is a dateTime; compare it with a quoted xsd:dateTime such as "2026-01-01T00:00:00Z", not ${JSON.stringify(value)}.`);
+    }
+    if (op === 'co' || op === 'sw' || op === 'ew') {
+      throw ScimError.invalidFilter(`Operator "${op}" does not apply to the dateTime attribute "${path}".`);
+    }
+    const p = this.param(new Date(value).toISOString(), '::timestamptz');
+    return op === 'ne' ? `(${expr} is distinct from ${p})` : `(${expr} ${SQL_ORDER[op]} ${p})`;
+  }
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+
+const SQL_ORDER: Record<'eq' | 'gt' | 'ge' | 'lt' | 'le', string> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' };
+
+/**
+ * Compiles a filter to a SQL boolean expression. Parameters are numbered from paramOffset + 1, so the
+ * caller's own parameters (the tenant id first) come before them.
+ */
+export function filterToSql(
+  filter: Filter,
+  resourceType: ResourceTypeDefinition,
+  model: SqlModel,
+  paramOffset: number,
+): CompiledFilter {
+  const compiler = new Compiler(resourceType, model, paramOffset);
+  try {
+    return { sql: compiler.compile(filter), params: compiler.params };
+  } catch (error) {
+    if (error instanceof ScimError) throw error;
+    throw ScimError.invalidFilter(`The filter "${printFilter(filter).slice(0, 200)}" could not be compiled.`);
+  }
+}

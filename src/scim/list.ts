@@ -1,0 +1,84 @@
+// Query parameters of a list request and the ListResponse that answers it (RFC 7644 §3.4.2, §3.4.2.4).
+import { ScimError } from './errors.js';
+
+export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+export interface ListResponse<T> {
+  schemas: [typeof LIST_RESPONSE_SCHEMA];
+  totalResults: number;
+  startIndex: number;
+  itemsPerPage: number;
+  Resources: T[];
+}
+
+export interface ListParams {
+  readonly filter: string | undefined;
+  readonly startIndex: number;
+  readonly count: number;
+  readonly sortBy: string | undefined;
+  readonly sortOrder: 'ascending' | 'descending' | undefined;
+  readonly attributes: string | undefined;
+  readonly excludedAttributes: string | undefined;
+}
+
+/** Query parameters as they arrive (GET query string or POST /.search body), names already matched case-insensitively. */
+export interface RawListParams {
+  readonly filter?: unknown;
+  readonly startIndex?: unknown;
+  readonly count?: unknown;
+  readonly sortBy?: unknown;
+  readonly sortOrder?: unknown;
+  readonly attributes?: unknown;
+  readonly excludedAttributes?: unknown;
+}
+
+function integerParam(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^[+-]?\d{1,15}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(number)) {
+    throw ScimError.invalidValue(`Parameter "${name}" must be an integer, got ${JSON.stringify(value)}.`);
+  }
+  return number;
+}
+
+function stringParam(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  // POST /.search sends attribute lists as JSON arrays of strings (RFC 7644 §3.4.3).
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
+  if (typeof value !== 'string') throw ScimError.invalidValue(`Parameter "${name}" must be a string.`);
+  return value;
+}
+
+/** Applies RFC 7644 §3.4.2.4: startIndex below 1 means 1, a negative count means 0, and count is capped at maxResults. */
+export function parseListParams(raw: RawListParams, maxResults: number): ListParams {
+  const startIndex = Math.max(1, integerParam('startIndex', raw.startIndex) ?? 1);
+  const count = Math.min(maxResults, Math.max(0, integerParam('count', raw.count) ?? maxResults));
+  const sortOrder = stringParam('sortOrder', raw.sortOrder);
+  let order: ListParams['sortOrder'];
+  if (sortOrder !== undefined) {
+    const lower = sortOrder.toLowerCase();
+    if (lower !== 'ascending' && lower !== 'descending') {
+      throw ScimError.invalidValue(`Parameter "sortOrder" must be "ascending" or "descending", got ${JSON.stringify(sortOrder)}.`);
+    }
+    order = lower;
+  }
+  return {
+    filter: stringParam('filter', raw.filter),
+    startIndex,
+    count,
+    sortBy: stringParam('sortBy', raw.sortBy),
+    sortOrder: order,
+    attributes: stringParam('attributes', raw.attributes),
+    excludedAttributes: stringParam('excludedAttributes', raw.excludedAttributes),
+  };
+}
+
+export function listResponse<T>(resources: T[], totalResults: number, startIndex: number): ListResponse<T> {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults,
+    startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
+}

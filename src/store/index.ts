@@ -1,0 +1,22 @@
+// Opens the store the configuration asks for: PostgreSQL when a URL is given, embedded PGlite otherwise.
+import { createPgliteStore } from './pglite.js';
+import { createPostgresStore } from './postgres.js';
+import type { Store } from './store.js';
+
+export interface StoreConfig {
+  readonly databaseUrl: string | undefined;
+  readonly databasePoolSize: number;
+  /** PGlite's data directory; undefined keeps the database in memory. */
+  readonly dataDir: string | undefined;
+}
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  if (config.databaseUrl) {
+    return createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+  }
+  return createPgliteStore({ dataDir: config.dataDir });
+}
+
+export type { Queryable, Row, Store, Transaction } from './store.js';
+export { StoreError } from './errors.js';
+export { migrate } from './migrate.js';

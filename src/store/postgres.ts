@@ -1,0 +1,67 @@
+// The PostgreSQL adapter of the store port, over a postgres.js connection pool.
+import postgres from 'postgres';
+import { translateError } from './errors.js';
+import { withRetry } from './retry.js';
+import type { Row, Store, Transaction } from './store.js';
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly poolSize: number;
+}
+
+type Sql = postgres.Sql | postgres.TransactionSql;
+
+function adapt(sql: Sql): Transaction {
+  return {
+    async query<T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      try {
+        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+        return rows as unknown as T[];
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+    async execScript(script: string): Promise<void> {
+      // Many statements, no parameters: the simple query protocol runs them in one round trip.
+      try {
+        await sql.unsafe(script).simple();
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+  };
+}
+
+export function createPostgresStore(options: PostgresOptions): Store {
+  const sql = postgres(options.url, {
+    max: options.poolSize,
+    onnotice: () => {},
+    // bigint columns (versions, counts) fit in a double for any real deployment; return numbers as PGlite does.
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (value: string) => Number(value),
+      },
+    },
+    connection: { application_name: 'usher' },
+  });
+  const root = adapt(sql);
+  return {
+    kind: 'postgres',
+    query: root.query,
+    transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+      return withRetry(async () => {
+        try {
+          return (await sql.begin((tx) => fn(adapt(tx)))) as T;
+        } catch (error) {
+          throw translateError(error);
+        }
+      });
+    },
+    async close(): Promise<void> {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// The database port: what the rest of Usher may ask of a database, whichever engine is behind it.
+
+export type Row = Record<string, unknown>;
+
+/** Anything that runs one parameterised statement: the store itself or an open transaction. */
+export interface Queryable {
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface Transaction extends Queryable {
+  /** Runs a script of several statements without parameters (migrations only). */
+  execScript(script: string): Promise<void>;
+}
+
+export interface Store extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs fn in one transaction: committed when fn resolves, rolled back when it throws.
+   * Serialization failures and deadlocks are retried a few times, so fn must be safe to run again.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

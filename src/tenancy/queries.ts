@@ -1,0 +1,81 @@
+// SQL for tenants and their API tokens.
+import type { Queryable } from '../store/index.js';
+
+export interface TenantRow {
+  [key: string]: unknown;
+  id: string;
+  slug: string;
+  name: string;
+  created_at: Date;
+}
+
+export interface TokenRow {
+  [key: string]: unknown;
+  id: string;
+  tenant_id: string;
+  label: string;
+  token_hash: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Creates a tenant unless one with that slug exists; returns the tenant either way and whether it is new. */
+export async function upsertTenant(tx: Queryable, id: string, slug: string, name: string, now: Date): Promise<{ tenant: TenantRow; created: boolean }> {
+  const inserted = await tx.query<TenantRow>(
+    `insert into tenants (id, slug, name, created_at) values ($1, $2, $3, $4)
+     on conflict ((lower(slug))) do nothing
+     returning id, slug, name, created_at`,
+    [id, slug, name, now.toISOString()],
+  );
+  if (inserted[0]) return { tenant: inserted[0], created: true };
+  return { tenant: (await selectTenantBySlug(tx, slug))!, created: false };
+}
+
+export async function selectTenantBySlug(q: Queryable, slug: string): Promise<TenantRow | undefined> {
+  const rows = await q.query<TenantRow>('select id, slug, name, created_at from tenants where lower(slug) = lower($1)', [slug]);
+  return rows[0];
+}
+
+export async function selectTenants(q: Queryable): Promise<TenantRow[]> {
+  return q.query<TenantRow>('select id, slug, name, created_at from tenants order by slug');
+}
+
+const TOKEN_COLUMNS = 'id, tenant_id, label, token_hash, created_at, last_used_at, revoked_at';
+
+export async function insertToken(tx: Queryable, tenantId: string, id: string, label: string, tokenHash: string, now: Date): Promise<TokenRow> {
+  const rows = await tx.query<TokenRow>(
+    `insert into api_tokens (tenant_id, id, label, token_hash, created_at) values ($1, $2, $3, $4, $5)
+     on conflict (token_hash) do nothing
+     returning ${TOKEN_COLUMNS}`,
+    [tenantId, id, label, tokenHash, now.toISOString()],
+  );
+  return rows[0]!;
+}
+
+export async function selectTokenByHash(q: Queryable, tokenHash: string): Promise<TokenRow | undefined> {
+  const rows = await q.query<TokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where token_hash = $1`, [tokenHash]);
+  return rows[0];
+}
+
+export async function selectTokens(q: Queryable, tenantId: string): Promise<TokenRow[]> {
+  return q.query<TokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where tenant_id = $1 order by created_at, id`, [tenantId]);
+}
+
+/** Revokes a token by id; the row stays, so its history and last use remain visible. */
+export async function revokeToken(tx: Queryable, id: string, now: Date): Promise<TokenRow | undefined> {
+  const rows = await tx.query<TokenRow>(
+    `update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ${TOKEN_COLUMNS}`,
+    [id, now.toISOString()],
+  );
+  return rows[0];
+}
+
+/** Records a token's use, at most once a minute, so busy clients do not write on every request. */
+export async function touchToken(q: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
+  await q.query(
+    `update api_tokens set last_used_at = $3
+      where tenant_id = $1 and id = $2 and (last_used_at is null or last_used_at < $3::timestamptz - interval '1 minute')`,
+    [tenantId, id, now.toISOString()],
+  );
+}

@@ -1,0 +1,130 @@
+// Tenants and API tokens: what the CLI and the bootstrap variables manage, and what a bearer token resolves to.
+import { digestsEqual, generateToken, hashToken } from '../auth/tokens.js';
+import type { Store } from '../store/index.js';
+import {
+  insertToken,
+  revokeToken,
+  selectTenantBySlug,
+  selectTenants,
+  selectTokenByHash,
+  selectTokens,
+  touchToken,
+  upsertTenant,
+  type TenantRow,
+  type TokenRow,
+} from './queries.js';
+
+export const TOKEN_PREFIX = 'usher';
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class TenancyError extends Error {
+  override readonly name = 'TenancyError';
+}
+
+export interface Tenant {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+export interface TokenInfo {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly label: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface TokenPrincipal {
+  readonly tokenId: string;
+  readonly tenantId: string;
+  readonly label: string;
+}
+
+export interface TenancyService {
+  createTenant(slug: string, name?: string): Promise<{ tenant: Tenant; created: boolean }>;
+  listTenants(): Promise<Tenant[]>;
+  /** Issues a token; `secret` is for the bootstrap variable, otherwise a fresh 256-bit one is made. */
+  createToken(tenantSlug: string, label: string, secret?: string): Promise<{ token: string; info: TokenInfo; created: boolean }>;
+  listTokens(tenantSlug: string): Promise<TokenInfo[]>;
+  revokeToken(id: string): Promise<TokenInfo>;
+  /** The tenant and label a bearer token stands for, or undefined when it is unknown or revoked. */
+  authenticate(token: string): Promise<TokenPrincipal | undefined>;
+}
+
+const toTenant = (row: TenantRow): Tenant => ({ id: row.id, slug: row.slug, name: row.name, createdAt: row.created_at.toISOString() });
+
+const toTokenInfo = (row: TokenRow): TokenInfo => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  label: row.label,
+  createdAt: row.created_at.toISOString(),
+  lastUsedAt: row.last_used_at?.toISOString() ?? null,
+  revokedAt: row.revoked_at?.toISOString() ?? null,
+});
+
+export function createTenancyService(deps: { store: Store; clock: () => Date; newId: () => string }): TenancyService {
+  const { store, clock, newId } = deps;
+
+  async function tenantBySlug(slug: string): Promise<TenantRow> {
+    const tenant = await selectTenantBySlug(store, slug);
+    if (!tenant) throw new TenancyError(`No tenant "${slug}". Create it with: usher tenant create ${slug}`);
+    return tenant;
+  }
+
+  return {
+    async createTenant(slug, name) {
+      if (!SLUG.test(slug)) {
+        throw new TenancyError(`"${slug}" is not a valid tenant slug: use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit.`);
+      }
+      const { tenant, created } = await store.transaction((tx) => upsertTenant(tx, newId(), slug, name?.trim() || slug, clock()));
+      return { tenant: toTenant(tenant), created };
+    },
+
+    async listTenants() {
+      return (await selectTenants(store)).map(toTenant);
+    },
+
+    async createToken(tenantSlug, label, secret) {
+      const tenant = await tenantBySlug(tenantSlug);
+      const token = secret ?? generateToken(TOKEN_PREFIX);
+      const tokenHash = hashToken(token);
+      return store.transaction(async (tx) => {
+        const row = await insertToken(tx, tenant.id, newId(), label, tokenHash, clock());
+        if (row) return { token, info: toTokenInfo(row), created: true };
+        // Only a supplied secret can already exist (a fresh one never collides): the bootstrap token on restart.
+        const existing = await selectTokenByHash(tx, tokenHash);
+        if (!existing || existing.tenant_id !== tenant.id) throw new TenancyError('That token is already in use by another tenant.');
+        return { token, info: toTokenInfo(existing), created: false };
+      });
+    },
+
+    async listTokens(tenantSlug) {
+      const tenant = await tenantBySlug(tenantSlug);
+      return (await selectTokens(store, tenant.id)).map(toTokenInfo);
+    },
+
+    async revokeToken(id) {
+      if (!UUID.test(id)) throw new TenancyError(`No token with id "${id}".`);
+      const row = await store.transaction((tx) => revokeToken(tx, id, clock()));
+      if (!row) throw new TenancyError(`No token with id "${id}".`);
+      return toTokenInfo(row);
+    },
+
+    async authenticate(token) {
+      const digest = hashToken(token);
+      const row = await selectTokenByHash(store, digest);
+      // The lookup is by digest already; comparing again in constant time keeps a timing channel out even if
+      // the index or driver ever compared loosely.
+      if (!row || !digestsEqual(row.token_hash, digest) || row.revoked_at !== null) return undefined;
+      const now = clock();
+      if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+        await touchToken(store, row.tenant_id, row.id, now);
+      }
+      return { tokenId: row.id, tenantId: row.tenant_id, label: row.label };
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// The real Hono app on a real database, with one tenant and its API token, for tests that speak HTTP to it.
+import { randomUUID } from 'node:crypto';
+import { createPasswordHasher } from '../../src/auth/passwords.js';
+import { createApp, type App } from '../../src/http/app.js';
+import { silentLogger, type Logger } from '../../src/http/logger.js';
+import type { Store } from '../../src/store/index.js';
+import { createTenancyService, type TenancyService } from '../../src/tenancy/service.js';
+import { createTestDatabase } from './database.js';
+
+export const BASE = 'http://usher.test/scim/v2';
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+export interface ScimResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  // Tests read arbitrary JSON; `any` keeps assertions short.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly body: any;
+}
+
+export interface Client {
+  readonly token: string;
+  readonly tenantId: string;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimResponse>;
+}
+
+export interface TestContext {
+  readonly app: App;
+  readonly store: Store;
+  readonly tenancy: TenancyService;
+  /** A client of tenant "acme", authenticated with an API token. */
+  readonly client: Client;
+  /** Creates another tenant with its own token. */
+  newTenant(slug: string): Promise<Client>;
+  close(): Promise<void>;
+}
+
+export interface TestOptions {
+  readonly maxResults?: number;
+  readonly maxPayloadSize?: number;
+  readonly logger?: Logger;
+}
+
+export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const { store } = database;
+  const clock = () => new Date();
+  const tenancy = createTenancyService({ store, clock, newId: randomUUID });
+  const app = createApp({
+    store,
+    clock,
+    newId: randomUUID,
+    passwords: createPasswordHasher(),
+    scimBaseUrl: BASE,
+    maxResults: options.maxResults ?? 100,
+    maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
+    tenancy,
+    logger: options.logger ?? silentLogger,
+  });
+
+  const clientFor = (token: string, tenantId: string): Client => ({
+    token,
+    tenantId,
+    async request(method, path, body, headers = {}) {
+      const init: RequestInit = {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      };
+      const response = await app.request(path.startsWith('/') ? `/scim/v2${path}` : path, init);
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // Not JSON: keep the text so the test can show it.
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+  });
+
+  const newTenant = async (slug: string) => {
+    const { tenant } = await tenancy.createTenant(slug);
+    const { token } = await tenancy.createToken(slug, 'test');
+    return clientFor(token, tenant.id);
+  };
+
+  return {
+    app,
+    store,
+    tenancy,
+    client: await newTenant('acme'),
+    newTenant,
+    close: () => database.close(),
+  };
+}
+
+/** A minimal valid User body. */
+export function userBody(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { schemas: [USER_SCHEMA], userName, ...extra };
+}
+
+export function groupBody(displayName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { schemas: [GROUP_SCHEMA], displayName, ...extra };
+}
