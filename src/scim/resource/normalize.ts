@@ -104,6 +104,15 @@ function normalizeMultiValued(
   return result.length > 0 ? result : undefined;
 }
 
+/**
+ * Checks and canonicalises the value of one attribute (or sub-attribute) as it would appear in a body: a list
+ * for a multi-valued attribute, an object for a complex one. Undefined when nothing is left of it.
+ */
+export function normalizeAttributeValue(definition: AttributeDefinition, value: unknown, path: string): unknown {
+  if (value === null || value === undefined) return undefined;
+  return definition.multiValued ? normalizeMultiValued(definition, value, path) : normalizeValue(definition, value, path);
+}
+
 function normalizeAttributes(
   definitions: readonly AttributeDefinition[],
   input: Record<string, unknown>,
