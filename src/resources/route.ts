@@ -82,8 +82,10 @@ export function resourceRoutes(service: ResourceService, options: { maxResults: 
     return c.body(null, 204);
   });
 
-  app.patch('/:id', () => {
-    throw ScimError.notImplemented('PATCH is not supported yet (ServiceProviderConfig patch.supported is false); use PUT.');
+  app.patch('/:id', async (c) => {
+    const body = await readScimBody(c);
+    const { version, result } = await service.patch(contextOf(c), c.req.param('id'), body, projectionOf(queryParams(c)), c.req.header('if-match'));
+    return result ? scimResource(c, result) : c.body(null, 204, { ETag: etagOf(version) });
   });
 
   return app;

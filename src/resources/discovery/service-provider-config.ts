@@ -9,7 +9,7 @@ export interface Features {
 export function serviceProviderConfig(features: Features, scimBaseUrl: string): Record<string, unknown> {
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA.id],
-    patch: { supported: false },
+    patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: features.maxPayloadSize },
     filter: { supported: true, maxResults: features.maxResults },
     // A password can be set with POST and replaced with PUT.

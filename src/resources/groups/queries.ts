@@ -111,32 +111,68 @@ export async function lockNesting(tx: Queryable, tenantId: string): Promise<void
   await tx.query(`select pg_advisory_xact_lock(hashtext('usher.nesting.' || $1::text))`, [tenantId]);
 }
 
-/** Makes the direct members of a group exactly the given users and groups, touching only what differs. */
+/**
+ * Makes the direct members of a group exactly the given users and groups. The difference is computed in SQL,
+ * so only memberships that change are written. Returns how many rows changed.
+ */
 export async function setMembers(
   tx: Queryable,
   tenantId: string,
   groupId: string,
   userIds: readonly string[],
   groupIds: readonly string[],
-): Promise<void> {
-  await tx.query(
-    'delete from group_members where tenant_id = $1 and group_id = $2 and not (user_id = any($3::uuid[]))',
+): Promise<number> {
+  const removedUsers = await tx.query(
+    'delete from group_members where tenant_id = $1 and group_id = $2 and not (user_id = any($3::uuid[])) returning user_id',
     [tenantId, groupId, userIds],
   );
-  await tx.query(
-    `insert into group_members (tenant_id, group_id, user_id)
-     select $1, $2, unnest($3::uuid[]) on conflict do nothing`,
-    [tenantId, groupId, userIds],
-  );
-  await tx.query(
-    'delete from group_subgroups where tenant_id = $1 and group_id = $2 and not (member_group_id = any($3::uuid[]))',
+  const removedGroups = await tx.query(
+    'delete from group_subgroups where tenant_id = $1 and group_id = $2 and not (member_group_id = any($3::uuid[])) returning member_group_id',
     [tenantId, groupId, groupIds],
   );
-  await tx.query(
-    `insert into group_subgroups (tenant_id, group_id, member_group_id)
-     select $1, $2, unnest($3::uuid[]) on conflict do nothing`,
-    [tenantId, groupId, groupIds],
+  return removedUsers.length + removedGroups.length + (await addMembers(tx, tenantId, groupId, userIds, groupIds));
+}
+
+/** Adds memberships; ones that exist already are left as they are. Returns how many were added. */
+export async function addMembers(
+  tx: Queryable,
+  tenantId: string,
+  groupId: string,
+  userIds: readonly string[],
+  groupIds: readonly string[],
+): Promise<number> {
+  let added = 0;
+  if (userIds.length > 0) {
+    const rows = await tx.query(
+      `insert into group_members (tenant_id, group_id, user_id)
+       select $1, $2, unnest($3::uuid[]) on conflict do nothing returning user_id`,
+      [tenantId, groupId, userIds],
+    );
+    added += rows.length;
+  }
+  if (groupIds.length > 0) {
+    const rows = await tx.query(
+      `insert into group_subgroups (tenant_id, group_id, member_group_id)
+       select $1, $2, unnest($3::uuid[]) on conflict do nothing returning member_group_id`,
+      [tenantId, groupId, groupIds],
+    );
+    added += rows.length;
+  }
+  return added;
+}
+
+/** Removes the given members, users or groups; ids that are not members are ignored. Returns how many went. */
+export async function removeMembers(tx: Queryable, tenantId: string, groupId: string, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const users = await tx.query(
+    'delete from group_members where tenant_id = $1 and group_id = $2 and user_id = any($3::uuid[]) returning user_id',
+    [tenantId, groupId, ids],
   );
+  const groups = await tx.query(
+    'delete from group_subgroups where tenant_id = $1 and group_id = $2 and member_group_id = any($3::uuid[]) returning member_group_id',
+    [tenantId, groupId, ids],
+  );
+  return users.length + groups.length;
 }
 
 /** The direct members of the given groups, users then groups, each in id order. */

@@ -3,8 +3,11 @@ import { parseFilter } from '../../scim/filter/parser.js';
 import { filterToSql } from '../../scim/filter/to-sql.js';
 import { ScimError } from '../../scim/errors.js';
 import { listResponse, type ListParams, type ListResponse } from '../../scim/list.js';
+import type { Filter } from '../../scim/filter/ast.js';
+import { applyPatch, type ExternalChange } from '../../scim/patch/apply.js';
+import { inOperation, parsePatchRequest } from '../../scim/patch/parse.js';
 import { checkImmutable } from '../../scim/resource/immutable.js';
-import { normalizeResource, type ResourceData } from '../../scim/resource/normalize.js';
+import { normalizeResource, sameJson, withSchemas, type ResourceData } from '../../scim/resource/normalize.js';
 import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
@@ -15,6 +18,7 @@ import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
 import { groupToResource } from './mapper.js';
 import {
+  addMembers,
   countGroups,
   deleteGroup,
   groupSqlModel,
@@ -22,6 +26,7 @@ import {
   listGroups,
   lockGroup,
   lockNesting,
+  removeMembers,
   selectGroup,
   selectMemberTypes,
   selectMembers,
@@ -50,14 +55,30 @@ function checkId(id: string): void {
   if (!UUID.test(id)) throw notFound(id);
 }
 
-function toWrite(data: ResourceData): { group: GroupWrite; members: MemberRef[] } {
-  const { members, ...attributes } = data;
-  const refs = ((members as Record<string, unknown>[] | undefined) ?? []).map((member, index) => {
+function toMemberRefs(members: readonly Record<string, unknown>[]): MemberRef[] {
+  return members.map((member, index) => {
     if (typeof member.value !== 'string') throw ScimError.invalidValue(`Attribute 'members[${index}].value' is required.`);
     return { value: member.value, type: typeof member.type === 'string' ? member.type : undefined };
   });
+}
+
+/** The member ids a filter such as `value eq "a" or value eq "b"` names; undefined for any other filter. */
+function memberIdsOf(filter: Filter): string[] | undefined {
+  if (filter.kind === 'or') {
+    const left = memberIdsOf(filter.left);
+    const right = memberIdsOf(filter.right);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  if (filter.kind === 'compare' && filter.op === 'eq' && typeof filter.value === 'string' && !filter.attr.subAttr && filter.attr.name.toLowerCase() === 'value') {
+    return [filter.value.toLowerCase()];
+  }
+  return undefined;
+}
+
+function toWrite(data: ResourceData): { group: GroupWrite; members: MemberRef[] } {
+  const { members, ...attributes } = data;
   return {
-    members: refs,
+    members: toMemberRefs((members as Record<string, unknown>[] | undefined) ?? []),
     group: {
       displayName: attributes.displayName as string,
       externalId: attributes.externalId as string | undefined,
@@ -103,6 +124,28 @@ export function createGroupsService(deps: Deps): GroupsService {
       }
     }
     return { userIds, groupIds };
+  }
+
+  /** One PATCH operation on members, as SQL. Returns how many memberships changed. */
+  async function applyMemberChange(tx: Queryable, tenantId: string, groupId: string, change: ExternalChange): Promise<number> {
+    if (change.subAttr) throw ScimError.mutability(`Sub-attributes of members cannot be changed; remove the member and add it again.`);
+    const refs = (change.value as Record<string, unknown>[] | undefined) ?? [];
+    if (change.op === 'remove') {
+      if (change.filter) {
+        const ids = memberIdsOf(change.filter);
+        if (!ids) throw ScimError.invalidFilter('A members filter may only compare "value" with eq, joined by or.');
+        return removeMembers(tx, tenantId, groupId, ids.filter((v) => UUID.test(v)));
+      }
+      // Microsoft Entra ID removes members as {"op":"Remove","path":"members","value":[{"value":"<id>"}]}.
+      if (change.value !== undefined) {
+        const ids = refs.map((ref) => ref.value).filter((v): v is string => typeof v === 'string' && UUID.test(v));
+        return removeMembers(tx, tenantId, groupId, ids);
+      }
+      return setMembers(tx, tenantId, groupId, [], []);
+    }
+    if (change.filter) throw ScimError.invalidPath('A member cannot be replaced in place; remove it and add the new one.');
+    const { userIds, groupIds } = await resolveMembers(tx, tenantId, groupId, toMemberRefs(refs));
+    return change.op === 'add' ? addMembers(tx, tenantId, groupId, userIds, groupIds) : setMembers(tx, tenantId, groupId, userIds, groupIds);
   }
 
   async function render(q: Queryable, tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
@@ -159,6 +202,38 @@ export function createGroupsService(deps: Deps): GroupsService {
         });
       } catch (error) {
         translateStoreError(error, group.displayName);
+      }
+    },
+
+    async patch(ctx, id, body, _projection, ifMatch) {
+      checkId(id);
+      const operations = parsePatchRequest(body);
+      let displayName = '';
+      try {
+        return await store.transaction(async (tx) => {
+          const current = await lockGroup(tx, ctx.tenantId, id);
+          if (!current) throw notFound(id);
+          checkIfMatch(ifMatch, current.version);
+          // Members never enter the document: each change to them becomes SQL on the membership tables.
+          const { data, external } = applyPatch(GROUP_RESOURCE_TYPE, current.attributes, operations, { external: ['members'] });
+          const { group } = toWrite(normalizeResource(GROUP_RESOURCE_TYPE, withSchemas(GROUP_RESOURCE_TYPE, data)));
+          displayName = group.displayName;
+          checkImmutable([...COMMON_ATTRIBUTES, ...GROUP_RESOURCE_TYPE.schema.attributes], current.attributes, group.attributes);
+          let membersChanged = 0;
+          for (const change of external) {
+            try {
+              membersChanged += await applyMemberChange(tx, ctx.tenantId, id, change);
+            } catch (error) {
+              throw inOperation(change.index, error);
+            }
+          }
+          if (membersChanged === 0 && sameJson(group.attributes, current.attributes)) return { version: current.version, result: undefined };
+          const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
+          if (!row) throw notFound(id);
+          return { version: row.version, result: undefined };
+        });
+      } catch (error) {
+        translateStoreError(error, displayName);
       }
     },
 

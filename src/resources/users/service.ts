@@ -3,8 +3,10 @@ import { parseFilter } from '../../scim/filter/parser.js';
 import { filterToSql } from '../../scim/filter/to-sql.js';
 import { ScimError } from '../../scim/errors.js';
 import { listResponse, type ListParams, type ListResponse } from '../../scim/list.js';
+import { applyPatch } from '../../scim/patch/apply.js';
+import { parsePatchRequest } from '../../scim/patch/parse.js';
 import { checkImmutable } from '../../scim/resource/immutable.js';
-import { normalizeResource, type ResourceData } from '../../scim/resource/normalize.js';
+import { normalizeResource, sameJson, withSchemas, type ResourceData } from '../../scim/resource/normalize.js';
 import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
@@ -163,6 +165,36 @@ export function createUsersService(deps: Deps): UsersService {
         });
       } catch (error) {
         translateStoreError(error, user.userName);
+      }
+    },
+
+    async patch(ctx, id, body, projectionParams, ifMatch) {
+      const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
+      checkId(id);
+      const operations = parsePatchRequest(body);
+      let userName = '';
+      try {
+        return await store.transaction(async (tx) => {
+          const current = await lockUser(tx, ctx.tenantId, id);
+          if (!current) throw notFound(id);
+          checkIfMatch(ifMatch, current.version);
+          const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
+          const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)));
+          userName = user.userName;
+          checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+          if (password === undefined && sameJson(user.attributes, current.attributes)) {
+            // Nothing changes (IdPs often re-send what is there): no new version.
+            return { version: current.version, result: await render(tx, ctx.tenantId, current, projection) };
+          }
+          await resolveManager(tx, ctx.tenantId, id, user.attributes);
+          const passwordHash = password === undefined ? null : await passwords.hash(password);
+          const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
+          if (!row) throw notFound(id);
+          await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+          return { version: row.version, result: await render(tx, ctx.tenantId, row, projection) };
+        });
+      } catch (error) {
+        translateStoreError(error, userName);
       }
     },
 

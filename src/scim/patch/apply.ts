@@ -4,7 +4,7 @@ import type { Filter, PatchPath } from '../filter/ast.js';
 import { elementFromEqualities, matchesElement } from '../filter/evaluate.js';
 import { parsePath } from '../filter/parser.js';
 import { printPath } from '../filter/print.js';
-import { normalizeAttributeValue, type ResourceData } from '../resource/normalize.js';
+import { normalizeAttributeValue, sameJson, type ResourceData } from '../resource/normalize.js';
 import { findAttribute, resolveAttributePath } from '../schema/resolve.js';
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from '../schema/types.js';
 import { inOperation, type PatchOpName, type PatchOperation } from './parse.js';
@@ -44,10 +44,6 @@ type Element = Record<string, unknown>;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function applyPatch(

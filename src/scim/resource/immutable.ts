@@ -1,10 +1,7 @@
 // Refuses a replacement that changes an immutable attribute (RFC 7643 §2.2 "immutable", RFC 7644 §3.5.1).
 import { ScimError } from '../errors.js';
+import { sameJson } from './normalize.js';
 import type { AttributeDefinition } from '../schema/types.js';
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /** Top-level immutable attributes may be set once; after that a replacement must carry the same value or none. */
 export function checkImmutable(
@@ -16,7 +13,7 @@ export function checkImmutable(
     if (definition.mutability !== 'immutable') continue;
     const before = current[definition.name];
     const after = next[definition.name];
-    if (before !== undefined && after !== undefined && !sameValue(before, after)) {
+    if (before !== undefined && after !== undefined && !sameJson(before, after)) {
       throw ScimError.mutability(`Attribute '${definition.name}' is immutable and cannot be changed.`);
     }
   }

@@ -250,3 +250,20 @@ function findCaseInsensitive(body: Record<string, unknown>, name: string): unkno
   const key = Object.keys(body).find((k) => k.toLowerCase() === name);
   return key === undefined ? undefined : body[key];
 }
+
+/** A document as a body again: `schemas` lists the core schema and each extension the document holds. */
+export function withSchemas(resourceType: ResourceTypeDefinition, data: ResourceData): Record<string, unknown> {
+  const extensions = resourceType.schemaExtensions.map((e) => e.schema.id).filter((id) => id in data);
+  return { schemas: [resourceType.schema.id, ...extensions], ...data };
+}
+
+/** Deep equality of two canonical documents, ignoring the order of object keys (JSONB does not keep it). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameJson(a[key], b[key]));
+}
