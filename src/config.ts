@@ -18,6 +18,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   MAX_PAYLOAD_SIZE: positiveInt.default(1_048_576),
   MAX_RESULTS: positiveInt.max(10_000).default(1000),
+  CURSOR_TTL_SECONDS: positiveInt.max(86_400).default(3600),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   USHER_BOOTSTRAP_TENANT: z
     .string()
@@ -36,6 +37,7 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly maxPayloadSize: number;
   readonly maxResults: number;
+  readonly cursorTtlSeconds: number;
   readonly shutdownTimeoutMs: number;
   readonly bootstrap: { readonly tenant: string; readonly token: string | undefined } | undefined;
 }
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     maxPayloadSize: e.MAX_PAYLOAD_SIZE,
     maxResults: e.MAX_RESULTS,
+    cursorTtlSeconds: e.CURSOR_TTL_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     bootstrap: e.USHER_BOOTSTRAP_TENANT
       ? { tenant: e.USHER_BOOTSTRAP_TENANT, token: e.USHER_BOOTSTRAP_TOKEN }

@@ -9,7 +9,9 @@ import { createPasswordHasher } from './auth/passwords.js';
 import type { Config } from './config.js';
 import { createApp, SCIM_PREFIX } from './http/app.js';
 import type { Logger } from './http/logger.js';
+import { createCursorCodec } from './scim/cursor.js';
 import { migrate, openStore, type Store } from './store/index.js';
+import { serverSecret } from './store/secrets.js';
 import { createTenancyService, type TenancyService } from './tenancy/service.js';
 
 export const PGLITE_SUBDIR = 'pgdata';
@@ -72,6 +74,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       passwords: createPasswordHasher(),
       scimBaseUrl: `${config.publicUrl}${SCIM_PREFIX}`,
       maxResults: config.maxResults,
+      cursors: createCursorCodec(await serverSecret(store, 'list-cursor'), clock, config.cursorTtlSeconds),
       maxPayloadSize: config.maxPayloadSize,
       tenancy,
       logger,

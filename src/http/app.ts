@@ -52,14 +52,19 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  const features = { maxResults: deps.maxResults, maxPayloadSize: deps.maxPayloadSize };
+  const features = { maxResults: deps.maxResults, maxPayloadSize: deps.maxPayloadSize, cursorTtlSeconds: deps.cursors.ttlSeconds };
   scim.route('/', discoveryRoutes(features, deps.scimBaseUrl));
   scim.route('/Users', resourceRoutes(createUsersService(deps), deps));
   scim.route('/Groups', resourceRoutes(createGroupsService(deps), deps));
-  scim.notFound((c) => scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${c.req.path}.`)));
   app.route(SCIM_PREFIX, scim);
 
-  app.notFound((c) => c.json({ error: 'not_found', detail: `Nothing at ${c.req.path}.` }, 404));
+  // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the
+  // SCIM answer (RFC 7644 §3.12) is chosen here by path.
+  app.notFound((c) =>
+    c.req.path === SCIM_PREFIX || c.req.path.startsWith(`${SCIM_PREFIX}/`)
+      ? scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${c.req.path}.`))
+      : c.json({ error: 'not_found', detail: `Nothing at ${c.req.path}.` }, 404),
+  );
 
   app.onError((error, c) => {
     if (error instanceof AuthenticationError) return scimError(c, error, { 'WWW-Authenticate': 'Bearer realm="usher"' });

@@ -1,5 +1,6 @@
 // What every resource service is given: its dependencies once, and who is asking with each request.
 import type { PasswordHasher } from '../auth/passwords.js';
+import type { CursorCodec } from '../scim/cursor.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
 import type { ProjectionParams } from '../scim/resource/projection.js';
 import type { Store } from '../store/index.js';
@@ -12,6 +13,8 @@ export interface Deps {
   /** Absolute URL of the SCIM root, e.g. http://127.0.0.1:8080/scim/v2, for meta.location and $ref. */
   readonly scimBaseUrl: string;
   readonly maxResults: number;
+  /** Signs and checks RFC 9865 list cursors. */
+  readonly cursors: CursorCodec;
 }
 
 /** Who made the request: an API token (a provisioning client) for now; portal users come later. */

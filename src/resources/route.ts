@@ -9,7 +9,7 @@ import type { ProjectionParams } from '../scim/resource/projection.js';
 import { etagOf, matchesIfNoneMatch } from '../scim/resource/version.js';
 import type { RequestContext, ResourceService } from './context.js';
 
-const LIST_PARAMS = ['filter', 'startIndex', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;
+const LIST_PARAMS = ['filter', 'startIndex', 'cursor', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;
 
 /** Query or body parameters by their RFC names, matched case-insensitively (clients send `StartIndex`, `Filter`). */
 function pickParams(source: Record<string, unknown>): Record<(typeof LIST_PARAMS)[number], unknown> {

@@ -16,6 +16,7 @@ export const SCIM_TYPE_STATUS = {
   sensitive: 403,
   invalidCursor: 400,
   expiredCursor: 400,
+  invalidCount: 400,
 } as const;
 
 export type ScimType = keyof typeof SCIM_TYPE_STATUS;
@@ -76,6 +77,9 @@ export class ScimError extends Error {
   }
   static expiredCursor(detail: string): ScimError {
     return ScimError.typed('expiredCursor', detail);
+  }
+  static invalidCount(detail: string): ScimError {
+    return ScimError.typed('invalidCount', detail);
   }
   static badRequest(detail: string): ScimError {
     return new ScimError(400, undefined, detail);

@@ -5,15 +5,20 @@ export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListR
 
 export interface ListResponse<T> {
   schemas: [typeof LIST_RESPONSE_SCHEMA];
-  totalResults: number;
-  startIndex: number;
+  totalResults?: number;
+  startIndex?: number;
   itemsPerPage: number;
+  /** RFC 9865: where the next page starts; absent on the last page. */
+  nextCursor?: string;
+  previousCursor?: string;
   Resources: T[];
 }
 
 export interface ListParams {
   readonly filter: string | undefined;
   readonly startIndex: number;
+  /** RFC 9865: undefined for index paging; '' for the first page of cursor paging. */
+  readonly cursor: string | undefined;
   readonly count: number;
   readonly sortBy: string | undefined;
   readonly sortOrder: 'ascending' | 'descending' | undefined;
@@ -25,6 +30,7 @@ export interface ListParams {
 export interface RawListParams {
   readonly filter?: unknown;
   readonly startIndex?: unknown;
+  readonly cursor?: unknown;
   readonly count?: unknown;
   readonly sortBy?: unknown;
   readonly sortOrder?: unknown;
@@ -51,8 +57,16 @@ function stringParam(name: string, value: unknown): string | undefined {
 
 /** Applies RFC 7644 §3.4.2.4: startIndex below 1 means 1, a negative count means 0, and count is capped at maxResults. */
 export function parseListParams(raw: RawListParams, maxResults: number): ListParams {
+  const cursor = raw.cursor === undefined ? undefined : stringParam('cursor', raw.cursor);
+  if (cursor !== undefined && raw.startIndex !== undefined && raw.startIndex !== '') {
+    throw ScimError.invalidValue('Use either "cursor" or "startIndex", not both (RFC 9865).');
+  }
+  const requestedCount = integerParam('count', raw.count);
+  if (cursor !== undefined && requestedCount !== undefined && requestedCount < 1) {
+    throw ScimError.invalidCount(`With a cursor, "count" must be between 1 and ${maxResults}.`);
+  }
   const startIndex = Math.max(1, integerParam('startIndex', raw.startIndex) ?? 1);
-  const count = Math.min(maxResults, Math.max(0, integerParam('count', raw.count) ?? maxResults));
+  const count = Math.min(maxResults, Math.max(0, requestedCount ?? maxResults));
   const sortOrder = stringParam('sortOrder', raw.sortOrder);
   let order: ListParams['sortOrder'];
   if (sortOrder !== undefined) {
@@ -65,6 +79,7 @@ export function parseListParams(raw: RawListParams, maxResults: number): ListPar
   return {
     filter: stringParam('filter', raw.filter),
     startIndex,
+    cursor,
     count,
     sortBy: stringParam('sortBy', raw.sortBy),
     sortOrder: order,
@@ -73,7 +88,7 @@ export function parseListParams(raw: RawListParams, maxResults: number): ListPar
   };
 }
 
-export function listResponse<T>(resources: T[], totalResults: number, startIndex: number): ListResponse<T> {
+export function listResponse<T>(resources: T[], totalResults: number, startIndex: number): ListResponse<T> & { totalResults: number } {
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
     totalResults,

@@ -1,31 +1,35 @@
-// Compiles sortBy and sortOrder (RFC 7644 §3.4.2.3) to an ORDER BY over a resource type's data model.
+// Compiles sortBy and sortOrder (RFC 7644 §3.4.2.3) to ORDER BY, and a position in that order to a keyset condition (RFC 9865).
 import { ScimError } from './errors.js';
 import type { ScalarTarget, SqlModel } from './filter/to-sql.js';
 import { resolveAttributePath } from './schema/resolve.js';
-import type { ResourceTypeDefinition } from './schema/types.js';
+import type { AttributeType, ResourceTypeDefinition } from './schema/types.js';
 
 const ATTRIBUTE_PATH = /^(?:(urn:[^\s]+):)?(\$?[A-Za-z][\w-]*)(?:\.(\$?[A-Za-z][\w-]*))?$/i;
 const MAX_SORT_BY_LENGTH = 512;
+
+/** A total order: the sort expression, then the id. Unassigned values come last ascending and first descending. */
+export interface SortPlan {
+  readonly expression: string;
+  readonly type: AttributeType;
+  readonly descending: boolean;
+  readonly idColumn: string;
+}
 
 function sortExpression(target: ScalarTarget): string {
   if (target.type === 'string' || target.type === 'reference') return target.caseExact ? target.sql : `lower(${target.sql})`;
   return target.sql;
 }
 
-/**
- * The ORDER BY clause for a list request. Without sortBy the order is the creation order. The id breaks
- * every tie, so the order is total and pages never skip or repeat a resource; unassigned values sort last
- * when ascending (RFC 7644 §3.4.2.3) and first when descending.
- */
-export function sortToSql(
+/** Without sortBy the order is creation order. */
+export function compileSort(
   sortBy: string | undefined,
   sortOrder: 'ascending' | 'descending' | undefined,
   resourceType: ResourceTypeDefinition,
   model: SqlModel,
   createdColumn: string,
-): string {
-  const direction = sortOrder === 'descending' ? 'desc' : 'asc';
-  if (sortBy === undefined || sortBy.trim() === '') return `${createdColumn} ${direction}, ${model.idColumn} ${direction}`;
+): SortPlan {
+  const descending = sortOrder === 'descending';
+  if (sortBy === undefined || sortBy.trim() === '') return { expression: createdColumn, type: 'dateTime', descending, idColumn: model.idColumn };
   const match = sortBy.length <= MAX_SORT_BY_LENGTH ? ATTRIBUTE_PATH.exec(sortBy.trim()) : null;
   if (!match) throw ScimError.invalidValue(`"sortBy" must be an attribute path such as "name.familyName", got ${JSON.stringify(sortBy.slice(0, 100))}.`);
   const [, uri, name = '', subAttr] = match;
@@ -37,6 +41,37 @@ export function sortToSql(
   }
   const target = resolved.attribute.multiValued ? model.multiSortKey(resolved) : model.scalar(resolved);
   if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
-  const nulls = direction === 'asc' ? 'nulls last' : 'nulls first';
-  return `${sortExpression(target)} ${direction} ${nulls}, ${model.idColumn} ${direction}`;
+  return { expression: sortExpression(target), type: target.type, descending, idColumn: model.idColumn };
+}
+
+/** ORDER BY for the plan, or for its reverse (to walk backwards from a previousCursor). */
+export function orderBySql(plan: SortPlan, reverse = false): string {
+  const descending = plan.descending !== reverse;
+  const direction = descending ? 'desc' : 'asc';
+  return `${plan.expression} ${direction} ${descending ? 'nulls first' : 'nulls last'}, ${plan.idColumn} ${direction}`;
+}
+
+const CAST: Partial<Record<AttributeType, string>> = {
+  boolean: '::boolean',
+  integer: '::numeric',
+  decimal: '::numeric',
+  dateTime: '::timestamptz',
+};
+
+/**
+ * The rows strictly after (key, id) in the plan's order, or in its reverse. `key` is the sort expression's value as
+ * text (null when unassigned); `param` numbers a parameter and returns its placeholder.
+ */
+export function keysetSql(plan: SortPlan, key: string | null, id: string, reverse: boolean, param: (value: unknown) => string): string {
+  const descending = plan.descending !== reverse;
+  const e = plan.expression;
+  const idParam = `${param(id)}::uuid`;
+  const after = descending ? '<' : '>';
+  if (key === null) {
+    // Unassigned values sit at the end ascending and at the start descending.
+    return descending ? `((${e} is null and ${plan.idColumn} < ${idParam}) or ${e} is not null)` : `(${e} is null and ${plan.idColumn} > ${idParam})`;
+  }
+  const k = `${param(key)}${CAST[plan.type] ?? '::text'}`;
+  const tail = descending ? '' : ` or ${e} is null`;
+  return `(${e} ${after} ${k} or (${e} = ${k} and ${plan.idColumn} ${after} ${idParam})${tail})`;
 }

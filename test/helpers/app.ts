@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
 import { createApp, type App } from '../../src/http/app.js';
 import { silentLogger, type Logger } from '../../src/http/logger.js';
+import { createCursorCodec } from '../../src/scim/cursor.js';
+import { serverSecret } from '../../src/store/secrets.js';
 import type { Store } from '../../src/store/index.js';
 import { createTenancyService, type TenancyService } from '../../src/tenancy/service.js';
 import { createTestDatabase } from './database.js';
@@ -42,13 +44,15 @@ export interface TestContext {
 export interface TestOptions {
   readonly maxResults?: number;
   readonly maxPayloadSize?: number;
+  readonly cursorTtlSeconds?: number;
+  readonly clock?: () => Date;
   readonly logger?: Logger;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const { store } = database;
-  const clock = () => new Date();
+  const clock = options.clock ?? (() => new Date());
   const tenancy = createTenancyService({ store, clock, newId: randomUUID });
   const app = createApp({
     store,
@@ -57,6 +61,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     passwords: createPasswordHasher(),
     scimBaseUrl: BASE,
     maxResults: options.maxResults ?? 100,
+    cursors: createCursorCodec(await serverSecret(store, 'list-cursor'), clock, options.cursorTtlSeconds ?? 3600),
     maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
     tenancy,
     logger: options.logger ?? silentLogger,

@@ -4,6 +4,7 @@ import { SERVICE_PROVIDER_CONFIG_SCHEMA } from '../../scim/schema/meta-schemas.j
 export interface Features {
   readonly maxResults: number;
   readonly maxPayloadSize: number;
+  readonly cursorTtlSeconds: number;
 }
 
 export function serviceProviderConfig(features: Features, scimBaseUrl: string): Record<string, unknown> {
@@ -15,6 +16,15 @@ export function serviceProviderConfig(features: Features, scimBaseUrl: string): 
     // A password can be set with POST and replaced with PUT.
     changePassword: { supported: true },
     sort: { supported: true },
+    // RFC 9865 §4: both index and cursor paging; a request chooses cursor paging by sending `cursor`.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: features.maxResults,
+      maxPageSize: features.maxResults,
+      cursorTimeout: features.cursorTtlSeconds,
+    },
     etag: { supported: true },
     authenticationSchemes: [
       {

@@ -1,6 +1,7 @@
 // SQL for Groups and their members: the statements, and the model that maps Group attributes to columns.
 import type { ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
 import type { Queryable } from '../../store/index.js';
+import type { PageQuery, SortKeyed } from '../list.js';
 import { jsonElementTarget, jsonPathSql } from '../sql-json.js';
 
 export interface GroupRow {
@@ -199,18 +200,14 @@ export async function countGroups(q: Queryable, tenantId: string, where: string 
   return rows[0]!.n;
 }
 
-export async function listGroups(
-  q: Queryable,
-  tenantId: string,
-  list: { where: string | undefined; params: readonly unknown[]; orderBy: string; limit: number; offset: number },
-): Promise<GroupRow[]> {
-  const n = list.params.length;
-  return q.query<GroupRow>(
-    `select ${GROUP_COLUMNS} from groups g
-      where g.tenant_id = $1${list.where ? ` and ${list.where}` : ''}
-      order by ${list.orderBy}
+export async function pageGroups(q: Queryable, tenantId: string, page: PageQuery): Promise<(GroupRow & SortKeyed)[]> {
+  const n = page.params.length;
+  return q.query<GroupRow & SortKeyed>(
+    `select ${GROUP_COLUMNS}, (${page.sortKey})::text as sort_key from groups g
+      where g.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
+      order by ${page.orderBy}
       limit $${n + 2} offset $${n + 3}`,
-    [tenantId, ...list.params, list.limit, list.offset],
+    [tenantId, ...page.params, page.limit, page.offset],
   );
 }
 

@@ -1,8 +1,5 @@
 // The rules of Groups (RFC 7644 §3.3-§3.6; RFC 7643 §4.2): members of the same tenant only, no nesting loops.
-import { parseFilter } from '../../scim/filter/parser.js';
-import { filterToSql } from '../../scim/filter/to-sql.js';
 import { ScimError } from '../../scim/errors.js';
-import { listResponse, type ListParams, type ListResponse } from '../../scim/list.js';
 import type { Filter } from '../../scim/filter/ast.js';
 import { applyPatch, type ExternalChange } from '../../scim/patch/apply.js';
 import { inOperation, parsePatchRequest } from '../../scim/patch/parse.js';
@@ -12,10 +9,10 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { sortToSql } from '../../scim/sort.js';
 import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
+import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { groupToResource } from './mapper.js';
 import {
   addMembers,
@@ -23,7 +20,7 @@ import {
   deleteGroup,
   groupSqlModel,
   insertGroup,
-  listGroups,
+  pageGroups,
   lockGroup,
   lockNesting,
   removeMembers,
@@ -148,6 +145,21 @@ export function createGroupsService(deps: Deps): GroupsService {
     return change.op === 'add' ? addMembers(tx, tenantId, groupId, userIds, groupIds) : setMembers(tx, tenantId, groupId, userIds, groupIds);
   }
 
+  const listSource: ListSource<GroupRow & SortKeyed> = {
+    resourceType: GROUP_RESOURCE_TYPE,
+    model: groupSqlModel,
+    createdColumn: 'g.created_at',
+    count: countGroups,
+    page: pageGroups,
+    async render(q, tenantId, rows, projection) {
+      const members = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')
+        ? await selectMembers(q, tenantId, rows.map((r) => r.id))
+        : [];
+      const byGroup = byKey(members, (m) => m.group_id);
+      return rows.map((row) => projection.apply(groupToResource(row, byGroup.get(row.id) ?? [], scimBaseUrl)));
+    },
+  };
+
   async function render(q: Queryable, tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
     const members: MemberRow[] | undefined = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')
       ? await selectMembers(q, tenantId, [row.id])
@@ -247,23 +259,8 @@ export function createGroupsService(deps: Deps): GroupsService {
       });
     },
 
-    async list(ctx, params) {
-      const projection = compileProjection(GROUP_RESOURCE_TYPE, params);
-      const compiled = params.filter === undefined ? undefined : filterToSql(parseFilter(params.filter), GROUP_RESOURCE_TYPE, groupSqlModel, 1);
-      const orderBy = sortToSql(params.sortBy, params.sortOrder, GROUP_RESOURCE_TYPE, groupSqlModel, 'g.created_at');
-      const where = compiled?.sql;
-      const filterParams = compiled?.params ?? [];
-      const total = await countGroups(store, ctx.tenantId, where, filterParams);
-      const rows =
-        params.count === 0 || params.startIndex > total
-          ? []
-          : await listGroups(store, ctx.tenantId, { where, params: filterParams, orderBy, limit: params.count, offset: params.startIndex - 1 });
-      const members = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')
-        ? await selectMembers(store, ctx.tenantId, rows.map((r) => r.id))
-        : [];
-      const byGroup = byKey(members, (m) => m.group_id);
-      const resources = rows.map((row) => projection.apply(groupToResource(row, byGroup.get(row.id) ?? [], scimBaseUrl)));
-      return listResponse(resources, total, params.startIndex);
+    list(ctx, params) {
+      return runList(store, deps.cursors, ctx.tenantId, params, listSource);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { MultiTarget, ScalarTarget, SqlModel } from '../../scim/filter/to-s
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { AttributeDefinition } from '../../scim/schema/types.js';
 import type { Queryable } from '../../store/index.js';
+import type { PageQuery, SortKeyed } from '../list.js';
 import { jsonElementTarget, jsonFieldTarget, jsonPathSql } from '../sql-json.js';
 
 export interface UserRow {
@@ -147,14 +148,6 @@ export async function selectGroupsOfUsers(q: Queryable, tenantId: string, userId
   );
 }
 
-export interface ListQuery {
-  readonly where: string | undefined;
-  readonly params: readonly unknown[];
-  readonly orderBy: string;
-  readonly limit: number;
-  readonly offset: number;
-}
-
 export async function countUsers(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number> {
   const rows = await q.query<{ n: number }>(
     `select count(*)::bigint as n from users u where u.tenant_id = $1${where ? ` and ${where}` : ''}`,
@@ -163,14 +156,14 @@ export async function countUsers(q: Queryable, tenantId: string, where: string |
   return rows[0]!.n;
 }
 
-export async function listUsers(q: Queryable, tenantId: string, list: ListQuery): Promise<UserRow[]> {
-  const n = list.params.length;
-  return q.query<UserRow>(
-    `select ${USER_COLUMNS} from users u
-      where u.tenant_id = $1${list.where ? ` and ${list.where}` : ''}
-      order by ${list.orderBy}
+export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery): Promise<(UserRow & SortKeyed)[]> {
+  const n = page.params.length;
+  return q.query<UserRow & SortKeyed>(
+    `select ${USER_COLUMNS}, (${page.sortKey})::text as sort_key from users u
+      where u.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
+      order by ${page.orderBy}
       limit $${n + 2} offset $${n + 3}`,
-    [tenantId, ...list.params, list.limit, list.offset],
+    [tenantId, ...page.params, page.limit, page.offset],
   );
 }
 

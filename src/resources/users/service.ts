@@ -1,8 +1,5 @@
 // The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
-import { parseFilter } from '../../scim/filter/parser.js';
-import { filterToSql } from '../../scim/filter/to-sql.js';
 import { ScimError } from '../../scim/errors.js';
-import { listResponse, type ListParams, type ListResponse } from '../../scim/list.js';
 import { applyPatch } from '../../scim/patch/apply.js';
 import { parsePatchRequest } from '../../scim/patch/parse.js';
 import { checkImmutable } from '../../scim/resource/immutable.js';
@@ -11,17 +8,17 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { sortToSql } from '../../scim/sort.js';
 import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
+import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
   INDEXED_MULTI_VALUED,
   countUsers,
   deleteUser,
   insertUser,
-  listUsers,
+  pageUsers,
   lockUser,
   replaceUserValues,
   selectGroupsOfUsers,
@@ -109,6 +106,21 @@ export function createUsersService(deps: Deps): UsersService {
     const { $ref: _ignored, ...rest } = manager;
     enterprise.manager = { ...rest, value: value.toLowerCase(), displayName: names.display_name ?? names.user_name };
   }
+
+  const listSource: ListSource<UserRow & SortKeyed> = {
+    resourceType: USER_RESOURCE_TYPE,
+    model: userSqlModel,
+    createdColumn: 'u.created_at',
+    count: countUsers,
+    page: pageUsers,
+    async render(q, tenantId, rows, projection) {
+      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
+        ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
+        : [];
+      const byUser = byKey(groups, (g) => g.user_id);
+      return rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
+    },
+  };
 
   async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection): Promise<ResourceResult> {
     const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups') ? await selectGroupsOfUsers(q, tenantId, [row.id]) : undefined;
@@ -208,23 +220,8 @@ export function createUsersService(deps: Deps): UsersService {
       });
     },
 
-    async list(ctx, params) {
-      const projection = compileProjection(USER_RESOURCE_TYPE, params);
-      const compiled = params.filter === undefined ? undefined : filterToSql(parseFilter(params.filter), USER_RESOURCE_TYPE, userSqlModel, 1);
-      const orderBy = sortToSql(params.sortBy, params.sortOrder, USER_RESOURCE_TYPE, userSqlModel, 'u.created_at');
-      const where = compiled?.sql;
-      const filterParams = compiled?.params ?? [];
-      const total = await countUsers(store, ctx.tenantId, where, filterParams);
-      const rows =
-        params.count === 0 || params.startIndex > total
-          ? []
-          : await listUsers(store, ctx.tenantId, { where, params: filterParams, orderBy, limit: params.count, offset: params.startIndex - 1 });
-      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
-        ? await selectGroupsOfUsers(store, ctx.tenantId, rows.map((r) => r.id))
-        : [];
-      const byUser = byKey(groups, (g) => g.user_id);
-      const resources = rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
-      return listResponse(resources, total, params.startIndex);
+    list(ctx, params) {
+      return runList(store, deps.cursors, ctx.tenantId, params, listSource);
     },
   };
 }
