@@ -11,12 +11,27 @@ export function scimJson(c: Context, body: unknown, status: 200 | 201 = 200, hea
 
 export function scimResource(
   c: Context,
-  result: { resource: unknown; version: number; location: string },
+  result: { resource: unknown; body?: AsyncIterable<string>; version: number; location: string },
   status: 200 | 201 = 200,
 ): Response {
-  return scimJson(c, result.resource, status, {
-    ETag: etagOf(result.version),
-    ...(status === 201 ? { Location: result.location } : {}),
+  const headers = { ETag: etagOf(result.version), ...(status === 201 ? { Location: result.location } : {}) };
+  if (result.body) return c.body(toStream(result.body), status, { 'Content-Type': SCIM_CONTENT_TYPE, ...headers });
+  return scimJson(c, result.resource, status, headers);
+}
+
+/** A byte stream that pulls the next piece only when the client has taken the previous one. */
+function toStream(pieces: AsyncIterable<string>): ReadableStream<Uint8Array> {
+  const iterator = pieces[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(value));
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
   });
 }
 

@@ -33,6 +33,8 @@ export interface RequestContext {
 /** The operations every resource type with its own endpoint offers (RFC 7644 §3.3-§3.6). */
 export interface ResourceResult {
   readonly resource: Record<string, unknown>;
+  /** When present, the response body as JSON text in pieces (large groups), in place of `resource`. */
+  readonly body?: AsyncIterable<string>;
   readonly version: number;
   readonly location: string;
 }

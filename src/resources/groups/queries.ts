@@ -192,6 +192,36 @@ export async function selectMembers(q: Queryable, tenantId: string, groupIds: re
   );
 }
 
+/**
+ * One batch of a group's direct members of one kind, in id order after `afterId`: a walk along the primary
+ * key, so a group of any size is read in pieces of the same cost.
+ */
+export async function selectMemberBatch(
+  q: Queryable,
+  tenantId: string,
+  groupId: string,
+  type: MemberType,
+  afterId: string | null,
+  limit: number,
+): Promise<MemberRow[]> {
+  if (type === 'User') {
+    return q.query<MemberRow>(
+      `select m.group_id, m.user_id as value, 'User' as type, coalesce(u.display_name, u.user_name) as display
+         from group_members m join users u on u.tenant_id = m.tenant_id and u.id = m.user_id
+        where m.tenant_id = $1 and m.group_id = $2 and ($3::uuid is null or m.user_id > $3::uuid)
+        order by m.user_id limit $4`,
+      [tenantId, groupId, afterId, limit],
+    );
+  }
+  return q.query<MemberRow>(
+    `select s.group_id, s.member_group_id as value, 'Group' as type, g.display_name as display
+       from group_subgroups s join groups g on g.tenant_id = s.tenant_id and g.id = s.member_group_id
+      where s.tenant_id = $1 and s.group_id = $2 and ($3::uuid is null or s.member_group_id > $3::uuid)
+      order by s.member_group_id limit $4`,
+    [tenantId, groupId, afterId, limit],
+  );
+}
+
 export async function countGroups(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number> {
   const rows = await q.query<{ n: number }>(
     `select count(*)::bigint as n from groups g where g.tenant_id = $1${where ? ` and ${where}` : ''}`,

@@ -6,6 +6,7 @@ import { inOperation, parsePatchRequest } from '../../scim/patch/parse.js';
 import { checkImmutable } from '../../scim/resource/immutable.js';
 import { normalizeResource, sameJson, withSchemas, type ResourceData } from '../../scim/resource/normalize.js';
 import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
+import { streamWithList } from '../../scim/resource/stream-json.js';
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
@@ -13,7 +14,7 @@ import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
-import { groupToResource } from './mapper.js';
+import { groupLocation, groupToResource } from './mapper.js';
 import {
   addMembers,
   countGroups,
@@ -26,6 +27,7 @@ import {
   removeMembers,
   selectGroup,
   selectMemberTypes,
+  selectMemberBatch,
   selectMembers,
   setMembers,
   updateGroup,
@@ -35,6 +37,7 @@ import {
   type MemberRow,
 } from './queries.js';
 
+const MEMBER_BATCH = 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type GroupsService = ResourceService;
@@ -193,7 +196,24 @@ export function createGroupsService(deps: Deps): GroupsService {
       checkId(id);
       const row = await selectGroup(store, ctx.tenantId, id);
       if (!row) throw notFound(id);
-      return render(store, ctx.tenantId, row, projection);
+      if (!projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')) return render(store, ctx.tenantId, row, projection);
+      // Members are streamed in batches, so a group of 100k members never sits in memory whole.
+      const head = projection.apply(groupToResource(row, undefined, scimBaseUrl));
+      const projectMember = (member: MemberRow) =>
+        (projection.apply(groupToResource(row, [member], scimBaseUrl)).members as unknown[] | undefined)?.[0] ?? {};
+      const tenantId = ctx.tenantId;
+      async function* batches() {
+        for (const type of ['User', 'Group'] as const) {
+          let after: string | null = null;
+          for (;;) {
+            const batch = await selectMemberBatch(store, tenantId, id, type, after, MEMBER_BATCH);
+            if (batch.length > 0) yield batch.map(projectMember);
+            if (batch.length < MEMBER_BATCH) break;
+            after = batch[batch.length - 1]!.value;
+          }
+        }
+      }
+      return { resource: head, body: streamWithList(head, 'members', batches()), version: row.version, location: groupLocation(scimBaseUrl, row.id) };
     },
 
     async replace(ctx, id, body, projectionParams, ifMatch) {
