@@ -290,5 +290,6 @@ export const groupSqlModel: SqlModel = {
   },
   complexPresent: () => undefined,
   multiSortKey: () => undefined,
+  hasExtension: (schemaId) => `(g.attributes -> '${schemaId}') is not null`,
   idColumn: 'g.id',
 };

@@ -237,5 +237,6 @@ export const userSqlModel: SqlModel = {
       caseExact: false,
     };
   },
+  hasExtension: (schemaId) => `(u.attributes -> '${schemaId}') is not null`,
   idColumn: 'u.id',
 };

@@ -33,6 +33,8 @@ export interface SqlModel {
   complexPresent(resolved: ResolvedAttribute): string | undefined;
   /** The value to sort a multi-valued attribute by (RFC 7644 §3.4.2.3: its primary value); undefined if unsortable. */
   multiSortKey(resolved: ResolvedAttribute): ScalarTarget | undefined;
+  /** A condition that the row holds attributes of the given extension schema. */
+  hasExtension(schemaId: string): string;
   /** The resource's id column: the tie-break that makes every order total. */
   readonly idColumn: string;
 }
@@ -43,6 +45,10 @@ export interface CompiledFilter {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isSchemas(path: AttrPath): boolean {
+  return !path.uri && !path.subAttr && path.name.toLowerCase() === 'schemas';
+}
 
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -76,12 +82,26 @@ class Compiler {
         // SQL's NULL would make `not` drop rows whose attribute is unassigned; SCIM's logic has two values.
         return `(not coalesce(${this.compile(filter.filter)}, false))`;
       case 'present':
+        if (isSchemas(filter.attr)) return this.schemas(filter);
         return this.attribute(filter.attr, (target) => this.present(target), (resolved) => this.model.complexPresent(resolved));
       case 'compare':
+        if (isSchemas(filter.attr)) return this.schemas(filter);
         return this.attribute(filter.attr, (target, path) => this.compare(target, filter.op, filter.value, path));
       case 'valuePath':
         return this.valuePath(filter.attr, filter.filter);
     }
+  }
+
+  /** `schemas` is not an attribute of any schema, yet every resource has it (RFC 7643 §3): it lists the extensions present. */
+  private schemas(filter: Filter & { kind: 'compare' | 'present' }): string {
+    if (filter.kind === 'present') return 'true';
+    if (typeof filter.value !== 'string' || (filter.op !== 'eq' && filter.op !== 'ne')) {
+      throw ScimError.invalidFilter('"schemas" can only be compared with eq or ne and a schema URN.');
+    }
+    const urn = filter.value.toLowerCase();
+    const extension = this.resourceType.schemaExtensions.find((e) => e.schema.id.toLowerCase() === urn)?.schema;
+    const has = urn === this.resourceType.schema.id.toLowerCase() ? 'true' : extension ? this.model.hasExtension(extension.id) : 'false';
+    return filter.op === 'eq' ? `(${has})` : `(not ${has})`;
   }
 
   private resolve(path: AttrPath): ResolvedAttribute {
@@ -162,7 +182,9 @@ class Compiler {
   }
 
   private present(target: ScalarTarget): string {
-    // RFC 7644 §3.4.2.2: `pr` matches a non-empty value.
+    // RFC 7644 §3.4.2.2: `pr` matches a non-empty value. A uuid is never empty, and comparing one with ''
+    // would fail the cast.
+    if (target.uuid) return `(${target.sql} is not null)`;
     return target.type === 'string' || target.type === 'reference' || target.type === 'binary'
       ? `(${target.sql} is not null and ${target.sql} <> '')`
       : `(${target.sql} is not null)`;
@@ -171,8 +193,9 @@ class Compiler {
   private compare(target: ScalarTarget, op: CompareOperator, value: CompareValue, path: string): string {
     const expr = target.sql;
     if (value === null) {
-      if (op === 'eq') return `(${expr} is null)`;
-      if (op === 'ne') return `(${expr} is not null)`;
+      // `eq null` is the negation of `pr`: an empty string counts as unassigned for both.
+      if (op === 'eq') return `(not ${this.present(target)})`;
+      if (op === 'ne') return this.present(target);
       throw ScimError.invalidFilter(`"${path} ${op} null" is not a comparison; only eq and ne take null.`);
     }
     switch (target.type) {
