@@ -7,7 +7,14 @@ import { createCursorCodec } from '../../src/scim/cursor.js';
 import { serverSecret } from '../../src/store/secrets.js';
 import type { Store } from '../../src/store/index.js';
 import { createTenancyService, type TenancyService } from '../../src/tenancy/service.js';
-import { createTestDatabase } from './database.js';
+import { openStore } from '../../src/store/index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+async function openSecondStore(other: TestContext): Promise<TestDatabase> {
+  if (!other.databaseUrl) throw new Error('a second app on one database needs PostgreSQL');
+  const store = await openStore({ databaseUrl: other.databaseUrl, databasePoolSize: 8, dataDir: undefined });
+  return { store, url: other.databaseUrl, close: () => store.close() };
+}
 
 export const BASE = 'http://usher.test/scim/v2';
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -32,6 +39,8 @@ export interface Client {
 
 export interface TestContext {
   readonly app: App;
+  /** The PostgreSQL URL of this context's database; undefined on PGlite. */
+  readonly databaseUrl: string | undefined;
   readonly store: Store;
   readonly tenancy: TenancyService;
   /** A client of tenant "acme", authenticated with an API token. */
@@ -46,11 +55,13 @@ export interface TestOptions {
   readonly maxPayloadSize?: number;
   readonly cursorTtlSeconds?: number;
   readonly clock?: () => Date;
+  /** PostgreSQL only: a second app, with its own connection pool, on the database of another context (a second server). */
+  readonly shareDatabaseOf?: TestContext;
   readonly logger?: Logger;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
-  const database = await createTestDatabase();
+  const database = options.shareDatabaseOf ? await openSecondStore(options.shareDatabaseOf) : await createTestDatabase();
   const { store } = database;
   const clock = options.clock ?? (() => new Date());
   const tenancy = createTenancyService({ store, clock, newId: randomUUID });
@@ -98,12 +109,14 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     return clientFor(token, tenant.id);
   };
 
+  const first = options.shareDatabaseOf;
   return {
     app,
     store,
     tenancy,
-    client: await newTenant('acme'),
+    client: first ? clientFor(first.client.token, first.client.tenantId) : await newTenant('acme'),
     newTenant,
+    databaseUrl: database.url,
     close: () => database.close(),
   };
 }
