@@ -149,6 +149,10 @@ function checkRequired(
     if (definition.required && definition.mutability !== 'readOnly' && value === undefined) {
       throw ScimError.invalidValue(`Attribute '${path}' is required.`);
     }
+    // A required string must be non-empty (RFC 7643 §4.1.1: "Each User MUST include a non-empty userName value").
+    if (definition.required && value === '') {
+      throw ScimError.invalidValue(`Attribute '${path}' is required and must not be empty.`);
+    }
     if (definition.type === 'complex' && value !== undefined) {
       const items = definition.multiValued ? (value as unknown[]) : [value];
       for (const item of items) checkRequired(definition.subAttributes ?? [], item as Record<string, unknown>, path);
@@ -231,8 +235,10 @@ export function normalizeResource(
   }
   checkSchemas(resourceType, (body as Record<string, unknown>).schemas ?? findCaseInsensitive(body, 'schemas'));
 
-  const data: ResourceData = normalizeAttributes(resourceType.schema.attributes, core, '');
-  checkRequired(resourceType.schema.attributes, data, '');
+  // The common attributes (RFC 7643 §3.1) sit beside the core schema's: externalId is the client's to set.
+  const coreDefinitions = [...COMMON_ATTRIBUTES, ...resourceType.schema.attributes];
+  const data: ResourceData = normalizeAttributes(coreDefinitions, core, '');
+  checkRequired(coreDefinitions, data, '');
   for (const { schema, required } of resourceType.schemaExtensions) {
     const values = extensions.get(schema);
     const normalized = values ? normalizeAttributes(schema.attributes, values, schema.id) : {};
