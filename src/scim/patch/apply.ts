@@ -172,8 +172,9 @@ export function applyPatch(
       if (matches.length === 0) {
         // Entra adds a work email as `Add emails[type eq "work"].value`: when the filter only states equalities,
         // the element it describes is unambiguous, so it is created.
-        // A whole element that matches nothing is not there to replace or extend (RFC 7644 §3.5.2.3: noTarget).
-        const seed = target.sub ? elementFromEqualities(definition, target.filter) : undefined;
+        // RFC 7644 §3.5.2.3: a replace whose filter matches nothing fails with noTarget. An add of a sub-attribute
+        // creates the element its equality filter describes (Entra's `Add emails[type eq "work"].value`).
+        const seed = op === 'add' && target.sub ? elementFromEqualities(definition, target.filter) : undefined;
         if (!seed || !target.sub) throw ScimError.noTarget(`No value of "${definition.name}" matches the filter in "${target.printed}".`);
         const element = { ...seed, [target.sub.name]: normalizeAttributeValue(target.sub, asComplex(target.sub, value), target.printed) };
         const normalized = normalizeAttributeValue({ ...definition, multiValued: false }, element, target.printed) as Element;

@@ -137,6 +137,7 @@ describe('PATCH errors name the failing operation', () => {
     [{ op: 'replace', path: 'emails[type eq', value: 'x' }, 'invalidPath'],
     [{ op: 'replace', path: 'emails[type eq "fax"]', value: { value: 'x' } }, 'noTarget'],
     [{ op: 'replace', path: 'emails[type co "z"].value', value: 'x' }, 'noTarget'],
+    [{ op: 'replace', path: 'emails[type eq "pager"].value', value: 'x@example.com' }, 'noTarget'],
     [{ op: 'add', path: 'emails[type eq "fax"]', value: { value: 'x' } }, 'noTarget'],
     [{ op: 'replace', path: 'active', value: 'maybe' }, 'invalidValue'],
     [{ op: 'move', path: 'active', value: true }, 'invalidSyntax'],
