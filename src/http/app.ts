@@ -2,11 +2,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { bulkRoutes } from '../resources/bulk/route.js';
+import { createBulkService } from '../resources/bulk/service.js';
 import { createGroupsService } from '../resources/groups/service.js';
 import type { Deps } from '../resources/context.js';
 import { discoveryRoutes } from '../resources/discovery/route.js';
 import { resourceRoutes } from '../resources/route.js';
 import { createUsersService } from '../resources/users/service.js';
+import { MAX_BULK_OPERATIONS } from '../scim/bulk/request.js';
 import { ScimError } from '../scim/errors.js';
 import type { TenancyService } from '../tenancy/service.js';
 import type { AppEnv } from './env.js';
@@ -52,10 +55,17 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  const features = { maxResults: deps.maxResults, maxPayloadSize: deps.maxPayloadSize, cursorTtlSeconds: deps.cursors.ttlSeconds };
+  const features = {
+    maxResults: deps.maxResults,
+    maxPayloadSize: deps.maxPayloadSize,
+    maxBulkOperations: MAX_BULK_OPERATIONS,
+    cursorTtlSeconds: deps.cursors.ttlSeconds,
+  };
   scim.route('/', discoveryRoutes(features, deps.scimBaseUrl));
   scim.route('/Users', resourceRoutes(createUsersService(deps), deps));
   scim.route('/Groups', resourceRoutes(createGroupsService(deps), deps));
+  const resourceTypes = { Users: createUsersService, Groups: createGroupsService };
+  scim.route('/Bulk', bulkRoutes(createBulkService({ ...deps, maxOperations: MAX_BULK_OPERATIONS, resourceTypes })));
   app.route(SCIM_PREFIX, scim);
 
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the

@@ -69,7 +69,7 @@ describe('GET /ServiceProviderConfig (RFC 7643 §5)', () => {
     expect(body.sort).toEqual({ supported: true });
     expect(body.etag).toEqual({ supported: true });
     expect(body.changePassword).toEqual({ supported: true });
-    expect(body.bulk).toMatchObject({ supported: false });
+    expect(body.bulk).toEqual({ supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 });
     expect(typeof body.patch.supported).toBe('boolean');
     expect(body.authenticationSchemes).toHaveLength(1);
     expect(body.authenticationSchemes[0]).toMatchObject({ type: 'oauthbearertoken', name: expect.any(String), description: expect.any(String) });

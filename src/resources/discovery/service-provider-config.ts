@@ -4,6 +4,7 @@ import { SERVICE_PROVIDER_CONFIG_SCHEMA } from '../../scim/schema/meta-schemas.j
 export interface Features {
   readonly maxResults: number;
   readonly maxPayloadSize: number;
+  readonly maxBulkOperations: number;
   readonly cursorTtlSeconds: number;
 }
 
@@ -11,7 +12,7 @@ export function serviceProviderConfig(features: Features, scimBaseUrl: string): 
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA.id],
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: features.maxPayloadSize },
+    bulk: { supported: true, maxOperations: features.maxBulkOperations, maxPayloadSize: features.maxPayloadSize },
     filter: { supported: true, maxResults: features.maxResults },
     // A password can be set with POST and replaced with PUT.
     changePassword: { supported: true },
