@@ -42,12 +42,28 @@ export const INDEXED_MULTI_VALUED = ['emails', 'phoneNumbers', 'ims', 'photos', 
 
 const USER_COLUMNS = 'u.id, u.user_name, u.external_id, u.display_name, u.active, u.attributes, u.created_at, u.last_modified, u.version';
 
-export async function insertUser(tx: Queryable, tenantId: string, id: string, user: UserWrite, passwordHash: string | null, now: Date): Promise<UserRow> {
+/** Inserts a user and the index rows of its multi-valued attributes in one statement (one round trip). */
+export async function insertUser(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  user: UserWrite,
+  passwordHash: string | null,
+  values: readonly UserValue[],
+  now: Date,
+): Promise<UserRow> {
   const rows = await tx.query<UserRow>(
-    `insert into users as u (tenant_id, id, user_name, external_id, display_name, active, password_hash, attributes, created_at, last_modified, version)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)
-     returning ${USER_COLUMNS}`,
-    [tenantId, id, user.userName, user.externalId ?? null, user.displayName ?? null, user.active, passwordHash, user.attributes, now.toISOString()],
+    `with inserted as (
+       insert into users as u (tenant_id, id, user_name, external_id, display_name, active, password_hash, attributes, created_at, last_modified, version)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)
+       returning ${USER_COLUMNS}
+     ), indexed as (
+       insert into user_values (tenant_id, user_id, attribute, position, value, type, is_primary)
+       select $1, $2, v.attribute, v.position, v.value, v.type, v.is_primary
+         from jsonb_to_recordset($10::jsonb) as v(attribute text, position integer, value text, type text, is_primary boolean)
+     )
+     select * from inserted`,
+    [tenantId, id, user.userName, user.externalId ?? null, user.displayName ?? null, user.active, passwordHash, user.attributes, now.toISOString(), valueRecords(values)],
   );
   return rows[0]!;
 }
@@ -73,15 +89,23 @@ export async function updateUser(
   return rows[0];
 }
 
+// One jsonb parameter rather than parallel arrays: postgres.js sends a null inside a text[] as the string "NULL".
+function valueRecords(values: readonly UserValue[]): Record<string, unknown>[] {
+  return values.map((v) => ({ attribute: v.attribute, position: v.position, value: v.value, type: v.type, is_primary: v.primary }));
+}
+
 export async function replaceUserValues(tx: Queryable, tenantId: string, userId: string, values: readonly UserValue[]): Promise<void> {
   await tx.query('delete from user_values where tenant_id = $1 and user_id = $2', [tenantId, userId]);
+  await insertUserValues(tx, tenantId, userId, values);
+}
+
+async function insertUserValues(tx: Queryable, tenantId: string, userId: string, values: readonly UserValue[]): Promise<void> {
   if (values.length === 0) return;
-  // One jsonb parameter rather than parallel arrays: postgres.js sends a null inside a text[] as the string "NULL".
   await tx.query(
     `insert into user_values (tenant_id, user_id, attribute, position, value, type, is_primary)
      select $1, $2, v.attribute, v.position, v.value, v.type, v.is_primary
        from jsonb_to_recordset($3::jsonb) as v(attribute text, position integer, value text, type text, is_primary boolean)`,
-    [tenantId, userId, values.map((v) => ({ attribute: v.attribute, position: v.position, value: v.value, type: v.type, is_primary: v.primary }))],
+    [tenantId, userId, valueRecords(values)],
   );
 }
 

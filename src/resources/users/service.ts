@@ -26,6 +26,7 @@ import {
   selectUserNames,
   updateUser,
   userSqlModel,
+  type UserGroupRow,
   type UserRow,
   type UserValue,
   type UserWrite,
@@ -122,8 +123,8 @@ export function createUsersService(deps: Deps): UsersService {
     },
   };
 
-  async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection): Promise<ResourceResult> {
-    const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups') ? await selectGroupsOfUsers(q, tenantId, [row.id]) : undefined;
+  async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection, known?: UserGroupRow[]): Promise<ResourceResult> {
+    const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups') ? (known ?? (await selectGroupsOfUsers(q, tenantId, [row.id]))) : undefined;
     return {
       resource: projection.apply(userToResource(row, groups, scimBaseUrl)),
       version: row.version,
@@ -140,9 +141,9 @@ export function createUsersService(deps: Deps): UsersService {
       try {
         return await store.transaction(async (tx) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
-          const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-          await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-          return render(tx, ctx.tenantId, row, projection);
+          const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), clock());
+          // A user just created belongs to no group yet.
+          return render(tx, ctx.tenantId, row, projection, []);
         });
       } catch (error) {
         translateStoreError(error, user.userName);
