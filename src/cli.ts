@@ -2,11 +2,11 @@
 // The `usher` command: tenants, API tokens and migrations, on the same configuration as the server.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { lockHolder } from './admin/lock.js';
+import { lockHolder, type LockHolder } from './admin/lock.js';
 import { runAdminCommand, type AdminRequest } from './admin/commands.js';
 import { sendAdminCommand } from './admin/socket.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { StartupError, openConfiguredStore } from './server.js';
+import { DataDirInUseError, StartupError, openConfiguredStore } from './server.js';
 import { migrate } from './store/index.js';
 import { TenancyError, createTenancyService } from './tenancy/service.js';
 
@@ -24,6 +24,9 @@ With the embedded database, commands run inside the server when it is running.`;
 
 class UsageError extends Error {}
 
+/** `usher --help`: the usage on stdout, exit 0 (a usage error prints it on stderr, exit 2). */
+class HelpRequested extends Error {}
+
 function parseCommand(argv: string[]): AdminRequest {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -31,25 +34,30 @@ function parseCommand(argv: string[]): AdminRequest {
     options: { name: { type: 'string' }, tenant: { type: 'string' }, label: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [group, action, arg, ...extra] = positionals;
-  if (values.help || !group) throw new UsageError('');
+  if (values.help) throw new HelpRequested();
+  if (!group) throw new UsageError('missing command');
   const need = (value: string | undefined, what: string): string => {
     if (!value) throw new UsageError(`missing ${what}`);
     return value;
   };
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  // For the commands that take no <argument>: a stray one is a mistake, not something to ignore.
   const none = () => {
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (arg !== undefined) throw new UsageError(`unexpected argument "${arg}"`);
   };
-  none();
   switch (`${group} ${action ?? ''}`.trim()) {
     case 'migrate':
       return { command: 'migrate' };
     case 'tenant create':
       return { command: 'tenant.create', slug: need(arg, '<slug>'), ...(values.name ? { name: values.name } : {}) };
     case 'tenant list':
+      none();
       return { command: 'tenant.list' };
     case 'token create':
+      none();
       return { command: 'token.create', tenant: need(values.tenant, '--tenant <slug>'), label: values.label ?? 'api' };
     case 'token list':
+      none();
       return { command: 'token.list', tenant: need(values.tenant, '--tenant <slug>') };
     case 'token revoke':
       return { command: 'token.revoke', id: need(arg, '<token-id>') };
@@ -85,14 +93,47 @@ async function sendWhenReady(dataDir: string, request: AdminRequest) {
   }
 }
 
+/** Sends the command to the server that holds the data directory. */
+async function runInServer(config: Config, holder: LockHolder, request: AdminRequest): Promise<string[]> {
+  const reply = await sendWhenReady(config.dataDir, request).catch(() => {
+    throw new StartupError(`The server (pid ${holder.pid}) holds ${config.dataDir} but does not answer on its admin socket.`);
+  });
+  if (!reply.ok) throw new TenancyError(reply.error ?? 'The command failed.');
+  return reply.lines;
+}
+
+/**
+ * PGlite is one process: when the server holds the data directory, the server runs the command; when another
+ * command holds it, this one waits its turn (scripts may run several at once).
+ */
+async function execute(config: Config, request: AdminRequest): Promise<string[]> {
+  if (config.databaseUrl) return runLocally(config, request);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const holder = lockHolder(config.dataDir);
+    if (holder?.role === 'server') return runInServer(config, holder, request);
+    try {
+      return await runLocally(config, request);
+    } catch (error) {
+      // Taken by someone else since the look above: a server (the next look sends it there) or another command.
+      if (!(error instanceof DataDirInUseError) || Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let request: AdminRequest;
   try {
     request = parseCommand(argv);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${message ? `usher: ${message}\n\n` : ''}${USAGE}\n`);
-    return message ? 2 : 0;
+    process.stderr.write(`usher: ${message}\n\n${USAGE}\n`);
+    return 2;
   }
   let config: Config;
   try {
@@ -105,18 +146,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   try {
-    // PGlite is one process: when the server holds the data directory, the server runs the command.
-    const holder = config.databaseUrl ? undefined : lockHolder(config.dataDir);
-    let lines: string[];
-    if (holder?.role === 'server') {
-      const reply = await sendWhenReady(config.dataDir, request).catch(() => {
-        throw new StartupError(`The server (pid ${holder.pid}) holds ${config.dataDir} but does not answer on its admin socket.`);
-      });
-      if (!reply.ok) throw new TenancyError(reply.error ?? 'The command failed.');
-      lines = reply.lines;
-    } else {
-      lines = await runLocally(config, request);
-    }
+    const lines = await execute(config, request);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } catch (error) {

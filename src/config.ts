@@ -2,8 +2,11 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+// Decimal digits only: Number() would also take ' ', '1e3' and '0x10', and ' ' would quietly mean port 0.
+const digits = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
+const port = digits.pipe(z.number().int().min(0).max(65535));
+const positiveInt = digits.pipe(z.number().int().positive());
+const positiveIntMax = (max: number) => digits.pipe(z.number().int().positive().max(max));
 
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -13,18 +16,24 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+  DATABASE_POOL_SIZE: positiveIntMax(1000).default(10),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   MAX_PAYLOAD_SIZE: positiveInt.default(1_048_576),
-  MAX_RESULTS: positiveInt.max(10_000).default(1000),
-  CURSOR_TTL_SECONDS: positiveInt.max(86_400).default(3600),
+  MAX_RESULTS: positiveIntMax(10_000).default(1000),
+  CURSOR_TTL_SECONDS: positiveIntMax(86_400).default(3600),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   USHER_BOOTSTRAP_TENANT: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and hyphens')
     .optional(),
-  USHER_BOOTSTRAP_TOKEN: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
+  // The characters of an RFC 6750 bearer token (b64token): any other token could never be presented.
+  USHER_BOOTSTRAP_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must use only letters, digits and - . _ ~ + / (then = padding)')
+    .optional(),
 });
 
 export interface Config {
@@ -33,7 +42,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
-  readonly publicUrl: string;
+  /** PUBLIC_URL without a trailing slash; undefined means the address the server actually listens on. */
+  readonly publicUrl: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   readonly maxPayloadSize: number;
   readonly maxResults: number;
@@ -61,14 +71,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.USHER_BOOTSTRAP_TOKEN && !e.USHER_BOOTSTRAP_TENANT) {
     throw new ConfigError('Invalid USHER_BOOTSTRAP_TOKEN: it needs USHER_BOOTSTRAP_TENANT to say which tenant it is for');
   }
-  const publicHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
     host: e.HOST,
     port: e.PORT,
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
-    publicUrl: (e.PUBLIC_URL ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     maxPayloadSize: e.MAX_PAYLOAD_SIZE,
     maxResults: e.MAX_RESULTS,

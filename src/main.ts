@@ -2,7 +2,7 @@
 // Entry point of the server: configuration, start, and a clean stop on SIGTERM or SIGINT.
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './http/logger.js';
-import { StartupError, startServer } from './server.js';
+import { StartupError, startServer, type RunningServer } from './server.js';
 
 async function main(): Promise<void> {
   let config;
@@ -16,20 +16,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let server;
-  try {
-    server = await startServer(config, logger);
-  } catch (error) {
-    if (error instanceof StartupError) {
-      process.stderr.write(`usher: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const running = server;
-  const shutdown = (signal: string) => {
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     logger.info('shutting down', { signal });
-    running.stop().then(
+    server!.stop().then(
       () => {
         logger.info('stopped');
         process.exit(0);
@@ -40,8 +33,28 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // Listening from the start: a signal during start-up (migrations, bootstrap) lets start-up finish and then
+  // stops cleanly, instead of killing the process half-way through writing the data directory. Once each: the same
+  // signal again gets the default behaviour, so an impatient operator can still force the exit.
+  let early: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (server) shutdown(signal);
+    else early ??= signal;
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  // A fresh embedded database takes seconds to create: say so at once.
+  logger.info('starting', { pid: process.pid, database: config.databaseUrl ? 'postgres' : 'pglite' });
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`usher: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  if (early) shutdown(early);
 }
 
 await main();

@@ -1,23 +1,35 @@
 // Assembles Usher from its configuration and runs it: store, migrations, bootstrap, HTTP server, admin socket.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
-import { acquireLock, isLock, type DataDirLock } from './admin/lock.js';
+import { acquireLock, isLock, type DataDirLock, type LockHolder } from './admin/lock.js';
 import { startAdminSocket } from './admin/socket.js';
 import { createPasswordHasher } from './auth/passwords.js';
 import type { Config } from './config.js';
-import { createApp, SCIM_PREFIX } from './http/app.js';
+import { createApp, SCIM_PREFIX, type App } from './http/app.js';
 import type { Logger } from './http/logger.js';
 import { createCursorCodec } from './scim/cursor.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { serverSecret } from './store/secrets.js';
-import { createTenancyService, type TenancyService } from './tenancy/service.js';
+import { TenancyError, createTenancyService, type TenancyService } from './tenancy/service.js';
 
 export const PGLITE_SUBDIR = 'pgdata';
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';
+}
+
+/** Another live process holds the PGlite data directory. */
+export class DataDirInUseError extends StartupError {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: LockHolder,
+  ) {
+    super(
+      `The data directory ${dataDir} is in use by another Usher process (pid ${holder.pid}, ${holder.role}). Stop it first, or set DATA_DIR to another directory.`,
+    );
+  }
 }
 
 export interface RunningServer {
@@ -26,17 +38,36 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** Where DATABASE_URL points, without its credentials, for messages. */
+function databaseLocation(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.host}${parsed.pathname}`;
+}
+
+const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
 /** Opens the configured database; for PGlite, takes the data directory's lock first. */
 export async function openConfiguredStore(config: Config, role: 'server' | 'cli'): Promise<{ store: Store; release: () => void }> {
   if (config.databaseUrl) {
-    return { store: await openStore({ ...config, dataDir: undefined }), release: () => {} };
+    const store = await openStore({ ...config, dataDir: undefined });
+    // postgres.js connects on first use: try it now, so an unreachable database is one clear line, not a stack.
+    try {
+      await store.query('select 1');
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw new StartupError(`Cannot use the database at ${databaseLocation(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return { store, release: () => {} };
   }
-  const lock = acquireLock(config.dataDir, role);
-  if (!isLock(lock)) {
-    throw new StartupError(
-      `The data directory ${config.dataDir} is in use by another Usher process (pid ${lock.pid}, ${lock.role}). Stop it first, or set DATA_DIR to another directory.`,
-    );
+  let lock;
+  try {
+    lock = acquireLock(config.dataDir, role);
+  } catch (error) {
+    throw new StartupError(`Cannot use the data directory ${config.dataDir} (DATA_DIR): ${reason(error)}.`, { cause: error });
   }
+  if (!isLock(lock)) throw new DataDirInUseError(config.dataDir, lock);
   try {
     return { store: await openStore({ ...config, dataDir: join(config.dataDir, PGLITE_SUBDIR) }), release: () => lock.release() };
   } catch (error) {
@@ -50,7 +81,11 @@ async function bootstrap(config: Config, tenancy: TenancyService, logger: Logger
   const { tenant, created } = await tenancy.createTenant(config.bootstrap.tenant);
   if (created) logger.info('bootstrap tenant created', { tenant: tenant.slug });
   if (config.bootstrap.token) {
-    const token = await tenancy.createToken(tenant.slug, 'bootstrap', config.bootstrap.token);
+    const token = await tenancy.createToken(tenant.slug, 'bootstrap', config.bootstrap.token).catch((error: unknown) => {
+      // The token is taken by another tenant: a configuration mistake to report in one line, not a crash.
+      if (error instanceof TenancyError) throw new StartupError(`Invalid USHER_BOOTSTRAP_TOKEN: ${error.message}`, { cause: error });
+      throw error;
+    });
     if (token.created) logger.info('bootstrap token created', { tenant: tenant.slug, tokenId: token.info.id });
   }
 }
@@ -67,35 +102,59 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const tenancy = createTenancyService({ store, clock, newId: randomUUID });
     await bootstrap(config, tenancy, logger);
 
-    const app = createApp({
+    const cursorSecret = await serverSecret(store, 'list-cursor');
+    if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, { store, tenancy });
+    // Without PUBLIC_URL the SCIM base URL is the address listened on, known only once listening (PORT=0):
+    // the app is built right then, in the same tick, so no request can find it missing (that would be a 503).
+    let app: App | undefined;
+    let stopping: Promise<void> | undefined;
+    // Responses under way: on stop, each closes its connection once sent instead of keeping it alive for
+    // the client's next request, so the stop waits for the work in flight and not for keep-alive timeouts.
+    const inFlight = new Set<ServerResponse>();
+    const address = await new Promise<{ port: number }>((resolve, reject) => {
+      http = serve(
+        {
+          fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
+          hostname: config.host,
+          port: config.port,
+        },
+        (info) => resolve(info),
+      );
+      http.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+        if (stopping) response.shouldKeepAlive = false;
+        inFlight.add(response);
+        response.once('close', () => inFlight.delete(response));
+      });
+      http.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new StartupError(`Cannot listen on ${config.host}:${config.port} (HOST, PORT): ${error.code ?? error.message}.`, { cause: error })),
+      );
+    });
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${address.port}`;
+    const publicHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const publicUrl = config.publicUrl ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`;
+    app = createApp({
       store,
       clock,
       newId: randomUUID,
       passwords: createPasswordHasher(),
-      scimBaseUrl: `${config.publicUrl}${SCIM_PREFIX}`,
+      scimBaseUrl: `${publicUrl}${SCIM_PREFIX}`,
       maxResults: config.maxResults,
-      cursors: createCursorCodec(await serverSecret(store, 'list-cursor'), clock, config.cursorTtlSeconds),
+      cursors: createCursorCodec(cursorSecret, clock, config.cursorTtlSeconds),
       maxPayloadSize: config.maxPayloadSize,
       tenancy,
       logger,
     });
-    if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, { store, tenancy });
-    const address = await new Promise<{ port: number }>((resolve, reject) => {
-      http = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info));
-      http.once('error', reject);
-    });
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    const url = `http://${host}:${address.port}`;
     logger.info('listening', { url, database: store.kind, ...(store.kind === 'pglite' ? { dataDir: config.dataDir } : {}) });
 
-    let stopping: Promise<void> | undefined;
+    const server = http as Server;
     return {
       url,
       stop() {
         stopping ??= (async () => {
-          const server = http as Server;
           // Stop accepting, let in-flight requests finish, then cut whatever is still open after the timeout.
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
           server.closeIdleConnections();
           const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
           await closed;

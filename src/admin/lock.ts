@@ -42,7 +42,9 @@ export function lockHolder(dataDir: string): LockHolder | undefined {
  * died is taken over.
  */
 export function acquireLock(dataDir: string, role: LockHolder['role']): DataDirLock | LockHolder {
-  mkdirSync(dataDir, { recursive: true });
+  // Owner only: the directory holds the database and the admin socket, which must not be reachable by other
+  // local users even in the moment between the socket's creation and its chmod.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -38,6 +38,14 @@ export function createPostgresStore(options: PostgresOptions): Store {
     onnotice: () => {},
     // bigint columns (versions, counts) fit in a double for any real deployment; return numbers as PGlite does.
     types: {
+      // A string given for a json or jsonb parameter is JSON text, as PGlite takes it; postgres.js alone would
+      // encode it once more and store a JSON string in place of the document.
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+        parse: (value: string) => JSON.parse(value) as unknown,
+      },
       bigint: {
         to: 20,
         from: [20],

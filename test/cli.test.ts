@@ -1,0 +1,284 @@
+// The `usher` command as people run it: dist/cli.js beside a stopped or running dist/main.js.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_FILE } from '../src/admin/lock.js';
+import { SOCKET_FILE } from '../src/admin/socket.js';
+import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { MAIN, cli, killAll, removeDir, run, startServer, tempDataDir, type ServerProcess } from './helpers/processes.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TOKEN = /^usher_[A-Za-z0-9_-]{43}$/;
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+async function scim(server: ServerProcess, token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${server.url}/scim/v2${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/scim+json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+/** The id of the token with this label, from `usher token list`. */
+function tokenId(listing: string, label: string): string {
+  const line = listing.split('\n').find((l) => l.split(/\s{2,}/)[1] === label);
+  if (!line) throw new Error(`no token "${label}" in:\n${listing}`);
+  return line.split(/\s+/)[0]!;
+}
+
+const lockHolder = (dir: string) => JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number; role: string };
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = tempDataDir();
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  killAll();
+  for (const dir of dirs) removeDir(dir);
+});
+
+describe('usage', () => {
+  const bad: string[][] = [
+    [],
+    ['frobnicate'],
+    ['tenant'],
+    ['tenant', 'delete', 'acme'],
+    ['tenant', 'create'],
+    ['tenant', 'create', 'acme', 'extra'],
+    ['tenant', 'list', 'extra'],
+    ['token', 'create'],
+    ['token', 'list', 'acme'],
+    ['token', 'revoke'],
+    ['token', 'create', '--tenant'],
+    ['--bogus'],
+  ];
+
+  it('exits 2 with the usage on stderr for a bad command, before touching any data', async () => {
+    const dir = join(dataDir(), 'never-created');
+    const results = await Promise.all(bad.map((args) => cli(args, { DATA_DIR: dir })));
+    results.forEach((result, i) => {
+      expect({ args: bad[i], code: result.code, stdout: result.stdout }).toEqual({ args: bad[i], code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^usher: .+\n\nusage: usher <command>\n/);
+      expect(result.stderr).toContain('usher token create --tenant <slug>');
+    });
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('prints the usage on stdout and exits 0 for --help', async () => {
+    const result = await cli(['--help'], { DATA_DIR: join(dataDir(), 'never-created') });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^usage: usher <command>\n/);
+  });
+
+  it('exits 2 naming the variable when the configuration is invalid', async () => {
+    const result = await cli(['tenant', 'list'], { DATA_DIR: dataDir(), DATABASE_URL: 'mysql://localhost/usher' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringContaining('DATABASE_URL')]);
+  });
+});
+
+describe('with the server stopped: the CLI opens the data directory itself', { timeout: 60_000 }, () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let tenantId: string;
+  beforeAll(() => {
+    dir = join(dataDir(), 'data');
+    env = { DATA_DIR: dir };
+  });
+
+  it('creates a tenant (its id is the last line), idempotently, and lists it', async () => {
+    const created = await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp'], env);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    // The data directory was created on first use, for its owner only.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(created.stdout).toContain('created tenant acme (Acme Corp)');
+    expect(created.last).toMatch(UUID);
+    tenantId = created.last;
+    // The CLI let go of the directory when it finished.
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+    const again = await cli(['tenant', 'create', 'acme'], env);
+    expect(again).toMatchObject({ code: 0, last: tenantId });
+    expect(again.stdout).toContain('exists');
+
+    const list = await cli(['tenant', 'list'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trimEnd().split('\n')).toEqual([`${tenantId}  acme  Acme Corp`]);
+  });
+
+  it('exits 1 with a clear message for a missing tenant or token', async () => {
+    const create = await cli(['token', 'create', '--tenant', 'nope'], env);
+    const list = await cli(['token', 'list', '--tenant', 'nope'], env);
+    const revoke = await cli(['token', 'revoke', '00000000-0000-4000-8000-000000000000'], env);
+    expect(create).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No tenant "nope". Create it with: usher tenant create nope\n' });
+    expect(list).toMatchObject({ code: 1, stdout: '' });
+    expect(list.stderr).toContain('No tenant "nope"');
+    expect(revoke).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No token with id "00000000-0000-4000-8000-000000000000".\n' });
+  });
+
+  it('runs two commands started at once one after the other', async () => {
+    const [beta, gamma] = await Promise.all([cli(['tenant', 'create', 'beta'], env), cli(['tenant', 'create', 'gamma'], env)]);
+    expect([beta.code, beta.stderr, gamma.code, gamma.stderr]).toEqual([0, '', 0, '']);
+    const list = await cli(['tenant', 'list'], env);
+    expect(list.stdout).toContain(`${beta.last}  beta  beta`);
+    expect(list.stdout).toContain(`${gamma.last}  gamma  gamma`);
+  });
+
+  it('creates tokens the server then accepts, lists them without the secret, and revokes one', async () => {
+    const okta = await cli(['token', 'create', '--tenant', 'acme', '--label', 'okta'], env);
+    expect(okta.code).toBe(0);
+    expect(okta.last).toMatch(TOKEN);
+    const spare = await cli(['token', 'create', '--tenant', 'acme'], env);
+    expect(spare.last).toMatch(TOKEN);
+
+    const list = await cli(['token', 'list', '--tenant', 'acme'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(list.stdout).not.toContain(okta.last);
+    expect(list.stdout).not.toContain(spare.last);
+    expect(list.stdout).not.toContain(okta.last.slice(6, 20));
+    const oktaId = tokenId(list.stdout, 'okta');
+    expect(oktaId).toMatch(UUID);
+    expect(tokenId(list.stdout, 'api')).toMatch(UUID);
+
+    const revoked = await cli(['token', 'revoke', oktaId], env);
+    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.stdout).toContain(`revoked token ${oktaId} "okta"`);
+    const after = await cli(['token', 'list', '--tenant', 'acme'], env);
+    expect(after.stdout.split('\n').find((l) => l.startsWith(oktaId))).toContain('REVOKED');
+
+    // One start of the server shows both: a token made while it was stopped works, one revoked does not.
+    const server = await startServer(env);
+    const refused = await scim(server, okta.last, 'GET', '/Users');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('Bearer');
+    expect((await scim(server, spare.last, 'GET', '/Users')).status).toBe(200);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('with the server running: the CLI sends commands over the admin socket', { timeout: 60_000 }, () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let server: ServerProcess;
+  let token: string;
+  beforeAll(async () => {
+    dir = dataDir();
+    env = { DATA_DIR: dir };
+    server = await startServer(env);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** The server still holds the directory: the CLI never took the lock, so it never opened PGlite. */
+  const expectServerHoldsDir = () => {
+    expect(lockHolder(dir)).toEqual({ pid: server.pid, role: 'server' });
+    expect(statSync(join(dir, SOCKET_FILE)).mode & 0o777).toBe(0o600);
+  };
+
+  it('creates and lists tenants', async () => {
+    const created = await cli(['tenant', 'create', 'globex', '--name', 'Globex Corporation'], env);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.last).toMatch(UUID);
+    expectServerHoldsDir();
+    const list = await cli(['tenant', 'list'], env);
+    expect(list.stdout.trimEnd().split('\n')).toEqual([`${created.last}  globex  Globex Corporation`]);
+    expectServerHoldsDir();
+  });
+
+  it('creates a token that works at once, lists it without the secret, and revokes it with effect at once', async () => {
+    const created = await cli(['token', 'create', '--tenant', 'globex', '--label', 'okta'], env);
+    expect(created.code).toBe(0);
+    expect(created.last).toMatch(TOKEN);
+    // The running server sees the row at once: the CLI wrote through the server's own database handle.
+    expect((await scim(server, created.last, 'GET', '/Users')).status).toBe(200);
+
+    const list = await cli(['token', 'list', '--tenant', 'globex'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toContain(created.last);
+    const id = tokenId(list.stdout, 'okta');
+
+    const revoked = await cli(['token', 'revoke', id], env);
+    expect(revoked.code).toBe(0);
+    expect((await scim(server, created.last, 'GET', '/Users')).status).toBe(401);
+    expectServerHoldsDir();
+
+    token = (await cli(['token', 'create', '--tenant', 'globex'], env)).last;
+    expect((await scim(server, token, 'GET', '/Users')).status).toBe(200);
+  });
+
+  it('exits 1 with the same clear message for a missing tenant', async () => {
+    const result = await cli(['token', 'create', '--tenant', 'nope'], env);
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No tenant "nope". Create it with: usher tenant create nope\n' });
+  });
+
+  it('runs migrate inside the server', async () => {
+    const result = await cli(['migrate'], env);
+    expect(result).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
+  });
+
+  it('refuses a second server on the same DATA_DIR, and the first one keeps serving', async () => {
+    const second = await run(MAIN, [], env);
+    expect(second.code).not.toBe(0);
+    expect(second.code).not.toBeNull();
+    expect(second.stderr).toContain(`The data directory ${dir} is in use by another Usher process (pid ${server.pid}, server)`);
+    expectServerHoldsDir();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('keeps data across a restart', async () => {
+    const created = await scim(server, token, 'POST', '/Users', { schemas: [USER_SCHEMA], userName: 'persistent@example.com', name: { givenName: 'Per' } });
+    expect(created.status).toBe(201);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+    server = await startServer(env);
+    const fetched = await scim(server, token, 'GET', `/Users/${String(created.body!.id)}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.body).toMatchObject({ id: created.body!.id, userName: 'persistent@example.com', name: { givenName: 'Per' } });
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)('on PostgreSQL: the CLI works on the database beside the server', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let env: Record<string, string>;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    env = { DATABASE_URL: database.url!, DATA_DIR: dataDir() };
+    server = await startServer(env);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+    await database?.close();
+  });
+
+  it('creates a tenant and a token that works at once, and revokes it with effect at once', async () => {
+    const tenant = await cli(['tenant', 'create', 'initech', '--name', 'Initech'], env);
+    expect(tenant).toMatchObject({ code: 0, stderr: '' });
+    expect(tenant.last).toMatch(UUID);
+    const token = await cli(['token', 'create', '--tenant', 'initech', '--label', 'entra'], env);
+    expect(token.last).toMatch(TOKEN);
+    expect((await scim(server, token.last, 'GET', '/Users')).status).toBe(200);
+
+    const list = await cli(['token', 'list', '--tenant', 'initech'], env);
+    expect(list.stdout).not.toContain(token.last);
+    expect((await cli(['token', 'revoke', tokenId(list.stdout, 'entra')], env)).code).toBe(0);
+    expect((await scim(server, token.last, 'GET', '/Users')).status).toBe(401);
+
+    // Nothing of PGlite's: no lock, no socket, no data directory contents.
+    expect(existsSync(join(env.DATA_DIR!, LOCK_FILE))).toBe(false);
+    expect(existsSync(join(env.DATA_DIR!, SOCKET_FILE))).toBe(false);
+  });
+
+  it('exits 1 for a missing tenant', async () => {
+    const result = await cli(['token', 'list', '--tenant', 'nope'], env);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toContain('No tenant "nope"');
+  });
+});

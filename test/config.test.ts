@@ -1,0 +1,138 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const TOKEN = 'usher_0123456789abcdefghijklmnopqrstuvwxyzABCDEF';
+
+/** The message loadConfig throws for this environment (fails the test when it does not throw). */
+function failure(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: resolve('./data'),
+      databaseUrl: undefined,
+      databasePoolSize: 10,
+      publicUrl: undefined,
+      logLevel: 'info',
+      maxPayloadSize: 1_048_576,
+      maxResults: 1000,
+      cursorTtlSeconds: 3600,
+      shutdownTimeoutMs: 10_000,
+      bootstrap: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '0',
+      DATA_DIR: 'var/usher',
+      DATABASE_URL: 'postgresql://usher:secret@db.internal:5432/usher',
+      DATABASE_POOL_SIZE: '25',
+      PUBLIC_URL: 'https://scim.example.com/',
+      LOG_LEVEL: 'warn',
+      MAX_PAYLOAD_SIZE: '2048',
+      MAX_RESULTS: '200',
+      CURSOR_TTL_SECONDS: '60',
+      SHUTDOWN_TIMEOUT_MS: '1500',
+      USHER_BOOTSTRAP_TENANT: 'acme',
+      USHER_BOOTSTRAP_TOKEN: TOKEN,
+    });
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      dataDir: resolve('var/usher'),
+      databaseUrl: 'postgresql://usher:secret@db.internal:5432/usher',
+      databasePoolSize: 25,
+      publicUrl: 'https://scim.example.com',
+      logLevel: 'warn',
+      maxPayloadSize: 2048,
+      maxResults: 200,
+      cursorTtlSeconds: 60,
+      shutdownTimeoutMs: 1500,
+      bootstrap: { tenant: 'acme', token: TOKEN },
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', LOG_LEVEL: '', USHER_BOOTSTRAP_TENANT: '' })).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      logLevel: 'info',
+      bootstrap: undefined,
+    });
+  });
+
+  it('takes a bootstrap tenant without a token', () => {
+    expect(loadConfig({ USHER_BOOTSTRAP_TENANT: 'acme' }).bootstrap).toEqual({ tenant: 'acme', token: undefined });
+  });
+
+  it('accepts postgres:// as well as postgresql://', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' }).databaseUrl).toBe(
+      'postgres://postgres@127.0.0.1:5432/postgres',
+    );
+  });
+
+  const invalid: Array<[string, NodeJS.ProcessEnv]> = [
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '65536' }],
+    ['PORT', { PORT: '-1' }],
+    ['PORT', { PORT: '80.5' }],
+    ['PORT', { PORT: ' ' }],
+    ['PORT', { PORT: '1e3' }],
+    ['PORT', { PORT: '0x50' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/usher' }],
+    ['DATABASE_URL', { DATABASE_URL: 'localhost:5432' }],
+    ['DATABASE_POOL_SIZE', { DATABASE_POOL_SIZE: '0' }],
+    ['DATABASE_POOL_SIZE', { DATABASE_POOL_SIZE: '1001' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'scim.example.com' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'ftp://scim.example.com' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
+    ['MAX_PAYLOAD_SIZE', { MAX_PAYLOAD_SIZE: '0' }],
+    ['MAX_RESULTS', { MAX_RESULTS: '10001' }],
+    ['CURSOR_TTL_SECONDS', { CURSOR_TTL_SECONDS: '86401' }],
+    ['SHUTDOWN_TIMEOUT_MS', { SHUTDOWN_TIMEOUT_MS: 'soon' }],
+    ['USHER_BOOTSTRAP_TENANT', { USHER_BOOTSTRAP_TENANT: 'Acme Corp' }],
+    ['USHER_BOOTSTRAP_TENANT', { USHER_BOOTSTRAP_TENANT: '-acme' }],
+    ['USHER_BOOTSTRAP_TOKEN', { USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: 'too-short' }],
+    ['USHER_BOOTSTRAP_TOKEN', { USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: 'x'.repeat(513) }],
+    // A token with a space or a quote could never be sent as `Authorization: Bearer <token>` (RFC 6750 §2.1).
+    ['USHER_BOOTSTRAP_TOKEN', { USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: `${TOKEN} with spaces` }],
+    ['USHER_BOOTSTRAP_TOKEN', { USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: `${TOKEN}"` }],
+    ['USHER_BOOTSTRAP_TOKEN', { USHER_BOOTSTRAP_TOKEN: TOKEN }],
+  ];
+
+  it.each(invalid)('names %s when it is invalid (%o)', (variable, env) => {
+    const message = failure(env);
+    expect(message.startsWith(`Invalid ${variable}: `)).toBe(true);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const password = 'hunter2-very-secret';
+    expect(failure({ DATABASE_URL: `mysql://usher:${password}@db/usher` })).not.toContain(password);
+    expect(failure({ USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: 'short-secret' })).not.toContain('short-secret');
+  });
+
+  it('reads process.env when given nothing', () => {
+    const saved = process.env.MAX_RESULTS;
+    process.env.MAX_RESULTS = '42';
+    try {
+      expect(loadConfig().maxResults).toBe(42);
+    } finally {
+      if (saved === undefined) delete process.env.MAX_RESULTS;
+      else process.env.MAX_RESULTS = saved;
+    }
+  });
+});
