@@ -1,6 +1,7 @@
 // The server's configuration: the only reader of process.env, one zod schema, one clear line per invalid variable.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from './auth/service.js';
 
 // Decimal digits only: Number() would also take ' ', '1e3' and '0x10', and ' ' would quietly mean port 0.
 const digits = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
@@ -23,6 +24,19 @@ const envSchema = z.object({
   MAX_RESULTS: positiveIntMax(10_000).default(1000),
   CURSOR_TTL_SECONDS: positiveIntMax(86_400).default(3600),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'must be one line').default('Usher <no-reply@usher.invalid>'),
+  SESSION_IDLE_MINUTES: positiveIntMax(7 * 24 * 60).default(30),
+  SESSION_MAX_HOURS: positiveIntMax(30 * 24).default(12),
+  LOCKOUT_THRESHOLD: positiveIntMax(100).default(5),
+  LOCKOUT_MINUTES: digits.pipe(z.number().int().min(0).max(7 * 24 * 60)).default(15),
+  RESET_LINK_MINUTES: positiveIntMax(7 * 24 * 60).default(60),
+  WELCOME_LINK_DAYS: positiveIntMax(90).default(7),
+  PASSWORD_MIN_LENGTH: digits.pipe(z.number().int().min(8).max(256)).default(12),
+  PASSWORD_MAX_LENGTH: digits.pipe(z.number().int().min(16).max(1024)).default(256),
   USHER_BOOTSTRAP_TENANT: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and hyphens')
@@ -49,6 +63,10 @@ export interface Config {
   readonly maxResults: number;
   readonly cursorTtlSeconds: number;
   readonly shutdownTimeoutMs: number;
+  readonly auth: AuthSettings;
+  /** SMTP relay for outgoing mail; without it mail is written as .eml files under DATA_DIR/mail. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
   readonly bootstrap: { readonly tenant: string; readonly token: string | undefined } | undefined;
 }
 
@@ -68,6 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid ${variable}: ${issue.message}`);
   }
   const e = parsed.data;
+  if (e.PASSWORD_MAX_LENGTH < e.PASSWORD_MIN_LENGTH) {
+    throw new ConfigError('Invalid PASSWORD_MAX_LENGTH: it must not be less than PASSWORD_MIN_LENGTH');
+  }
   if (e.USHER_BOOTSTRAP_TOKEN && !e.USHER_BOOTSTRAP_TENANT) {
     throw new ConfigError('Invalid USHER_BOOTSTRAP_TOKEN: it needs USHER_BOOTSTRAP_TENANT to say which tenant it is for');
   }
@@ -83,6 +104,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxResults: e.MAX_RESULTS,
     cursorTtlSeconds: e.CURSOR_TTL_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    auth: {
+      ...DEFAULT_AUTH_SETTINGS,
+      sessionIdleSeconds: e.SESSION_IDLE_MINUTES * 60,
+      sessionAbsoluteSeconds: e.SESSION_MAX_HOURS * 3600,
+      lockoutThreshold: e.LOCKOUT_THRESHOLD,
+      lockoutSeconds: e.LOCKOUT_MINUTES * 60,
+      resetLinkSeconds: e.RESET_LINK_MINUTES * 60,
+      welcomeLinkSeconds: e.WELCOME_LINK_DAYS * 86_400,
+      passwordPolicy: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: e.PASSWORD_MAX_LENGTH },
+    },
     bootstrap: e.USHER_BOOTSTRAP_TENANT
       ? { tenant: e.USHER_BOOTSTRAP_TENANT, token: e.USHER_BOOTSTRAP_TOKEN }
       : undefined,

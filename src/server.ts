@@ -5,10 +5,13 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { acquireLock, isLock, type DataDirLock, type LockHolder } from './admin/lock.js';
 import { startAdminSocket } from './admin/socket.js';
+import { accountHistoryEvents } from './auth/history-events.js';
 import { createPasswordHasher } from './auth/passwords.js';
+import { createAuthService } from './auth/service.js';
 import type { Config } from './config.js';
 import { createApp, SCIM_PREFIX, type App } from './http/app.js';
 import type { Logger } from './http/logger.js';
+import { createFileTransport, createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from './mail/index.js';
 import { createCursorCodec } from './scim/cursor.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { serverSecret } from './store/secrets.js';
@@ -94,6 +97,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { store, release } = await openConfiguredStore(config, 'server');
   let http: ServerType | undefined;
   let admin: Server | undefined;
+  let mailer: MailWorker | undefined;
+  let mailTransport: MailTransport | undefined;
   let lock: DataDirLock | undefined = { release };
   try {
     const applied = await migrate(store);
@@ -101,6 +106,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const clock = () => new Date();
     const tenancy = createTenancyService({ store, clock, newId: randomUUID });
     await bootstrap(config, tenancy, logger);
+
+    // Mail waits in the outbox until this worker delivers it: over SMTP_URL, or as .eml files for a developer.
+    mailTransport = config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createFileTransport(join(config.dataDir, 'mail'), logger);
+    mailer = createMailWorker({ store, transport: mailTransport, clock, logger, from: config.mailFrom });
+    mailer.start();
 
     const cursorSecret = await serverSecret(store, 'list-cursor');
     if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, { store, tenancy });
@@ -133,11 +143,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const url = `http://${host}:${address.port}`;
     const publicHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const publicUrl = config.publicUrl ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`;
+    const passwords = createPasswordHasher();
     app = createApp({
       store,
       clock,
       newId: randomUUID,
-      passwords: createPasswordHasher(),
+      passwords,
+      auth: createAuthService({
+        store,
+        clock,
+        newId: randomUUID,
+        passwords,
+        settings: config.auth,
+        events: accountHistoryEvents({ newId: randomUUID, lockoutSeconds: config.auth.lockoutSeconds }),
+      }),
       scimBaseUrl: `${publicUrl}${SCIM_PREFIX}`,
       maxResults: config.maxResults,
       cursors: createCursorCodec(cursorSecret, clock, config.cursorTtlSeconds),
@@ -160,6 +179,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           await closed;
           clearTimeout(timer);
           await new Promise<void>((resolve) => (admin ? admin.close(() => resolve()) : resolve()));
+          await mailer?.stop();
+          await mailTransport?.close();
           await store.close();
           lock?.release();
           lock = undefined;
@@ -170,6 +191,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   } catch (error) {
     (http as Server | undefined)?.close();
     admin?.close();
+    await mailer?.stop();
+    await mailTransport?.close();
     await store.close();
     release();
     throw error;

@@ -29,6 +29,18 @@ describe('loadConfig', () => {
       maxResults: 1000,
       cursorTtlSeconds: 3600,
       shutdownTimeoutMs: 10_000,
+      smtpUrl: undefined,
+      mailFrom: 'Usher <no-reply@usher.invalid>',
+      auth: {
+        sessionIdleSeconds: 1800,
+        sessionAbsoluteSeconds: 43_200,
+        lockoutThreshold: 5,
+        lockoutSeconds: 900,
+        resetLinkSeconds: 3600,
+        welcomeLinkSeconds: 604_800,
+        changeTokenSeconds: 600,
+        passwordPolicy: { minLength: 12, maxLength: 256 },
+      },
       bootstrap: undefined,
     });
   });
@@ -46,6 +58,16 @@ describe('loadConfig', () => {
       MAX_RESULTS: '200',
       CURSOR_TTL_SECONDS: '60',
       SHUTDOWN_TIMEOUT_MS: '1500',
+      SMTP_URL: 'smtp://mailer:s3cret@mail.example.com:587',
+      MAIL_FROM: 'Acme Portal <portal@acme.example>',
+      SESSION_IDLE_MINUTES: '10',
+      SESSION_MAX_HOURS: '2',
+      LOCKOUT_THRESHOLD: '3',
+      LOCKOUT_MINUTES: '0',
+      RESET_LINK_MINUTES: '30',
+      WELCOME_LINK_DAYS: '3',
+      PASSWORD_MIN_LENGTH: '14',
+      PASSWORD_MAX_LENGTH: '128',
       USHER_BOOTSTRAP_TENANT: 'acme',
       USHER_BOOTSTRAP_TOKEN: TOKEN,
     });
@@ -61,8 +83,33 @@ describe('loadConfig', () => {
       maxResults: 200,
       cursorTtlSeconds: 60,
       shutdownTimeoutMs: 1500,
+      smtpUrl: 'smtp://mailer:s3cret@mail.example.com:587',
+      mailFrom: 'Acme Portal <portal@acme.example>',
+      auth: {
+        sessionIdleSeconds: 600,
+        sessionAbsoluteSeconds: 7200,
+        lockoutThreshold: 3,
+        lockoutSeconds: 0,
+        resetLinkSeconds: 1800,
+        welcomeLinkSeconds: 259_200,
+        changeTokenSeconds: 600,
+        passwordPolicy: { minLength: 14, maxLength: 128 },
+      },
       bootstrap: { tenant: 'acme', token: TOKEN },
     });
+  });
+
+  it('names SMTP_URL without echoing it (it may hold a password)', () => {
+    expect(() => loadConfig({ SMTP_URL: 'http://user:hunter2@mail' })).toThrow(/^Invalid SMTP_URL: must be an smtp/);
+    try {
+      loadConfig({ SMTP_URL: 'http://user:hunter2@mail' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('refuses a maximum password length below the minimum', () => {
+    expect(() => loadConfig({ PASSWORD_MIN_LENGTH: '20', PASSWORD_MAX_LENGTH: '16' })).toThrow(/^Invalid PASSWORD_MAX_LENGTH/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,5 +1,7 @@
 // The Hono application: middleware, the SCIM routes under /scim/v2, health checks, and one error renderer.
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { authRoutes } from '../auth/route.js';
+import { SESSION_TOKEN_PREFIX, type AuthService } from '../auth/service.js';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { bulkRoutes } from '../resources/bulk/route.js';
@@ -7,6 +9,9 @@ import { createBulkService } from '../resources/bulk/service.js';
 import { createGroupsService } from '../resources/groups/service.js';
 import type { Deps } from '../resources/context.js';
 import { discoveryRoutes } from '../resources/discovery/route.js';
+import { meRoutes } from '../resources/me/route.js';
+import { historyRoutes } from '../resources/history/route.js';
+import { createHistoryService } from '../resources/history/service.js';
 import { resourceRoutes } from '../resources/route.js';
 import { createUsersService } from '../resources/users/service.js';
 import { MAX_BULK_OPERATIONS } from '../scim/bulk/request.js';
@@ -15,7 +20,8 @@ import type { TenancyService } from '../tenancy/service.js';
 import type { AppEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { accessLog } from './middleware/access-log.js';
-import { AuthenticationError, bearerAuth } from './middleware/bearer-auth.js';
+import { authorize } from './middleware/authorize.js';
+import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
 import { requestId } from './middleware/request-id.js';
 import { scimError } from './responses.js';
 
@@ -23,6 +29,7 @@ export const SCIM_PREFIX = '/scim/v2';
 
 export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
+  readonly auth: AuthService;
   readonly logger: Logger;
   readonly maxPayloadSize: number;
 }
@@ -45,8 +52,15 @@ export function createApp(deps: AppDeps) {
     }
   });
 
+  // The portal users' own API: sign in, change or reset a password, sign out.
+  const sessionOf = async (c: Context<AppEnv>) => {
+    const token = bearerToken(c.req.header('authorization'));
+    return token?.startsWith(`${SESSION_TOKEN_PREFIX}_`) ? deps.auth.authenticate(token) : undefined;
+  };
+  app.route('/auth', authRoutes(deps.auth, sessionOf));
+
   const scim = new Hono<AppEnv>();
-  scim.use(bearerAuth({ tenancy: deps.tenancy }));
+  scim.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth }));
   scim.use(
     bodyLimit({
       maxSize: deps.maxPayloadSize,
@@ -61,8 +75,13 @@ export function createApp(deps: AppDeps) {
     maxBulkOperations: MAX_BULK_OPERATIONS,
     cursorTtlSeconds: deps.cursors.ttlSeconds,
   };
+  const users = createUsersService(deps);
+  // Discovery and /Me are open to every signed-in caller; everything registered after `authorize` needs a permission.
   scim.route('/', discoveryRoutes(features, deps.scimBaseUrl));
-  scim.route('/Users', resourceRoutes(createUsersService(deps), deps));
+  scim.route('/Me', meRoutes(users));
+  scim.use(authorize());
+  scim.route('/', historyRoutes(createHistoryService(deps), deps));
+  scim.route('/Users', resourceRoutes(users, deps));
   scim.route('/Groups', resourceRoutes(createGroupsService(deps), deps));
   const resourceTypes = { Users: createUsersService, Groups: createGroupsService };
   scim.route('/Bulk', bulkRoutes(createBulkService({ ...deps, maxOperations: MAX_BULK_OPERATIONS, resourceTypes })));

@@ -17,11 +17,17 @@ export interface Deps {
   readonly cursors: CursorCodec;
 }
 
-/** Who made the request: an API token (a provisioning client) for now; portal users come later. */
-export interface Actor {
-  readonly kind: 'token';
-  readonly id: string;
-  readonly label: string;
+/**
+ * Who made the request: an API token (a provisioning client such as Okta, allowed everything in its tenant) or a
+ * signed-in portal user, allowed what its personas grant. `label` is what history shows as "Updated By".
+ */
+export type Actor =
+  | { readonly kind: 'token'; readonly id: string; readonly label: string }
+  | { readonly kind: 'user'; readonly id: string; readonly sessionId: string; readonly label: string; readonly permissions: ReadonlySet<string> };
+
+/** Whether the actor may do what `permission` names. API tokens are tenant-wide provisioning credentials. */
+export function can(actor: Actor, permission: string): boolean {
+  return actor.kind === 'token' || actor.permissions.has(permission);
 }
 
 export interface RequestContext {

@@ -23,6 +23,8 @@ export interface PageQuery {
 export interface SortKeyed {
   readonly id: string;
   readonly sort_key: string | null;
+  /** The tie-break column's value as text, when the model's idColumn is not the id (see SqlModel.idCast). */
+  readonly tie_key?: string;
 }
 
 /** What the list runner needs from a resource type's queries and mapper. */
@@ -30,9 +32,27 @@ export interface ListSource<Row extends SortKeyed> {
   readonly resourceType: ResourceTypeDefinition;
   readonly model: SqlModel;
   readonly createdColumn: string;
+  /** The order without sortBy (creation order); ascending unless said otherwise. sortBy without sortOrder stays ascending (RFC 7644 §3.4.2.3). */
+  readonly defaultSortOrder?: 'ascending' | 'descending';
   count(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number>;
   page(q: Queryable, tenantId: string, query: PageQuery): Promise<Row[]>;
   render(q: Queryable, tenantId: string, rows: readonly Row[], projection: Projection): Promise<Record<string, unknown>[]>;
+}
+
+/** A condition the endpoint adds to the client's filter, such as a search box or one parent resource. */
+export interface ListCondition {
+  /** Everything the condition depends on (JSON), so that a cursor serves only the same condition. */
+  readonly scope: unknown;
+  /** The condition over the table's alias; `param` numbers a value and returns its placeholder. */
+  sql(param: (value: unknown) => string): string;
+}
+
+/** A parameter numberer for a statement whose $1 is the tenant and whose other parameters are in `params`. */
+function numberInto(params: unknown[]): (value: unknown) => string {
+  return (value) => {
+    params.push(value);
+    return `$${params.length + 1}`;
+  };
 }
 
 function andAll(conditions: (string | undefined)[]): string | undefined {
@@ -46,21 +66,25 @@ export async function runList<Row extends SortKeyed>(
   tenantId: string,
   params: ListParams,
   source: ListSource<Row>,
+  condition?: ListCondition,
 ): Promise<ListResponse<Record<string, unknown>>> {
   const { resourceType, model } = source;
   const projection = compileProjection(resourceType, params);
   const compiled = params.filter === undefined ? undefined : filterToSql(parseFilter(params.filter), resourceType, model, 1);
-  const plan = compileSort(params.sortBy, params.sortOrder, resourceType, model, source.createdColumn);
-  const filterParams = [...(compiled?.params ?? [])];
+  const unsorted = params.sortBy === undefined || params.sortBy.trim() === '';
+  const sortOrder = params.sortOrder ?? (unsorted ? source.defaultSortOrder : undefined);
+  const plan = compileSort(params.sortBy, sortOrder, resourceType, model, source.createdColumn);
+  const whereParams = [...(compiled?.params ?? [])];
+  const where = andAll([compiled?.sql, condition?.sql(numberInto(whereParams))]);
 
   if (params.cursor === undefined) {
-    const total = await source.count(q, tenantId, compiled?.sql, filterParams);
+    const total = await source.count(q, tenantId, where, whereParams);
     const rows =
       params.count === 0 || params.startIndex > total
         ? []
         : await source.page(q, tenantId, {
-            where: compiled?.sql,
-            params: filterParams,
+            where,
+            params: whereParams,
             orderBy: orderBySql(plan),
             sortKey: plan.expression,
             limit: params.count,
@@ -69,21 +93,26 @@ export async function runList<Row extends SortKeyed>(
     return listResponse(await source.render(q, tenantId, rows, projection), total, params.startIndex);
   }
 
-  // A cursor is bound to the tenant and to the query it walks: the same filter and the same order.
+  // A cursor is bound to the tenant and to the query it walks: the same filter, condition and order.
   const scope = createHash('sha256')
-    .update(JSON.stringify([tenantId, resourceType.id, params.filter ?? null, params.sortBy ?? null, params.sortOrder ?? null]))
+    .update(
+      JSON.stringify([
+        tenantId,
+        resourceType.id,
+        params.filter ?? null,
+        params.sortBy ?? null,
+        params.sortOrder ?? null,
+        ...(condition ? [condition.scope] : []),
+      ]),
+    )
     .digest('base64url');
   const position: CursorPosition | undefined = params.cursor === '' ? undefined : cursors.decode(params.cursor, scope);
   const backwards = position?.direction === 'previous';
-  const allParams = [...filterParams];
-  const param = (value: unknown) => {
-    allParams.push(value);
-    return `$${allParams.length + 1}`;
-  };
-  const keyset = position ? keysetSql(plan, position.key, position.id, backwards, param) : undefined;
+  const allParams = [...whereParams];
+  const keyset = position ? keysetSql(plan, position.key, position.id, backwards, numberInto(allParams)) : undefined;
   // One row more than the page tells whether another page follows, without counting.
   const fetched = await source.page(q, tenantId, {
-    where: andAll([compiled?.sql, keyset]),
+    where: andAll([where, keyset]),
     params: allParams,
     orderBy: orderBySql(plan, backwards),
     sortKey: plan.expression,
@@ -100,10 +129,12 @@ export async function runList<Row extends SortKeyed>(
   const response: ListResponse<Record<string, unknown>> = {
     schemas: [LIST_RESPONSE_SCHEMA],
     // Counting is linear in the matches, so only the first page pays for it.
-    ...(position === undefined ? { totalResults: await source.count(q, tenantId, compiled?.sql, filterParams) } : {}),
+    ...(position === undefined ? { totalResults: await source.count(q, tenantId, where, whereParams) } : {}),
     itemsPerPage: rows.length,
-    ...(hasNext && last ? { nextCursor: cursors.encode({ key: last.sort_key, id: last.id, direction: 'next' }, scope) } : {}),
-    ...(hasPrevious && first ? { previousCursor: cursors.encode({ key: first.sort_key, id: first.id, direction: 'previous' }, scope) } : {}),
+    ...(hasNext && last ? { nextCursor: cursors.encode({ key: last.sort_key, id: last.tie_key ?? last.id, direction: 'next' }, scope) } : {}),
+    ...(hasPrevious && first
+      ? { previousCursor: cursors.encode({ key: first.sort_key, id: first.tie_key ?? first.id, direction: 'previous' }, scope) }
+      : {}),
     Resources: await source.render(q, tenantId, rows, projection),
   };
   return response;

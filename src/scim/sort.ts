@@ -13,6 +13,8 @@ export interface SortPlan {
   readonly type: AttributeType;
   readonly descending: boolean;
   readonly idColumn: string;
+  /** The cast of a tie-break value from a cursor: '::uuid' unless the model's tie-break is not an id. */
+  readonly idCast?: string;
 }
 
 function sortExpression(target: ScalarTarget): string {
@@ -29,7 +31,8 @@ export function compileSort(
   createdColumn: string,
 ): SortPlan {
   const descending = sortOrder === 'descending';
-  if (sortBy === undefined || sortBy.trim() === '') return { expression: createdColumn, type: 'dateTime', descending, idColumn: model.idColumn };
+  const tieBreak = { idColumn: model.idColumn, ...(model.idCast ? { idCast: model.idCast } : {}) };
+  if (sortBy === undefined || sortBy.trim() === '') return { expression: createdColumn, type: 'dateTime', descending, ...tieBreak };
   const match = sortBy.length <= MAX_SORT_BY_LENGTH ? ATTRIBUTE_PATH.exec(sortBy.trim()) : null;
   if (!match) throw ScimError.invalidValue(`"sortBy" must be an attribute path such as "name.familyName", got ${JSON.stringify(sortBy.slice(0, 100))}.`);
   const [, uri, name = '', subAttr] = match;
@@ -41,7 +44,7 @@ export function compileSort(
   }
   const target = resolved.attribute.multiValued ? model.multiSortKey(resolved) : model.scalar(resolved);
   if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
-  return { expression: sortExpression(target), type: target.type, descending, idColumn: model.idColumn };
+  return { expression: sortExpression(target), type: target.type, descending, ...tieBreak };
 }
 
 /** ORDER BY for the plan, or for its reverse (to walk backwards from a previousCursor). */
@@ -65,7 +68,7 @@ const CAST: Partial<Record<AttributeType, string>> = {
 export function keysetSql(plan: SortPlan, key: string | null, id: string, reverse: boolean, param: (value: unknown) => string): string {
   const descending = plan.descending !== reverse;
   const e = plan.expression;
-  const idParam = `${param(id)}::uuid`;
+  const idParam = `${param(id)}${plan.idCast ?? '::uuid'}`;
   const after = descending ? '<' : '>';
   if (key === null) {
     // Unassigned values sit at the end ascending and at the start descending.

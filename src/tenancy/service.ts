@@ -1,5 +1,8 @@
 // Tenants and API tokens: what the CLI and the bootstrap variables manage, and what a bearer token resolves to.
+import { DEFAULT_PERSONAS, type PersonaSeed } from '../auth/permissions.js';
 import { digestsEqual, generateToken, hashToken } from '../auth/tokens.js';
+import { insertGroup, type GroupWrite } from '../resources/groups/queries.js';
+import { PERSONA_SCHEMA } from '../scim/schema/persona.js';
 import type { Store } from '../store/index.js';
 import {
   insertToken,
@@ -15,6 +18,17 @@ import {
 } from './queries.js';
 
 export const TOKEN_PREFIX = 'usher';
+
+function personaGroup(persona: PersonaSeed): GroupWrite {
+  return {
+    displayName: persona.displayName,
+    externalId: undefined,
+    attributes: {
+      displayName: persona.displayName,
+      [PERSONA_SCHEMA.id]: { description: persona.description, permissions: [...persona.permissions] },
+    },
+  };
+}
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -80,7 +94,17 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       if (!SLUG.test(slug)) {
         throw new TenancyError(`"${slug}" is not a valid tenant slug: use 1 to 63 lower-case letters, digits and hyphens, starting with a letter or digit.`);
       }
-      const { tenant, created } = await store.transaction((tx) => upsertTenant(tx, newId(), slug, name?.trim() || slug, clock()));
+      const { tenant, created } = await store.transaction(async (tx) => {
+        const now = clock();
+        const result = await upsertTenant(tx, newId(), slug, name?.trim() || slug, now);
+        // A new account starts with the portals' personas; the tenant edits them like any group afterwards.
+        if (result.created) {
+          for (const persona of DEFAULT_PERSONAS) {
+            await insertGroup(tx, result.tenant.id, newId(), personaGroup(persona), now);
+          }
+        }
+        return result;
+      });
       return { tenant: toTenant(tenant), created };
     },
 

@@ -1,6 +1,8 @@
 // The real Hono app on a real database, with one tenant and its API token, for tests that speak HTTP to it.
 import { randomUUID } from 'node:crypto';
+import { accountHistoryEvents } from '../../src/auth/history-events.js';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
+import { DEFAULT_AUTH_SETTINGS, createAuthService, type AuthSettings } from '../../src/auth/service.js';
 import { createApp, type App } from '../../src/http/app.js';
 import { silentLogger, type Logger } from '../../src/http/logger.js';
 import { createCursorCodec } from '../../src/scim/cursor.js';
@@ -46,8 +48,13 @@ export interface TestContext {
   /** A client of tenant "acme", authenticated with an API token. */
   readonly client: Client;
   /** Creates another tenant with its own token. */
-  newTenant(slug: string): Promise<Client>;
+  newTenant(slug: string, options?: NewTenantOptions): Promise<Client>;
   close(): Promise<void>;
+}
+
+export interface NewTenantOptions {
+  /** Remove the personas every tenant starts with, for tests that count a tenant's groups. */
+  readonly withoutPersonas?: boolean;
 }
 
 export interface TestOptions {
@@ -55,6 +62,7 @@ export interface TestOptions {
   readonly maxPayloadSize?: number;
   readonly cursorTtlSeconds?: number;
   readonly clock?: () => Date;
+  readonly auth?: Partial<AuthSettings>;
   /** PostgreSQL only: a second app, with its own connection pool, on the database of another context (a second server). */
   readonly shareDatabaseOf?: TestContext;
   readonly logger?: Logger;
@@ -65,11 +73,21 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   const { store } = database;
   const clock = options.clock ?? (() => new Date());
   const tenancy = createTenancyService({ store, clock, newId: randomUUID });
+  const passwords = createPasswordHasher();
+  const authSettings = { ...DEFAULT_AUTH_SETTINGS, ...options.auth };
   const app = createApp({
     store,
     clock,
     newId: randomUUID,
-    passwords: createPasswordHasher(),
+    passwords,
+    auth: createAuthService({
+      store,
+      clock,
+      newId: randomUUID,
+      passwords,
+      settings: authSettings,
+      events: accountHistoryEvents({ newId: randomUUID, lockoutSeconds: authSettings.lockoutSeconds }),
+    }),
     scimBaseUrl: BASE,
     maxResults: options.maxResults ?? 100,
     cursors: createCursorCodec(await serverSecret(store, 'list-cursor'), clock, options.cursorTtlSeconds ?? 3600),
@@ -103,8 +121,9 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     },
   });
 
-  const newTenant = async (slug: string) => {
+  const newTenant = async (slug: string, options: NewTenantOptions = {}) => {
     const { tenant } = await tenancy.createTenant(slug);
+    if (options.withoutPersonas) await store.query('delete from groups where tenant_id = $1', [tenant.id]);
     const { token } = await tenancy.createToken(slug, 'test');
     return clientFor(token, tenant.id);
   };

@@ -90,7 +90,8 @@ describe('health checks', () => {
 
 describe('unknown paths', () => {
   it('answers 404 with a SCIM error under /scim/v2', async () => {
-    for (const path of ['/Printers', '/Users/00000000-0000-4000-8000-000000000000/extra', '/Me']) {
+    // (/Me exists now: with an API token it is 501, tested with the sign-in flows.)
+    for (const path of ['/Printers', '/Users/00000000-0000-4000-8000-000000000000/extra']) {
       const response = await t.client.request('GET', path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type')).toBe(SCIM_JSON);

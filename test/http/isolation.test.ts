@@ -22,7 +22,7 @@ const q = encodeURIComponent;
 beforeAll(async () => {
   t = await createTestContext();
   acme = t.client;
-  globex = await t.newTenant('globex');
+  globex = await t.newTenant('globex', { withoutPersonas: true });
   const user = await acme.request('POST', '/Users', userBody('shared.name@example.com', { externalId: 'acme-ext', emails: [{ value: 'acme@example.com', type: 'work' }] }));
   expect(user.status).toBe(201);
   acmeUser = user.body;

@@ -17,6 +17,7 @@ const SCIM_JSON = 'application/scim+json; charset=utf-8';
 const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+const HISTORY_SCHEMA = 'urn:usher:params:scim:schemas:core:2.0:HistoryEntry';
 const CHARACTERISTICS = ['name', 'type', 'multiValued', 'description', 'required', 'caseExact', 'mutability', 'returned', 'uniqueness'];
 
 let t: TestContext;
@@ -97,7 +98,10 @@ describe('GET /ResourceTypes (RFC 7643 §6, §8.6)', () => {
     endpoint: '/Users',
     description: 'User Account',
     schema: USER_SCHEMA,
-    schemaExtensions: [{ schema: ENTERPRISE_SCHEMA, required: false }],
+    schemaExtensions: [
+      { schema: ENTERPRISE_SCHEMA, required: false },
+      { schema: 'urn:usher:params:scim:schemas:extension:account:2.0:User', required: false },
+    ],
     meta: { resourceType: 'ResourceType', location: `${BASE}/ResourceTypes/User` },
   };
   const group = {
@@ -107,17 +111,29 @@ describe('GET /ResourceTypes (RFC 7643 §6, §8.6)', () => {
     endpoint: '/Groups',
     description: 'Group',
     schema: GROUP_SCHEMA,
+    schemaExtensions: [{ schema: 'urn:usher:params:scim:schemas:extension:persona:2.0:Group', required: false }],
     meta: { resourceType: 'ResourceType', location: `${BASE}/ResourceTypes/Group` },
   };
 
-  it('lists User and Group as a ListResponse', async () => {
+  const history = {
+    schemas: [RESOURCE_TYPE_SCHEMA],
+    id: 'HistoryEntry',
+    name: 'HistoryEntry',
+    endpoint: '/History',
+    description: 'History of changes to Users and Groups (read-only)',
+    schema: HISTORY_SCHEMA,
+    meta: { resourceType: 'ResourceType', location: `${BASE}/ResourceTypes/HistoryEntry` },
+  };
+
+  it('lists User, Group and HistoryEntry as a ListResponse', async () => {
     const { body } = await get('/ResourceTypes');
-    expect(body).toEqual({ schemas: [LIST_SCHEMA], totalResults: 2, startIndex: 1, itemsPerPage: 2, Resources: [user, group] });
+    expect(body).toEqual({ schemas: [LIST_SCHEMA], totalResults: 3, startIndex: 1, itemsPerPage: 3, Resources: [user, group, history] });
   });
 
-  it('answers /ResourceTypes/User and /ResourceTypes/Group by id', async () => {
+  it('answers /ResourceTypes/User, /ResourceTypes/Group and /ResourceTypes/HistoryEntry by id', async () => {
     expect((await get('/ResourceTypes/User')).body).toEqual(user);
     expect((await get('/ResourceTypes/Group')).body).toEqual(group);
+    expect((await get('/ResourceTypes/HistoryEntry')).body).toEqual(history);
   });
 
   it('answers 404 with a SCIM error for an unknown resource type', async () => {
@@ -140,7 +156,7 @@ describe('GET /Schemas (RFC 7643 §7, §8.7)', () => {
     expect(list.body.totalResults).toBe(list.body.Resources.length);
     expect(list.body.itemsPerPage).toBe(list.body.Resources.length);
     const ids = list.body.Resources.map((s: { id: string }) => s.id);
-    expect(ids).toEqual(expect.arrayContaining([USER_SCHEMA, ENTERPRISE_SCHEMA, GROUP_SCHEMA, SPC_SCHEMA, RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA]));
+    expect(ids).toEqual(expect.arrayContaining([USER_SCHEMA, ENTERPRISE_SCHEMA, GROUP_SCHEMA, HISTORY_SCHEMA, SPC_SCHEMA, RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA]));
     for (const resource of list.body.Resources) {
       expect(resource.schemas).toEqual([SCHEMA_SCHEMA]);
       expect(resource.meta).toEqual({ resourceType: 'Schema', location: `${BASE}/Schemas/${resource.id}` });
@@ -193,6 +209,17 @@ describe('GET /Schemas (RFC 7643 §7, §8.7)', () => {
     expect(members.subAttributes.map((a: Attr) => a.name)).toEqual(['value', '$ref', 'display', 'type']);
     expect(find(members.subAttributes, '$ref')).toMatchObject({ type: 'reference', referenceTypes: ['User', 'Group'] });
     expect(find(members.subAttributes, 'type').canonicalValues).toEqual(['User', 'Group']);
+  });
+
+  it('gives the HistoryEntry definition: every attribute readOnly, the events as canonical values', () => {
+    const history = schema(HISTORY_SCHEMA);
+    expect(history).toMatchObject({ name: 'HistoryEntry' });
+    expect(history.attributes.map((a: Attr) => a.name)).toEqual([
+      'resourceType', 'resourceId', 'userName', 'event', 'eventDescription', 'attribute', 'oldValue', 'newValue', 'created', 'updatedBy', 'requestId',
+    ]);
+    for (const attribute of history.attributes) expect(attribute.mutability, attribute.name).toBe('readOnly');
+    expect(find(history.attributes, 'created').type).toBe('dateTime');
+    expect(find(history.attributes, 'event').canonicalValues).toEqual(expect.arrayContaining(['created', 'attributeChanged', 'personaAdded', 'locked']));
   });
 
   it('answers /Schemas/{urn} with the same definition, whatever the case of the URN', async () => {

@@ -340,7 +340,7 @@ describe('GET /Groups', () => {
   let blue: Record<string, any>;
 
   beforeAll(async () => {
-    c = await t.newTenant('groups-list');
+    c = await t.newTenant('groups-list', { withoutPersonas: true });
     ann = await createUser(c, 'ann');
     ben = await createUser(c, 'ben');
     red = await createGroup(c, 'Red Team', [{ value: ann.id }, { value: ben.id }]);

@@ -144,9 +144,13 @@ async function countUsers(tenantId: string, userName?: string): Promise<number> 
   return rows[0]!.n;
 }
 
+const ACCOUNT_SCHEMA = 'urn:usher:params:scim:schemas:extension:account:2.0:User';
+
+/** The resource without what the server keeps itself: id, meta, and the read-only account extension. */
 function withoutServerAttributes(resource: Record<string, unknown>): Record<string, unknown> {
-  const { id: _id, meta: _meta, ...rest } = resource;
-  return rest;
+  const { id: _id, meta: _meta, [ACCOUNT_SCHEMA]: account, schemas, ...rest } = resource;
+  expect(account).toMatchObject({ failedLogins: expect.any(Number), passwordChangeRequired: expect.any(Boolean) });
+  return { schemas: (schemas as string[]).filter((urn) => urn !== ACCOUNT_SCHEMA), ...rest };
 }
 
 describe('POST /Users with RFC 7643 §8.2 Full User Representation and §8.3 Enterprise User', () => {
@@ -673,7 +677,7 @@ describe('GET /Users (RFC 7644 §3.4.2)', () => {
     const { emails: _emails, ...rest } = alice;
     expect(one.body).toEqual({ ...rest, meta: one.body.meta });
     expect(one.body.id).toBe(alice.id);
-    expect(one.body.schemas).toEqual([USER_SCHEMA]);
+    expect(one.body.schemas).toEqual([USER_SCHEMA, ACCOUNT_SCHEMA]);
     const listed = await list(`?excludedAttributes=emails&filter=${q('userName eq "carol"')}`);
     expect(listed.body.Resources).toHaveLength(1);
     expect(listed.body.Resources[0]).not.toHaveProperty('emails');

@@ -1,6 +1,7 @@
 // Authenticates SCIM requests with an API token (RFC 6750 Bearer); the token decides the tenant (RFC 7644 §2).
 import { createMiddleware } from 'hono/factory';
 import { ScimError } from '../../scim/errors.js';
+import { SESSION_TOKEN_PREFIX, type SessionPrincipal } from '../../auth/service.js';
 import type { TenancyService } from '../../tenancy/service.js';
 import type { AppEnv } from '../env.js';
 
@@ -14,14 +15,33 @@ export class AuthenticationError extends ScimError {
   }
 }
 
-export function bearerAuth(options: { tenancy: TenancyService }) {
-  const { tenancy } = options;
+export interface BearerAuthOptions {
+  readonly tenancy: TenancyService;
+  /** Portal sessions; without it only API tokens are accepted. */
+  readonly sessions?: { authenticate(token: string): Promise<SessionPrincipal | undefined> };
+}
+
+/** The bearer token of a request, or undefined when the header is absent or not a Bearer credential. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header && header.length <= MAX_TOKEN_LENGTH + 10 ? BEARER.exec(header) : null;
+  return match?.[1];
+}
+
+export function bearerAuth(options: BearerAuthOptions) {
+  const { tenancy, sessions } = options;
   return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new AuthenticationError('Authorization: Bearer <token> is required.');
-    const match = header.length <= MAX_TOKEN_LENGTH + 10 ? BEARER.exec(header) : null;
-    if (!match) throw new AuthenticationError('The Authorization header must be "Bearer <token>".');
-    const principal = await tenancy.authenticate(match[1]!);
+    const token = bearerToken(header);
+    if (!token) throw new AuthenticationError('The Authorization header must be "Bearer <token>".');
+    if (sessions && token.startsWith(`${SESSION_TOKEN_PREFIX}_`)) {
+      const session = await sessions.authenticate(token);
+      if (!session) throw new AuthenticationError('The session has ended or is not valid; sign in again.');
+      c.set('tenantId', session.tenantId);
+      c.set('actor', { kind: 'user', id: session.userId, sessionId: session.sessionId, label: session.label, permissions: session.permissions });
+      return next();
+    }
+    const principal = await tenancy.authenticate(token);
     // Unknown and revoked tokens get the same answer, so the response tells nothing about which it was.
     if (!principal) throw new AuthenticationError('The bearer token is not valid.');
     c.set('tenantId', principal.tenantId);

@@ -5,13 +5,14 @@ import type { AppEnv } from '../../http/env.js';
 import { scimJson } from '../../http/responses.js';
 import { ScimError } from '../../scim/errors.js';
 import { listResponse } from '../../scim/list.js';
+import { HISTORY_RESOURCE_TYPE } from '../../scim/schema/history-entry.js';
 import { ALL_SCHEMAS, toSchemaRepresentation } from '../../scim/schema/resolve.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { RESOURCE_TYPE_SCHEMA } from '../../scim/schema/meta-schemas.js';
 import type { ResourceTypeDefinition } from '../../scim/schema/types.js';
 import { serviceProviderConfig, type Features } from './service-provider-config.js';
 
-const RESOURCE_TYPES: readonly ResourceTypeDefinition[] = [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE];
+const RESOURCE_TYPES: readonly ResourceTypeDefinition[] = [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE, HISTORY_RESOURCE_TYPE];
 
 function resourceTypeRepresentation(type: ResourceTypeDefinition, scimBaseUrl: string): Record<string, unknown> {
   return {

@@ -13,6 +13,7 @@ import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
+import { historyForGroupChange, historyForGroupCreated, historyForGroupDeleted, historyScope, recordHistory } from '../history/recorder.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { groupLocation, groupToResource } from './mapper.js';
 import {
@@ -182,6 +183,7 @@ export function createGroupsService(deps: Deps): GroupsService {
       try {
         return await store.transaction(async (tx) => {
           const row = await insertGroup(tx, ctx.tenantId, id, group, clock());
+          await recordHistory(tx, historyForGroupCreated(historyScope(ctx, deps), row));
           const { userIds, groupIds } = await resolveMembers(tx, ctx.tenantId, id, members);
           await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
           return render(tx, ctx.tenantId, row, projection);
@@ -230,6 +232,7 @@ export function createGroupsService(deps: Deps): GroupsService {
           await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
+          await recordHistory(tx, historyForGroupChange(historyScope(ctx, deps), current, row));
           return render(tx, ctx.tenantId, row, projection);
         });
       } catch (error) {
@@ -262,6 +265,7 @@ export function createGroupsService(deps: Deps): GroupsService {
           if (membersChanged === 0 && sameJson(group.attributes, current.attributes)) return { version: current.version, result: undefined };
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
+          await recordHistory(tx, historyForGroupChange(historyScope(ctx, deps), current, row));
           return { version: row.version, result: undefined };
         });
       } catch (error) {
@@ -276,6 +280,7 @@ export function createGroupsService(deps: Deps): GroupsService {
         if (!current) throw notFound(id);
         checkIfMatch(ifMatch, current.version);
         await deleteGroup(tx, ctx.tenantId, id, clock());
+        await recordHistory(tx, historyForGroupDeleted(historyScope(ctx, deps), current));
       });
     },
 

@@ -2,6 +2,7 @@
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { inSchemaOrder } from '../../scim/resource/order.js';
 import { etagOf } from '../../scim/resource/version.js';
+import { ACCOUNT_SCHEMA } from '../../scim/schema/account.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import type { UserGroupRow, UserRow } from './queries.js';
 
@@ -13,9 +14,24 @@ export function userLocation(scimBaseUrl: string, id: string): string {
   return `${scimBaseUrl}/Users/${id}`;
 }
 
+/** The read-only sign-in state (Usher's account extension); unassigned values are left out (RFC 7643 §2.5). */
+function accountOf(row: UserRow): Record<string, unknown> {
+  const iso = (date: Date | null) => (date ? date.toISOString() : undefined);
+  const account: Record<string, unknown> = {
+    lastLogin: iso(row.last_login),
+    lockReason: row.lock_reason ?? undefined,
+    lockedUntil: iso(row.locked_until),
+    failedLogins: row.failed_logins,
+    passwordChangeRequired: row.password_change_required,
+    passwordSetAt: iso(row.password_set_at),
+    welcomeEmailSentAt: iso(row.welcome_email_sent_at),
+  };
+  return Object.fromEntries(Object.entries(account).filter(([, value]) => value !== undefined));
+}
+
 export function userToResource(row: UserRow, groups: readonly UserGroupRow[] | undefined, scimBaseUrl: string): Record<string, unknown> {
   const attributes = inSchemaOrder(USER_ATTRIBUTES, row.attributes);
-  const extensions = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id).filter((id) => id in attributes);
+  const extensions = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id).filter((id) => id in attributes || id === ACCOUNT_SCHEMA.id);
   const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
   const manager = enterprise?.manager as Record<string, unknown> | undefined;
   if (enterprise && manager && typeof manager.value === 'string') {
@@ -36,6 +52,7 @@ export function userToResource(row: UserRow, groups: readonly UserGroupRow[] | u
           })),
         }
       : {}),
+    [ACCOUNT_SCHEMA.id]: accountOf(row),
     meta: {
       resourceType: 'User',
       created: row.created_at.toISOString(),

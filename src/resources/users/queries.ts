@@ -1,5 +1,6 @@
 // SQL for Users: the statements, and the model that maps User attributes to columns for filters and sorting.
 import type { MultiTarget, ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
+import { ACCOUNT_SCHEMA } from '../../scim/schema/account.js';
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { AttributeDefinition } from '../../scim/schema/types.js';
 import type { Queryable } from '../../store/index.js';
@@ -12,11 +13,21 @@ export interface UserRow {
   user_name: string;
   external_id: string | null;
   display_name: string | null;
+  /** Whether the user may sign in now: the stored word of the administrator or IdP, and no lockout running. */
   active: boolean;
   attributes: Record<string, unknown>;
   created_at: Date;
   last_modified: Date;
   version: number;
+  last_login: Date | null;
+  failed_logins: number;
+  /** Only while a lockout runs. */
+  locked_until: Date | null;
+  /** Only while the user is locked (active false). */
+  lock_reason: string | null;
+  password_change_required: boolean;
+  password_set_at: Date | null;
+  welcome_email_sent_at: Date | null;
 }
 
 export interface UserWrite {
@@ -25,6 +36,10 @@ export interface UserWrite {
   readonly displayName: string | undefined;
   readonly active: boolean;
   readonly attributes: Record<string, unknown>;
+  /** When active changes: why a user became inactive ('admin' or 'provisioning'); ignored otherwise. */
+  readonly lockReason?: 'admin' | 'provisioning';
+  /** Ends a lockout after failed logins (an administrator's explicit active: true). */
+  readonly unlock?: boolean;
 }
 
 /** One element of a multi-valued attribute, as indexed in user_values. */
@@ -40,7 +55,14 @@ export interface UserValue {
 /** The multi-valued attributes whose elements are indexed in user_values. */
 export const INDEXED_MULTI_VALUED = ['emails', 'phoneNumbers', 'ims', 'photos', 'entitlements', 'roles'] as const;
 
-const USER_COLUMNS = 'u.id, u.user_name, u.external_id, u.display_name, u.active, u.attributes, u.created_at, u.last_modified, u.version';
+/** Effective activity: the stored `active` and no lockout after failed logins still running. */
+const ACTIVE_NOW = '(u.active and (u.locked_until is null or u.locked_until <= now()))';
+const LOCKED_UNTIL_NOW = '(case when u.locked_until > now() then u.locked_until end)';
+const LOCK_REASON_NOW = `(case when not ${ACTIVE_NOW} then u.lock_reason end)`;
+
+const USER_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, ${ACTIVE_NOW} as active, u.attributes,
+  u.created_at, u.last_modified, u.version, u.last_login, u.failed_logins, ${LOCKED_UNTIL_NOW} as locked_until,
+  ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at`;
 
 /** Inserts a user and the index rows of its multi-valued attributes in one statement (one round trip). */
 export async function insertUser(
@@ -54,8 +76,10 @@ export async function insertUser(
 ): Promise<UserRow> {
   const rows = await tx.query<UserRow>(
     `with inserted as (
-       insert into users as u (tenant_id, id, user_name, external_id, display_name, active, password_hash, attributes, created_at, last_modified, version)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)
+       insert into users as u (tenant_id, id, user_name, external_id, display_name, active, lock_reason, password_hash, password_set_at,
+                               attributes, created_at, last_modified, version)
+       values ($1, $2, $3, $4, $5, $6, case when $6 then null else $11 end, $7, case when $7::text is null then null else $9::timestamptz end,
+               $8, $9, $9, 1)
        returning ${USER_COLUMNS}
      ), indexed as (
        insert into user_values (tenant_id, user_id, attribute, position, value, type, is_primary)
@@ -63,7 +87,19 @@ export async function insertUser(
          from jsonb_to_recordset($10::jsonb) as v(attribute text, position integer, value text, type text, is_primary boolean)
      )
      select * from inserted`,
-    [tenantId, id, user.userName, user.externalId ?? null, user.displayName ?? null, user.active, passwordHash, user.attributes, now.toISOString(), valueRecords(values)],
+    [
+      tenantId,
+      id,
+      user.userName,
+      user.externalId ?? null,
+      user.displayName ?? null,
+      user.active,
+      passwordHash,
+      user.attributes,
+      now.toISOString(),
+      valueRecords(values),
+      user.lockReason ?? 'provisioning',
+    ],
   );
   return rows[0]!;
 }
@@ -80,11 +116,29 @@ export async function updateUser(
   const rows = await tx.query<UserRow>(
     `update users as u
         set user_name = $3, external_id = $4, display_name = $5, active = $6,
+            lock_reason = case when $6 and (not u.active or $10) then null
+                               when not $6 and u.active then $11
+                               else u.lock_reason end,
+            locked_until = case when $10 then null else u.locked_until end,
+            failed_logins = case when $10 then 0 else u.failed_logins end,
             password_hash = coalesce($7, u.password_hash), attributes = $8,
+            password_set_at = case when $7::text is null then u.password_set_at else $9::timestamptz end,
             last_modified = greatest($9::timestamptz, u.last_modified), version = u.version + 1
       where u.tenant_id = $1 and u.id = $2
       returning ${USER_COLUMNS}`,
-    [tenantId, id, user.userName, user.externalId ?? null, user.displayName ?? null, user.active, passwordHash, user.attributes, now.toISOString()],
+    [
+      tenantId,
+      id,
+      user.userName,
+      user.externalId ?? null,
+      user.displayName ?? null,
+      user.active,
+      passwordHash,
+      user.attributes,
+      now.toISOString(),
+      user.unlock === true,
+      user.lockReason ?? 'provisioning',
+    ],
   );
   return rows[0];
 }
@@ -196,7 +250,7 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
   externalid: { sql: 'u.external_id', type: 'string', caseExact: true },
   username: { sql: 'u.user_name', type: 'string', caseExact: false },
   displayname: { sql: 'u.display_name', type: 'string', caseExact: false },
-  active: { sql: 'u.active', type: 'boolean', caseExact: false },
+  active: { sql: ACTIVE_NOW, type: 'boolean', caseExact: false },
   'meta.created': { sql: 'u.created_at', type: 'dateTime', caseExact: false },
   'meta.lastmodified': { sql: 'u.last_modified', type: 'dateTime', caseExact: false },
   'meta.resourcetype': { sql: `'User'`, type: 'string', caseExact: true },
@@ -206,6 +260,17 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
  * An indexed multi-valued attribute: one user_values row per element, whose position is the element's index
  * in the attributes document, so sub-attributes without a column are read from that same element.
  */
+/** The read-only account extension lives in columns. */
+const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
+  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false },
+  lockreason: { sql: LOCK_REASON_NOW, type: 'string', caseExact: true },
+  lockeduntil: { sql: LOCKED_UNTIL_NOW, type: 'dateTime', caseExact: false },
+  failedlogins: { sql: 'u.failed_logins', type: 'integer', caseExact: false },
+  passwordchangerequired: { sql: 'u.password_change_required', type: 'boolean', caseExact: false },
+  passwordsetat: { sql: 'u.password_set_at', type: 'dateTime', caseExact: false },
+  welcomeemailsentat: { sql: 'u.welcome_email_sent_at', type: 'dateTime', caseExact: false },
+};
+
 function userValuesTarget(attribute: AttributeDefinition): MultiTarget {
   const columns: Record<string, ScalarTarget> = {
     value: { sql: 'v.value', type: 'string', caseExact: false },
@@ -235,6 +300,7 @@ const USER_CORE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const userSqlModel: SqlModel = {
   scalar(resolved) {
     const isCore = resolved.common || resolved.schema.id === USER_CORE_SCHEMA;
+    if (resolved.schema.id === ACCOUNT_SCHEMA.id) return ACCOUNT_TARGETS[qualifiedKey(resolved)];
     const column = isCore ? COLUMN_TARGETS[qualifiedKey(resolved)] : undefined;
     if (column) return column;
     if (resolved.attribute.name === 'meta' || resolved.attribute.name === 'groups') return undefined;

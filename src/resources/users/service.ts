@@ -1,7 +1,7 @@
 // The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
 import { ScimError } from '../../scim/errors.js';
 import { applyPatch } from '../../scim/patch/apply.js';
-import { parsePatchRequest } from '../../scim/patch/parse.js';
+import { parsePatchRequest, type PatchOperation } from '../../scim/patch/parse.js';
 import { checkImmutable } from '../../scim/resource/immutable.js';
 import { normalizeResource, sameJson, withSchemas, type ResourceData } from '../../scim/resource/normalize.js';
 import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
@@ -9,8 +9,18 @@ import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { StoreError, type Queryable } from '../../store/index.js';
-import type { Deps, ResourceResult, ResourceService } from '../context.js';
+import type { Deps, RequestContext, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
+import {
+  historyForLock,
+  historyForUnlock,
+  historyForUserChange,
+  historyForUserCreated,
+  historyForUserDeleted,
+  historyScope,
+  recordHistory,
+  type LockReason,
+} from '../history/recorder.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
@@ -46,7 +56,16 @@ function checkId(id: string): void {
   if (!UUID.test(id)) throw notFound(id);
 }
 
-function toWrite(data: ResourceData): { user: UserWrite; password: string | undefined } {
+/** Whether a PATCH names `active` itself (path `active`, or a path-less value with an `active` key). */
+function mentionsActive(operations: readonly PatchOperation[]): boolean {
+  return operations.some((operation) =>
+    operation.path
+      ? operation.path.attr.name.toLowerCase() === 'active' && !operation.path.attr.uri
+      : typeof operation.value === 'object' && operation.value !== null && Object.keys(operation.value).some((key) => key.toLowerCase() === 'active'),
+  );
+}
+
+function toWrite(data: ResourceData, ctx?: RequestContext): { user: UserWrite; password: string | undefined } {
   const { password, ...attributes } = data;
   if (password !== undefined) {
     if (typeof password !== 'string' || password.length === 0) throw ScimError.invalidValue("Attribute 'password' must be a non-empty string.");
@@ -60,6 +79,8 @@ function toWrite(data: ResourceData): { user: UserWrite; password: string | unde
       displayName: attributes.displayName as string | undefined,
       active: (attributes.active as boolean | undefined) ?? true,
       attributes,
+      // Who made the user inactive: a portal administrator, or a provisioning client (an identity provider).
+      lockReason: ctx?.actor.kind === 'user' ? 'admin' : 'provisioning',
     },
   };
 }
@@ -123,6 +144,15 @@ export function createUsersService(deps: Deps): UsersService {
     },
   };
 
+  /** History of one change: each attribute that changed, and a lock or unlock in place of the bare `active` change. */
+  async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean): Promise<void> {
+    const scope = historyScope(ctx, deps);
+    const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
+    if (before.active && !after.active) entries.push(...historyForLock(scope, after, ctx.actor.kind === 'user' ? 'admin' : 'provisioning'));
+    if (!before.active && after.active) entries.push(...historyForUnlock(scope, after, before.lock_reason as LockReason | null));
+    await recordHistory(tx, entries);
+  }
+
   async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection, known?: UserGroupRow[]): Promise<ResourceResult> {
     const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups') ? (known ?? (await selectGroupsOfUsers(q, tenantId, [row.id]))) : undefined;
     return {
@@ -135,13 +165,14 @@ export function createUsersService(deps: Deps): UsersService {
   return {
     async create(ctx, body, projectionParams) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
-      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body));
+      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
       const passwordHash = password === undefined ? null : await passwords.hash(password);
       const id = newId();
       try {
         return await store.transaction(async (tx) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), clock());
+          await recordHistory(tx, historyForUserCreated(historyScope(ctx, deps), row));
           // A user just created belongs to no group yet.
           return render(tx, ctx.tenantId, row, projection, []);
         });
@@ -161,7 +192,7 @@ export function createUsersService(deps: Deps): UsersService {
     async replace(ctx, id, body, projectionParams, ifMatch) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
       checkId(id);
-      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body));
+      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
       // A PUT without a password keeps the current one (Okta sends full profiles without it).
       const passwordHash = password === undefined ? null : await passwords.hash(password);
       try {
@@ -174,6 +205,7 @@ export function createUsersService(deps: Deps): UsersService {
           const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
           if (!row) throw notFound(id);
           await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+          await recordChange(tx, ctx, current, row, passwordHash !== null);
           return render(tx, ctx.tenantId, row, projection);
         });
       } catch (error) {
@@ -192,10 +224,13 @@ export function createUsersService(deps: Deps): UsersService {
           if (!current) throw notFound(id);
           checkIfMatch(ifMatch, current.version);
           const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
-          const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)));
+          const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
+          const { password } = written;
+          // An explicit `active: true` (the portal's Unlock, an IdP's reactivation) also ends a lockout after failed logins.
+          const user: UserWrite = { ...written.user, unlock: written.user.active && mentionsActive(operations) };
           userName = user.userName;
           checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
-          if (password === undefined && sameJson(user.attributes, current.attributes)) {
+          if (password === undefined && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
             // Nothing changes (IdPs often re-send what is there): no new version.
             return { version: current.version, result: await render(tx, ctx.tenantId, current, projection) };
           }
@@ -204,6 +239,7 @@ export function createUsersService(deps: Deps): UsersService {
           const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
           if (!row) throw notFound(id);
           await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+          await recordChange(tx, ctx, current, row, passwordHash !== null);
           return { version: row.version, result: await render(tx, ctx.tenantId, row, projection) };
         });
       } catch (error) {
@@ -218,6 +254,7 @@ export function createUsersService(deps: Deps): UsersService {
         if (!current) throw notFound(id);
         checkIfMatch(ifMatch, current.version);
         await deleteUser(tx, ctx.tenantId, id, clock());
+        await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current));
       });
     },
 

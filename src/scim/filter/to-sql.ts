@@ -37,6 +37,8 @@ export interface SqlModel {
   hasExtension(schemaId: string): string;
   /** The resource's id column: the tie-break that makes every order total. */
   readonly idColumn: string;
+  /** The cast of a tie-break value read back from a cursor; '::uuid' (an id column) unless said otherwise. */
+  readonly idCast?: string;
 }
 
 export interface CompiledFilter {

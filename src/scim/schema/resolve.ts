@@ -1,9 +1,12 @@
 // Finds attribute definitions by name and path, case-insensitively (RFC 7643 §2.1, RFC 7644 §3.10), and renders schemas as RFC 7643 §7 resources.
 
+import { ACCOUNT_SCHEMA } from './account.js';
 import { COMMON_ATTRIBUTES } from './common.js';
 import { ENTERPRISE_USER_SCHEMA } from './enterprise-user.js';
 import { GROUP_SCHEMA } from './group.js';
+import { HISTORY_ENTRY_SCHEMA } from './history-entry.js';
 import { RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA } from './meta-schemas.js';
+import { PERSONA_SCHEMA } from './persona.js';
 import type {
   AttributeDefinition,
   AttributeType,
@@ -19,7 +22,10 @@ import { USER_SCHEMA } from './user.js';
 export const ALL_SCHEMAS: readonly SchemaDefinition[] = [
   USER_SCHEMA,
   ENTERPRISE_USER_SCHEMA,
+  ACCOUNT_SCHEMA,
   GROUP_SCHEMA,
+  PERSONA_SCHEMA,
+  HISTORY_ENTRY_SCHEMA,
   SERVICE_PROVIDER_CONFIG_SCHEMA,
   RESOURCE_TYPE_SCHEMA,
   SCHEMA_SCHEMA,

@@ -1,7 +1,9 @@
 // The resource types this server offers, /Users and /Groups, with their schemas and extensions (RFC 7643 §6, examples in §8.6).
 
+import { ACCOUNT_SCHEMA } from './account.js';
 import { ENTERPRISE_USER_SCHEMA } from './enterprise-user.js';
 import { GROUP_SCHEMA } from './group.js';
+import { PERSONA_SCHEMA } from './persona.js';
 import type { ResourceTypeDefinition } from './types.js';
 import { USER_SCHEMA } from './user.js';
 
@@ -11,8 +13,12 @@ export const USER_RESOURCE_TYPE: ResourceTypeDefinition = {
   endpoint: '/Users',
   description: 'User Account',
   schema: USER_SCHEMA,
-  // Not required: most identity providers send plain core Users.
-  schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+  // Not required: most identity providers send plain core Users. The account extension is the server's own,
+  // read-only sign-in state.
+  schemaExtensions: [
+    { schema: ENTERPRISE_USER_SCHEMA, required: false },
+    { schema: ACCOUNT_SCHEMA, required: false },
+  ],
 };
 
 export const GROUP_RESOURCE_TYPE: ResourceTypeDefinition = {
@@ -21,5 +27,6 @@ export const GROUP_RESOURCE_TYPE: ResourceTypeDefinition = {
   endpoint: '/Groups',
   description: 'Group',
   schema: GROUP_SCHEMA,
-  schemaExtensions: [],
+  // A persona is a group with a description and permissions.
+  schemaExtensions: [{ schema: PERSONA_SCHEMA, required: false }],
 };

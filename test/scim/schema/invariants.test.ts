@@ -10,6 +10,7 @@ import {
   toSchemaRepresentation,
   USER_RESOURCE_TYPE,
 } from '../../../src/scim/schema/index.js';
+import { HISTORY_RESOURCE_TYPE } from '../../../src/scim/schema/history-entry.js';
 import type { AttributeDefinition, AttributeRepresentation } from '../../../src/scim/schema/index.js';
 
 interface Located {
@@ -96,7 +97,7 @@ describe('every attribute of every schema', () => {
   });
 
   it('keeps common attribute names out of the resource schemas', () => {
-    for (const { schema } of [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE]) {
+    for (const { schema } of [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE, HISTORY_RESOURCE_TYPE]) {
       for (const common of COMMON_ATTRIBUTES) {
         expect(schema.attributes.map((a) => a.name.toLowerCase())).not.toContain(common.name.toLowerCase());
       }
@@ -106,7 +107,7 @@ describe('every attribute of every schema', () => {
 
 describe('schemas and resource types', () => {
   it('has distinct schema ids, each found again by schemaById', () => {
-    expect(new Set(ALL_SCHEMAS.map((schema) => schema.id.toLowerCase())).size).toBe(6);
+    expect(new Set(ALL_SCHEMAS.map((schema) => schema.id.toLowerCase())).size).toBe(ALL_SCHEMAS.length);
     for (const schema of ALL_SCHEMAS) {
       expect(schemaById(schema.id)).toBe(schema);
     }
@@ -117,10 +118,15 @@ describe('schemas and resource types', () => {
     expect(USER_RESOURCE_TYPE.schema.id).toBe('urn:ietf:params:scim:schemas:core:2.0:User');
     expect(
       USER_RESOURCE_TYPE.schemaExtensions.map(({ schema, required }) => ({ schema: schema.id, required })),
-    ).toEqual([{ schema: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', required: false }]);
+    ).toEqual([
+      { schema: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', required: false },
+      { schema: 'urn:usher:params:scim:schemas:extension:account:2.0:User', required: false },
+    ]);
     expect(GROUP_RESOURCE_TYPE).toMatchObject({ id: 'Group', name: 'Group', endpoint: '/Groups' });
     expect(GROUP_RESOURCE_TYPE.schema.id).toBe('urn:ietf:params:scim:schemas:core:2.0:Group');
-    expect(GROUP_RESOURCE_TYPE.schemaExtensions).toEqual([]);
+    expect(GROUP_RESOURCE_TYPE.schemaExtensions.map(({ schema, required }) => ({ schema: schema.id, required }))).toEqual([
+      { schema: 'urn:usher:params:scim:schemas:extension:persona:2.0:Group', required: false },
+    ]);
     for (const resourceType of [USER_RESOURCE_TYPE, GROUP_RESOURCE_TYPE]) {
       for (const schema of [resourceType.schema, ...resourceType.schemaExtensions.map((e) => e.schema)]) {
         expect(ALL_SCHEMAS).toContain(schema);

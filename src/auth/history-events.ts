@@ -1,0 +1,29 @@
+// Records what sign-in does to an account (lockouts, password changes) in its history, in the same transaction.
+import { historyForLockout, historyForUserEvent, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
+import type { AccountEvents } from './service.js';
+
+/** The account itself acts on sign-in: history names the user as the one who did it. */
+export function accountHistoryEvents(deps: { readonly newId: () => string; readonly lockoutSeconds: number }): AccountEvents {
+  const scope = (account: { tenant_id: string; id: string; user_name: string; display_name: string | null }, at: Date): HistoryScope => ({
+    tenantId: account.tenant_id,
+    actor: account.display_name ?? account.user_name,
+    actorId: account.id,
+    requestId: null,
+    at,
+    newId: deps.newId,
+  });
+  return {
+    async lockedOut(tx, account, now) {
+      // The server locks the account, not the person who typed the wrong passwords.
+      const server = { ...scope(account, now), actor: 'Usher', actorId: null };
+      const entries =
+        deps.lockoutSeconds > 0
+          ? historyForLockout(server, account, new Date(now.getTime() + deps.lockoutSeconds * 1000))
+          : historyForUserEvent(server, account, 'lockedOut', { attribute: 'active', oldValue: 'true', newValue: 'false' });
+      await recordHistory(tx, entries);
+    },
+    async passwordChanged(tx, account, how, now) {
+      await recordHistory(tx, historyForUserEvent(scope(account, now), account, 'passwordChanged', { attribute: 'password', newValue: how === 'change' ? null : `via ${how} link` }));
+    },
+  };
+}

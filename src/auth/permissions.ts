@@ -1,0 +1,55 @@
+// The permission vocabulary and the portals' eight personas every new tenant starts with.
+
+/** Permissions Usher itself enforces on /scim/v2. Other permissions are carried for the portal's own screens. */
+export const USERS_READ = 'users:read';
+export const USERS_WRITE = 'users:write';
+
+export interface PersonaSeed {
+  readonly displayName: string;
+  readonly description: string;
+  readonly permissions: readonly string[];
+}
+
+/** The personas of the portals' User Management guides, with what each lets its members do. */
+export const DEFAULT_PERSONAS: readonly PersonaSeed[] = [
+  {
+    displayName: 'Administrator',
+    description: 'Manages the people on the account: adds, edits, locks and removes users and assigns personas.',
+    permissions: [USERS_READ, USERS_WRITE],
+  },
+  {
+    displayName: 'Billing',
+    description: 'Views invoices and statements and makes payments.',
+    permissions: ['billing:read', 'billing:pay'],
+  },
+  {
+    displayName: 'Bandwidth On Demand',
+    description: 'Raises and lowers bandwidth on eligible services.',
+    permissions: ['bandwidth:manage', 'network:read'],
+  },
+  {
+    displayName: 'Network Admin',
+    description: 'Views and manages network services and their configuration.',
+    permissions: ['network:read', 'network:manage'],
+  },
+  {
+    displayName: 'Order Management',
+    description: 'Places orders and follows them to completion.',
+    permissions: ['orders:read', 'orders:submit'],
+  },
+  {
+    displayName: 'Reporting',
+    description: 'Views usage and performance reports.',
+    permissions: ['reports:read'],
+  },
+  {
+    displayName: 'Sales',
+    description: 'Requests quotes and follows orders.',
+    permissions: ['sales:quote', 'orders:read'],
+  },
+  {
+    displayName: 'Trouble Management and Repair',
+    description: 'Opens trouble tickets and follows repairs.',
+    permissions: ['tickets:read', 'tickets:submit'],
+  },
+];

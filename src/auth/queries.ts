@@ -1,0 +1,185 @@
+// SQL for portal sign-in: account state, sessions, single-use tokens, and the permissions a user's personas grant.
+import type { Queryable } from '../store/index.js';
+
+export const PERSONA_SCHEMA_ID = 'urn:usher:params:scim:schemas:extension:persona:2.0:Group';
+
+export interface AccountRow {
+  [key: string]: unknown;
+  id: string;
+  tenant_id: string;
+  user_name: string;
+  display_name: string | null;
+  attributes: Record<string, unknown>;
+  password_hash: string | null;
+  /** The administrator's or identity provider's word, without a lockout. */
+  active: boolean;
+  locked_until: Date | null;
+  failed_logins: number;
+  password_change_required: boolean;
+  password_set_at: Date | null;
+}
+
+const ACCOUNT_COLUMNS = `u.id, u.tenant_id, u.user_name, u.display_name, u.attributes, u.password_hash, u.active,
+  u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at`;
+
+export async function selectAccountByUserName(q: Queryable, tenantSlug: string, userName: string): Promise<AccountRow | undefined> {
+  const rows = await q.query<AccountRow>(
+    `select ${ACCOUNT_COLUMNS} from users u join tenants t on t.id = u.tenant_id
+      where lower(t.slug) = lower($1) and lower(u.user_name) = lower($2)`,
+    [tenantSlug, userName],
+  );
+  return rows[0];
+}
+
+export async function lockAccount(tx: Queryable, tenantId: string, id: string): Promise<AccountRow | undefined> {
+  const rows = await tx.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2 for update`, [tenantId, id]);
+  return rows[0];
+}
+
+/**
+ * Counts a failed login. At the threshold the account locks itself: until `lockUntil`, or, when that is null,
+ * until an administrator unlocks it (active becomes false). Returns whether this failure locked it.
+ */
+export async function recordFailedLogin(tx: Queryable, tenantId: string, id: string, threshold: number, lockUntil: Date | null): Promise<boolean> {
+  const rows = await tx.query<{ locked: boolean }>(
+    `update users set failed_logins = failed_logins + 1,
+            locked_until = case when failed_logins + 1 >= $3 then $4::timestamptz else locked_until end,
+            active = case when failed_logins + 1 >= $3 and $4::timestamptz is null then false else active end,
+            lock_reason = case when failed_logins + 1 >= $3 then 'failedLogins' else lock_reason end
+      where tenant_id = $1 and id = $2
+      returning failed_logins = $3 as locked`,
+    [tenantId, id, threshold, lockUntil?.toISOString() ?? null],
+  );
+  return rows[0]?.locked ?? false;
+}
+
+export async function recordSuccessfulLogin(tx: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
+  await tx.query(
+    `update users set failed_logins = 0, last_login = $3,
+            locked_until = null, lock_reason = case when lock_reason = 'failedLogins' then null else lock_reason end
+      where tenant_id = $1 and id = $2`,
+    [tenantId, id, now.toISOString()],
+  );
+}
+
+/** Sets a new password. `temporary` makes the user choose another at the next login. */
+export async function setPassword(tx: Queryable, tenantId: string, id: string, passwordHash: string, temporary: boolean, now: Date): Promise<void> {
+  await tx.query(
+    `update users set password_hash = $3, password_change_required = $4, password_set_at = $5,
+            last_modified = greatest($5::timestamptz, last_modified), version = version + 1
+      where tenant_id = $1 and id = $2`,
+    [tenantId, id, passwordHash, temporary, now.toISOString()],
+  );
+}
+
+export interface SessionRow {
+  [key: string]: unknown;
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  user_name: string;
+  display_name: string | null;
+  token_hash: string;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
+export async function insertSession(
+  tx: Queryable,
+  session: { tenantId: string; id: string; userId: string; tokenHash: string; now: Date; expiresAt: Date },
+): Promise<void> {
+  await tx.query(
+    `insert into sessions (tenant_id, id, user_id, token_hash, created_at, last_seen_at, expires_at)
+     values ($1, $2, $3, $4, $5, $5, $6)`,
+    [session.tenantId, session.id, session.userId, session.tokenHash, session.now.toISOString(), session.expiresAt.toISOString()],
+  );
+}
+
+/**
+ * The live session a token digest belongs to: not ended, not past its absolute expiry, not idle too long,
+ * and its user still active (an administrator's lock or a lockout ends its sessions' use at once).
+ */
+export async function selectLiveSession(q: Queryable, tokenHash: string, now: Date, idleSeconds: number): Promise<SessionRow | undefined> {
+  const rows = await q.query<SessionRow>(
+    `select s.id, s.tenant_id, s.user_id, u.user_name, u.display_name, s.token_hash, s.last_seen_at, s.expires_at
+       from sessions s join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
+      where s.token_hash = $1 and s.ended_at is null and s.expires_at > $2::timestamptz
+        and s.last_seen_at > $2::timestamptz - make_interval(secs => $3)
+        and u.active and (u.locked_until is null or u.locked_until <= $2::timestamptz)`,
+    [tokenHash, now.toISOString(), idleSeconds],
+  );
+  return rows[0];
+}
+
+export async function touchSession(q: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
+  await q.query('update sessions set last_seen_at = $3 where tenant_id = $1 and id = $2', [tenantId, id, now.toISOString()]);
+}
+
+export async function endSession(q: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
+  await q.query('update sessions set ended_at = coalesce(ended_at, $3) where tenant_id = $1 and id = $2', [tenantId, id, now.toISOString()]);
+}
+
+export async function endSessionsOfUser(tx: Queryable, tenantId: string, userId: string, now: Date): Promise<void> {
+  await tx.query('update sessions set ended_at = $3 where tenant_id = $1 and user_id = $2 and ended_at is null', [tenantId, userId, now.toISOString()]);
+}
+
+export type AuthTokenPurpose = 'reset' | 'welcome' | 'change';
+
+export interface AuthTokenRow {
+  [key: string]: unknown;
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  purpose: AuthTokenPurpose;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export async function insertAuthToken(
+  tx: Queryable,
+  token: { tenantId: string; id: string; userId: string; purpose: AuthTokenPurpose; tokenHash: string; now: Date; expiresAt: Date },
+): Promise<void> {
+  await tx.query(
+    `insert into auth_tokens (tenant_id, id, user_id, purpose, token_hash, created_at, expires_at)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [token.tenantId, token.id, token.userId, token.purpose, token.tokenHash, token.now.toISOString(), token.expiresAt.toISOString()],
+  );
+}
+
+/** Takes a single-use token: locks its row so two uses of one link cannot both succeed. */
+export async function lockAuthToken(tx: Queryable, tokenHash: string): Promise<AuthTokenRow | undefined> {
+  const rows = await tx.query<AuthTokenRow>(
+    'select id, tenant_id, user_id, purpose, expires_at, used_at from auth_tokens where token_hash = $1 for update',
+    [tokenHash],
+  );
+  return rows[0];
+}
+
+/** Voids every unused token of a user (of the given purposes): a newer link, or a completed one, replaces them. */
+export async function voidAuthTokens(tx: Queryable, tenantId: string, userId: string, purposes: readonly AuthTokenPurpose[], now: Date): Promise<void> {
+  await tx.query(
+    'update auth_tokens set used_at = $4 where tenant_id = $1 and user_id = $2 and purpose = any($3::text[]) and used_at is null',
+    [tenantId, userId, purposes, now.toISOString()],
+  );
+}
+
+/** The union of the permissions of every persona the user is in, directly or through nested groups. */
+export async function selectPermissions(q: Queryable, tenantId: string, userId: string): Promise<string[]> {
+  const rows = await q.query<{ permission: string }>(
+    `with recursive closure (group_id) as (
+       select m.group_id from group_members m where m.tenant_id = $1 and m.user_id = $2
+       union
+       select s.group_id from closure c join group_subgroups s on s.tenant_id = $1 and s.member_group_id = c.group_id
+     )
+     select distinct p.permission
+       from closure c
+       join groups g on g.tenant_id = $1 and g.id = c.group_id
+       cross join lateral jsonb_array_elements_text(
+         case when jsonb_typeof(g.attributes #> '{${PERSONA_SCHEMA_ID},permissions}') = 'array'
+              then g.attributes #> '{${PERSONA_SCHEMA_ID},permissions}' else '[]'::jsonb end
+       ) as p(permission)
+      order by p.permission`,
+    [tenantId, userId],
+  );
+  return rows.map((row) => row.permission);
+}

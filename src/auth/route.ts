@@ -1,0 +1,87 @@
+// The /auth API for portal users themselves: login, password change, reset and welcome links, logout.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../http/env.js';
+import { AuthError, type AuthService, type SessionPrincipal } from './service.js';
+
+const MAX_BODY = 16 * 1024;
+const secret = z.string().min(1).max(1024);
+
+const loginBody = z.object({ tenant: z.string().min(1).max(63), userName: z.string().min(1).max(512), password: secret });
+const passwordBody = z.union([
+  z.object({ changeToken: secret, newPassword: secret }),
+  z.object({ currentPassword: secret, newPassword: secret }),
+]);
+const resetBody = z.object({ token: secret, newPassword: secret });
+
+async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  const length = Number(c.req.header('content-length') ?? 0);
+  if (length > MAX_BODY) throw new AuthError(400, 'invalid_request', 'The request body is too large.');
+  let json: unknown;
+  try {
+    json = JSON.parse(await c.req.text());
+  } catch {
+    throw new AuthError(400, 'invalid_request', 'The request body must be a JSON object.');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AuthError(400, 'invalid_request', `Invalid request: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'bad body'}.`);
+  }
+  return parsed.data;
+}
+
+export function authErrorResponse(c: Context, error: AuthError): Response {
+  return c.json({ error: error.code, detail: error.message, ...error.extra }, error.status, {
+    ...(error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="usher"' } : {}),
+    'Cache-Control': 'no-store',
+  });
+}
+
+/**
+ * `session` reads the caller's session from its bearer token, if it has one; routes that need a signed-in
+ * user refuse without it.
+ */
+export function authRoutes(auth: AuthService, session: (c: Context<AppEnv>) => Promise<SessionPrincipal | undefined>) {
+  const app = new Hono<AppEnv>();
+  app.onError((error, c) => {
+    if (error instanceof AuthError) return authErrorResponse(c, error);
+    throw error;
+  });
+
+  app.post('/login', async (c) => {
+    const grant = await auth.login(await readBody(c, loginBody));
+    return c.json(grant, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/password', async (c) => {
+    const body = await readBody(c, passwordBody);
+    const grant =
+      'changeToken' in body
+        ? await auth.changePassword({ changeToken: body.changeToken, newPassword: body.newPassword })
+        : await auth.changePassword({
+            session: await requireSession(c),
+            currentPassword: body.currentPassword,
+            newPassword: body.newPassword,
+          });
+    return c.json(grant, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/reset', async (c) => {
+    await auth.completeLink(await readBody(c, resetBody));
+    return c.body(null, 204);
+  });
+
+  app.post('/logout', async (c) => {
+    await auth.logout(await requireSession(c));
+    return c.body(null, 204);
+  });
+
+  async function requireSession(c: Context<AppEnv>): Promise<SessionPrincipal> {
+    const principal = await session(c);
+    if (!principal) throw new AuthError(401, 'invalid_session', 'Sign in first: send the session token as Authorization: Bearer <token>.');
+    return principal;
+  }
+
+  return app;
+}

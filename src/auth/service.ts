@@ -1,0 +1,270 @@
+// Portal sign-in: login with lockout, sessions, forced and voluntary password changes, and reset/welcome links.
+import type { Queryable, Store } from '../store/index.js';
+import { DEFAULT_PASSWORD_POLICY, passwordProblem, type PasswordPolicy } from './password-policy.js';
+import type { PasswordHasher } from './passwords.js';
+import {
+  endSession,
+  endSessionsOfUser,
+  insertAuthToken,
+  insertSession,
+  lockAccount,
+  lockAuthToken,
+  recordFailedLogin,
+  recordSuccessfulLogin,
+  selectAccountByUserName,
+  selectLiveSession,
+  selectPermissions,
+  setPassword,
+  touchSession,
+  voidAuthTokens,
+  type AccountRow,
+  type AuthTokenPurpose,
+} from './queries.js';
+import { digestsEqual, generateToken, hashToken } from './tokens.js';
+
+export const SESSION_TOKEN_PREFIX = 'usess';
+const LINK_TOKEN_PREFIX = 'ulink';
+
+export interface AuthSettings {
+  readonly sessionIdleSeconds: number;
+  readonly sessionAbsoluteSeconds: number;
+  readonly lockoutThreshold: number;
+  /** 0: a lockout lasts until an administrator unlocks the account. */
+  readonly lockoutSeconds: number;
+  readonly resetLinkSeconds: number;
+  readonly welcomeLinkSeconds: number;
+  readonly changeTokenSeconds: number;
+  readonly passwordPolicy: PasswordPolicy;
+}
+
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
+  sessionIdleSeconds: 30 * 60,
+  sessionAbsoluteSeconds: 12 * 60 * 60,
+  lockoutThreshold: 5,
+  lockoutSeconds: 15 * 60,
+  resetLinkSeconds: 60 * 60,
+  welcomeLinkSeconds: 7 * 24 * 60 * 60,
+  changeTokenSeconds: 10 * 60,
+  passwordPolicy: DEFAULT_PASSWORD_POLICY,
+};
+
+/** Why a sign-in request failed, as the /auth API reports it. */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly status: 400 | 401 | 403,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface SessionGrant {
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly user: { readonly id: string; readonly userName: string; readonly displayName: string };
+}
+
+export interface SessionPrincipal {
+  readonly sessionId: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly label: string;
+  readonly permissions: ReadonlySet<string>;
+}
+
+/** What a sign-in event means for the account's history; the caller records it in the same transaction. */
+export interface AccountEvents {
+  lockedOut(tx: Queryable, account: AccountRow, now: Date): Promise<void>;
+  passwordChanged(tx: Queryable, account: AccountRow, how: 'change' | 'reset' | 'welcome', now: Date): Promise<void>;
+}
+
+export interface AuthService {
+  login(input: { tenant: string; userName: string; password: string }): Promise<SessionGrant>;
+  /** With a change token (forced change) or, for a signed-in user, the current password. */
+  changePassword(input: { changeToken?: string; session?: SessionPrincipal; currentPassword?: string; newPassword: string }): Promise<SessionGrant>;
+  completeLink(input: { token: string; newPassword: string }): Promise<void>;
+  logout(session: SessionPrincipal): Promise<void>;
+  authenticate(token: string): Promise<SessionPrincipal | undefined>;
+  /** Issues a single-use link token for a user, voiding older ones of the same purpose. */
+  issueLinkToken(tx: Queryable, tenantId: string, userId: string, purpose: 'reset' | 'welcome', now: Date): Promise<{ token: string; expiresAt: Date }>;
+  checkPassword(password: string, user: { userName: string; emails: readonly string[] }): void;
+}
+
+export interface AuthDeps {
+  readonly store: Store;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly passwords: PasswordHasher;
+  readonly settings: AuthSettings;
+  readonly events: AccountEvents;
+}
+
+const INVALID_CREDENTIALS = () => new AuthError(401, 'invalid_credentials', 'The user name or password is wrong, or the account is locked.');
+const INVALID_LINK = () => new AuthError(400, 'invalid_token', 'This link is not valid any more; ask for a new one.');
+
+function emailsOf(account: AccountRow): string[] {
+  const emails = account.attributes.emails;
+  return Array.isArray(emails) ? emails.map((e) => (e as { value?: unknown }).value).filter((v): v is string => typeof v === 'string') : [];
+}
+
+function isLocked(account: AccountRow, now: Date): boolean {
+  return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
+}
+
+export function createAuthService(deps: AuthDeps): AuthService {
+  const { store, clock, newId, passwords, settings, events } = deps;
+  // Verifying against this when there is no user makes an unknown user cost the same time as a wrong password.
+  const decoy = passwords.hash(`decoy-${newId()}`);
+
+  async function startSession(tx: Queryable, account: AccountRow, now: Date): Promise<SessionGrant> {
+    const token = generateToken(SESSION_TOKEN_PREFIX);
+    const expiresAt = new Date(now.getTime() + settings.sessionAbsoluteSeconds * 1000);
+    await insertSession(tx, { tenantId: account.tenant_id, id: newId(), userId: account.id, tokenHash: hashToken(token), now, expiresAt });
+    return {
+      token,
+      expiresAt: expiresAt.toISOString(),
+      user: { id: account.id, userName: account.user_name, displayName: account.display_name ?? account.user_name },
+    };
+  }
+
+  function checkPassword(password: string, user: { userName: string; emails: readonly string[] }): void {
+    const problem = passwordProblem(settings.passwordPolicy, password, user);
+    if (problem) throw new AuthError(400, 'weak_password', problem);
+  }
+
+  /** Sets the new password, ends every session and voids every link of the user, and starts a fresh session. */
+  async function replacePassword(tx: Queryable, account: AccountRow, hash: string, how: 'change' | 'reset' | 'welcome', now: Date) {
+    await setPassword(tx, account.tenant_id, account.id, hash, false, now);
+    await endSessionsOfUser(tx, account.tenant_id, account.id, now);
+    await voidAuthTokens(tx, account.tenant_id, account.id, ['reset', 'welcome', 'change'], now);
+    await events.passwordChanged(tx, account, how, now);
+  }
+
+  return {
+    checkPassword,
+
+    async login({ tenant, userName, password }) {
+      const account = await selectAccountByUserName(store, tenant, userName);
+      if (!account?.password_hash) {
+        await passwords.verify(await decoy, password);
+        throw INVALID_CREDENTIALS();
+      }
+      const now = clock();
+      const valid = await passwords.verify(account.password_hash, password);
+      return store.transaction(async (tx) => {
+        const current = await lockAccount(tx, account.tenant_id, account.id);
+        if (!current) throw INVALID_CREDENTIALS();
+        // A locked account answers as a wrong password does, and its failures do not extend the lock.
+        if (isLocked(current, now)) throw INVALID_CREDENTIALS();
+        if (!valid || current.password_hash !== account.password_hash) {
+          const lockUntil = settings.lockoutSeconds > 0 ? new Date(now.getTime() + settings.lockoutSeconds * 1000) : null;
+          if (await recordFailedLogin(tx, current.tenant_id, current.id, settings.lockoutThreshold, lockUntil)) {
+            await events.lockedOut(tx, current, now);
+          }
+          // Commit the count, then refuse: the throw must come after the transaction, not inside it.
+          return 'failed' as const;
+        }
+        await recordSuccessfulLogin(tx, current.tenant_id, current.id, now);
+        if (current.password_change_required) {
+          const changeToken = generateToken(LINK_TOKEN_PREFIX);
+          await voidAuthTokens(tx, current.tenant_id, current.id, ['change'], now);
+          await insertAuthToken(tx, {
+            tenantId: current.tenant_id,
+            id: newId(),
+            userId: current.id,
+            purpose: 'change',
+            tokenHash: hashToken(changeToken),
+            now,
+            expiresAt: new Date(now.getTime() + settings.changeTokenSeconds * 1000),
+          });
+          return { changeToken };
+        }
+        return startSession(tx, current, now);
+      }).then((result) => {
+        if (result === 'failed') throw INVALID_CREDENTIALS();
+        if ('changeToken' in result) {
+          throw new AuthError(403, 'password_change_required', 'The password is temporary: choose a new one.', { changeToken: result.changeToken });
+        }
+        return result;
+      });
+    },
+
+    async changePassword({ changeToken, session, currentPassword, newPassword }) {
+      const now = clock();
+      if (changeToken !== undefined) {
+        return store.transaction(async (tx) => {
+          const token = await lockAuthToken(tx, hashToken(changeToken));
+          if (!token || token.purpose !== 'change' || token.used_at !== null || token.expires_at.getTime() <= now.getTime()) {
+            throw new AuthError(401, 'invalid_token', 'The change token is not valid any more; sign in again.');
+          }
+          const account = await lockAccount(tx, token.tenant_id, token.user_id);
+          if (!account || isLocked(account, now)) throw INVALID_CREDENTIALS();
+          checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
+          await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now);
+          return startSession(tx, account, now);
+        });
+      }
+      if (!session || currentPassword === undefined) {
+        throw new AuthError(400, 'invalid_request', 'Send a changeToken, or sign in and send currentPassword.');
+      }
+      return store.transaction(async (tx) => {
+        const account = await lockAccount(tx, session.tenantId, session.userId);
+        if (!account?.password_hash || !(await passwords.verify(account.password_hash, currentPassword))) {
+          throw new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
+        }
+        checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
+        await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now);
+        return startSession(tx, account, now);
+      });
+    },
+
+    async completeLink({ token, newPassword }) {
+      const now = clock();
+      await store.transaction(async (tx) => {
+        const row = await lockAuthToken(tx, hashToken(token));
+        if (!row || (row.purpose !== 'reset' && row.purpose !== 'welcome') || row.used_at !== null || row.expires_at.getTime() <= now.getTime()) {
+          throw INVALID_LINK();
+        }
+        const account = await lockAccount(tx, row.tenant_id, row.user_id);
+        if (!account) throw INVALID_LINK();
+        checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
+        await replacePassword(tx, account, await passwords.hash(newPassword), row.purpose, now);
+      });
+    },
+
+    async logout(session) {
+      await endSession(store, session.tenantId, session.sessionId, clock());
+    },
+
+    async authenticate(token) {
+      const digest = hashToken(token);
+      const now = clock();
+      const row = await selectLiveSession(store, digest, now, settings.sessionIdleSeconds);
+      if (!row || !digestsEqual(row.token_hash, digest)) return undefined;
+      // The idle clock needs only minute precision: write at most once a minute per session.
+      if (now.getTime() - row.last_seen_at.getTime() > 60_000) await touchSession(store, row.tenant_id, row.id, now);
+      const permissions = await selectPermissions(store, row.tenant_id, row.user_id);
+      return {
+        sessionId: row.id,
+        tenantId: row.tenant_id,
+        userId: row.user_id,
+        label: row.display_name ?? row.user_name,
+        permissions: new Set(permissions),
+      };
+    },
+
+    async issueLinkToken(tx, tenantId, userId, purpose, now) {
+      const token = generateToken(LINK_TOKEN_PREFIX);
+      const seconds = purpose === 'reset' ? settings.resetLinkSeconds : settings.welcomeLinkSeconds;
+      const expiresAt = new Date(now.getTime() + seconds * 1000);
+      await voidAuthTokens(tx, tenantId, userId, [purpose], now);
+      await insertAuthToken(tx, { tenantId, id: newId(), userId, purpose, tokenHash: hashToken(token), now, expiresAt });
+      return { token, expiresAt };
+    },
+  };
+}
+
+export type { AuthTokenPurpose };

@@ -1,0 +1,23 @@
+// Mail that is never lost: queue it in the change's transaction, build it from templates, deliver it with a worker.
+export { enqueueMail, requeueFailedMail, type MailKind, type OutgoingMail } from './outbox.js';
+export {
+  emailChangedMail,
+  maskEmail,
+  passwordResetMail,
+  welcomeMail,
+  type EmailChangedMail,
+  type MailContent,
+  type MailTenant,
+  type MailUser,
+  type PasswordResetMail,
+  type WelcomeMail,
+} from './templates.js';
+export {
+  createFileTransport,
+  createSmtpTransport,
+  MailTransportError,
+  type MailMessage,
+  type MailTransport,
+  type SmtpOptions,
+} from './transport.js';
+export { createMailWorker, type DrainResult, type MailBackoff, type MailWorker, type MailWorkerOptions } from './worker.js';

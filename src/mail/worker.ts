@@ -1,0 +1,271 @@
+// Delivers the outbox: each due mail is sent once, retried with exponential backoff, and given up after maxAttempts.
+//
+// Delivery is at least once, never at most once: a mail is marked sent only after the transport accepted it, so
+// a crash or a failed database write between the two sends it again later. The other order (mark, commit, then
+// send) loses the mail when the send fails or the process dies in between, and this module exists so that mail is
+// never lost. The window for a duplicate is kept to one mail: each mail is claimed, sent and marked on its own,
+// never a batch under one commit.
+//
+// Several workers, in one process or many, never send the same mail in normal operation:
+// - PostgreSQL: the mail is claimed with `for update skip locked` in a transaction that stays open while it is
+//   sent and marked, so another worker skips it, and a worker that dies releases it at once (the lock goes with
+//   its connection). The transaction's connection is held for the length of one send, bounded by the transport's
+//   timeouts.
+// - PGlite: one process owns the database (a lock file ensures it) and PGlite runs one transaction at a time for
+//   the whole server, so a transaction held open across an SMTP conversation would stall every request. The
+//   claim is kept in memory instead, per store: claims are taken and dropped under one per-store mutex, and a
+//   mail's outcome is written before its claim is dropped, so no other worker of the process can read it as due
+//   while it is being sent or after it was sent.
+//
+// A mail given up on stays in the outbox with sent_at null, its last_error, and next_attempt_at = 'infinity'
+// (never due again); requeueFailedMail() in outbox.ts makes such mail due again once the cause is fixed.
+import type { Logger } from '../http/logger.js';
+import type { Queryable, Store } from '../store/index.js';
+import { claimDueMail, markMailFailed, markMailSent, selectDueMail, type OutboxRow } from './queries.js';
+import { MailTransportError, type MailTransport } from './transport.js';
+
+export interface MailBackoff {
+  /** Delay after the first failed attempt; it doubles with each further one. Default 30 s. */
+  readonly baseMs?: number;
+  /** Longest delay between attempts. Default 1 hour. */
+  readonly capMs?: number;
+  /** Each delay is shortened by up to this fraction, at random, so that retries spread out. Default 0.2. */
+  readonly jitter?: number;
+}
+
+export interface MailWorkerOptions {
+  readonly store: Store;
+  readonly transport: MailTransport;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+  /** The From of every mail, e.g. `Acme Portal <no-reply@acme.example>`. */
+  readonly from: string;
+  /** How often to look for due mail when nothing calls notify(). Default 5 s. */
+  readonly pollIntervalMs?: number;
+  /** Mails one cycle sends at most before it looks at stop() again. Default 20. */
+  readonly batchSize?: number;
+  /** Attempts before a mail is given up on. Default 30: about a day with the default backoff. */
+  readonly maxAttempts?: number;
+  readonly backoff?: MailBackoff;
+  /** A number in [0, 1) for the jitter (tests make it fixed). Default Math.random. */
+  readonly random?: () => number;
+}
+
+export interface DrainResult {
+  /** Mails the transport accepted. */
+  readonly sent: number;
+  /** Failed attempts that were scheduled again. */
+  readonly deferred: number;
+  /** Mails given up on after maxAttempts. */
+  readonly failed: number;
+}
+
+export interface MailWorker {
+  /** Starts polling in the background; calling it again does nothing. */
+  start(): void;
+  /** Stops polling, and resolves once the mail being sent, if any, is marked. */
+  stop(): Promise<void>;
+  /** Asks for a cycle soon, e.g. after a transaction that queued mail has committed. */
+  notify(): void;
+  /** Delivers until no mail is due at the clock's time (tests, CLI). Database errors reject. */
+  drain(): Promise<DrainResult>;
+}
+
+type Outcome = 'none' | 'sent' | 'deferred' | 'failed';
+
+const MAX_ERROR_LENGTH = 300;
+
+export function createMailWorker(options: MailWorkerOptions): MailWorker {
+  const { store, transport, clock, logger, from } = options;
+  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 5_000);
+  const batchSize = positive('batchSize', options.batchSize ?? 20);
+  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? 30);
+  const baseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 30_000);
+  const capMs = positive('backoff.capMs', options.backoff?.capMs ?? 3_600_000);
+  const jitter = options.backoff?.jitter ?? 0.2;
+  if (!(jitter >= 0 && jitter < 1)) throw new TypeError('createMailWorker: backoff.jitter must be in [0, 1)');
+  if (capMs < baseMs) throw new TypeError('createMailWorker: backoff.capMs must not be below backoff.baseMs');
+  const random = options.random ?? Math.random;
+
+  function nextAttemptAt(attempts: number): Date {
+    const delay = Math.min(baseMs * 2 ** (attempts - 1), capMs) * (1 - jitter * random());
+    return new Date(clock().getTime() + Math.max(1, Math.round(delay)));
+  }
+
+  /** Sends one claimed mail and records the outcome with q (the claiming transaction, or the store). */
+  async function attempt(q: Queryable, row: OutboxRow): Promise<Outcome> {
+    const attempts = row.attempts + 1;
+    const fields = { tenantId: row.tenant_id, mailId: row.id, kind: row.kind, attempts };
+    try {
+      await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text_body, html: row.html_body });
+    } catch (error) {
+      const reason = describe(error);
+      if (attempts >= maxAttempts) {
+        await markMailFailed(q, row.tenant_id, row.id, attempts, reason, null);
+        logger.error('mail given up', { ...fields, error: reason });
+        return 'failed';
+      }
+      const next = nextAttemptAt(attempts);
+      await markMailFailed(q, row.tenant_id, row.id, attempts, reason, next);
+      logger.warn('mail not sent, will retry', { ...fields, error: reason, nextAttemptAt: next.toISOString() });
+      return 'deferred';
+    }
+    await markMailSent(q, row.tenant_id, row.id, attempts, clock());
+    logger.info('mail sent', fields);
+    return 'sent';
+  }
+
+  // PostgreSQL: the row lock is held from the claim to the commit of the outcome, across the send. skip locked never
+  // waits and the statements after the claim touch only the locked row, so the transaction can neither deadlock nor
+  // fail serialization: the store has no reason to re-run it (a re-run after a send would send again).
+  function deliverLocked(): Promise<Outcome> {
+    return store.transaction(async (tx) => {
+      const row = await claimDueMail(tx, clock());
+      return row ? attempt(tx, row) : 'none';
+    });
+  }
+
+  // PGlite: see the module comment. No transaction is open while the transport works.
+  async function deliverClaimed(): Promise<Outcome> {
+    const claims = claimsOf(store);
+    const row = await claims.lock(async () => {
+      const due = await selectDueMail(store, clock(), claims.held.size + 1);
+      const free = due.find((r) => !claims.held.has(claimKey(r)));
+      if (free) claims.held.add(claimKey(free));
+      return free;
+    });
+    if (!row) return 'none';
+    try {
+      return await attempt(store, row);
+    } finally {
+      // Released under the same mutex as the claim, so no claim can pair a read from before the mark with a
+      // claim set from after it.
+      await claims.lock(async () => claims.held.delete(claimKey(row)));
+    }
+  }
+
+  const deliverOne = store.kind === 'postgres' ? deliverLocked : deliverClaimed;
+
+  let stopping = false;
+  /** One cycle: up to batchSize mails; it ends early at the first failure, so a relay that is down costs one attempt. */
+  async function cycle(totals: { sent: number; deferred: number; failed: number }): Promise<'more' | 'idle'> {
+    for (let i = 0; i < batchSize; i++) {
+      if (stopping) return 'idle';
+      const outcome = await deliverOne();
+      if (outcome === 'none') return 'idle';
+      totals[outcome]++;
+      if (outcome !== 'sent') return 'idle';
+    }
+    return 'more';
+  }
+
+  // Cycles of one worker run one after the other, whether from the loop or from drain().
+  let chain: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn);
+    chain = run.catch(() => {});
+    return run;
+  }
+
+  let loop: Promise<void> | undefined;
+  let wanted = false;
+  let wake: (() => void) | undefined;
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (!stopping) {
+      wanted = false;
+      let next: 'more' | 'idle';
+      try {
+        next = await exclusive(() => cycle({ sent: 0, deferred: 0, failed: 0 }));
+      } catch (error) {
+        logger.error('mail worker cycle failed', { error: describe(error) });
+        next = 'idle';
+      }
+      if (stopping) break;
+      if (next === 'idle' && !wanted) await sleep(pollIntervalMs);
+    }
+  }
+
+  return {
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = run();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+      loop = undefined;
+      await chain;
+      stopping = false;
+    },
+    notify() {
+      wanted = true;
+      wake?.();
+    },
+    drain() {
+      return exclusive(async () => {
+        const totals = { sent: 0, deferred: 0, failed: 0 };
+        const before = () => totals.sent + totals.deferred + totals.failed;
+        for (;;) {
+          const count = before();
+          await cycle(totals);
+          if (before() === count || stopping) return totals;
+        }
+      });
+    },
+  };
+}
+
+interface Claims {
+  readonly held: Set<string>;
+  lock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+// Per store, not per worker: two workers of one process on one PGlite store must see each other's claims.
+const claimsByStore = new WeakMap<Store, Claims>();
+
+function claimsOf(store: Store): Claims {
+  let claims = claimsByStore.get(store);
+  if (!claims) {
+    let chain: Promise<unknown> = Promise.resolve();
+    claims = {
+      held: new Set(),
+      lock<T>(fn: () => Promise<T>): Promise<T> {
+        const run = chain.then(fn);
+        chain = run.catch(() => {});
+        return run;
+      },
+    };
+    claimsByStore.set(store, claims);
+  }
+  return claims;
+}
+
+const claimKey = (row: OutboxRow) => `${row.tenant_id}/${row.id}`;
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createMailWorker: ${name} must be a positive number`);
+  return value;
+}
+
+// Transports make their own errors safe to store (MailTransportError); anything else is cut short.
+function describe(error: unknown): string {
+  const text = error instanceof MailTransportError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_ERROR_LENGTH ? `${flat.slice(0, MAX_ERROR_LENGTH - 1)}…` : flat;
+}

@@ -1,0 +1,158 @@
+// SQL for the history table: the one insert, the list and search queries, and the model that maps HistoryEntry attributes to columns.
+import { HISTORY_EVENT_LABELS } from '../../scim/history/events.js';
+import type { ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
+import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
+import type { Queryable } from '../../store/index.js';
+import type { PageQuery, SortKeyed } from '../list.js';
+
+export interface HistoryRow {
+  [key: string]: unknown;
+  id: string;
+  resource_type: string;
+  resource_id: string;
+  resource_name: string;
+  event: string;
+  attribute: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  actor: string;
+  request_id: string | null;
+  created_at: Date;
+}
+
+/** One row to insert, with the history table's column names. */
+export interface HistoryRecord {
+  readonly tenant_id: string;
+  readonly id: string;
+  readonly resource_type: string;
+  readonly resource_id: string;
+  readonly resource_name: string;
+  readonly event: string;
+  readonly attribute: string | null;
+  readonly old_value: string | null;
+  readonly new_value: string | null;
+  readonly actor: string;
+  readonly actor_id: string | null;
+  readonly request_id: string | null;
+  readonly created_at: string;
+}
+
+const HISTORY_COLUMNS = 'h.id, h.resource_type, h.resource_id, h.resource_name, h.event, h.attribute, h.old_value, h.new_value, h.actor, h.request_id, h.created_at';
+
+/**
+ * Inserts the records in one statement, in their order (seq, the tie-break of the default order, follows it).
+ * One jsonb parameter rather than parallel arrays: postgres.js sends a null inside a text[] as the string "NULL".
+ */
+export async function insertHistory(tx: Queryable, records: readonly HistoryRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await tx.query(
+    `insert into history (tenant_id, id, resource_type, resource_id, resource_name, event, attribute, old_value, new_value, actor, actor_id, request_id, created_at)
+     select e.tenant_id, e.id, e.resource_type, e.resource_id, e.resource_name, e.event, e.attribute, e.old_value, e.new_value, e.actor, e.actor_id, e.request_id, e.created_at
+       from jsonb_array_elements($1::jsonb) with ordinality as x(record, n)
+       cross join lateral jsonb_to_record(x.record) as e(tenant_id uuid, id uuid, resource_type text, resource_id uuid, resource_name text, event text,
+                                                        attribute text, old_value text, new_value text, actor text, actor_id text, request_id text,
+                                                        created_at timestamptz)
+      order by x.n`,
+    [records],
+  );
+}
+
+export async function selectHistoryEntry(q: Queryable, tenantId: string, id: string): Promise<HistoryRow | undefined> {
+  const rows = await q.query<HistoryRow>(`select ${HISTORY_COLUMNS} from history h where h.tenant_id = $1 and h.id = $2`, [tenantId, id]);
+  return rows[0];
+}
+
+/** Whether a user id names something with a history: a user of the tenant now, or one that has entries (deleted since). */
+export async function userHasHistoryOrExists(q: Queryable, tenantId: string, userId: string): Promise<boolean> {
+  const rows = await q.query<{ found: boolean }>(
+    `select exists (select 1 from users where tenant_id = $1 and id = $2)
+         or exists (select 1 from history where tenant_id = $1 and resource_id = $2 and resource_type = 'User') as found`,
+    [tenantId, userId],
+  );
+  return rows[0]?.found === true;
+}
+
+export async function countHistory(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `select count(*)::bigint as n from history h where h.tenant_id = $1${where ? ` and ${where}` : ''}`,
+    [tenantId, ...params],
+  );
+  return rows[0]!.n;
+}
+
+export async function pageHistory(q: Queryable, tenantId: string, page: PageQuery): Promise<(HistoryRow & SortKeyed)[]> {
+  const n = page.params.length;
+  return q.query<HistoryRow & SortKeyed>(
+    `select ${HISTORY_COLUMNS}, h.seq::text as tie_key, (${page.sortKey})::text as sort_key from history h
+      where h.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
+      order by ${page.orderBy}
+      limit $${n + 2} offset $${n + 3}`,
+    [tenantId, ...page.params, page.limit, page.offset],
+  );
+}
+
+function sqlLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** The event's label in SQL, so filters, sorting and search see what the portal shows. Labels are constants of this program. */
+const EVENT_LABEL_SQL = `(case h.event ${Object.entries(HISTORY_EVENT_LABELS)
+  .map(([event, label]) => `when ${sqlLiteral(event)} then ${sqlLiteral(label)}`)
+  .join(' ')} else h.event end)`;
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The columns the search box looks in: names, the event as shown, the attribute, both values and who did it. */
+const SEARCHED = ['h.resource_name', EVENT_LABEL_SQL, 'h.attribute', 'h.old_value', 'h.new_value', 'h.actor'];
+
+/**
+ * A case-insensitive substring match of `text` over the searched columns, LIKE metacharacters taken literally.
+ * A scan of the tenant's (or the resource's) history; see the report on pg_trgm for large histories.
+ */
+export function searchSql(text: string, param: (value: unknown) => string): string {
+  const pattern = `lower(${param(`%${escapeLike(text)}%`)}::text)`;
+  return `(${SEARCHED.map((column) => `lower(${column}) like ${pattern} escape '\\'`).join(' or ')})`;
+}
+
+/** The history of one user: its index serves it (tenant_id, resource_id, created_at desc, seq desc). */
+export function ofUserSql(userId: string, param: (value: unknown) => string): string {
+  return `(h.resource_type = 'User' and h.resource_id = ${param(userId)}::uuid)`;
+}
+
+const COLUMN_TARGETS: Record<string, ScalarTarget> = {
+  id: { sql: 'h.id', type: 'string', caseExact: true, uuid: true },
+  'meta.created': { sql: 'h.created_at', type: 'dateTime', caseExact: false },
+  'meta.lastmodified': { sql: 'h.created_at', type: 'dateTime', caseExact: false },
+  'meta.resourcetype': { sql: `'HistoryEntry'`, type: 'string', caseExact: true },
+  resourcetype: { sql: 'h.resource_type', type: 'string', caseExact: false },
+  resourceid: { sql: 'h.resource_id', type: 'string', caseExact: true, uuid: true },
+  username: { sql: 'h.resource_name', type: 'string', caseExact: false },
+  event: { sql: 'h.event', type: 'string', caseExact: false },
+  eventdescription: { sql: EVENT_LABEL_SQL, type: 'string', caseExact: false },
+  attribute: { sql: 'h.attribute', type: 'string', caseExact: false },
+  oldvalue: { sql: 'h.old_value', type: 'string', caseExact: false },
+  newvalue: { sql: 'h.new_value', type: 'string', caseExact: false },
+  created: { sql: 'h.created_at', type: 'dateTime', caseExact: false },
+  updatedby: { sql: 'h.actor', type: 'string', caseExact: false },
+  requestid: { sql: 'h.request_id', type: 'string', caseExact: true },
+};
+
+function qualifiedKey(resolved: ResolvedAttribute): string {
+  return resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}`.toLowerCase() : resolved.attribute.name.toLowerCase();
+}
+
+/**
+ * HistoryEntry attributes are all columns. Orders are total by `seq` (insertion order), not by id, so the entries
+ * of one change, which share their time, keep the order they were recorded in.
+ */
+export const historySqlModel: SqlModel = {
+  scalar: (resolved) => COLUMN_TARGETS[qualifiedKey(resolved)],
+  multi: () => undefined,
+  complexPresent: () => undefined,
+  multiSortKey: () => undefined,
+  hasExtension: () => 'false',
+  idColumn: 'h.seq',
+  idCast: '::bigint',
+};

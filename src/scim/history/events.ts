@@ -1,0 +1,38 @@
+// The vocabulary of history entries (Usher's HistoryEntry schema): what can happen to a User or a Group, and how the portal says it.
+
+/**
+ * Every event a history entry can record, with the label the portal's "Event Description" column shows.
+ * The keys are stored in the history table: add new ones freely, never rename one.
+ */
+export const HISTORY_EVENT_LABELS = {
+  created: 'Created',
+  deleted: 'Deleted',
+  attributeChanged: 'Attribute changed',
+  passwordChanged: 'Password changed',
+  temporaryPasswordSet: 'Temporary password set',
+  emailChanged: 'Email changed',
+  personaAdded: 'Persona added',
+  personaRemoved: 'Persona removed',
+  groupAdded: 'Group added',
+  groupRemoved: 'Group removed',
+  memberAdded: 'Member added',
+  memberRemoved: 'Member removed',
+  locked: 'Locked',
+  unlocked: 'Unlocked',
+  lockedOut: 'Locked out after failed logins',
+  passwordResetSent: 'Password reset email sent',
+  welcomeEmailSent: 'Welcome email sent',
+} as const;
+
+export type HistoryEvent = keyof typeof HISTORY_EVENT_LABELS;
+
+export const HISTORY_EVENTS = Object.keys(HISTORY_EVENT_LABELS) as HistoryEvent[];
+
+export function isHistoryEvent(value: string): value is HistoryEvent {
+  return Object.hasOwn(HISTORY_EVENT_LABELS, value);
+}
+
+/** The label of an event; an event this build does not know (written by a newer one) shows as stored. */
+export function historyEventLabel(event: string): string {
+  return isHistoryEvent(event) ? HISTORY_EVENT_LABELS[event] : event;
+}

@@ -1,0 +1,27 @@
+// Usher's account extension of User: read-only sign-in state that the portal lists, filters and sorts.
+import { attribute } from './types.js';
+import type { SchemaDefinition } from './types.js';
+
+const readOnly = { mutability: 'readOnly' } as const;
+
+export const ACCOUNT_SCHEMA: SchemaDefinition = {
+  id: 'urn:usher:params:scim:schemas:extension:account:2.0:User',
+  name: 'Account',
+  description: 'Sign-in state of a portal user, kept by the server.',
+  attributes: [
+    attribute('lastLogin', 'dateTime', { ...readOnly, description: 'When the user last signed in.' }),
+    attribute('lockReason', 'string', {
+      ...readOnly,
+      canonicalValues: ['admin', 'provisioning', 'failedLogins'],
+      description: 'Why the account is locked (active is false): by an administrator, by the identity provider, or after failed logins.',
+    }),
+    attribute('lockedUntil', 'dateTime', { ...readOnly, description: 'When a lockout after failed logins ends by itself.' }),
+    attribute('failedLogins', 'integer', { ...readOnly, description: 'Failed logins since the last successful one.' }),
+    attribute('passwordChangeRequired', 'boolean', {
+      ...readOnly,
+      description: 'The password is temporary: the user must choose a new one at the next login.',
+    }),
+    attribute('passwordSetAt', 'dateTime', { ...readOnly, description: 'When the password was last set.' }),
+    attribute('welcomeEmailSentAt', 'dateTime', { ...readOnly, description: 'When the welcome email was last sent.' }),
+  ],
+};
