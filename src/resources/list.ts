@@ -78,9 +78,8 @@ export async function runList<Row extends SortKeyed>(
   const where = andAll([compiled?.sql, condition?.sql(numberInto(whereParams))]);
 
   if (params.cursor === undefined) {
-    const total = await source.count(q, tenantId, where, whereParams);
     const rows =
-      params.count === 0 || params.startIndex > total
+      params.count === 0
         ? []
         : await source.page(q, tenantId, {
             where,
@@ -90,6 +89,9 @@ export async function runList<Row extends SortKeyed>(
             limit: params.count,
             offset: params.startIndex - 1,
           });
+    // A short page is the last one, so it tells the total itself: a lookup by userName costs no count.
+    const lastPage = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
+    const total = lastPage ? params.startIndex - 1 + rows.length : await source.count(q, tenantId, where, whereParams);
     return listResponse(await source.render(q, tenantId, rows, projection), total, params.startIndex);
   }
 
@@ -129,7 +131,7 @@ export async function runList<Row extends SortKeyed>(
   const response: ListResponse<Record<string, unknown>> = {
     schemas: [LIST_RESPONSE_SCHEMA],
     // Counting is linear in the matches, so only the first page pays for it.
-    ...(position === undefined ? { totalResults: await source.count(q, tenantId, where, whereParams) } : {}),
+    ...(position === undefined ? { totalResults: more ? await source.count(q, tenantId, where, whereParams) : rows.length } : {}),
     itemsPerPage: rows.length,
     ...(hasNext && last ? { nextCursor: cursors.encode({ key: last.sort_key, id: last.tie_key ?? last.id, direction: 'next' }, scope) } : {}),
     ...(hasPrevious && first

@@ -15,6 +15,8 @@ export interface SortPlan {
   readonly idColumn: string;
   /** The cast of a tie-break value from a cursor: '::uuid' unless the model's tie-break is not an id. */
   readonly idCast?: string;
+  /** The sort expression is never null, so a position in the order is a plain row comparison an index serves. */
+  readonly notNull?: boolean;
 }
 
 function sortExpression(target: ScalarTarget): string {
@@ -32,7 +34,7 @@ export function compileSort(
 ): SortPlan {
   const descending = sortOrder === 'descending';
   const tieBreak = { idColumn: model.idColumn, ...(model.idCast ? { idCast: model.idCast } : {}) };
-  if (sortBy === undefined || sortBy.trim() === '') return { expression: createdColumn, type: 'dateTime', descending, ...tieBreak };
+  if (sortBy === undefined || sortBy.trim() === '') return { expression: createdColumn, type: 'dateTime', descending, notNull: true, ...tieBreak };
   const match = sortBy.length <= MAX_SORT_BY_LENGTH ? ATTRIBUTE_PATH.exec(sortBy.trim()) : null;
   if (!match) throw ScimError.invalidValue(`"sortBy" must be an attribute path such as "name.familyName", got ${JSON.stringify(sortBy.slice(0, 100))}.`);
   const [, uri, name = '', subAttr] = match;
@@ -44,7 +46,7 @@ export function compileSort(
   }
   const target = resolved.attribute.multiValued ? model.multiSortKey(resolved) : model.scalar(resolved);
   if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
-  return { expression: sortExpression(target), type: target.type, descending, ...tieBreak };
+  return { expression: sortExpression(target), type: target.type, descending, ...(target.notNull ? { notNull: true } : {}), ...tieBreak };
 }
 
 /** ORDER BY for the plan, or for its reverse (to walk backwards from a previousCursor). */
@@ -75,6 +77,8 @@ export function keysetSql(plan: SortPlan, key: string | null, id: string, revers
     return descending ? `((${e} is null and ${plan.idColumn} < ${idParam}) or ${e} is not null)` : `(${e} is null and ${plan.idColumn} > ${idParam})`;
   }
   const k = `${param(key)}${CAST[plan.type] ?? '::text'}`;
+  // (e, id) > (k, id0) is one range of an index on (tenant, e, id): a page costs the same wherever it starts.
+  if (plan.notNull) return `((${e}, ${plan.idColumn}) ${after} (${k}, ${idParam}))`;
   const tail = descending ? '' : ` or ${e} is null`;
   return `(${e} ${after} ${k} or (${e} = ${k} and ${plan.idColumn} ${after} ${idParam})${tail})`;
 }

@@ -244,9 +244,9 @@ export async function pageGroups(q: Queryable, tenantId: string, page: PageQuery
 const COLUMN_TARGETS: Record<string, ScalarTarget> = {
   id: { sql: 'g.id', type: 'string', caseExact: true, uuid: true },
   externalid: { sql: 'g.external_id', type: 'string', caseExact: true },
-  displayname: { sql: 'g.display_name', type: 'string', caseExact: false },
-  'meta.created': { sql: 'g.created_at', type: 'dateTime', caseExact: false },
-  'meta.lastmodified': { sql: 'g.last_modified', type: 'dateTime', caseExact: false },
+  displayname: { sql: 'g.display_name', type: 'string', caseExact: false, notNull: true },
+  'meta.created': { sql: 'g.created_at', type: 'dateTime', caseExact: false, notNull: true },
+  'meta.lastmodified': { sql: 'g.last_modified', type: 'dateTime', caseExact: false, notNull: true },
   'meta.resourcetype': { sql: `'Group'`, type: 'string', caseExact: true },
 };
 

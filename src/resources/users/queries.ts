@@ -248,11 +248,11 @@ export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery)
 const COLUMN_TARGETS: Record<string, ScalarTarget> = {
   id: { sql: 'u.id', type: 'string', caseExact: true, uuid: true },
   externalid: { sql: 'u.external_id', type: 'string', caseExact: true },
-  username: { sql: 'u.user_name', type: 'string', caseExact: false },
+  username: { sql: 'u.user_name', type: 'string', caseExact: false, notNull: true },
   displayname: { sql: 'u.display_name', type: 'string', caseExact: false },
   active: { sql: ACTIVE_NOW, type: 'boolean', caseExact: false },
-  'meta.created': { sql: 'u.created_at', type: 'dateTime', caseExact: false },
-  'meta.lastmodified': { sql: 'u.last_modified', type: 'dateTime', caseExact: false },
+  'meta.created': { sql: 'u.created_at', type: 'dateTime', caseExact: false, notNull: true },
+  'meta.lastmodified': { sql: 'u.last_modified', type: 'dateTime', caseExact: false, notNull: true },
   'meta.resourcetype': { sql: `'User'`, type: 'string', caseExact: true },
 };
 

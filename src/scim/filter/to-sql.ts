@@ -13,6 +13,8 @@ export interface ScalarTarget {
   readonly caseExact: boolean;
   /** The expression is a uuid column: values that are not UUIDs match nothing instead of failing the cast. */
   readonly uuid?: boolean;
+  /** The expression is never null (a NOT NULL column), which lets cursor paging use a plain row comparison. */
+  readonly notNull?: boolean;
 }
 
 /** A multi-valued attribute: conditions on one element at a time, wrapped in EXISTS. */
