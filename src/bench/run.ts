@@ -1,0 +1,597 @@
+#!/usr/bin/env node
+// `npm run bench`: the query engine under load over real HTTP, against a baseline route in the same server, with the plans behind it.
+import { createHash, randomUUID } from 'node:crypto';
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { serve, type ServerType } from '@hono/node-server';
+import { accountHistoryEvents } from '../auth/history-events.js';
+import { createPasswordHasher } from '../auth/passwords.js';
+import { createAuthService } from '../auth/service.js';
+import { loadConfig, type Config } from '../config.js';
+import { createApp, SCIM_PREFIX, type App } from '../http/app.js';
+import { createLogger } from '../http/logger.js';
+import type { Deps } from '../resources/context.js';
+import { createCursorCodec, type CursorCodec } from '../scim/cursor.js';
+import { openConfiguredStore } from '../server.js';
+import { migrate, openStore, type Store } from '../store/index.js';
+import { serverSecret } from '../store/secrets.js';
+import { createTenancyService, type TenancyService } from '../tenancy/service.js';
+import { explainListRequest, type StatementPlan } from './explain.js';
+import { createLoadGenerator, mergeResults, statsOf, type LoadGenerator, type LoadResult, type LoadSpec, type LoadStats, type PlannedRequest } from './load.js';
+import {
+  baselineLookup,
+  countSeededGroups,
+  countTenantUsers,
+  createDatabase,
+  databaseExists,
+  deleteTenantUsers,
+  sampleUsers,
+  serverVersion,
+  type SampleUser,
+} from './queries.js';
+import { seedTenant } from './seeder.js';
+
+const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
+                          [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict]
+
+  PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/usher_bench), created if missing.
+  --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
+  Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
+  Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor (default all).
+  --strict     exit non-zero when a target is missed, not only when a plan scans a large table.`;
+
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/usher_bench';
+const SAMPLE = 2000;
+const CURSOR_PAGE = 100;
+const CURSOR_WALK_PAGES = 10;
+const BULK_USERS = 1000;
+const LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq', 'compound'];
+
+interface Options {
+  readonly pglite: boolean;
+  readonly large: number;
+  readonly small: number;
+  readonly durationMs: number;
+  readonly warmupMs: number;
+  readonly concurrency: number;
+  readonly rounds: number;
+  readonly cases: readonly string[] | undefined;
+  readonly bulk: boolean;
+  readonly explainOnly: boolean;
+  readonly strict: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      pglite: { type: 'boolean' },
+      large: { type: 'string' },
+      small: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      rounds: { type: 'string' },
+      cases: { type: 'string' },
+      'no-bulk': { type: 'boolean' },
+      'explain-only': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const number = (name: string, value: string | undefined, fallback: number, min = 1) => {
+    if (value === undefined) return fallback;
+    const n = Number(value.replace(/_/g, ''));
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number of at least ${min}, got "${value}"`);
+    return n;
+  };
+  const pglite = values.pglite ?? false;
+  return {
+    pglite,
+    large: Math.floor(number('large', values.large, pglite ? 100_000 : 1_000_000)),
+    small: Math.floor(number('small', values.small, 10_000)),
+    durationMs: number('duration', values.duration, 10, 0.1) * 1000,
+    warmupMs: number('warmup', values.warmup, 0.5, 0) * 1000,
+    rounds: Math.floor(number('rounds', values.rounds, 5)),
+    cases: values.cases?.split(',').map((c) => c.trim()),
+    bulk: !(values['no-bulk'] ?? false),
+    concurrency: Math.floor(number('concurrency', values.concurrency, 8)),
+    explainOnly: values['explain-only'] ?? false,
+    strict: values.strict ?? false,
+  };
+}
+
+/** 10000 -> "10k", 1000000 -> "1m". */
+function sizeLabel(size: number): string {
+  if (size % 1_000_000 === 0) return `${size / 1_000_000}m`;
+  if (size % 1000 === 0) return `${size / 1000}k`;
+  return String(size);
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const store = await openStore({ databaseUrl: admin.toString(), databasePoolSize: 1, dataDir: undefined });
+  try {
+    if (!(await databaseExists(store, name))) {
+      log(`creating database ${name}`);
+      await createDatabase(store, name);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+interface BenchTenant {
+  readonly slug: string;
+  readonly label: string;
+  readonly size: number;
+  readonly id: string;
+  readonly token: string;
+  samples: SampleUser[];
+}
+
+/** Seeds the tenant unless it holds exactly the users and groups a seed of this size makes. */
+async function ensureTenant(store: Store, tenancy: TenancyService, size: number, jobs: number): Promise<BenchTenant> {
+  const slug = `bench-${sizeLabel(size)}`;
+  const groups = Math.ceil(size / 100);
+  const { tenant } = await tenancy.createTenant(slug);
+  const users = await countTenantUsers(store, tenant.id);
+  if (users !== size || (await countSeededGroups(store, tenant.id, groups)) !== groups) {
+    log(`seeding ${slug} (it has ${users} users, wants ${size})`);
+    await seedTenant(
+      store,
+      tenancy,
+      { tenant: slug, users: size, groups, bigGroup: Math.min(100_000, Math.ceil(size / 10)), batchSize: 10_000, jobs, replace: true, clock: () => new Date() },
+      (line) => log(`  ${line}`),
+    );
+  }
+  const { token } = await tenancy.createToken(slug, 'bench');
+  return { slug, label: sizeLabel(size), size, id: tenant.id, token, samples: [] };
+}
+
+/** Counts the statements the app sends to the database, to show how many a request of each case costs. */
+interface CountingStore extends Store {
+  statements: number;
+}
+
+function countingStore(store: Store): CountingStore {
+  const counted: CountingStore = {
+    statements: 0,
+    kind: store.kind,
+    query(text, params) {
+      counted.statements++;
+      return store.query(text, params);
+    },
+    transaction(fn) {
+      return store.transaction((tx) =>
+        fn({
+          query(text, params) {
+            counted.statements++;
+            return tx.query(text, params);
+          },
+          execScript: (script) => tx.execScript(script),
+        }),
+      );
+    },
+    close: () => store.close(),
+  };
+  return counted;
+}
+
+interface RunningApp {
+  readonly port: number;
+  readonly deps: Deps;
+  readonly store: CountingStore;
+  stop(): Promise<void>;
+}
+
+/** The real app, assembled as src/server.ts does, plus the baseline route, on a loopback port. */
+async function startApp(config: Config, database: Store): Promise<RunningApp> {
+  const clock = () => new Date();
+  const store = countingStore(database);
+  const tenancy = createTenancyService({ store, clock, newId: randomUUID });
+  const cursorSecret = await serverSecret(store, 'list-cursor');
+  let app: App | undefined;
+  let http: ServerType | undefined;
+  const port = await new Promise<number>((resolve, reject) => {
+    http = serve(
+      { fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })), hostname: '127.0.0.1', port: 0 },
+      (info) => resolve(info.port),
+    );
+    http.once('error', reject);
+  });
+  const passwords = createPasswordHasher();
+  const deps = {
+    store,
+    clock,
+    newId: randomUUID,
+    passwords,
+    auth: createAuthService({
+      store,
+      clock,
+      newId: randomUUID,
+      passwords,
+      settings: config.auth,
+      events: accountHistoryEvents({ newId: randomUUID, lockoutSeconds: config.auth.lockoutSeconds }),
+    }),
+    scimBaseUrl: `http://127.0.0.1:${port}${SCIM_PREFIX}`,
+    maxResults: config.maxResults,
+    cursors: createCursorCodec(cursorSecret, clock, config.cursorTtlSeconds),
+    maxPayloadSize: config.maxPayloadSize,
+    tenancy,
+    // Access logs to a terminal would cost more than some of the requests measured.
+    logger: createLogger('warn'),
+  };
+  const built = createApp(deps);
+  // The baseline: the one indexed statement a userName lookup needs, in the same process, server and middleware.
+  built.get('/bench/baseline', async (c) => {
+    const row = await baselineLookup(store, c.req.query('tenant') ?? '', c.req.query('userName') ?? '');
+    return row ? c.json(row) : c.json({ detail: 'not found' }, 404);
+  });
+  app = built;
+  return {
+    port,
+    deps,
+    store,
+    stop: () => new Promise<void>((resolve) => (http as Server).close(() => resolve())),
+  };
+}
+
+// --- the cases -------------------------------------------------------------------------------------------------
+
+interface Case {
+  /** A short name for --cases. */
+  readonly id: string;
+  readonly name: string;
+  /** The list request's parameters, for EXPLAIN (undefined for the baseline, which is not a list). */
+  readonly explain?: (t: BenchTenant) => Record<string, string>;
+  readonly requests: (t: BenchTenant) => PlannedRequest[];
+  readonly walk?: boolean;
+}
+
+const users = (params: Record<string, string>) => `${SCIM_PREFIX}/Users?${new URLSearchParams(params).toString()}`;
+const str = (value: string) => JSON.stringify(value);
+const compound = (a: SampleUser, b: SampleUser) => `(userName eq ${str(a.user_name)} or userName eq ${str(b.user_name)}) and active eq true`;
+
+/**
+ * The list runner binds a cursor to the tenant and the query it walks (src/resources/list.ts); the benchmark makes
+ * the same binding to start walks at arbitrary users. The server refuses a cursor made differently (400).
+ */
+function startCursor(cursors: CursorCodec, tenantId: string, sample: SampleUser): string {
+  const scope = createHash('sha256').update(JSON.stringify([tenantId, 'User', null, null, null])).digest('base64url');
+  return cursors.encode({ key: sample.created, id: sample.id, direction: 'next' }, scope);
+}
+
+function cases(cursors: CursorCodec): Case[] {
+  const each = (t: BenchTenant, f: (s: SampleUser, i: number) => PlannedRequest) => t.samples.map(f);
+  return [
+    {
+      id: 'baseline',
+      name: 'baseline',
+      requests: (t) => each(t, (s) => ({ method: 'GET', path: `/bench/baseline?${new URLSearchParams({ tenant: t.id, userName: s.user_name }).toString()}` })),
+    },
+    {
+      id: 'userName',
+      name: 'userName eq',
+      explain: (t) => ({ filter: `userName eq ${str(t.samples[0]!.user_name)}` }),
+      requests: (t) => each(t, (s) => ({ method: 'GET', path: users({ filter: `userName eq ${str(s.user_name)}` }) })),
+    },
+    {
+      id: 'externalId',
+      name: 'externalId eq',
+      explain: (t) => ({ filter: `externalId eq ${str(t.samples[0]!.external_id)}` }),
+      requests: (t) => each(t, (s) => ({ method: 'GET', path: users({ filter: `externalId eq ${str(s.external_id)}` }) })),
+    },
+    {
+      id: 'emails',
+      name: 'emails[type eq "work"].value eq',
+      explain: (t) => ({ filter: `emails[type eq "work"].value eq ${str(t.samples[0]!.work_email)}` }),
+      requests: (t) => each(t, (s) => ({ method: 'GET', path: users({ filter: `emails[type eq "work"].value eq ${str(s.work_email)}` }) })),
+    },
+    {
+      id: 'compound',
+      name: 'compound',
+      explain: (t) => ({ filter: compound(t.samples[0]!, t.samples[1]!) }),
+      requests: (t) => each(t, (s, i) => ({ method: 'GET', path: users({ filter: compound(s, t.samples[(i + 1) % t.samples.length]!) }) })),
+    },
+    {
+      id: 'sorted',
+      name: 'sorted page',
+      explain: () => ({ sortBy: 'name.familyName', count: '50', startIndex: '1' }),
+      requests: () => [{ method: 'GET', path: users({ sortBy: 'name.familyName', count: '50', startIndex: '1' }) }],
+    },
+    {
+      id: 'cursor',
+      name: 'cursor walk (per page)',
+      explain: (t) => ({ cursor: startCursor(cursors, t.id, t.samples[0]!), count: String(CURSOR_PAGE) }),
+      requests: (t) => each(t, (s) => ({ method: 'GET', path: users({ count: String(CURSOR_PAGE), cursor: startCursor(cursors, t.id, s) }) })),
+      walk: true,
+    },
+  ];
+}
+
+/** One request of each case through the server, checked, before anything is timed: a fast wrong answer is no result. */
+async function preflight(port: number, t: BenchTenant, c: Case): Promise<void> {
+  const first = c.requests(t)[0]!;
+  const response = await fetch(`http://127.0.0.1:${port}${first.path}`, { headers: { Authorization: `Bearer ${t.token}` } });
+  const body = (await response.json()) as Record<string, unknown>;
+  const fail = (why: string) => {
+    throw new Error(`${c.name} on ${t.slug}: ${why}: ${first.path} -> ${response.status} ${JSON.stringify(body).slice(0, 300)}`);
+  };
+  if (response.status !== 200) fail('not 200');
+  const resources = (body.Resources ?? []) as { id: string; name?: { familyName?: string } }[];
+  if (c.name === 'baseline') {
+    if (body.id !== t.samples[0]!.id) fail('baseline found another user');
+  } else if (LOOKUPS.includes(c.name) && c.name !== 'compound') {
+    if (body.totalResults !== 1 || resources[0]?.id !== t.samples[0]!.id) fail('expected exactly the sampled user');
+  } else if (c.name === 'sorted page') {
+    const names = resources.map((r) => r.name?.familyName?.toLowerCase() ?? '');
+    if (resources.length !== Math.min(50, t.size) || names.some((n, i) => i > 0 && n < names[i - 1]!)) fail('not 50 users by familyName');
+  } else if (c.walk && (resources.length === 0 || (resources.length === CURSOR_PAGE && typeof body.nextCursor !== 'string'))) {
+    fail('no page or no nextCursor');
+  }
+}
+
+// --- reporting -------------------------------------------------------------------------------------------------
+
+interface Measured {
+  readonly tenant: BenchTenant;
+  readonly caseName: string;
+  readonly stats: LoadStats;
+  /** Database statements per request (or per page of a cursor walk). */
+  readonly statements: number;
+}
+
+function pad(value: string, width: number, right = false): string {
+  return right ? value.padStart(width) : value.padEnd(width);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || !Number.isFinite(a / b) ? '-' : `${(a / b).toFixed(2)}x`;
+}
+
+function printTable(measured: Measured[], small: BenchTenant, large: BenchTenant): void {
+  const find = (t: BenchTenant, name: string) => measured.find((m) => m.tenant === t && m.caseName === name)?.stats;
+  const header = ['case', 'users', 'req/s', 'p50 ms', 'p99 ms', 'vs baseline', `${large.label}/${small.label}`, 'SQL/req'];
+  const widths = [32, 6, 9, 8, 8, 12, 9, 8];
+  log(header.map((h, i) => pad(h, widths[i]!, i > 1)).join(' '));
+  log(widths.map((w) => '-'.repeat(w)).join(' '));
+  for (const name of [...new Set(measured.map((m) => m.caseName))]) {
+    for (const t of [small, large]) {
+      const s = find(t, name);
+      if (!s) continue;
+      const cells = [
+        name,
+        t.label,
+        s.perSecond.toFixed(0),
+        s.p50.toFixed(2),
+        s.p99.toFixed(2),
+        ratio(s.perSecond, find(t, 'baseline')?.perSecond),
+        t === large ? ratio(s.perSecond, find(small, name)?.perSecond) : '',
+        (measured.find((m) => m.tenant === t && m.caseName === name)?.statements ?? NaN).toFixed(1),
+      ];
+      log(cells.map((c, i) => pad(c, widths[i]!, i > 1)).join(' '));
+    }
+  }
+}
+
+/** The issue's targets: at the large size, every lookup reaches 75% of the baseline and 90% of its own small-size rate. */
+function checkTargets(measured: Measured[], small: BenchTenant, large: BenchTenant): string[] {
+  const rate = (t: BenchTenant, name: string) => measured.find((m) => m.tenant === t && m.caseName === name)?.stats.perSecond;
+  const missed: string[] = [];
+  const baseline = rate(large, 'baseline');
+  for (const name of LOOKUPS) {
+    const at = rate(large, name);
+    const ofBaseline = at !== undefined && baseline !== undefined ? at / baseline : NaN;
+    const ofSmall = at !== undefined ? at / (rate(small, name) ?? NaN) : NaN;
+    const ok1 = ofBaseline >= 0.75;
+    const ok2 = ofSmall >= 0.9;
+    log(`  ${pad(name, 32)} ${ok1 ? 'PASS' : 'MISS'} ${ofBaseline.toFixed(2)}x of baseline (>= 0.75)   ${ok2 ? 'PASS' : 'MISS'} ${ofSmall.toFixed(2)}x of ${small.label} (>= 0.90)`);
+    if (!ok1) missed.push(`${name}: ${ofBaseline.toFixed(2)}x of baseline`);
+    if (!ok2) missed.push(`${name}: ${ofSmall.toFixed(2)}x of its ${small.label} rate`);
+  }
+  return missed;
+}
+
+function printPlans(name: string, t: BenchTenant, plans: StatementPlan[], full: boolean): void {
+  log(`-- ${name} [${t.slug}]`);
+  for (const p of plans) {
+    const verdict = p.seqScans.length > 0 ? `SEQ SCAN: ${p.seqScans.join(', ')}` : 'indexed';
+    log(`   ${pad(p.role, 6)} ${verdict}; reads ${p.rowsRead} rows in ${p.ms.toFixed(2)} ms`);
+    log(`          custom:  ${p.custom.join('; ') || '(no table)'}`);
+    log(`          generic: ${p.generic.join('; ') || '(no table)'}`);
+    if (full && p.role !== 'groups') for (const line of p.plan) log(`          | ${line}`);
+  }
+}
+
+// --- Bulk versus sequential POSTs --------------------------------------------------------------------------------
+
+function userBodyFor(run: string, n: number): Record<string, unknown> {
+  const userName = `bulk-${run}-${n}@bench-write.example.com`;
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+    userName,
+    externalId: `bulk-${run}-${n}`,
+    name: { givenName: 'Bulk', familyName: `Tester ${n}`, formatted: `Bulk Tester ${n}` },
+    displayName: `Bulk Tester ${n}`,
+    active: true,
+    emails: [{ value: userName, type: 'work', primary: true }],
+    phoneNumbers: [{ value: `+1 212 555 ${String(n % 10000).padStart(4, '0')}`, type: 'work' }],
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: String(n), department: 'Benchmarks' },
+  };
+}
+
+async function benchBulk(
+  load: LoadGenerator,
+  port: number,
+  store: Store,
+  tenancy: TenancyService,
+): Promise<{ line: string; ratio?: number } > {
+  const { tenant } = await tenancy.createTenant('bench-write');
+  const { token } = await tenancy.createToken('bench-write', 'bench');
+  const headers = { Authorization: `Bearer ${token}` };
+  const probe = await fetch(`http://127.0.0.1:${port}${SCIM_PREFIX}/Bulk`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/scim+json' },
+    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: [] }),
+  });
+  await probe.arrayBuffer();
+  if (probe.status === 404) return { line: 'Bulk: skipped, POST /scim/v2/Bulk answers 404 (not available in this build)' };
+  const config = (await (await fetch(`http://127.0.0.1:${port}${SCIM_PREFIX}/ServiceProviderConfig`, { headers })).json()) as {
+    bulk?: { maxOperations?: number };
+  };
+  const maxOperations = Math.max(1, Math.min(BULK_USERS, config.bulk?.maxOperations ?? BULK_USERS));
+
+  const base = { port, headers, warmupMs: 0, durationMs: 0, maxRequests: Number.MAX_SAFE_INTEGER, mode: 'once' as const, concurrency: 1 };
+  const run = randomUUID().slice(0, 8);
+  const posts = (from: number, count: number): PlannedRequest[] =>
+    Array.from({ length: count }, (_, i) => ({ method: 'POST', path: `${SCIM_PREFIX}/Users`, body: JSON.stringify(userBodyFor(run, from + i)) }));
+  // Warm both paths a little, then start from an empty tenant for each measurement.
+  await load.run({ ...base, name: 'warm posts', requests: posts(-100, 50), expectStatus: 201 });
+  await store.transaction((tx) => deleteTenantUsers(tx, tenant.id));
+  const sequential = await load.run({ ...base, name: 'sequential', requests: posts(0, BULK_USERS), expectStatus: 201 });
+  if (sequential.errors > 0) throw new Error(`sequential POSTs failed: ${sequential.firstError}`);
+  await store.transaction((tx) => deleteTenantUsers(tx, tenant.id));
+
+  const bulkRequests: PlannedRequest[] = [];
+  for (let from = BULK_USERS; from < 2 * BULK_USERS; from += maxOperations) {
+    const count = Math.min(maxOperations, 2 * BULK_USERS - from);
+    const body = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: count }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${from + i}`, data: userBodyFor(run, from + i) })),
+    };
+    bulkRequests.push({ method: 'POST', path: `${SCIM_PREFIX}/Bulk`, body: JSON.stringify(body) });
+  }
+  const bulk = await load.run({ ...base, name: 'bulk', requests: bulkRequests, expectStatus: 200 });
+  if (bulk.errors > 0) throw new Error(`Bulk request failed: ${bulk.firstError}`);
+  const created = await countTenantUsers(store, tenant.id);
+  await store.transaction((tx) => deleteTenantUsers(tx, tenant.id));
+  if (created !== BULK_USERS) throw new Error(`Bulk answered 200 but created ${created} of ${BULK_USERS} users`);
+  const seqRate = (BULK_USERS * 1000) / sequential.elapsedMs;
+  const bulkRate = (BULK_USERS * 1000) / bulk.elapsedMs;
+  const split = bulkRequests.length > 1 ? ` in ${bulkRequests.length} Bulk requests (maxOperations ${maxOperations})` : ' in one Bulk request';
+  return {
+    line: `Bulk: ${BULK_USERS} creates${split}: ${bulkRate.toFixed(0)} users/s; ${BULK_USERS} sequential POSTs on one connection: ${seqRate.toFixed(0)} users/s; ratio ${(bulkRate / seqRate).toFixed(2)}x (target >= 2x) ${bulkRate / seqRate >= 2 ? 'PASS' : 'MISS'}`,
+    ratio: bulkRate / seqRate,
+  };
+}
+
+// --- main --------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const url = process.env.BENCH_DATABASE_URL || DEFAULT_URL;
+  const config = options.pglite
+    ? loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR || 'data/bench', PORT: '0' })
+    : loadConfig({ DATABASE_URL: url, PORT: '0' });
+  if (!options.pglite) await ensureDatabase(url);
+  const { store, release } = await openConfiguredStore(config, 'server');
+  const load = createLoadGenerator();
+  let running: RunningApp | undefined;
+  try {
+    await migrate(store);
+    const tenancy = createTenancyService({ store, clock: () => new Date(), newId: randomUUID });
+    const version = await serverVersion(store);
+    const where = options.pglite ? `PGlite (PostgreSQL ${version}) in ${config.dataDir}` : `PostgreSQL ${version} at ${new URL(url).host}${new URL(url).pathname}`;
+    const load1 = () => loadavg()[0]!.toFixed(1);
+    log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, load average ${load1()}`);
+    log(
+      `Usher bench: ${where}; ${options.concurrency} concurrent keep-alive clients; ${options.durationMs / 1000} s per case in ${options.rounds} rounds, each after ${options.warmupMs / 1000} s of warm-up`,
+    );
+    const small = await ensureTenant(store, tenancy, options.small, options.pglite ? 1 : 2);
+    const large = await ensureTenant(store, tenancy, options.large, options.pglite ? 1 : 2);
+    for (const t of [small, large]) t.samples = await sampleUsers(store, t.id, SAMPLE);
+
+    running = await startApp(config, store);
+    const all = cases(running.deps.cursors).filter((c) => !options.cases || options.cases.includes(c.id));
+    if (all.length === 0) throw new Error(`--cases names none of: ${cases(running.deps.cursors).map((c) => c.id).join(', ')}`);
+
+    log('\nPlans of the SQL the list runner issues (custom: parameters bound; generic: what a prepared statement may switch to)');
+    const seqScans: string[] = [];
+    for (const c of all) {
+      if (!c.explain) continue;
+      for (const t of [small, large]) {
+        const plans = await explainListRequest(running.deps, t.id, c.explain(t));
+        printPlans(c.name, t, plans, t === large);
+        seqScans.push(...plans.flatMap((p) => p.seqScans.map((s) => `${c.name} [${t.slug}] ${p.role}: ${s}`)));
+      }
+    }
+    if (seqScans.length > 0) {
+      log(`\nFAIL: sequential scans of large tables:\n${seqScans.map((s) => `  ${s}`).join('\n')}`);
+    }
+    if (options.explainOnly) return seqScans.length > 0 ? 1 : 0;
+
+    // Cases take turns in rounds, so that whatever else the machine does in the meantime falls on all of them alike.
+    for (const t of [small, large]) for (const c of all) await preflight(running.port, t, c);
+    const slots = new Map<string, (LoadResult & { statements: number })[]>();
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const c of all) {
+        for (const t of [small, large]) {
+          const spec: LoadSpec = {
+            name: `${c.name} ${t.label}`,
+            port: running.port,
+            headers: { Authorization: `Bearer ${t.token}` },
+            mode: 'duration',
+            requests: c.requests(t),
+            concurrency: options.concurrency,
+            warmupMs: options.warmupMs,
+            durationMs: options.durationMs / options.rounds,
+            maxRequests: 5_000_000,
+            expectStatus: 200,
+            ...(c.walk ? { walkPages: CURSOR_WALK_PAGES, walkPath: users({ count: String(CURSOR_PAGE) }) } : {}),
+          };
+          running.store.statements = 0;
+          const result = { ...(await load.run(spec)), statements: running.store.statements };
+          if (result.errors > 0) throw new Error(`${spec.name}: ${result.errors} failed requests, first: ${result.firstError}`);
+          const stats = statsOf(result);
+          log(`  round ${round}/${options.rounds} ${pad(spec.name, 40)} ${pad(stats.perSecond.toFixed(0), 6, true)} req/s, p50 ${stats.p50.toFixed(2)} ms, p99 ${stats.p99.toFixed(2)} ms`);
+          slots.set(spec.name, [...(slots.get(spec.name) ?? []), result]);
+        }
+      }
+    }
+    const measured: Measured[] = [];
+    for (const t of [small, large]) {
+      for (const c of all) {
+        const results = slots.get(`${c.name} ${t.label}`) ?? [];
+        const merged = mergeResults(results);
+        const statements = results.reduce((n, r) => n + r.statements, 0) / Math.max(1, merged.completed);
+        measured.push({ tenant: t, caseName: c.name, stats: statsOf(merged), statements });
+      }
+    }
+    const bulk = options.bulk ? await benchBulk(load, running.port, store, tenancy) : { line: 'Bulk: not measured (--no-bulk)' };
+
+    log(`\nResults (${new Date().toISOString().slice(0, 10)}, ${where}, concurrency ${options.concurrency}, load average now ${load1()})`);
+    printTable(measured, small, large);
+    log(`\nTargets at ${large.label} users:`);
+    const missed = checkTargets(measured, small, large);
+    log(`\n${bulk.line}`);
+    if (seqScans.length > 0) log(`\nFAIL: ${seqScans.length} plan(s) scan a large table sequentially (see above).`);
+    if (missed.length > 0) log(`\n${options.strict ? 'FAIL' : 'note'}: targets missed: ${missed.join('; ')}`);
+    return seqScans.length > 0 || (options.strict && (missed.length > 0 || (bulk.ratio !== undefined && bulk.ratio < 2))) ? 1 : 0;
+  } finally {
+    await running?.stop();
+    await load.close();
+    await store.close();
+    release();
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
