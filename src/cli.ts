@@ -3,11 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { lockHolder, type LockHolder } from './admin/lock.js';
-import { runAdminCommand, type AdminRequest } from './admin/commands.js';
-import { sendAdminCommand } from './admin/socket.js';
+import { runAdminCommand, runMigrations, type AdminRequest } from './admin/commands.js';
+import { isUserError, sendAdminCommand } from './admin/socket.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { DataDirInUseError, StartupError, openConfiguredStore } from './server.js';
+import { assembleAppDeps } from './http/assemble.js';
+import { createLogger } from './http/logger.js';
+import { DataDirInUseError, StartupError, openConfiguredStore, publicUrlOf } from './server.js';
 import { migrate } from './store/index.js';
+import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService } from './tenancy/service.js';
 
 const USAGE = `usage: usher <command>
@@ -18,6 +21,9 @@ const USAGE = `usage: usher <command>
   usher token create --tenant <slug> [--label okta] create an API token; prints the token last
   usher token list --tenant <slug>                  list a tenant's tokens (never the tokens themselves)
   usher token revoke <token-id>                     revoke a token at once
+  usher admin create --tenant <slug> --user-name <name> --email <address> [--given-name X] [--family-name Y]
+                                                    create a portal administrator (Administrator persona);
+                                                    queues its welcome mail and prints the set-password link last
 
 Configuration comes from the environment, as for the server (DATA_DIR, DATABASE_URL, ...).
 With the embedded database, commands run inside the server when it is running.`;
@@ -31,7 +37,16 @@ function parseCommand(argv: string[]): AdminRequest {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, tenant: { type: 'string' }, label: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      tenant: { type: 'string' },
+      label: { type: 'string' },
+      'user-name': { type: 'string' },
+      email: { type: 'string' },
+      'given-name': { type: 'string' },
+      'family-name': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [group, action, arg, ...extra] = positionals;
   if (values.help) throw new HelpRequested();
@@ -61,6 +76,16 @@ function parseCommand(argv: string[]): AdminRequest {
       return { command: 'token.list', tenant: need(values.tenant, '--tenant <slug>') };
     case 'token revoke':
       return { command: 'token.revoke', id: need(arg, '<token-id>') };
+    case 'admin create':
+      none();
+      return {
+        command: 'admin.create',
+        tenant: need(values.tenant, '--tenant <slug>'),
+        userName: need(values['user-name'], '--user-name <name>'),
+        email: need(values.email, '--email <address>'),
+        ...(values['given-name'] ? { givenName: values['given-name'] } : {}),
+        ...(values['family-name'] ? { familyName: values['family-name'] } : {}),
+      };
     default:
       throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   }
@@ -70,9 +95,22 @@ function parseCommand(argv: string[]): AdminRequest {
 async function runLocally(config: Config, request: AdminRequest): Promise<string[]> {
   const { store, release } = await openConfiguredStore(config, 'cli');
   try {
-    if (request.command !== 'migrate') await migrate(store);
-    const tenancy = createTenancyService({ store, clock: () => new Date(), newId: randomUUID });
-    return (await runAdminCommand({ store, tenancy }, request)).lines;
+    if (request.command === 'migrate') return (await runMigrations(store)).lines;
+    await migrate(store);
+    const clock = () => new Date();
+    const tenancy = createTenancyService({ store, clock, newId: randomUUID });
+    // The app's own parts: a command does what the API would. No mail worker runs here: the server sends what is queued.
+    const deps = assembleAppDeps({
+      store,
+      clock,
+      newId: randomUUID,
+      tenancy,
+      logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn'),
+      publicUrl: publicUrlOf(config, config.port),
+      settings: config,
+      cursorSecret: await serverSecret(store, 'list-cursor'),
+    });
+    return (await runAdminCommand(deps, request)).lines;
   } finally {
     await store.close();
     release();
@@ -150,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof TenancyError || error instanceof StartupError) {
+    if (isUserError(error) || error instanceof StartupError) {
       process.stderr.write(`usher: ${error.message}\n`);
       return 1;
     }

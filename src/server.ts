@@ -5,14 +5,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { acquireLock, isLock, type DataDirLock, type LockHolder } from './admin/lock.js';
 import { startAdminSocket } from './admin/socket.js';
-import { accountHistoryEvents } from './auth/history-events.js';
-import { createPasswordHasher } from './auth/passwords.js';
-import { createAuthService } from './auth/service.js';
 import type { Config } from './config.js';
-import { createApp, SCIM_PREFIX, type App } from './http/app.js';
+import { createApp, type App } from './http/app.js';
+import { assembleAppDeps } from './http/assemble.js';
 import type { Logger } from './http/logger.js';
 import { createFileTransport, createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from './mail/index.js';
-import { createCursorCodec } from './scim/cursor.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService, type TenancyService } from './tenancy/service.js';
@@ -45,6 +42,13 @@ export interface RunningServer {
 function databaseLocation(url: string): string {
   const parsed = new URL(url);
   return `${parsed.host}${parsed.pathname}`;
+}
+
+/** Where people reach the server: PUBLIC_URL, or else the address it listens on (a wildcard host as loopback). */
+export function publicUrlOf(config: Pick<Config, 'publicUrl' | 'host'>, port: number): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -113,7 +117,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     mailer.start();
 
     const cursorSecret = await serverSecret(store, 'list-cursor');
-    if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, { store, tenancy });
     // Without PUBLIC_URL the SCIM base URL is the address listened on, known only once listening (PORT=0):
     // the app is built right then, in the same tick, so no request can find it missing (that would be a 503).
     let app: App | undefined;
@@ -141,29 +144,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
-    const publicHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const publicUrl = config.publicUrl ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${address.port}`;
-    const passwords = createPasswordHasher();
-    app = createApp({
-      store,
-      clock,
-      newId: randomUUID,
-      passwords,
-      auth: createAuthService({
-        store,
-        clock,
-        newId: randomUUID,
-        passwords,
-        settings: config.auth,
-        events: accountHistoryEvents({ newId: randomUUID, lockoutSeconds: config.auth.lockoutSeconds }),
-      }),
-      scimBaseUrl: `${publicUrl}${SCIM_PREFIX}`,
-      maxResults: config.maxResults,
-      cursors: createCursorCodec(cursorSecret, clock, config.cursorTtlSeconds),
-      maxPayloadSize: config.maxPayloadSize,
-      tenancy,
-      logger,
-    });
+    const publicUrl = publicUrlOf(config, address.port);
+    const deps = assembleAppDeps({ store, clock, newId: randomUUID, tenancy, logger, publicUrl, settings: config, cursorSecret, notifyMail: () => mailer?.notify() });
+    app = createApp(deps);
+    // The CLI's way in while this process holds the PGlite data directory.
+    if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, deps);
     logger.info('listening', { url, database: store.kind, ...(store.kind === 'pglite' ? { dataDir: config.dataDir } : {}) });
 
     const server = http as Server;

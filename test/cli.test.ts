@@ -1,5 +1,5 @@
 // The `usher` command as people run it: dist/cli.js beside a stopped or running dist/main.js.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/admin/lock.js';
@@ -19,6 +19,23 @@ async function scim(server: ServerProcess, token: string, method: string, path: 
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+async function post(url: string, body: unknown) {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+/** Follows the link `usher admin create` printed: sets the password, signs in, and checks the session may manage users. */
+async function followAdminLink(server: ServerProcess, link: string, tenant: string, userName: string): Promise<void> {
+  const token = new URL(link).searchParams.get('token')!;
+  expect((await post(`${server.url}/auth/reset`, { token, newPassword: 'the first admin passphrase' })).status).toBe(204);
+  const session = await post(`${server.url}/auth/login`, { tenant, userName, password: 'the first admin passphrase' });
+  expect(session.status).toBe(200);
+  const users = await scim(server, String(session.body!.token), 'GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+  expect(users.status).toBe(200);
+  expect(users.body!.totalResults).toBe(1);
 }
 
 /** The id of the token with this label, from `usher token list`. */
@@ -54,6 +71,8 @@ describe('usage', () => {
     ['token', 'list', 'acme'],
     ['token', 'revoke'],
     ['token', 'create', '--tenant'],
+    ['admin', 'create', '--tenant', 'acme', '--user-name', 'ada@acme.example'],
+    ['admin', 'create', '--user-name', 'ada@acme.example', '--email', 'ada@acme.example'],
     ['--bogus'],
   ];
 
@@ -217,6 +236,27 @@ describe('with the server running: the CLI sends commands over the admin socket'
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No tenant "nope". Create it with: usher tenant create nope\n' });
   });
 
+  it('creates a portal administrator whose printed link sets the password; the welcome mail is written too', async () => {
+    const created = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ada@globex.example', '--email', 'ada@globex.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{43}$`));
+    expectServerHoldsDir();
+    // The server's mail worker writes the welcome mail, with the same link, as a file (no SMTP_URL here).
+    const mailDir = join(dir, 'mail');
+    const mails = () => (existsSync(mailDir) ? readdirSync(mailDir).filter((name) => name.endsWith('.eml')) : []);
+    await expect.poll(() => mails().length, { timeout: 10_000 }).toBe(1);
+    const mail = readFileSync(join(mailDir, mails()[0]!), 'utf8');
+    expect(mail).toContain('To: ada@globex.example');
+    expect(mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).toContain(created.last);
+    await followAdminLink(server, created.last, 'globex', 'ada@globex.example');
+
+    const again = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ADA@globex.example', '--email', 'ada@globex.example'], env);
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    expect(again.stderr).toContain('already taken');
+    const bad = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'bob@globex.example', '--email', 'not an address'], env);
+    expect(bad).toMatchObject({ code: 1, stdout: '' });
+  });
+
   it('runs migrate inside the server', async () => {
     const result = await cli(['migrate'], env);
     expect(result).toMatchObject({ code: 0, stdout: 'database is up to date\n' });
@@ -250,7 +290,7 @@ describe.skipIf(!process.env.DATABASE_URL)('on PostgreSQL: the CLI works on the 
   let server: ServerProcess;
   beforeAll(async () => {
     database = await createTestDatabase();
-    env = { DATABASE_URL: database.url!, DATA_DIR: dataDir() };
+    env = { DATABASE_URL: database.url!, DATA_DIR: dataDir(), PUBLIC_URL: 'https://portal.initech.example' };
     server = await startServer(env);
   }, 60_000);
   afterAll(async () => {
@@ -274,6 +314,13 @@ describe.skipIf(!process.env.DATABASE_URL)('on PostgreSQL: the CLI works on the 
     // Nothing of PGlite's: no lock, no socket, no data directory contents.
     expect(existsSync(join(env.DATA_DIR!, LOCK_FILE))).toBe(false);
     expect(existsSync(join(env.DATA_DIR!, SOCKET_FILE))).toBe(false);
+  });
+
+  it('creates a portal administrator with a link to PUBLIC_URL that the running server accepts', async () => {
+    const created = await cli(['admin', 'create', '--tenant', 'initech', '--user-name', 'bill@initech.example', '--email', 'bill@initech.example'], env);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.last).toMatch(/^https:\/\/portal\.initech\.example\/welcome\?token=ulink_/);
+    await followAdminLink(server, created.last, 'initech', 'bill@initech.example');
   });
 
   it('exits 1 for a missing tenant', async () => {

@@ -1,8 +1,9 @@
 // The administrative commands the CLI offers, runnable in the CLI's own process or inside the running server.
 import { z } from 'zod';
-import { migrate } from '../store/migrate.js';
+import type { AppDeps } from '../http/app.js';
 import type { Store } from '../store/index.js';
-import type { TenancyService } from '../tenancy/service.js';
+import { migrate } from '../store/migrate.js';
+import { createAdministrator } from './create-admin.js';
 
 export const adminRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('migrate') }),
@@ -11,6 +12,14 @@ export const adminRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('token.create'), tenant: z.string(), label: z.string() }),
   z.object({ command: z.literal('token.list'), tenant: z.string() }),
   z.object({ command: z.literal('token.revoke'), id: z.string() }),
+  z.object({
+    command: z.literal('admin.create'),
+    tenant: z.string(),
+    userName: z.string(),
+    email: z.string(),
+    givenName: z.string().optional(),
+    familyName: z.string().optional(),
+  }),
 ]);
 
 export type AdminRequest = z.infer<typeof adminRequestSchema>;
@@ -20,18 +29,20 @@ export interface AdminResult {
   readonly lines: string[];
 }
 
-export interface AdminDeps {
-  readonly store: Store;
-  readonly tenancy: TenancyService;
+/** What the commands need: the app's own dependencies, so that what they do is what the API would do. */
+export type AdminDeps = AppDeps;
+
+/** `usher migrate`, which needs nothing but the database. */
+export async function runMigrations(store: Store): Promise<AdminResult> {
+  const applied = await migrate(store);
+  return { lines: applied.length > 0 ? applied.map((name) => `applied ${name}`) : ['database is up to date'] };
 }
 
 export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): Promise<AdminResult> {
   const { tenancy } = deps;
   switch (request.command) {
-    case 'migrate': {
-      const applied = await migrate(deps.store);
-      return { lines: applied.length > 0 ? applied.map((name) => `applied ${name}`) : ['database is up to date'] };
-    }
+    case 'migrate':
+      return runMigrations(deps.store);
     case 'tenant.create': {
       const { tenant, created } = await tenancy.createTenant(request.slug, request.name);
       return { lines: [`${created ? 'created' : 'exists:'} tenant ${tenant.slug} (${tenant.name})`, tenant.id] };
@@ -59,6 +70,17 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
     case 'token.revoke': {
       const info = await tenancy.revokeToken(request.id);
       return { lines: [`revoked token ${info.id} "${info.label}"`] };
+    }
+    case 'admin.create': {
+      const { command: _command, ...input } = request;
+      const { id, link } = await createAdministrator(deps, input);
+      return {
+        lines: [
+          `created administrator ${request.userName} (${id}) in tenant ${request.tenant}`,
+          `a welcome mail to ${request.email} is queued; the same link, valid once, sets the password:`,
+          link,
+        ],
+      };
     }
   }
 }

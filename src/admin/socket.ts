@@ -4,6 +4,7 @@ import { createServer, request, type Server } from 'node:http';
 import { join, relative } from 'node:path';
 import { TenancyError } from '../tenancy/service.js';
 import { adminRequestSchema, runAdminCommand, type AdminDeps, type AdminResult } from './commands.js';
+import { AdminCommandError } from './create-admin.js';
 
 export const SOCKET_FILE = 'admin.sock';
 const MAX_BODY = 64 * 1024;
@@ -19,6 +20,11 @@ export interface AdminReply {
   readonly ok: boolean;
   readonly lines: string[];
   readonly error?: string;
+}
+
+/** A mistake in the command or its data, to show as it is; anything else is the server's own failure. */
+export function isUserError(error: unknown): error is Error {
+  return error instanceof TenancyError || error instanceof AdminCommandError;
 }
 
 export async function startAdminSocket(dataDir: string, deps: AdminDeps): Promise<Server> {
@@ -46,12 +52,11 @@ export async function startAdminSocket(dataDir: string, deps: AdminDeps): Promis
       if (!parsed.success) return reply(400, { ok: false, lines: [], error: 'Unknown admin command.' });
       runAdminCommand(deps, parsed.data).then(
         (result: AdminResult) => reply(200, { ok: true, lines: result.lines }),
-        (error: unknown) =>
-          reply(error instanceof TenancyError ? 400 : 500, {
-            ok: false,
-            lines: [],
-            error: error instanceof TenancyError ? error.message : 'The server failed to run the command; see its log.',
-          }),
+        (error: unknown) => {
+          if (isUserError(error)) return reply(400, { ok: false, lines: [], error: error.message });
+          deps.logger.error('admin command failed', { command: parsed.data.command, error: (error as Error).message });
+          return reply(500, { ok: false, lines: [], error: 'The server failed to run the command; see its log.' });
+        },
       );
     });
   });

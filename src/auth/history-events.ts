@@ -22,8 +22,9 @@ export function accountHistoryEvents(deps: { readonly newId: () => string; reado
           : historyForUserEvent(server, account, 'lockedOut', { attribute: 'active', oldValue: 'true', newValue: 'false' });
       await recordHistory(tx, entries);
     },
-    async passwordChanged(tx, account, how, now) {
-      await recordHistory(tx, historyForUserEvent(scope(account, now), account, 'passwordChanged', { attribute: 'password', newValue: how === 'change' ? null : `via ${how} link` }));
+    // A password event carries no values, not even how it was changed: who and when say enough.
+    async passwordChanged(tx, account, _how, now) {
+      await recordHistory(tx, historyForUserEvent(scope(account, now), account, 'passwordChanged'));
     },
   };
 }

@@ -1,4 +1,5 @@
 // Password hashing with Argon2id at OWASP's recommended cost, on libuv's thread pool so the event loop stays free.
+import { availableParallelism } from 'node:os';
 import { hash, verify, type Options } from '@node-rs/argon2';
 
 export interface PasswordHasher {
@@ -15,12 +16,44 @@ const OWASP_ARGON2ID: Options = {
   parallelism: 1,
 };
 
-export function createPasswordHasher(): PasswordHasher {
+/** Runs tasks with at most `max` of them at once; the others wait their turn, first come first served. */
+export function limitConcurrency(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a whole number of at least 1, got ${max}`);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running < max) running++;
+    // The slot is handed over by the task that ends, so `running` stays counted for the one woken.
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+export interface PasswordHasherOptions {
+  /** Hashes and verifications at once; the default is explained in createPasswordHasher. */
+  readonly maxConcurrent?: number;
+}
+
+/**
+ * Argon2id runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), never on the event
+ * loop. But each hash is about 19 MiB of memory-hard work, and with as many at once as the pool has threads on a
+ * machine with fewer cores, the hashes take the cores from the event loop and every other request waits behind
+ * them. So at most one less than the cores run at once (at least one), and the rest queue here: a login burst
+ * then costs logins a queue, and SCIM requests nearly nothing.
+ */
+export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
+  const limit = limitConcurrency(options.maxConcurrent ?? Math.max(1, availableParallelism() - 1));
   return {
-    hash: (password) => hash(password, OWASP_ARGON2ID),
+    hash: (password) => limit(() => hash(password, OWASP_ARGON2ID)),
     async verify(hashed, password) {
       try {
-        return await verify(hashed, password);
+        return await limit(() => verify(hashed, password));
       } catch {
         return false;
       }

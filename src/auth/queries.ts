@@ -72,6 +72,17 @@ export async function setPassword(tx: Queryable, tenantId: string, id: string, p
   );
 }
 
+/** Notes when the welcome mail was last queued (account extension welcomeEmailSentAt); account state, not a new version. */
+export async function markWelcomeEmailSent(tx: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
+  await tx.query('update users set welcome_email_sent_at = $3 where tenant_id = $1 and id = $2', [tenantId, id, now.toISOString()]);
+}
+
+/** The tenant's display name, for mail. */
+export async function selectTenantName(q: Queryable, tenantId: string): Promise<string | undefined> {
+  const rows = await q.query<{ name: string }>('select name from tenants where id = $1', [tenantId]);
+  return rows[0]?.name;
+}
+
 export interface SessionRow {
   [key: string]: unknown;
   id: string;

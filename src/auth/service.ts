@@ -82,6 +82,7 @@ export interface AccountEvents {
 }
 
 export interface AuthService {
+  readonly passwordPolicy: PasswordPolicy;
   login(input: { tenant: string; userName: string; password: string }): Promise<SessionGrant>;
   /** With a change token (forced change) or, for a signed-in user, the current password. */
   changePassword(input: { changeToken?: string; session?: SessionPrincipal; currentPassword?: string; newPassword: string }): Promise<SessionGrant>;
@@ -91,6 +92,11 @@ export interface AuthService {
   /** Issues a single-use link token for a user, voiding older ones of the same purpose. */
   issueLinkToken(tx: Queryable, tenantId: string, userId: string, purpose: 'reset' | 'welcome', now: Date): Promise<{ token: string; expiresAt: Date }>;
   checkPassword(password: string, user: { userName: string; emails: readonly string[] }): void;
+  /**
+   * Sets an administrator's temporary password (already checked and hashed): the user must choose another at the
+   * next login. Ends the user's sessions and voids its links.
+   */
+  setTemporaryPassword(tx: Queryable, tenantId: string, userId: string, passwordHash: string, now: Date): Promise<void>;
 }
 
 export interface AuthDeps {
@@ -144,6 +150,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
   }
 
   return {
+    passwordPolicy: settings.passwordPolicy,
     checkPassword,
 
     async login({ tenant, userName, password }) {
@@ -254,6 +261,12 @@ export function createAuthService(deps: AuthDeps): AuthService {
         label: row.display_name ?? row.user_name,
         permissions: new Set(permissions),
       };
+    },
+
+    async setTemporaryPassword(tx, tenantId, userId, passwordHash, now) {
+      await setPassword(tx, tenantId, userId, passwordHash, true, now);
+      await endSessionsOfUser(tx, tenantId, userId, now);
+      await voidAuthTokens(tx, tenantId, userId, ['reset', 'welcome', 'change'], now);
     },
 
     async issueLinkToken(tx, tenantId, userId, purpose, now) {

@@ -1,7 +1,7 @@
 // The Hono application: middleware, the SCIM routes under /scim/v2, health checks, and one error renderer.
 import { Hono, type Context } from 'hono';
 import { authRoutes } from '../auth/route.js';
-import { SESSION_TOKEN_PREFIX, type AuthService } from '../auth/service.js';
+import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { bulkRoutes } from '../resources/bulk/route.js';
@@ -13,6 +13,8 @@ import { meRoutes } from '../resources/me/route.js';
 import { historyRoutes } from '../resources/history/route.js';
 import { createHistoryService } from '../resources/history/service.js';
 import { resourceRoutes } from '../resources/route.js';
+import { createAccountActions } from '../resources/users/account-actions.js';
+import { accountRoutes } from '../resources/users/account-routes.js';
 import { createUsersService } from '../resources/users/service.js';
 import { MAX_BULK_OPERATIONS } from '../scim/bulk/request.js';
 import { ScimError } from '../scim/errors.js';
@@ -29,7 +31,6 @@ export const SCIM_PREFIX = '/scim/v2';
 
 export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
-  readonly auth: AuthService;
   readonly logger: Logger;
   readonly maxPayloadSize: number;
 }
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps) {
   scim.route('/Me', meRoutes(users));
   scim.use(authorize());
   scim.route('/', historyRoutes(createHistoryService(deps), deps));
+  scim.route('/Users', accountRoutes(createAccountActions(deps)));
   scim.route('/Users', resourceRoutes(users, deps));
   scim.route('/Groups', resourceRoutes(createGroupsService(deps), deps));
   const resourceTypes = { Users: createUsersService, Groups: createGroupsService };

@@ -1,5 +1,5 @@
 // Mail that is never lost: queue it in the change's transaction, build it from templates, deliver it with a worker.
-export { enqueueMail, requeueFailedMail, type MailKind, type OutgoingMail } from './outbox.js';
+export { enqueueMail, isMailAddress, requeueFailedMail, type MailKind, type OutgoingMail } from './outbox.js';
 export {
   emailChangedMail,
   maskEmail,

@@ -23,8 +23,13 @@ const SINGLE_ADDRESS = /^[^\s@,;:<>()[\]"\\]+@[^\s@,;:<>()[\]"\\]+$/;
  * Queues a mail. Run it with the caller's own transaction, so that the mail exists exactly when the change
  * that causes it commits; then call the worker's notify() after the commit to have it go out at once.
  */
+/** Whether the text is one bare e-mail address that mail can be sent to. */
+export function isMailAddress(text: string): boolean {
+  return SINGLE_ADDRESS.test(text) && !/[\u0000-\u001f\u007f]/.test(text);
+}
+
 export async function enqueueMail(tx: Queryable, mail: OutgoingMail, now: Date): Promise<void> {
-  if (!SINGLE_ADDRESS.test(mail.to) || /[\u0000-\u001f\u007f]/.test(mail.to)) {
+  if (!isMailAddress(mail.to)) {
     throw new TypeError('enqueueMail: `to` must be a single bare e-mail address');
   }
   await insertOutboxMail(

@@ -1,5 +1,7 @@
 // What every resource service is given: its dependencies once, and who is asking with each request.
+import type { AccountMailer } from '../auth/account-mail.js';
 import type { PasswordHasher } from '../auth/passwords.js';
+import type { AuthService } from '../auth/service.js';
 import type { CursorCodec } from '../scim/cursor.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
 import type { ProjectionParams } from '../scim/resource/projection.js';
@@ -15,6 +17,10 @@ export interface Deps {
   readonly maxResults: number;
   /** Signs and checks RFC 9865 list cursors. */
   readonly cursors: CursorCodec;
+  /** Sign-in state: link tokens, temporary passwords, the password policy. */
+  readonly auth: AuthService;
+  /** Queues the welcome, reset and e-mail-changed mails in a change's transaction. */
+  readonly accountMail: AccountMailer;
 }
 
 /**

@@ -61,6 +61,8 @@ export interface TokenPrincipal {
 export interface TenancyService {
   createTenant(slug: string, name?: string): Promise<{ tenant: Tenant; created: boolean }>;
   listTenants(): Promise<Tenant[]>;
+  /** The tenant with this slug; a TenancyError that says how to create it when there is none. */
+  findTenant(slug: string): Promise<Tenant>;
   /** Issues a token; `secret` is for the bootstrap variable, otherwise a fresh 256-bit one is made. */
   createToken(tenantSlug: string, label: string, secret?: string): Promise<{ token: string; info: TokenInfo; created: boolean }>;
   listTokens(tenantSlug: string): Promise<TokenInfo[]>;
@@ -110,6 +112,10 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
 
     async listTenants() {
       return (await selectTenants(store)).map(toTenant);
+    },
+
+    async findTenant(slug) {
+      return toTenant(await tenantBySlug(slug));
     },
 
     async createToken(tenantSlug, label, secret) {

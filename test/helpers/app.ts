@@ -1,11 +1,9 @@
 // The real Hono app on a real database, with one tenant and its API token, for tests that speak HTTP to it.
 import { randomUUID } from 'node:crypto';
-import { accountHistoryEvents } from '../../src/auth/history-events.js';
-import { createPasswordHasher } from '../../src/auth/passwords.js';
-import { DEFAULT_AUTH_SETTINGS, createAuthService, type AuthSettings } from '../../src/auth/service.js';
+import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../../src/auth/service.js';
 import { createApp, type App } from '../../src/http/app.js';
+import { assembleAppDeps } from '../../src/http/assemble.js';
 import { silentLogger, type Logger } from '../../src/http/logger.js';
-import { createCursorCodec } from '../../src/scim/cursor.js';
 import { serverSecret } from '../../src/store/secrets.js';
 import type { Store } from '../../src/store/index.js';
 import { createTenancyService, type TenancyService } from '../../src/tenancy/service.js';
@@ -18,7 +16,8 @@ async function openSecondStore(other: TestContext): Promise<TestDatabase> {
   return { store, url: other.databaseUrl, close: () => store.close() };
 }
 
-export const BASE = 'http://usher.test/scim/v2';
+export const PUBLIC_URL = 'http://usher.test';
+export const BASE = `${PUBLIC_URL}/scim/v2`;
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -66,6 +65,8 @@ export interface TestOptions {
   /** PostgreSQL only: a second app, with its own connection pool, on the database of another context (a second server). */
   readonly shareDatabaseOf?: TestContext;
   readonly logger?: Logger;
+  /** Called after a change that queued mail commits (a mail worker's notify). */
+  readonly notifyMail?: () => void;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
@@ -73,28 +74,24 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   const { store } = database;
   const clock = options.clock ?? (() => new Date());
   const tenancy = createTenancyService({ store, clock, newId: randomUUID });
-  const passwords = createPasswordHasher();
-  const authSettings = { ...DEFAULT_AUTH_SETTINGS, ...options.auth };
-  const app = createApp({
-    store,
-    clock,
-    newId: randomUUID,
-    passwords,
-    auth: createAuthService({
+  const app = createApp(
+    assembleAppDeps({
       store,
       clock,
       newId: randomUUID,
-      passwords,
-      settings: authSettings,
-      events: accountHistoryEvents({ newId: randomUUID, lockoutSeconds: authSettings.lockoutSeconds }),
+      tenancy,
+      logger: options.logger ?? silentLogger,
+      publicUrl: PUBLIC_URL,
+      settings: {
+        maxResults: options.maxResults ?? 100,
+        maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
+        cursorTtlSeconds: options.cursorTtlSeconds ?? 3600,
+        auth: { ...DEFAULT_AUTH_SETTINGS, ...options.auth },
+      },
+      cursorSecret: await serverSecret(store, 'list-cursor'),
+      ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
     }),
-    scimBaseUrl: BASE,
-    maxResults: options.maxResults ?? 100,
-    cursors: createCursorCodec(await serverSecret(store, 'list-cursor'), clock, options.cursorTtlSeconds ?? 3600),
-    maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
-    tenancy,
-    logger: options.logger ?? silentLogger,
-  });
+  );
 
   const clientFor = (token: string, tenantId: string): Client => ({
     token,

@@ -181,6 +181,8 @@ export function createBulkService(deps: BulkDeps): BulkService {
         }
         return { created, results };
       });
+      // The services' own notify() ran before this commit, when the worker could not see the mail yet.
+      deps.accountMail.notify();
       for (const [bulkId, id] of outcome.created) ids.set(bulkId, id);
       return ops.map((op) => outcome.results.get(op.index)!);
     } catch (error) {

@@ -1,6 +1,6 @@
 // SQL for Groups and their members: the statements, and the model that maps Group attributes to columns.
 import type { ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
-import type { Queryable } from '../../store/index.js';
+import type { Queryable, Row } from '../../store/index.js';
 import type { PageQuery, SortKeyed } from '../list.js';
 import { jsonElementTarget, jsonPathSql } from '../sql-json.js';
 
@@ -112,9 +112,55 @@ export async function lockNesting(tx: Queryable, tenantId: string): Promise<void
   await tx.query(`select pg_advisory_xact_lock(hashtext('usher.nesting.' || $1::text))`, [tenantId]);
 }
 
+/** A membership that a statement really added or removed, named as history shows it: userName, or a group's displayName. */
+export interface ChangedMember {
+  readonly type: MemberType;
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface MembershipChange {
+  readonly added: readonly ChangedMember[];
+  readonly removed: readonly ChangedMember[];
+}
+
+const NO_CHANGE: MembershipChange = { added: [], removed: [] };
+
+/** The end of a statement whose CTEs `users_changed` (user_id) and `groups_changed` (member_group_id) wrote memberships: their names. */
+const NAME_CHANGED = `select 'User' as type, u.id, u.user_name as name
+       from users_changed c join users u on u.tenant_id = $1 and u.id = c.user_id
+     union all
+     select 'Group', g.id, g.display_name
+       from groups_changed c join groups g on g.tenant_id = $1 and g.id = c.member_group_id
+     order by 1 desc, 3, 2`;
+
+/**
+ * Deletes a group's memberships of all users and groups `except` the given ones, or `only` the given ones,
+ * in one statement that returns just the rows it deleted.
+ */
+async function deleteMembers(
+  tx: Queryable,
+  tenantId: string,
+  groupId: string,
+  which: 'except' | 'only',
+  userIds: readonly string[],
+  groupIds: readonly string[],
+): Promise<ChangedMember[]> {
+  const not = which === 'except' ? 'not ' : '';
+  return tx.query<ChangedMember & Row>(
+    `with users_changed as (
+       delete from group_members where tenant_id = $1 and group_id = $2 and ${not}(user_id = any($3::uuid[])) returning user_id
+     ), groups_changed as (
+       delete from group_subgroups where tenant_id = $1 and group_id = $2 and ${not}(member_group_id = any($4::uuid[])) returning member_group_id
+     )
+     ${NAME_CHANGED}`,
+    [tenantId, groupId, userIds, groupIds],
+  );
+}
+
 /**
  * Makes the direct members of a group exactly the given users and groups. The difference is computed in SQL,
- * so only memberships that change are written. Returns how many rows changed.
+ * so only memberships that change are written, and only those are returned.
  */
 export async function setMembers(
   tx: Queryable,
@@ -122,58 +168,39 @@ export async function setMembers(
   groupId: string,
   userIds: readonly string[],
   groupIds: readonly string[],
-): Promise<number> {
-  const removedUsers = await tx.query(
-    'delete from group_members where tenant_id = $1 and group_id = $2 and not (user_id = any($3::uuid[])) returning user_id',
-    [tenantId, groupId, userIds],
-  );
-  const removedGroups = await tx.query(
-    'delete from group_subgroups where tenant_id = $1 and group_id = $2 and not (member_group_id = any($3::uuid[])) returning member_group_id',
-    [tenantId, groupId, groupIds],
-  );
-  return removedUsers.length + removedGroups.length + (await addMembers(tx, tenantId, groupId, userIds, groupIds));
+): Promise<MembershipChange> {
+  const removed = await deleteMembers(tx, tenantId, groupId, 'except', userIds, groupIds);
+  const { added } = await addMembers(tx, tenantId, groupId, userIds, groupIds);
+  return { added, removed };
 }
 
-/** Adds memberships; ones that exist already are left as they are. Returns how many were added. */
+/** Adds memberships; ones that exist already are left as they are, and only the new ones are returned. */
 export async function addMembers(
   tx: Queryable,
   tenantId: string,
   groupId: string,
   userIds: readonly string[],
   groupIds: readonly string[],
-): Promise<number> {
-  let added = 0;
-  if (userIds.length > 0) {
-    const rows = await tx.query(
-      `insert into group_members (tenant_id, group_id, user_id)
-       select $1, $2, unnest($3::uuid[]) on conflict do nothing returning user_id`,
-      [tenantId, groupId, userIds],
-    );
-    added += rows.length;
-  }
-  if (groupIds.length > 0) {
-    const rows = await tx.query(
-      `insert into group_subgroups (tenant_id, group_id, member_group_id)
-       select $1, $2, unnest($3::uuid[]) on conflict do nothing returning member_group_id`,
-      [tenantId, groupId, groupIds],
-    );
-    added += rows.length;
-  }
-  return added;
+): Promise<MembershipChange> {
+  if (userIds.length === 0 && groupIds.length === 0) return NO_CHANGE;
+  const added = await tx.query<ChangedMember & Row>(
+    `with users_changed as (
+       insert into group_members (tenant_id, group_id, user_id)
+       select $1, $2, unnest($3::uuid[]) on conflict do nothing returning user_id
+     ), groups_changed as (
+       insert into group_subgroups (tenant_id, group_id, member_group_id)
+       select $1, $2, unnest($4::uuid[]) on conflict do nothing returning member_group_id
+     )
+     ${NAME_CHANGED}`,
+    [tenantId, groupId, userIds, groupIds],
+  );
+  return { added, removed: [] };
 }
 
-/** Removes the given members, users or groups; ids that are not members are ignored. Returns how many went. */
-export async function removeMembers(tx: Queryable, tenantId: string, groupId: string, ids: readonly string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  const users = await tx.query(
-    'delete from group_members where tenant_id = $1 and group_id = $2 and user_id = any($3::uuid[]) returning user_id',
-    [tenantId, groupId, ids],
-  );
-  const groups = await tx.query(
-    'delete from group_subgroups where tenant_id = $1 and group_id = $2 and member_group_id = any($3::uuid[]) returning member_group_id',
-    [tenantId, groupId, ids],
-  );
-  return users.length + groups.length;
+/** Removes the given members, users or groups; ids that are not members are ignored, and only the ones removed are returned. */
+export async function removeMembers(tx: Queryable, tenantId: string, groupId: string, ids: readonly string[]): Promise<MembershipChange> {
+  if (ids.length === 0) return NO_CHANGE;
+  return { added: [], removed: await deleteMembers(tx, tenantId, groupId, 'only', ids, ids) };
 }
 
 /** The direct members of the given groups, users then groups, each in id order. */

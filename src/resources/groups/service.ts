@@ -13,7 +13,7 @@ import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
-import { historyForGroupChange, historyForGroupCreated, historyForGroupDeleted, historyScope, recordHistory } from '../history/recorder.js';
+import { historyForGroupChange, historyForGroupCreated, historyForGroupDeleted, historyForMembers, historyScope, recordHistory } from '../history/recorder.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { groupLocation, groupToResource } from './mapper.js';
 import {
@@ -33,9 +33,11 @@ import {
   setMembers,
   updateGroup,
   wouldCreateCycle,
+  type ChangedMember,
   type GroupRow,
   type GroupWrite,
   type MemberRow,
+  type MembershipChange,
 } from './queries.js';
 
 const MEMBER_BATCH = 1000;
@@ -43,7 +45,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type GroupsService = ResourceService;
 
-interface MemberRef {
+/** A member as a request names it, not yet checked. */
+interface RequestedMember {
   readonly value: string;
   readonly type: string | undefined;
 }
@@ -56,7 +59,7 @@ function checkId(id: string): void {
   if (!UUID.test(id)) throw notFound(id);
 }
 
-function toMemberRefs(members: readonly Record<string, unknown>[]): MemberRef[] {
+function toRequestedMembers(members: readonly Record<string, unknown>[]): RequestedMember[] {
   return members.map((member, index) => {
     if (typeof member.value !== 'string') throw ScimError.invalidValue(`Attribute 'members[${index}].value' is required.`);
     return { value: member.value, type: typeof member.type === 'string' ? member.type : undefined };
@@ -76,10 +79,10 @@ function memberIdsOf(filter: Filter): string[] | undefined {
   return undefined;
 }
 
-function toWrite(data: ResourceData): { group: GroupWrite; members: MemberRef[] } {
+function toWrite(data: ResourceData): { group: GroupWrite; members: RequestedMember[] } {
   const { members, ...attributes } = data;
   return {
-    members: toMemberRefs((members as Record<string, unknown>[] | undefined) ?? []),
+    members: toRequestedMembers((members as Record<string, unknown>[] | undefined) ?? []),
     group: {
       displayName: attributes.displayName as string,
       externalId: attributes.externalId as string | undefined,
@@ -103,7 +106,7 @@ export function createGroupsService(deps: Deps): GroupsService {
   const { store, clock, newId, scimBaseUrl } = deps;
 
   /** Checks every member and splits them by kind; the whole request fails on the first bad one. */
-  async function resolveMembers(tx: Queryable, tenantId: string, groupId: string, refs: readonly MemberRef[]) {
+  async function resolveMembers(tx: Queryable, tenantId: string, groupId: string, refs: readonly RequestedMember[]) {
     for (const ref of refs) {
       if (!UUID.test(ref.value)) throw ScimError.invalidValue(`Member "${ref.value}" is not a User or Group of this tenant.`);
     }
@@ -127,8 +130,8 @@ export function createGroupsService(deps: Deps): GroupsService {
     return { userIds, groupIds };
   }
 
-  /** One PATCH operation on members, as SQL. Returns how many memberships changed. */
-  async function applyMemberChange(tx: Queryable, tenantId: string, groupId: string, change: ExternalChange): Promise<number> {
+  /** One PATCH operation on members, as SQL. Returns the memberships that changed. */
+  async function applyMemberChange(tx: Queryable, tenantId: string, groupId: string, change: ExternalChange): Promise<MembershipChange> {
     if (change.subAttr) throw ScimError.mutability(`Sub-attributes of members cannot be changed; remove the member and add it again.`);
     const refs = (change.value as Record<string, unknown>[] | undefined) ?? [];
     if (change.op === 'remove') {
@@ -145,7 +148,7 @@ export function createGroupsService(deps: Deps): GroupsService {
       return setMembers(tx, tenantId, groupId, [], []);
     }
     if (change.filter) throw ScimError.invalidPath('A member cannot be replaced in place; remove it and add the new one.');
-    const { userIds, groupIds } = await resolveMembers(tx, tenantId, groupId, toMemberRefs(refs));
+    const { userIds, groupIds } = await resolveMembers(tx, tenantId, groupId, toRequestedMembers(refs));
     return change.op === 'add' ? addMembers(tx, tenantId, groupId, userIds, groupIds) : setMembers(tx, tenantId, groupId, userIds, groupIds);
   }
 
@@ -183,9 +186,10 @@ export function createGroupsService(deps: Deps): GroupsService {
       try {
         return await store.transaction(async (tx) => {
           const row = await insertGroup(tx, ctx.tenantId, id, group, clock());
-          await recordHistory(tx, historyForGroupCreated(historyScope(ctx, deps), row));
           const { userIds, groupIds } = await resolveMembers(tx, ctx.tenantId, id, members);
-          await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
+          const { added, removed } = await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
+          const scope = historyScope(ctx, deps);
+          await recordHistory(tx, [...historyForGroupCreated(scope, row), ...historyForMembers(scope, row, added, removed)]);
           return render(tx, ctx.tenantId, row, projection);
         });
       } catch (error) {
@@ -229,10 +233,11 @@ export function createGroupsService(deps: Deps): GroupsService {
           checkIfMatch(ifMatch, current.version);
           checkImmutable([...COMMON_ATTRIBUTES, ...GROUP_RESOURCE_TYPE.schema.attributes], current.attributes, group.attributes);
           const { userIds, groupIds } = await resolveMembers(tx, ctx.tenantId, id, members);
-          await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
+          const { added, removed } = await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
-          await recordHistory(tx, historyForGroupChange(historyScope(ctx, deps), current, row));
+          const scope = historyScope(ctx, deps);
+          await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
           return render(tx, ctx.tenantId, row, projection);
         });
       } catch (error) {
@@ -254,18 +259,25 @@ export function createGroupsService(deps: Deps): GroupsService {
           const { group } = toWrite(normalizeResource(GROUP_RESOURCE_TYPE, withSchemas(GROUP_RESOURCE_TYPE, data)));
           displayName = group.displayName;
           checkImmutable([...COMMON_ATTRIBUTES, ...GROUP_RESOURCE_TYPE.schema.attributes], current.attributes, group.attributes);
-          let membersChanged = 0;
+          // A member added by one operation and removed by a later one shows both: both happened.
+          // concat, not push(...): removing every member of a large group returns more rows than a call has arguments.
+          let added: readonly ChangedMember[] = [];
+          let removed: readonly ChangedMember[] = [];
           for (const change of external) {
             try {
-              membersChanged += await applyMemberChange(tx, ctx.tenantId, id, change);
+              const changed = await applyMemberChange(tx, ctx.tenantId, id, change);
+              added = added.concat(changed.added);
+              removed = removed.concat(changed.removed);
             } catch (error) {
               throw inOperation(change.index, error);
             }
           }
+          const membersChanged = added.length + removed.length;
           if (membersChanged === 0 && sameJson(group.attributes, current.attributes)) return { version: current.version, result: undefined };
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
-          await recordHistory(tx, historyForGroupChange(historyScope(ctx, deps), current, row));
+          const scope = historyScope(ctx, deps);
+          await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
           return { version: row.version, result: undefined };
         });
       } catch (error) {
@@ -279,8 +291,13 @@ export function createGroupsService(deps: Deps): GroupsService {
         const current = await lockGroup(tx, ctx.tenantId, id);
         if (!current) throw notFound(id);
         checkIfMatch(ifMatch, current.version);
+        // Removing the members first (the delete would cascade) names them, so each user's history shows the loss.
+        const { removed } = await setMembers(tx, ctx.tenantId, id, [], []);
         await deleteGroup(tx, ctx.tenantId, id, clock());
-        await recordHistory(tx, historyForGroupDeleted(historyScope(ctx, deps), current));
+        const scope = historyScope(ctx, deps);
+        // The group's own history ends with 'deleted', not with a memberRemoved for every member.
+        const onUsers = historyForMembers(scope, current, [], removed).filter((entry) => entry.resourceType === 'User');
+        await recordHistory(tx, [...onUsers, ...historyForGroupDeleted(scope, current)]);
       });
     },
 

@@ -1,4 +1,5 @@
 // The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
+import { mailAddressOf } from '../../auth/account-mail.js';
 import { ScimError } from '../../scim/errors.js';
 import { applyPatch } from '../../scim/patch/apply.js';
 import { parsePatchRequest, type PatchOperation } from '../../scim/patch/parse.js';
@@ -8,7 +9,8 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { StoreError, type Queryable } from '../../store/index.js';
+import { voidAuthTokens } from '../../auth/queries.js';
+import { StoreError, type Queryable, type Transaction } from '../../store/index.js';
 import type { Deps, RequestContext, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
 import {
@@ -19,6 +21,7 @@ import {
   historyForUserDeleted,
   historyScope,
   recordHistory,
+  type HistoryScope,
   type LockReason,
 } from '../history/recorder.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
@@ -47,13 +50,13 @@ const MAX_PASSWORD_LENGTH = 1024;
 
 export type UsersService = ResourceService;
 
-function notFound(id: string): ScimError {
+export function userNotFound(id: string): ScimError {
   return ScimError.notFound(`User ${id} not found.`);
 }
 
 /** Ids are UUIDs; anything else names no user, and must not reach a uuid cast in SQL. */
-function checkId(id: string): void {
-  if (!UUID.test(id)) throw notFound(id);
+export function checkUserId(id: string): void {
+  if (!UUID.test(id)) throw userNotFound(id);
 }
 
 /** Whether a PATCH names `active` itself (path `active`, or a path-less value with an `active` key). */
@@ -112,7 +115,14 @@ function translateStoreError(error: unknown, userName: string): never {
 }
 
 export function createUsersService(deps: Deps): UsersService {
-  const { store, clock, newId, passwords, scimBaseUrl } = deps;
+  const { store, clock, newId, passwords, scimBaseUrl, accountMail } = deps;
+
+  /** Runs a change; once it has committed, has the mail it queued, if any, go out at once. */
+  async function withMail<T>(fn: (tx: Transaction) => Promise<{ value: T; mailed: boolean }>): Promise<T> {
+    const { value, mailed } = await store.transaction(fn);
+    if (mailed) accountMail.notify();
+    return value;
+  }
 
   /** The manager must be a user of the same tenant; its displayName is copied from that user. */
   async function resolveManager(q: Queryable, tenantId: string, userId: string, attributes: Record<string, unknown>): Promise<void> {
@@ -144,13 +154,39 @@ export function createUsersService(deps: Deps): UsersService {
     },
   };
 
-  /** History of one change: each attribute that changed, and a lock or unlock in place of the bare `active` change. */
-  async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean): Promise<void> {
+  /**
+   * History of one change: each attribute that changed, and a lock or unlock in place of the bare `active` change;
+   * and the notice of a changed e-mail address. Returns whether mail was queued.
+   */
+  async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean): Promise<boolean> {
     const scope = historyScope(ctx, deps);
     const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
     if (before.active && !after.active) entries.push(...historyForLock(scope, after, ctx.actor.kind === 'user' ? 'admin' : 'provisioning'));
     if (!before.active && after.active) entries.push(...historyForUnlock(scope, after, before.lock_reason as LockReason | null));
     await recordHistory(tx, entries);
+    return noticeEmailChange(tx, scope, before, after);
+  }
+
+  /**
+   * When the address account mail goes to changes, the old address hears of it, and the reset and welcome links
+   * sent there stop working. Returns whether mail was queued.
+   */
+  async function noticeEmailChange(tx: Queryable, scope: HistoryScope, before: UserRow, after: UserRow): Promise<boolean> {
+    const oldEmail = mailAddressOf(before.attributes);
+    const newEmail = mailAddressOf(after.attributes);
+    if (!oldEmail || oldEmail.toLowerCase() === newEmail?.toLowerCase()) return false;
+    await voidAuthTokens(tx, scope.tenantId, after.id, ['reset', 'welcome'], scope.at);
+    if (!newEmail) return false;
+    await accountMail.sendEmailChanged(tx, scope, { ...after, email: oldEmail }, newEmail);
+    return true;
+  }
+
+  /** A user created with an e-mail address and no password is sent the welcome mail, to choose one. */
+  async function welcomeNewUser(tx: Queryable, scope: HistoryScope, row: UserRow, hasPassword: boolean): Promise<UserRow> {
+    const email = mailAddressOf(row.attributes);
+    if (hasPassword || !email) return row;
+    await accountMail.sendWelcome(tx, scope, { ...row, email });
+    return { ...row, welcome_email_sent_at: scope.at };
   }
 
   async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection, known?: UserGroupRow[]): Promise<ResourceResult> {
@@ -169,12 +205,14 @@ export function createUsersService(deps: Deps): UsersService {
       const passwordHash = password === undefined ? null : await passwords.hash(password);
       const id = newId();
       try {
-        return await store.transaction(async (tx) => {
+        return await withMail(async (tx) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
-          const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), clock());
-          await recordHistory(tx, historyForUserCreated(historyScope(ctx, deps), row));
+          const scope = historyScope(ctx, deps);
+          const inserted = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), scope.at);
+          await recordHistory(tx, historyForUserCreated(scope, inserted));
+          const row = await welcomeNewUser(tx, scope, inserted, passwordHash !== null);
           // A user just created belongs to no group yet.
-          return render(tx, ctx.tenantId, row, projection, []);
+          return { value: await render(tx, ctx.tenantId, row, projection, []), mailed: row !== inserted };
         });
       } catch (error) {
         translateStoreError(error, user.userName);
@@ -183,30 +221,30 @@ export function createUsersService(deps: Deps): UsersService {
 
     async get(ctx, id, projectionParams) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
-      checkId(id);
+      checkUserId(id);
       const row = await selectUser(store, ctx.tenantId, id);
-      if (!row) throw notFound(id);
+      if (!row) throw userNotFound(id);
       return render(store, ctx.tenantId, row, projection);
     },
 
     async replace(ctx, id, body, projectionParams, ifMatch) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
-      checkId(id);
+      checkUserId(id);
       const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
       // A PUT without a password keeps the current one (Okta sends full profiles without it).
       const passwordHash = password === undefined ? null : await passwords.hash(password);
       try {
-        return await store.transaction(async (tx) => {
+        return await withMail(async (tx) => {
           const current = await lockUser(tx, ctx.tenantId, id);
-          if (!current) throw notFound(id);
+          if (!current) throw userNotFound(id);
           checkIfMatch(ifMatch, current.version);
           checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-          if (!row) throw notFound(id);
+          if (!row) throw userNotFound(id);
           await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-          await recordChange(tx, ctx, current, row, passwordHash !== null);
-          return render(tx, ctx.tenantId, row, projection);
+          const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
+          return { value: await render(tx, ctx.tenantId, row, projection), mailed };
         });
       } catch (error) {
         translateStoreError(error, user.userName);
@@ -215,13 +253,13 @@ export function createUsersService(deps: Deps): UsersService {
 
     async patch(ctx, id, body, projectionParams, ifMatch) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
-      checkId(id);
+      checkUserId(id);
       const operations = parsePatchRequest(body);
       let userName = '';
       try {
-        return await store.transaction(async (tx) => {
+        return await withMail(async (tx) => {
           const current = await lockUser(tx, ctx.tenantId, id);
-          if (!current) throw notFound(id);
+          if (!current) throw userNotFound(id);
           checkIfMatch(ifMatch, current.version);
           const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
           const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
@@ -232,15 +270,15 @@ export function createUsersService(deps: Deps): UsersService {
           checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
           if (password === undefined && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
             // Nothing changes (IdPs often re-send what is there): no new version.
-            return { version: current.version, result: await render(tx, ctx.tenantId, current, projection) };
+            return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
           }
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const passwordHash = password === undefined ? null : await passwords.hash(password);
           const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-          if (!row) throw notFound(id);
+          if (!row) throw userNotFound(id);
           await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-          await recordChange(tx, ctx, current, row, passwordHash !== null);
-          return { version: row.version, result: await render(tx, ctx.tenantId, row, projection) };
+          const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
+          return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection) }, mailed };
         });
       } catch (error) {
         translateStoreError(error, userName);
@@ -248,10 +286,10 @@ export function createUsersService(deps: Deps): UsersService {
     },
 
     async delete(ctx, id, ifMatch) {
-      checkId(id);
+      checkUserId(id);
       await store.transaction(async (tx) => {
         const current = await lockUser(tx, ctx.tenantId, id);
-        if (!current) throw notFound(id);
+        if (!current) throw userNotFound(id);
         checkIfMatch(ifMatch, current.version);
         await deleteUser(tx, ctx.tenantId, id, clock());
         await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current));

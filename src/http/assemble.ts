@@ -1,0 +1,68 @@
+// Assembles what the app depends on from a store and the settings: one place, for the server, the CLI, tests and the benchmark.
+import { createAccountMailer } from '../auth/account-mail.js';
+import { accountHistoryEvents } from '../auth/history-events.js';
+import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.js';
+import { createAuthService, type AuthSettings } from '../auth/service.js';
+import { createCursorCodec } from '../scim/cursor.js';
+import type { Store } from '../store/index.js';
+import type { TenancyService } from '../tenancy/service.js';
+import { SCIM_PREFIX, type AppDeps } from './app.js';
+import type { Logger } from './logger.js';
+
+export interface AppSettings {
+  readonly maxResults: number;
+  readonly maxPayloadSize: number;
+  readonly cursorTtlSeconds: number;
+  readonly auth: AuthSettings;
+}
+
+export interface AssembleInput {
+  readonly store: Store;
+  readonly clock: () => Date;
+  readonly newId: () => string;
+  readonly tenancy: TenancyService;
+  readonly logger: Logger;
+  /** Where people reach this server, without a trailing slash: SCIM locations and the links in mail start with it. */
+  readonly publicUrl: string;
+  readonly settings: AppSettings;
+  /** The key list cursors are signed with: serverSecret(store, 'list-cursor'). */
+  readonly cursorSecret: Uint8Array;
+  /** The mail worker's notify(); leave it out where no worker runs (the mail then waits in the outbox). */
+  readonly notifyMail?: () => void;
+  readonly passwords?: PasswordHasher;
+}
+
+export function assembleAppDeps(input: AssembleInput): AppDeps {
+  const { store, clock, newId, tenancy, logger, publicUrl, settings } = input;
+  const passwords = input.passwords ?? createPasswordHasher();
+  const auth = createAuthService({
+    store,
+    clock,
+    newId,
+    passwords,
+    settings: settings.auth,
+    events: accountHistoryEvents({ newId, lockoutSeconds: settings.auth.lockoutSeconds }),
+  });
+  const accountMail = createAccountMailer({
+    auth,
+    newId,
+    publicUrl,
+    resetLinkSeconds: settings.auth.resetLinkSeconds,
+    welcomeLinkSeconds: settings.auth.welcomeLinkSeconds,
+    notify: input.notifyMail ?? (() => {}),
+  });
+  return {
+    store,
+    clock,
+    newId,
+    passwords,
+    auth,
+    accountMail,
+    scimBaseUrl: `${publicUrl}${SCIM_PREFIX}`,
+    maxResults: settings.maxResults,
+    maxPayloadSize: settings.maxPayloadSize,
+    cursors: createCursorCodec(input.cursorSecret, clock, settings.cursorTtlSeconds),
+    tenancy,
+    logger,
+  };
+}

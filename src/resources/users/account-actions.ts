@@ -1,0 +1,109 @@
+// The portal's account actions on a user (RFC 7644 gives no verb for them): reset mail, temporary password, welcome mail.
+import { randomBytes } from 'node:crypto';
+import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
+import { mailAddressOf, type MailRecipient } from '../../auth/account-mail.js';
+import { AuthError } from '../../auth/service.js';
+import { ScimError } from '../../scim/errors.js';
+import type { Queryable } from '../../store/index.js';
+import type { Deps, RequestContext } from '../context.js';
+import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
+import { lockUser, selectUser, type UserRow } from './queries.js';
+import { checkUserId, userNotFound } from './service.js';
+
+export interface AccountActions {
+  /** Mails the user a single-use reset link; older reset links stop working. */
+  sendPasswordReset(ctx: RequestContext, id: string): Promise<void>;
+  /**
+   * Sets a temporary password, the given one or a generated one, which the user must replace at the next login;
+   * the user's sessions end and its links stop working. Returns the generated password, undefined for a given one.
+   */
+  setTemporaryPassword(ctx: RequestContext, id: string, password: string | undefined): Promise<string | undefined>;
+  /** Mails the welcome again with a new set-password link (the old link stops working); returns the link. */
+  sendWelcome(ctx: RequestContext, id: string): Promise<string>;
+}
+
+// Letters and digits that cannot be mistaken for one another when read out or copied from a screen.
+const READABLE = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const GENERATED_LENGTH = 20;
+
+const random: RandomReader = { read: (bytes) => void bytes.set(randomBytes(bytes.length)) };
+
+function emailsOf(row: UserRow): string[] {
+  const emails = Array.isArray(row.attributes.emails) ? (row.attributes.emails as Record<string, unknown>[]) : [];
+  return emails.map((e) => e.value).filter((v): v is string => typeof v === 'string');
+}
+
+export function createAccountActions(deps: Deps): AccountActions {
+  const { store, auth, accountMail, passwords } = deps;
+
+  async function lockOrFail(tx: Queryable, tenantId: string, id: string): Promise<UserRow> {
+    const row = await lockUser(tx, tenantId, id);
+    if (!row) throw userNotFound(id);
+    return row;
+  }
+
+  function recipientOf(row: UserRow, purpose: string): MailRecipient {
+    const email = mailAddressOf(row.attributes);
+    if (!email) throw ScimError.conflict(`User ${row.id} has no e-mail address to send the ${purpose} to; add one first.`);
+    return { ...row, email };
+  }
+
+  /** Runs a mailing action in one transaction and has the mail go out once it commits. */
+  async function mailing<T>(ctx: RequestContext, id: string, fn: (tx: Queryable, row: UserRow) => Promise<T>): Promise<T> {
+    checkUserId(id);
+    const result = await store.transaction(async (tx) => fn(tx, await lockOrFail(tx, ctx.tenantId, id)));
+    accountMail.notify();
+    return result;
+  }
+
+  function checkPolicy(password: string, row: UserRow): void {
+    try {
+      auth.checkPassword(password, { userName: row.user_name, emails: emailsOf(row) });
+    } catch (error) {
+      if (error instanceof AuthError) throw ScimError.invalidValue(`Attribute 'password': ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** A password the policy accepts for this user: 20 readable characters, about 115 bits. */
+  function generatePassword(row: UserRow): string {
+    for (;;) {
+      const password = generateRandomString(random, READABLE, Math.max(GENERATED_LENGTH, auth.passwordPolicy.minLength));
+      try {
+        auth.checkPassword(password, { userName: row.user_name, emails: emailsOf(row) });
+        return password;
+      } catch {
+        // It happened to contain the user's name: draw again.
+      }
+    }
+  }
+
+  return {
+    sendPasswordReset(ctx, id) {
+      return mailing(ctx, id, (tx, row) => accountMail.sendPasswordReset(tx, historyScope(ctx, deps), recipientOf(row, 'password reset link')));
+    },
+
+    sendWelcome(ctx, id) {
+      return mailing(ctx, id, (tx, row) => accountMail.sendWelcome(tx, historyScope(ctx, deps), recipientOf(row, 'welcome mail')));
+    },
+
+    async setTemporaryPassword(ctx, id, given) {
+      checkUserId(id);
+      // Checked and hashed before the transaction: Argon2id takes tens of milliseconds, and no lock need wait for it.
+      const before = await selectUser(store, ctx.tenantId, id);
+      if (!before) throw userNotFound(id);
+      const password = given ?? generatePassword(before);
+      checkPolicy(password, before);
+      const hash = await passwords.hash(password);
+      await store.transaction(async (tx) => {
+        const row = await lockOrFail(tx, ctx.tenantId, id);
+        // The user may have been renamed meanwhile: the rules are about its name now.
+        if (row.user_name !== before.user_name || row.version !== before.version) checkPolicy(password, row);
+        const scope = historyScope(ctx, deps);
+        await auth.setTemporaryPassword(tx, ctx.tenantId, id, hash, scope.at);
+        await recordHistory(tx, historyForUserEvent(scope, row, 'temporaryPasswordSet'));
+      });
+      return given === undefined ? password : undefined;
+    },
+  };
+}
