@@ -4,18 +4,18 @@ import type { AccountEvents } from './service.js';
 
 /** The account itself acts on sign-in: history names the user as the one who did it. */
 export function accountHistoryEvents(deps: { readonly newId: () => string; readonly lockoutSeconds: number }): AccountEvents {
-  const scope = (account: { tenant_id: string; id: string; user_name: string; display_name: string | null }, at: Date): HistoryScope => ({
+  const scope = (account: { tenant_id: string; id: string; user_name: string; display_name: string | null }, at: Date, requestId: string | null): HistoryScope => ({
     tenantId: account.tenant_id,
     actor: account.display_name ?? account.user_name,
     actorId: account.id,
-    requestId: null,
+    requestId,
     at,
     newId: deps.newId,
   });
   return {
-    async lockedOut(tx, account, now) {
+    async lockedOut(tx, account, now, requestId) {
       // The server locks the account, not the person who typed the wrong passwords.
-      const server = { ...scope(account, now), actor: 'Usher', actorId: null };
+      const server = { ...scope(account, now, requestId), actor: 'Usher', actorId: null };
       const entries =
         deps.lockoutSeconds > 0
           ? historyForLockout(server, account, new Date(now.getTime() + deps.lockoutSeconds * 1000))
@@ -23,8 +23,8 @@ export function accountHistoryEvents(deps: { readonly newId: () => string; reado
       await recordHistory(tx, entries);
     },
     // A password event carries no values, not even how it was changed: who and when say enough.
-    async passwordChanged(tx, account, _how, now) {
-      await recordHistory(tx, historyForUserEvent(scope(account, now), account, 'passwordChanged'));
+    async passwordChanged(tx, account, _how, now, requestId) {
+      await recordHistory(tx, historyForUserEvent(scope(account, now, requestId), account, 'passwordChanged'));
     },
   };
 }

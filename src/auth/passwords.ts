@@ -35,6 +35,11 @@ export function limitConcurrency(max: number): <T>(task: () => Promise<T>) => Pr
   };
 }
 
+/** One less than the cores, at least one: see createPasswordHasher. */
+export function defaultMaxConcurrent(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 export interface PasswordHasherOptions {
   /** Hashes and verifications at once; the default is explained in createPasswordHasher. */
   readonly maxConcurrent?: number;
@@ -48,7 +53,7 @@ export interface PasswordHasherOptions {
  * then costs logins a queue, and SCIM requests nearly nothing.
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const limit = limitConcurrency(options.maxConcurrent ?? Math.max(1, availableParallelism() - 1));
+  const limit = limitConcurrency(options.maxConcurrent ?? defaultMaxConcurrent());
   return {
     hash: (password) => limit(() => hash(password, OWASP_ARGON2ID)),
     async verify(hashed, password) {

@@ -50,7 +50,7 @@ export function authRoutes(auth: AuthService, session: (c: Context<AppEnv>) => P
   });
 
   app.post('/login', async (c) => {
-    const grant = await auth.login(await readBody(c, loginBody));
+    const grant = await auth.login(await readBody(c, loginBody), c.var.requestId);
     return c.json(grant, 200, { 'Cache-Control': 'no-store' });
   });
 
@@ -58,17 +58,16 @@ export function authRoutes(auth: AuthService, session: (c: Context<AppEnv>) => P
     const body = await readBody(c, passwordBody);
     const grant =
       'changeToken' in body
-        ? await auth.changePassword({ changeToken: body.changeToken, newPassword: body.newPassword })
-        : await auth.changePassword({
-            session: await requireSession(c),
-            currentPassword: body.currentPassword,
-            newPassword: body.newPassword,
-          });
+        ? await auth.changePassword({ changeToken: body.changeToken, newPassword: body.newPassword }, c.var.requestId)
+        : await auth.changePassword(
+            { session: await requireSession(c), currentPassword: body.currentPassword, newPassword: body.newPassword },
+            c.var.requestId,
+          );
     return c.json(grant, 200, { 'Cache-Control': 'no-store' });
   });
 
   app.post('/reset', async (c) => {
-    await auth.completeLink(await readBody(c, resetBody));
+    await auth.completeLink(await readBody(c, resetBody), c.var.requestId);
     return c.body(null, 204);
   });
 

@@ -77,16 +77,20 @@ export interface SessionPrincipal {
 
 /** What a sign-in event means for the account's history; the caller records it in the same transaction. */
 export interface AccountEvents {
-  lockedOut(tx: Queryable, account: AccountRow, now: Date): Promise<void>;
-  passwordChanged(tx: Queryable, account: AccountRow, how: 'change' | 'reset' | 'welcome', now: Date): Promise<void>;
+  lockedOut(tx: Queryable, account: AccountRow, now: Date, requestId: string | null): Promise<void>;
+  passwordChanged(tx: Queryable, account: AccountRow, how: 'change' | 'reset' | 'welcome', now: Date, requestId: string | null): Promise<void>;
 }
 
 export interface AuthService {
   readonly passwordPolicy: PasswordPolicy;
-  login(input: { tenant: string; userName: string; password: string }): Promise<SessionGrant>;
+  /** `requestId` goes into the history of what the request does to the account (a lockout, a new password). */
+  login(input: { tenant: string; userName: string; password: string }, requestId?: string): Promise<SessionGrant>;
   /** With a change token (forced change) or, for a signed-in user, the current password. */
-  changePassword(input: { changeToken?: string; session?: SessionPrincipal; currentPassword?: string; newPassword: string }): Promise<SessionGrant>;
-  completeLink(input: { token: string; newPassword: string }): Promise<void>;
+  changePassword(
+    input: { changeToken?: string; session?: SessionPrincipal; currentPassword?: string; newPassword: string },
+    requestId?: string,
+  ): Promise<SessionGrant>;
+  completeLink(input: { token: string; newPassword: string }, requestId?: string): Promise<void>;
   logout(session: SessionPrincipal): Promise<void>;
   authenticate(token: string): Promise<SessionPrincipal | undefined>;
   /** Issues a single-use link token for a user, voiding older ones of the same purpose. */
@@ -142,18 +146,18 @@ export function createAuthService(deps: AuthDeps): AuthService {
   }
 
   /** Sets the new password, ends every session and voids every link of the user, and starts a fresh session. */
-  async function replacePassword(tx: Queryable, account: AccountRow, hash: string, how: 'change' | 'reset' | 'welcome', now: Date) {
+  async function replacePassword(tx: Queryable, account: AccountRow, hash: string, how: 'change' | 'reset' | 'welcome', now: Date, requestId: string | null) {
     await setPassword(tx, account.tenant_id, account.id, hash, false, now);
     await endSessionsOfUser(tx, account.tenant_id, account.id, now);
     await voidAuthTokens(tx, account.tenant_id, account.id, ['reset', 'welcome', 'change'], now);
-    await events.passwordChanged(tx, account, how, now);
+    await events.passwordChanged(tx, account, how, now, requestId);
   }
 
   return {
     passwordPolicy: settings.passwordPolicy,
     checkPassword,
 
-    async login({ tenant, userName, password }) {
+    async login({ tenant, userName, password }, requestId) {
       const account = await selectAccountByUserName(store, tenant, userName);
       if (!account?.password_hash) {
         await passwords.verify(await decoy, password);
@@ -169,7 +173,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         if (!valid || current.password_hash !== account.password_hash) {
           const lockUntil = settings.lockoutSeconds > 0 ? new Date(now.getTime() + settings.lockoutSeconds * 1000) : null;
           if (await recordFailedLogin(tx, current.tenant_id, current.id, settings.lockoutThreshold, lockUntil)) {
-            await events.lockedOut(tx, current, now);
+            await events.lockedOut(tx, current, now, requestId ?? null);
           }
           // Commit the count, then refuse: the throw must come after the transaction, not inside it.
           return 'failed' as const;
@@ -199,7 +203,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
       });
     },
 
-    async changePassword({ changeToken, session, currentPassword, newPassword }) {
+    async changePassword({ changeToken, session, currentPassword, newPassword }, requestId) {
       const now = clock();
       if (changeToken !== undefined) {
         return store.transaction(async (tx) => {
@@ -210,7 +214,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
           const account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_CREDENTIALS();
           checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
-          await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now);
+          await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now, requestId ?? null);
           return startSession(tx, account, now);
         });
       }
@@ -223,12 +227,12 @@ export function createAuthService(deps: AuthDeps): AuthService {
           throw new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
         }
         checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
-        await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now);
+        await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now, requestId ?? null);
         return startSession(tx, account, now);
       });
     },
 
-    async completeLink({ token, newPassword }) {
+    async completeLink({ token, newPassword }, requestId) {
       const now = clock();
       await store.transaction(async (tx) => {
         const row = await lockAuthToken(tx, hashToken(token));
@@ -238,7 +242,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         const account = await lockAccount(tx, row.tenant_id, row.user_id);
         if (!account) throw INVALID_LINK();
         checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
-        await replacePassword(tx, account, await passwords.hash(newPassword), row.purpose, now);
+        await replacePassword(tx, account, await passwords.hash(newPassword), row.purpose, now, requestId ?? null);
       });
     },
 

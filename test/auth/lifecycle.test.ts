@@ -34,10 +34,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function post(path: string, body: unknown, token?: string) {
+async function post(path: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
   const response = await t.app.request(path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify(body),
   });
   const text = await response.text();
@@ -55,7 +55,8 @@ async function asUser(token: string, method: string, path: string, body?: unknow
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-const login = (userName: string, password: string) => post('/auth/login', { tenant: 'acme', userName, password });
+const login = (userName: string, password: string, requestId?: string) =>
+  post('/auth/login', { tenant: 'acme', userName, password }, undefined, requestId ? { 'X-Request-Id': requestId } : {});
 
 /** Waits for the next mail to this address and returns it. */
 async function mailTo(address: string, after = 0): Promise<ReceivedMail> {
@@ -207,7 +208,7 @@ describe('the account lifecycle, by mail', () => {
 
   it('locks the account after failed logins; an administrator unlocks it and the history says who and why', async () => {
     const id = (await t.client.request('POST', '/Users', userBody('larry@acme.example', { password: 'the real passphrase' }))).body.id;
-    for (let i = 0; i < 3; i++) expect((await login('larry@acme.example', 'not the passphrase')).status).toBe(401);
+    for (let i = 0; i < 3; i++) expect((await login('larry@acme.example', 'not the passphrase', `larry-failure-${i}`)).status).toBe(401);
     expect((await login('larry@acme.example', 'the real passphrase')).status).toBe(401);
     const locked = await asUser(admin, 'GET', `/Users/${id}`);
     expect([locked.body.active, locked.body[ACCOUNT].lockReason, locked.body[ACCOUNT].failedLogins]).toEqual([false, 'failedLogins', 3]);
@@ -223,6 +224,8 @@ describe('the account lifecycle, by mail', () => {
       ['unlocked', 'Ada Admin'],
     ]);
     expect(entries[2]).toMatchObject({ attribute: 'lockReason', oldValue: 'Too many failed logins' });
+    // The lockout names the request that caused it: the third failure.
+    expect(entries[1]).toMatchObject({ requestId: 'larry-failure-2' });
   });
 
   it('resets a password by mail: the old password stops working, sessions end, the link works once', async () => {
