@@ -439,6 +439,16 @@ describe('the request as a whole', () => {
     expect(body.bulk).toEqual({ supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 });
   });
 
+  it('of duplicates among many POSTs (run side by side on PostgreSQL) the later one fails, every time', async () => {
+    for (let round = 0; round < 5; round++) {
+      const names = ['a', 'b', 'c', 'B', 'd', 'e', 'a', 'f', 'g', 'h'].map((n) => `dup${round}.${n}`);
+      const operations = names.map((userName, i) => ({ method: 'POST', path: '/Users', bulkId: `d${i}`, data: { schemas: [USER_SCHEMA], userName } }));
+      const results = operationsOf(await bulk(operations));
+      expect(results.map((r) => r.status)).toEqual(['201', '201', '201', '409', '201', '201', '409', '201', '201', '201']);
+      expect(results[3].response).toMatchObject({ scimType: 'uniqueness' });
+    }
+  });
+
   it('1,000 operations, the advertised maximum, all run', async () => {
     const operations = Array.from({ length: 1000 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `m${i}`, data: { schemas: [USER_SCHEMA], userName: `max.${i}` } }));
     const response = await bulk(operations);

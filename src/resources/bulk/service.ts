@@ -36,6 +36,11 @@ export interface BulkDeps extends Deps {
   readonly maxOperations: number;
   /** The resource types an operation may address, by endpoint name ("Users"), with the factory of their service. */
   readonly resourceTypes: Readonly<Record<string, ServiceFactory>>;
+  /**
+   * How many independent POSTs may run at once (see `waves`). More than one pays only where the store has
+   * connections to spread them over: PostgreSQL. PGlite runs one statement at a time whatever is asked of it.
+   */
+  readonly concurrency?: number;
 }
 
 // RFC 7644 §3.7 lets a successful operation's response body be left out, so only the id is rendered: no member
@@ -62,8 +67,47 @@ function dependencyFailed(bulkId: string): ScimError {
   return ScimError.conflict(`"bulkId:${bulkId}" cannot be resolved: the POST operation with that bulkId failed.`);
 }
 
+/** The value that must be unique among the resources a POST creates: `Users:bjensen`, compared ignoring case. */
+function uniqueKeyOf(op: BulkOperation): string | undefined {
+  const data = op.data as Record<string, unknown> | undefined;
+  const name = data?.userName ?? data?.displayName;
+  return typeof name === 'string' ? `${op.endpoint}:${name.toLowerCase()}` : undefined;
+}
+
+/**
+ * Groups the schedule into waves whose operations may run at once: consecutive POSTs that refer to no bulkId
+ * and create nothing that another POST of the wave would collide with (the same userName or displayName), so
+ * that which of two duplicates fails stays the later one, as in request order. Every other step is a wave alone.
+ */
+function waves(steps: readonly BulkStep[], operations: readonly BulkOperation[], size: number): BulkStep[][] {
+  const result: BulkStep[][] = [];
+  let wave: BulkStep[] = [];
+  let keys = new Set<string>();
+  const independentPost = (step: BulkStep) => {
+    const op = operations[step.indices[0]!]!;
+    return !step.circular && op.method === 'POST' && op.references.length === 0 && !op.error;
+  };
+  for (const step of steps) {
+    const key = independentPost(step) ? (uniqueKeyOf(operations[step.indices[0]!]!) ?? '') : undefined;
+    if (key === undefined || wave.length >= size || keys.has(key)) {
+      if (wave.length > 0) result.push(wave);
+      wave = [];
+      keys = new Set();
+    }
+    if (key === undefined) {
+      result.push([step]);
+      continue;
+    }
+    wave.push(step);
+    if (key) keys.add(key);
+  }
+  if (wave.length > 0) result.push(wave);
+  return result;
+}
+
 export function createBulkService(deps: BulkDeps): BulkService {
   const { logger, scimBaseUrl, maxOperations } = deps;
+  const concurrency = Math.max(1, deps.concurrency ?? (deps.store.kind === 'postgres' ? 4 : 1));
   const endpoints = Object.keys(deps.resourceTypes);
   const services = new Map(endpoints.map((endpoint) => [endpoint, deps.resourceTypes[endpoint]!(deps)]));
 
@@ -219,14 +263,18 @@ export function createBulkService(deps: BulkDeps): BulkService {
       const results: (BulkOperationResult | undefined)[] = new Array<BulkOperationResult | undefined>(operations.length);
       let errors = 0;
       const dependsOn = operations.map((op) => op.dependsOn);
-      for (const step of scheduleOperations(dependsOn)) {
+      // With failOnErrors, one at a time: a wave could perform operations after the failure that should stop them.
+      const size = failOnErrors === undefined ? concurrency : 1;
+      for (const wave of waves(scheduleOperations(dependsOn), operations, size)) {
         // failOnErrors: once that many operations have failed, the rest are neither performed nor listed.
         if (failOnErrors !== undefined && errors >= failOnErrors) break;
-        const stepResults = await runStep(ctx, step, operations, dependsOn, ids);
-        stepResults.forEach((result, k) => {
-          results[step.indices[k]!] = result;
-          if (result.response) errors++;
-        });
+        const waveResults = await Promise.all(wave.map((step) => runStep(ctx, step, operations, dependsOn, ids)));
+        waveResults.forEach((stepResults, w) =>
+          stepResults.forEach((result, k) => {
+            results[wave[w]!.indices[k]!] = result;
+            if (result.response) errors++;
+          }),
+        );
       }
       // Listed in request order, whatever order dependencies made them run in.
       return { schemas: [BULK_RESPONSE_SCHEMA], Operations: results.filter((r): r is BulkOperationResult => r !== undefined) };
