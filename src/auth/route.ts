@@ -71,6 +71,20 @@ export function authRoutes(auth: AuthService, session: (c: Context<AppEnv>) => P
     return c.body(null, 204);
   });
 
+  // Who the session is and what its personas allow: what a client such as the admin console shows and hides.
+  app.get('/session', async (c) => {
+    const principal = await requireSession(c);
+    return c.json(
+      {
+        user: { id: principal.userId, userName: principal.userName, displayName: principal.label },
+        permissions: [...principal.permissions].sort(),
+        expiresAt: principal.expiresAt.toISOString(),
+      },
+      200,
+      { 'Cache-Control': 'no-store' },
+    );
+  });
+
   app.post('/logout', async (c) => {
     await auth.logout(await requireSession(c));
     return c.body(null, 204);

@@ -71,8 +71,11 @@ export interface SessionPrincipal {
   readonly sessionId: string;
   readonly tenantId: string;
   readonly userId: string;
+  readonly userName: string;
   readonly label: string;
   readonly permissions: ReadonlySet<string>;
+  /** The absolute end of the session; idle time may end it sooner. */
+  readonly expiresAt: Date;
 }
 
 /** What a sign-in event means for the account's history; the caller records it in the same transaction. */
@@ -262,8 +265,10 @@ export function createAuthService(deps: AuthDeps): AuthService {
         sessionId: row.id,
         tenantId: row.tenant_id,
         userId: row.user_id,
+        userName: row.user_name,
         label: row.display_name ?? row.user_name,
         permissions: new Set(permissions),
+        expiresAt: row.expires_at,
       };
     },
 

@@ -77,6 +77,17 @@ describe('sessions carry the permissions of the user\'s personas', () => {
     expect((await scim('GET', '/Users?count=1', session.body.token)).status).toBe(200);
     const created = await scim('POST', '/Users', session.body.token, userBody('made.by.admin@example.com'));
     expect(created.status).toBe(201);
+
+    const who = await t.app.request('/auth/session', { headers: { Authorization: `Bearer ${session.body.token}` } });
+    expect(who.status).toBe(200);
+    expect(who.headers.get('cache-control')).toBe('no-store');
+    expect(await who.json()).toEqual({
+      user: { id, userName: 'admin.one@example.com', displayName: 'admin.one' },
+      permissions: ['users:read', 'users:write'],
+      expiresAt: session.body.expiresAt,
+    });
+    expect((await t.app.request('/auth/session')).status).toBe(401);
+    expect((await t.app.request('/auth/session', { headers: { Authorization: `Bearer ${t.client.token}` } })).status).toBe(401);
   });
 
   it('a user whose personas grant neither gets 403 on users, and still reads /Me', async () => {
