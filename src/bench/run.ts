@@ -5,11 +5,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
-import { accountHistoryEvents } from '../auth/history-events.js';
-import { createPasswordHasher } from '../auth/passwords.js';
-import { createAuthService } from '../auth/service.js';
 import { loadConfig, type Config } from '../config.js';
 import { createApp, SCIM_PREFIX, type App } from '../http/app.js';
+import { assembleAppDeps } from '../http/assemble.js';
 import { createLogger } from '../http/logger.js';
 import type { Deps } from '../resources/context.js';
 import { createCursorCodec, type CursorCodec } from '../scim/cursor.js';
@@ -213,28 +211,17 @@ async function startApp(config: Config, database: Store): Promise<RunningApp> {
     );
     http.once('error', reject);
   });
-  const passwords = createPasswordHasher();
-  const deps = {
+  const deps = assembleAppDeps({
     store,
     clock,
     newId: randomUUID,
-    passwords,
-    auth: createAuthService({
-      store,
-      clock,
-      newId: randomUUID,
-      passwords,
-      settings: config.auth,
-      events: accountHistoryEvents({ newId: randomUUID, lockoutSeconds: config.auth.lockoutSeconds }),
-    }),
-    scimBaseUrl: `http://127.0.0.1:${port}${SCIM_PREFIX}`,
-    maxResults: config.maxResults,
-    cursors: createCursorCodec(cursorSecret, clock, config.cursorTtlSeconds),
-    maxPayloadSize: config.maxPayloadSize,
     tenancy,
     // Access logs to a terminal would cost more than some of the requests measured.
     logger: createLogger('warn'),
-  };
+    publicUrl: `http://127.0.0.1:${port}`,
+    settings: config,
+    cursorSecret,
+  });
   const built = createApp(deps);
   // The baseline: the one indexed statement a userName lookup needs, in the same process, server and middleware.
   built.get('/bench/baseline', async (c) => {
