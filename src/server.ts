@@ -1,6 +1,7 @@
 // Assembles Usher from its configuration and runs it: store, migrations, bootstrap, HTTP server, admin socket.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { acquireLock, isLock, type DataDirLock, type LockHolder } from './admin/lock.js';
@@ -15,6 +16,8 @@ import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService, type TenancyService } from './tenancy/service.js';
 
 export const PGLITE_SUBDIR = 'pgdata';
+/** The admin console `npm run build` made, beside this file in dist/. */
+const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'console');
 
 export class StartupError extends Error {
   override readonly name = 'StartupError';
@@ -145,7 +148,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
     const publicUrl = publicUrlOf(config, address.port);
-    const deps = assembleAppDeps({ store, clock, newId: randomUUID, tenancy, logger, publicUrl, settings: config, cursorSecret, notifyMail: () => mailer?.notify() });
+    const deps = assembleAppDeps({
+      store,
+      clock,
+      newId: randomUUID,
+      tenancy,
+      logger,
+      publicUrl,
+      settings: config,
+      cursorSecret,
+      notifyMail: () => mailer?.notify(),
+      consoleDir: CONSOLE_DIR,
+    });
     app = createApp(deps);
     // The CLI's way in while this process holds the PGlite data directory.
     if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, deps);

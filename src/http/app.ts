@@ -21,6 +21,7 @@ import { ScimError } from '../scim/errors.js';
 import type { TenancyService } from '../tenancy/service.js';
 import type { AppEnv } from './env.js';
 import type { Logger } from './logger.js';
+import { consoleRoutes } from './console.js';
 import { accessLog } from './middleware/access-log.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
@@ -33,6 +34,8 @@ export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
   readonly logger: Logger;
   readonly maxPayloadSize: number;
+  /** The built admin console (dist/console); undefined serves none. */
+  readonly consoleDir: string | undefined;
 }
 
 export function createApp(deps: AppDeps) {
@@ -59,6 +62,8 @@ export function createApp(deps: AppDeps) {
     return token?.startsWith(`${SESSION_TOKEN_PREFIX}_`) ? deps.auth.authenticate(token) : undefined;
   };
   app.route('/auth', authRoutes(deps.auth, sessionOf));
+  // The admin console, and the pages behind the reset and welcome links: a client of /auth and /scim/v2.
+  app.route('/', consoleRoutes({ dir: deps.consoleDir }));
 
   const scim = new Hono<AppEnv>();
   scim.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth }));

@@ -30,6 +30,8 @@ export interface AssembleInput {
   /** The mail worker's notify(); leave it out where no worker runs (the mail then waits in the outbox). */
   readonly notifyMail?: () => void;
   readonly passwords?: PasswordHasher;
+  /** The built admin console, dist/console; leave it out to serve none. */
+  readonly consoleDir?: string;
 }
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
@@ -64,5 +66,6 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     cursors: createCursorCodec(input.cursorSecret, clock, settings.cursorTtlSeconds),
     tenancy,
     logger,
+    consoleDir: input.consoleDir,
   };
 }

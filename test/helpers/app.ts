@@ -1,5 +1,6 @@
 // The real Hono app on a real database, with one tenant and its API token, for tests that speak HTTP to it.
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../../src/auth/service.js';
 import { createApp, type App } from '../../src/http/app.js';
 import { assembleAppDeps } from '../../src/http/assemble.js';
@@ -17,6 +18,8 @@ async function openSecondStore(other: TestContext): Promise<TestDatabase> {
 }
 
 export const PUBLIC_URL = 'http://usher.test';
+/** The console `npm test` built first (pretest). */
+const CONSOLE_DIR = fileURLToPath(new URL('../../dist/console', import.meta.url));
 export const BASE = `${PUBLIC_URL}/scim/v2`;
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -90,6 +93,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
       },
       cursorSecret: await serverSecret(store, 'list-cursor'),
       ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
+      consoleDir: CONSOLE_DIR,
     }),
   );
 

@@ -1,0 +1,91 @@
+// The one place that calls fetch: JSON requests to the same origin's /auth and /scim/v2 APIs, as the signed-in user.
+import { currentToken } from './session';
+
+/** A refused request: the HTTP status, the machine code (`error` of /auth, `scimType` of SCIM) and the server's detail. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    detail: string,
+    readonly body: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+
+  get detail(): string {
+    return this.message;
+  }
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  readonly query?: Query;
+  readonly headers?: Record<string, string>;
+  /** A token other than the stored one (right after sign-in, before the session is kept). */
+  readonly token?: string;
+}
+
+const SCIM_BASE = '/scim/v2';
+let sessionOver: () => void = () => {};
+
+/** What to do when SCIM answers 401: the session ended (expired, signed out elsewhere). */
+export function onSessionOver(handler: () => void): void {
+  sessionOver = handler;
+}
+
+function urlOf(path: string, query: Query | undefined): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query ?? {})) if (value !== undefined) params.set(name, String(value));
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorOf(status: number, body: unknown): ApiError {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const code = typeof fields.error === 'string' ? fields.error : typeof fields.scimType === 'string' ? fields.scimType : undefined;
+  const fallback =
+    status === 403 ? 'You are not allowed to do this.' : status === 404 ? 'Not found: it may have been deleted.' : `The server answered ${status}.`;
+  const detail = typeof fields.detail === 'string' && fields.detail ? fields.detail : fallback;
+  return new ApiError(status, code, detail, fields);
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const scim = path.startsWith(SCIM_BASE);
+  const headers: Record<string, string> = { Accept: scim ? 'application/scim+json, application/json' : 'application/json', ...options.headers };
+  const token = options.token ?? currentToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['Content-Type'] = scim ? 'application/scim+json' : 'application/json';
+  }
+  let response: Response;
+  try {
+    response = await fetch(urlOf(path, options.query), { method, headers, body, credentials: 'omit', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  const data = await readJson(response);
+  if (!response.ok) {
+    if (scim && response.status === 401) sessionOver();
+    throw errorOf(response.status, data);
+  }
+  return data as T;
+}
+
+/** A request to the SCIM API: `path` is relative to /scim/v2. */
+export function scim<T>(method: string, path: string, options?: RequestOptions): Promise<T> {
+  return request<T>(method, `${SCIM_BASE}${path}`, options);
+}

@@ -1,0 +1,87 @@
+// The /auth API: sign in, passwords, mail links, the session's permissions, sign out.
+import { ApiError, request } from './api';
+import { currentSession, setSession, type Session, type SessionUser } from './session';
+
+/** What a sign-in or a password change answers: a fresh session. */
+export interface Grant {
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly user: SessionUser;
+}
+
+interface SessionInfo {
+  readonly user: SessionUser;
+  readonly permissions: readonly string[];
+  readonly expiresAt: string;
+}
+
+const TENANT_KEY = 'usher.tenant';
+
+export const PASSWORD_RULES = 'At least 12 characters; must not contain your user name or e-mail address.';
+
+/** The tenant last signed in to: not a secret, so it may outlive the tab. */
+export function rememberedTenant(): string {
+  try {
+    return window.localStorage.getItem(TENANT_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function rememberTenant(tenant: string): void {
+  try {
+    window.localStorage.setItem(TENANT_KEY, tenant);
+  } catch {
+    // Private mode without storage: the tenant is typed again next time.
+  }
+}
+
+/** Asks /auth/session who the token is and keeps the session; undefined when the token is no longer valid. */
+export async function startSession(token: string): Promise<Session | undefined> {
+  try {
+    const info = await request<SessionInfo>('GET', '/auth/session', { token });
+    const session: Session = { token, user: info.user, permissions: info.permissions, expiresAt: info.expiresAt };
+    setSession(session);
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setSession(undefined);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Signs in; a 403 password_change_required comes back as an ApiError carrying `changeToken` in its body. */
+export async function signIn(tenant: string, userName: string, password: string): Promise<Session | undefined> {
+  rememberTenant(tenant);
+  const grant = await request<Grant>('POST', '/auth/login', { body: { tenant, userName, password }, token: '' });
+  return startSession(grant.token);
+}
+
+export async function setPasswordWithChangeToken(changeToken: string, newPassword: string): Promise<Session | undefined> {
+  const grant = await request<Grant>('POST', '/auth/password', { body: { changeToken, newPassword }, token: '' });
+  return startSession(grant.token);
+}
+
+/** Changes the signed-in user's password; the answer is a fresh session, which replaces the current one. */
+export async function changeOwnPassword(currentPassword: string, newPassword: string): Promise<Session | undefined> {
+  const grant = await request<Grant>('POST', '/auth/password', { body: { currentPassword, newPassword } });
+  return startSession(grant.token);
+}
+
+/** Completes a /reset or /welcome mail link. */
+export async function completeLink(token: string, newPassword: string): Promise<void> {
+  await request<undefined>('POST', '/auth/reset', { body: { token, newPassword }, token: '' });
+}
+
+export async function signOut(): Promise<void> {
+  const session = currentSession();
+  setSession(undefined);
+  if (!session) return;
+  try {
+    await request<undefined>('POST', '/auth/logout', { token: session.token });
+  } catch {
+    // The session is forgotten here either way; it ends on the server when it expires.
+  }
+}

@@ -1,0 +1,143 @@
+// User History: every recorded change, newest first, for all users or one; searchable and cursor-paged.
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, scim } from '../api';
+import { Field } from '../components/Field';
+import { Link } from '../components/Link';
+import { PageHeading } from '../components/PageHeading';
+import { Pager } from '../components/Pager';
+import { formatDateTime, plural } from '../format';
+import { useDebounced, useLoad } from '../hooks';
+import { userPath } from '../router';
+import type { HistoryEntry, ListResponse, User } from '../scim-types';
+
+const PAGE_SIZE = 25;
+
+function fetchHistory(userId: string | undefined, search: string, cursor: string) {
+  const path = userId ? `/Users/${encodeURIComponent(userId)}/History` : '/History';
+  return scim<ListResponse<HistoryEntry>>('GET', path, { query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor } });
+}
+
+function Value({ text }: { text: string | undefined }) {
+  return text ? <td class="history__value">{text}</td> : <td class="muted">—</td>;
+}
+
+function HistoryTable({ entries, busy }: { entries: readonly HistoryEntry[]; busy: boolean }) {
+  return (
+    <div class="table-scroll" role="region" aria-labelledby="history-caption" tabIndex={0}>
+      <table class="table" aria-busy={busy ? 'true' : 'false'}>
+        <caption id="history-caption" class="visually-hidden">
+          Changes, newest first
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">User Name</th>
+            <th scope="col">Event Description</th>
+            <th scope="col">Old Value</th>
+            <th scope="col">New Value</th>
+            <th scope="col">Date/Time Created</th>
+            <th scope="col">Updated By</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.id}>
+              <td class="strong">{entry.userName ?? ''}</td>
+              <td class="wrap">
+                {entry.eventDescription ?? entry.event}
+                {entry.attribute && <span class="history__attribute">{entry.attribute}</span>}
+              </td>
+              <Value text={entry.oldValue} />
+              <Value text={entry.newValue} />
+              <td class="nowrap">
+                <time dateTime={entry.created}>{formatDateTime(entry.created)}</time>
+              </td>
+              <td>{entry.updatedBy ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Whose history this is, for the heading's subtitle; nothing when it cannot be read. */
+function useUserName(userId: string | undefined): string | undefined {
+  const [name, setName] = useState<string>();
+  useEffect(() => {
+    setName(undefined);
+    if (!userId) return;
+    scim<User>('GET', `/Users/${encodeURIComponent(userId)}`, { query: { attributes: 'userName' } }).then(
+      (user) => setName(user.userName),
+      () => setName(undefined),
+    );
+  }, [userId]);
+  return name;
+}
+
+export function HistoryPage({ userId }: { userId?: string }) {
+  const [searchText, setSearchText] = useState('');
+  const search = useDebounced(searchText, 300);
+  const question = JSON.stringify([userId, search]);
+  const [page, setPage] = useState({ question, cursor: '' });
+  const cursor = page.question === question ? page.cursor : '';
+  const setCursor = (next: string) => setPage({ question, cursor: next });
+  const [total, setTotal] = useState<number>();
+  const userName = useUserName(userId);
+
+  const list = useLoad(() => fetchHistory(userId, search, cursor), [userId, search, cursor]);
+  useEffect(() => {
+    if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
+  }, [list.data]);
+  useEffect(() => {
+    if (list.error instanceof ApiError && list.error.code === 'invalidCursor') setCursor('');
+  }, [list.error]);
+
+  const entries = list.data?.Resources ?? [];
+  return (
+    <main id="main" class="page">
+      <div class="page__header">
+        <div>
+          <PageHeading title="User History">User History</PageHeading>
+          {userId && (
+            <p class="page__subtitle">
+              {userName ? `Changes to ${userName}. ` : 'Changes to one user. '}
+              <Link href="/admin/history">Show all users</Link>
+              {' · '}
+              <Link href={userPath(userId)}>Open the account</Link>
+            </p>
+          )}
+        </div>
+      </div>
+      <section class="card" aria-labelledby="page-title">
+        <div class="toolbar" role="search">
+          <Field
+            class="toolbar__search"
+            label="Search"
+            type="search"
+            value={searchText}
+            onValue={setSearchText}
+            hint="User name, event, value or who made the change"
+            autoComplete="off"
+            spellcheck={false}
+          />
+        </div>
+        <div class="list-meta">
+          <p role="status" class="list-meta__count">
+            {total === undefined ? (list.loading ? 'Loading history…' : '') : plural(total, 'entry', 'entries')}
+          </p>
+        </div>
+        {list.error !== undefined && !(list.error instanceof ApiError && list.error.code === 'invalidCursor') && (
+          <p class="alert alert--error" role="alert">
+            {list.error instanceof Error ? list.error.message : String(list.error)}
+          </p>
+        )}
+        {entries.length > 0 ? (
+          <HistoryTable entries={entries} busy={list.loading} />
+        ) : (
+          !list.loading && !list.error && <p class="empty">{search ? 'No changes match your search.' : 'No changes are recorded yet.'}</p>
+        )}
+        <Pager label="Pages of history" previous={list.data?.previousCursor} next={list.data?.nextCursor} onPage={setCursor} busy={list.loading} />
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,89 @@
+// What the console shows of a User and how its forms become SCIM: names, status, phones, personas, filters.
+import { ACCOUNT_EXT, quote, type MultiValue, type User } from './scim-types';
+
+export type Status = 'Active' | 'Locked' | 'Inactive';
+
+/** Active, or Inactive when an identity provider turned the account off, else Locked (by an admin or failed logins). */
+export function statusOf(user: User): Status {
+  if (user.active !== false) return 'Active';
+  return user[ACCOUNT_EXT]?.lockReason === 'provisioning' ? 'Inactive' : 'Locked';
+}
+
+/** "Family, Given" as the portals list people; what there is when one part is missing. */
+export function listName(user: User): string {
+  const family = user.name?.familyName?.trim();
+  const given = user.name?.givenName?.trim();
+  if (family && given) return `${family}, ${given}`;
+  return family || given || user.displayName || '';
+}
+
+/** "Given Family", the displayName the console writes for people it creates. */
+export function fullName(given: string, family: string): string {
+  return [given.trim(), family.trim()].filter(Boolean).join(' ');
+}
+
+export function primaryEmail(user: User): string | undefined {
+  const emails = user.emails ?? [];
+  return (emails.find((e) => e.primary) ?? emails[0])?.value;
+}
+
+function phone(user: User, type: string): string | undefined {
+  return user.phoneNumbers?.find((p) => p.type === type)?.value;
+}
+
+/** A number with an RFC 3966 extension, `+1 555 0100;ext=42`, as its two parts. */
+export function splitExtension(value: string | undefined): { number: string; extension: string } {
+  const match = /^(.*?);ext=([^;]*)(.*)$/i.exec(value ?? '');
+  if (!match) return { number: value ?? '', extension: '' };
+  return { number: `${match[1] ?? ''}${match[3] ?? ''}`.trim(), extension: match[2] ?? '' };
+}
+
+export function joinExtension(number: string, extension: string): string {
+  const n = number.trim();
+  const x = extension.trim();
+  return x ? `${n};ext=${x}` : n;
+}
+
+export interface Phones {
+  readonly work: string;
+  readonly extension: string;
+  readonly mobile: string;
+}
+
+export function phonesOf(user: User): Phones {
+  const { number, extension } = splitExtension(phone(user, 'work'));
+  return { work: number, extension, mobile: phone(user, 'mobile') ?? '' };
+}
+
+/** The user's phone numbers with the work and mobile ones replaced; other types (home, fax) are kept. */
+export function phoneNumbersWith(existing: readonly MultiValue[], phones: Phones): MultiValue[] {
+  const kept = existing.filter((p) => p.type !== 'work' && p.type !== 'mobile');
+  const work = joinExtension(phones.work, phones.extension);
+  return [
+    ...(work ? [{ value: work, type: 'work' }] : []),
+    ...(phones.mobile.trim() ? [{ value: phones.mobile.trim(), type: 'mobile' }] : []),
+    ...kept,
+  ];
+}
+
+export function directGroupIds(user: User): Set<string> {
+  return new Set((user.groups ?? []).filter((g) => g.type !== 'indirect' && g.value).map((g) => g.value!));
+}
+
+const SEARCHED = ['userName', 'name.givenName', 'name.familyName', 'emails.value'];
+
+/** The list filter for a search text and a persona: `(userName co "x" or ...) and groups.value eq "<id>"`. */
+export function usersFilter(search: string, personaId: string): string | undefined {
+  const text = search.trim();
+  const parts: string[] = [];
+  if (text) parts.push(SEARCHED.map((attr) => `${attr} co ${quote(text)}`).join(' or '));
+  if (personaId) parts.push(`groups.value eq ${quote(personaId)}`);
+  if (parts.length < 2) return parts[0];
+  return parts.map((p) => `(${p})`).join(' and ');
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function looksLikeEmail(text: string): boolean {
+  return EMAIL.test(text.trim());
+}

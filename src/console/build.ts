@@ -1,0 +1,46 @@
+// Builds the admin console: bundles src/console/app (Preact) and its stylesheet into dist/console/assets with
+// content-hashed names, and writes the manifest the server reads. Runs in `npm run build`, so `npm install` and
+// `npm start` produce it; nothing is fetched at run time.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** What the server needs to know of a build: the asset file names, relative to the assets directory. */
+export interface ConsoleManifest {
+  readonly script: string;
+  readonly stylesheet: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const source = join(root, 'src', 'console', 'app');
+const out = join(here, 'assets');
+
+async function main(): Promise<void> {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const result = await build({
+    entryPoints: { app: join(source, 'main.tsx'), styles: join(source, 'styles.css') },
+    bundle: true,
+    format: 'esm',
+    target: ['es2022'],
+    minify: true,
+    sourcemap: true,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    entryNames: '[name]-[hash]',
+    outdir: out,
+    metafile: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+  const outputs = Object.keys(result.metafile.outputs).map((path) => basename(path));
+  const script = outputs.find((name) => /^app-.*\.js$/.test(name));
+  const stylesheet = outputs.find((name) => /^styles-.*\.css$/.test(name));
+  if (!script || !stylesheet) throw new Error(`console build: missing outputs in ${outputs.join(', ')}`);
+  const manifest: ConsoleManifest = { script, stylesheet };
+  writeFileSync(join(here, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+await main();

@@ -1,0 +1,212 @@
+// The admin console end to end in headless Chromium: the built server (dist/main.js) and CLI, a real browser, and
+// the mail the server writes as .eml files. What a customer's administrator does, in the words of the portal guides.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { cli, killAll, removeDir, startServer, tempDataDir, type ServerProcess } from '../helpers/processes.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+// CI installs Chromium and sets USHER_REQUIRE_BROWSER, so that a missing browser fails there instead of skipping.
+if (!available && process.env.USHER_REQUIRE_BROWSER) throw new Error(`Chromium is required for the console tests and is not at ${CHROMIUM}`);
+const SCREENSHOTS = join(process.cwd(), 'test-results', 'console');
+
+const ADMIN_PASSWORD = 'the administrators own passphrase';
+
+let dir: string;
+let database: TestDatabase | undefined;
+let server: ServerProcess;
+let browser: Browser;
+let page: Page;
+
+/** The mails the server wrote for this address, oldest first, as text (quoted-printable undone). */
+function mailsTo(address: string): string[] {
+  const mailDir = join(dir, 'mail');
+  if (!existsSync(mailDir)) return [];
+  return readdirSync(mailDir)
+    .filter((name) => name.endsWith('.eml'))
+    .sort()
+    .map((name) => readFileSync(join(mailDir, name), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+    .filter((mail) => new RegExp(`^To: ${address.replace(/[.@]/g, '\\$&')}\\r?$`, 'm').test(mail));
+}
+
+async function linkFromMail(address: string, path: '/reset' | '/welcome', count: number): Promise<string> {
+  await expect.poll(() => mailsTo(address).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(count);
+  const match = new RegExp(`https?://[^\\s"<>]+${path}\\?token=[A-Za-z0-9_-]+`).exec(mailsTo(address)[count - 1]!);
+  if (!match) throw new Error(`no ${path} link in the mail to ${address}`);
+  return match[0];
+}
+
+async function screenshot(name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(userName: string, password: string): Promise<void> {
+  await page.goto(`${server.url}/admin`);
+  await page.getByLabel('Tenant').fill('acme');
+  await page.getByLabel('User name').fill(userName);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function signOut(): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+}
+
+/** Sets a password on the page behind a reset or welcome link. */
+async function setPasswordAt(link: string, password: string): Promise<void> {
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm new password').fill(password);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+}
+
+const dialog = () => page.getByRole('dialog');
+const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).first().waitFor();
+
+describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    dir = tempDataDir();
+    const env: Record<string, string> = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    if (process.env.DATABASE_URL) {
+      database = await createTestDatabase();
+      env.DATABASE_URL = database.url!;
+    }
+    server = await startServer({ ...env, LOG_LEVEL: 'info' });
+    expect((await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp'], env)).code).toBe(0);
+    const admin = await cli(['admin', 'create', '--tenant', 'acme', '--user-name', 'ada@acme.example', '--email', 'ada@acme.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
+    expect(admin.code).toBe(0);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(15_000);
+    // The welcome link the CLI printed: Ada chooses her password and signs in.
+    await setPasswordAt(admin.last, ADMIN_PASSWORD);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await database?.close();
+    killAll();
+    if (dir) removeDir(dir);
+  });
+
+  it('signs in an administrator and lists the users', async () => {
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+    await page.getByRole('cell', { name: 'ada@acme.example' }).first().waitFor();
+    await screenshot('users');
+  });
+
+  it('adds an account with personas; the new user gets the welcome mail', async () => {
+    await page.getByRole('button', { name: 'Add New Portal User' }).click();
+    await page.getByLabel('User Name').fill('bob@acme.example');
+    await page.getByLabel('First Name').fill('Bob');
+    await page.getByLabel('Last Name').fill('Builder');
+    await page.getByLabel('Email Address', { exact: true }).fill('bob@acme.example');
+    await page.getByLabel('Confirm Email Address').fill('bob@acme.example');
+    await page.getByLabel('Job Title').fill('Site Manager');
+    await page.getByLabel('Telephone Number').fill('+1 555 0100');
+    await page.getByLabel('Extension').fill('42');
+    await page.getByLabel('Cell Phone Number').fill('+1 555 0199');
+    await page.getByRole('checkbox', { name: 'Billing' }).check();
+    await page.getByRole('button', { name: 'Add Account' }).click();
+    await page.getByRole('cell', { name: 'bob@acme.example' }).first().waitFor();
+    await linkFromMail('bob@acme.example', '/welcome', 1);
+  });
+
+  it('locks and unlocks the account, sets a temporary password and changes personas', async () => {
+    await page.getByRole('button', { name: 'Edit bob@acme.example' }).click();
+    await dialog().getByText('This account is currently unlocked.').waitFor();
+    await screenshot('edit-dialog');
+
+    await dialog().getByRole('button', { name: 'Lock Account' }).click();
+    await dialog().getByText('This account is currently locked.').waitFor();
+    await dialog().getByRole('button', { name: 'Unlock Account' }).click();
+    await dialog().getByText('This account is currently unlocked.').waitFor();
+
+    await dialog().getByLabel('Temporary password', { exact: true }).fill('Temporary-Pass-2026');
+    await dialog().getByRole('button', { name: 'Set Temporary Password' }).click();
+    await status(/Temporary password set/);
+
+    await dialog().getByRole('checkbox', { name: 'Billing' }).uncheck();
+    await dialog().getByRole('checkbox', { name: 'Reporting' }).check();
+    await dialog().getByRole('button', { name: 'Update Personas' }).click();
+    await status(/Personas updated/);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+  });
+
+  it('the user signs in with the temporary password, must choose another, and sees only his profile', async () => {
+    await signOut();
+    await signIn('bob@acme.example', 'Temporary-Pass-2026');
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('a passphrase of my own');
+    await page.getByLabel('Confirm new password').fill('a passphrase of my own');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    // Reporting grants no users:read: his own profile only.
+    await page.getByText('bob@acme.example').first().waitFor();
+    await page.getByRole('button', { name: 'Change password' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'User Management' }).count()).toBe(0);
+    await signOut();
+  });
+
+  it('sends a password reset mail; the user follows its link and signs in with the new password', async () => {
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Edit bob@acme.example' }).click();
+    await dialog().getByRole('button', { name: 'Send Password Reset Email' }).click();
+    await status(/password reset email/i);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await signOut();
+
+    await setPasswordAt(await linkFromMail('bob@acme.example', '/reset', 2), 'a passphrase from the reset');
+    await signIn('bob@acme.example', 'a passphrase from the reset');
+    await page.getByRole('button', { name: 'Change password' }).waitFor();
+    await signOut();
+  });
+
+  it('deletes a user after confirmation', async () => {
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Add New Portal User' }).click();
+    await page.getByLabel('User Name').fill('carol@acme.example');
+    await page.getByLabel('First Name').fill('Carol');
+    await page.getByLabel('Last Name').fill('Gone');
+    await page.getByLabel('Email Address', { exact: true }).fill('carol@acme.example');
+    await page.getByLabel('Confirm Email Address').fill('carol@acme.example');
+    await page.getByRole('button', { name: 'Add Account' }).click();
+    await page.getByRole('cell', { name: 'carol@acme.example' }).first().waitFor();
+    await page.getByRole('button', { name: 'Delete carol@acme.example' }).click();
+    await page.getByRole('alertdialog').getByText('Delete carol@acme.example?').waitFor();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'OK' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: 'carol@acme.example' }).count()).toBe(0);
+  });
+
+  it('finds every step on the User History pages', async () => {
+    // Bob's own history, from his edit dialog.
+    await page.getByRole('button', { name: 'Edit bob@acme.example' }).click();
+    await dialog().getByRole('link', { name: /User History/ }).click();
+    await page.getByRole('heading', { name: 'User History' }).waitFor();
+    const table = page.getByRole('table');
+    for (const event of ['Created', 'Welcome email sent', 'Locked', 'Unlocked', 'Temporary password set', 'Persona added', 'Persona removed', 'Password reset email sent', 'Password changed']) {
+      // The cell holds the event, then the attribute it concerns.
+      await table.getByRole('cell', { name: new RegExp(`^${event}( |$)`) }).first().waitFor();
+    }
+    await table.getByRole('cell', { name: 'Ada Lovelace' }).first().waitFor();
+    await table.getByRole('cell', { name: 'Reporting' }).first().waitFor();
+    await screenshot('history');
+
+    // Everyone's history, searched: the deleted user is there too.
+    await page.getByRole('link', { name: 'User History' }).first().click();
+    await page.getByLabel('Search').fill('carol@acme.example');
+    await table.getByRole('cell', { name: /^Deleted( |$)/ }).first().waitFor();
+  });
+});
