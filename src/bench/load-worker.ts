@@ -57,17 +57,26 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     }
   };
 
+  const paced = spec.mode === 'duration' && spec.ratePerSecond !== undefined;
+  /** When the next request is due: now for a closed loop, its slot in the schedule for an open one. */
+  const due = () => (paced ? started + (issued * 1000) / spec.ratePerSecond! : performance.now());
+
   const next = (): PlannedRequest | undefined => {
     if (spec.mode === 'once') return cursor < spec.requests.length ? spec.requests[cursor++] : undefined;
-    if (performance.now() >= deadline || issued >= spec.maxRequests) return undefined;
+    if (due() >= deadline || performance.now() >= deadline || issued >= spec.maxRequests) return undefined;
     return spec.requests[Math.floor(Math.random() * spec.requests.length)];
   };
 
   const loop = async () => {
     for (let planned = next(); planned; planned = next()) {
+      const at = due();
       issued++;
       if (spec.walkPages === undefined) {
-        const begin = performance.now();
+        const wait = at - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // Behind schedule, the wait for a free connection was the server's doing and counts; a timer that fires a
+        // little late is the generator's own and does not.
+        const begin = paced && wait <= 0 ? at : performance.now();
         const response = await send(agent, spec.port, spec.headers, planned);
         record(begin, performance.now(), response, planned);
         continue;

@@ -22,6 +22,11 @@ export interface LoadSpec {
   readonly maxRequests: number;
   /** Every response must have this status (otherwise any status below 400 is fine). */
   readonly expectStatus?: number;
+  /**
+   * Open loop ('duration' mode): start requests at this rate in all, whoever answers; `concurrency` bounds those in
+   * flight. A latency counts from the planned start, so a server that falls behind is charged for the wait too.
+   */
+  readonly ratePerSecond?: number;
   /** Cursor walk: follow nextCursor for this many pages, each next page being walkPath&cursor=... */
   readonly walkPages?: number;
   readonly walkPath?: string;

@@ -257,6 +257,11 @@ export async function deleteTenantUsers(q: Queryable, tenantId: string): Promise
   }
 }
 
+/** Removes a tenant and, by cascade, everything it has (users, their sessions, groups, tokens, history). */
+export async function deleteTenant(q: Queryable, slug: string): Promise<void> {
+  await q.query('delete from tenants where lower(slug) = lower($1)', [slug]);
+}
+
 /** Removes groups 1..upTo of a seed from the tenant, and nothing else. */
 export async function deleteSeededGroups(q: Queryable, tenantId: string, upTo: number): Promise<void> {
   await q.query(

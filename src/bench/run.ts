@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm run bench`: the query engine under load over real HTTP, against a baseline route in the same server, with the plans behind it.
+// `npm run bench`: the query engine and sign-in under load over real HTTP, against baselines measured in the same run, with the plans behind it.
 import { createHash, randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
+import { createPasswordHasher, defaultMaxConcurrent } from '../auth/passwords.js';
 import { loadConfig, type Config } from '../config.js';
 import { createApp, SCIM_PREFIX, type App } from '../http/app.js';
 import { assembleAppDeps } from '../http/assemble.js';
@@ -17,6 +18,15 @@ import { serverSecret } from '../store/secrets.js';
 import { createTenancyService, type TenancyService } from '../tenancy/service.js';
 import { explainListRequest, type StatementPlan } from './explain.js';
 import { createLoadGenerator, mergeResults, statsOf, type LoadGenerator, type LoadResult, type LoadSpec, type LoadStats, type PlannedRequest } from './load.js';
+import {
+  benchLogins,
+  benchLookupUnderLogins,
+  LOGIN_TENANT,
+  prepareLoginUsers,
+  UNDER_LOGINS_TARGET,
+  type LoginsResult,
+  type UnderLoginsResult,
+} from './logins.js';
 import {
   baselineLookup,
   countSeededGroups,
@@ -32,13 +42,21 @@ import { seedTenant } from './seeder.js';
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
                           [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict]
+                          [--login-users 50] [--lookup-rate 50] [--password-slots n]
 
   PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/usher_bench), created if missing.
   --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor (default all).
-  --strict     exit non-zero when a target is missed, not only when a plan scans a large table.`;
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, underLogins
+               (default all). The large tenant is seeded only for the query cases (all but the last two).
+  --strict     exit non-zero when a target is missed, not only when a plan scans a large table.
+
+  Sign-in: tenant ${LOGIN_TENANT} is made afresh with --login-users users who have an Argon2id password.
+  logins       --concurrency clients POST /auth/login; baseline: passwords.verify in-process at that concurrency.
+  underLogins  userName eq lookups at --lookup-rate req/s on the small tenant, idle and while the login clients
+               run; target: p99 under logins at most ${UNDER_LOGINS_TARGET}x the idle p99.
+  --password-slots  Argon2id operations the app runs at once (default: the server's, cores - 1, at least 1).`;
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/usher_bench';
 const SAMPLE = 2000;
@@ -46,6 +64,9 @@ const CURSOR_PAGE = 100;
 const CURSOR_WALK_PAGES = 10;
 const BULK_USERS = 1000;
 const LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq', 'compound'];
+const SIGN_IN_CASES = ['logins', 'underLogins'];
+/** At most this many lookups in flight during underLogins: enough that one slow answer does not hold up the schedule. */
+const LOOKUP_CONCURRENCY = 4;
 
 interface Options {
   readonly pglite: boolean;
@@ -59,6 +80,9 @@ interface Options {
   readonly bulk: boolean;
   readonly explainOnly: boolean;
   readonly strict: boolean;
+  readonly loginUsers: number;
+  readonly lookupRate: number;
+  readonly passwordSlots: number | undefined;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -76,6 +100,9 @@ function parseOptions(argv: string[]): Options {
       'no-bulk': { type: 'boolean' },
       'explain-only': { type: 'boolean' },
       strict: { type: 'boolean' },
+      'login-users': { type: 'string' },
+      'lookup-rate': { type: 'string' },
+      'password-slots': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -102,6 +129,9 @@ function parseOptions(argv: string[]): Options {
     concurrency: Math.floor(number('concurrency', values.concurrency, 8)),
     explainOnly: values['explain-only'] ?? false,
     strict: values.strict ?? false,
+    loginUsers: Math.floor(number('login-users', values['login-users'], 50)),
+    lookupRate: number('lookup-rate', values['lookup-rate'], 50),
+    passwordSlots: values['password-slots'] === undefined ? undefined : Math.floor(number('password-slots', values['password-slots'], 1)),
   };
 }
 
@@ -196,8 +226,11 @@ interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** The real app, assembled as src/server.ts does, plus the baseline route, on a loopback port. */
-async function startApp(config: Config, database: Store): Promise<RunningApp> {
+/**
+ * The real app, assembled as src/server.ts does, plus the baseline route, on a loopback port; `passwordSlots`
+ * overrides how many Argon2id operations the hasher runs at once.
+ */
+async function startApp(config: Config, database: Store, passwordSlots: number | undefined): Promise<RunningApp> {
   const clock = () => new Date();
   const store = countingStore(database);
   const tenancy = createTenancyService({ store, clock, newId: randomUUID });
@@ -221,6 +254,7 @@ async function startApp(config: Config, database: Store): Promise<RunningApp> {
     publicUrl: `http://127.0.0.1:${port}`,
     settings: config,
     cursorSecret,
+    ...(passwordSlots === undefined ? {} : { passwords: createPasswordHasher({ maxConcurrent: passwordSlots }) }),
   });
   const built = createApp(deps);
   // The baseline: the one indexed statement a userName lookup needs, in the same process, server and middleware.
@@ -476,6 +510,35 @@ async function benchBulk(
   };
 }
 
+// --- Sign-in ----------------------------------------------------------------------------------------------------
+
+function reportLogins(r: LoginsResult, concurrency: number): { lines: string[]; missed: string[] } {
+  const free = r.loopCpuMsPerLogin === undefined ? undefined : r.loopCpuMsPerLogin < r.verifyMs;
+  const verdict = free === undefined ? '(its CPU time cannot be read here)' : `${free ? 'PASS' : 'MISS'} (Argon2id off the event loop: its CPU per login < one verify)`;
+  return {
+    lines: [
+      `logins: ${concurrency} clients POST /auth/login: ${r.logins.perSecond.toFixed(1)} logins/s (p50 ${r.logins.p50.toFixed(0)} ms, p99 ${r.logins.p99.toFixed(0)} ms); ` +
+        `passwords.verify in-process, ${concurrency} at once (the ceiling): ${r.ceiling.perSecond.toFixed(1)}/s; ratio ${ratio(r.logins.perSecond, r.ceiling.perSecond)}`,
+      `  event loop: ${r.loopCpuMsPerLogin === undefined ? '?' : r.loopCpuMsPerLogin.toFixed(1)} ms of its thread's CPU per login, one verify alone takes ${r.verifyMs.toFixed(0)} ms ${verdict}`,
+      `  event-loop delay p99: ${r.loopDelayP99.logins.toFixed(1)} ms during logins, ${r.loopDelayP99.ceiling.toFixed(1)} ms during in-process verifies (${ratio(r.loopDelayP99.logins, r.loopDelayP99.ceiling)})`,
+    ],
+    missed: free === false ? [`logins: ${r.loopCpuMsPerLogin!.toFixed(1)} ms of event-loop CPU per login, not below one verify (${r.verifyMs.toFixed(0)} ms)`] : [],
+  };
+}
+
+function reportUnderLogins(r: UnderLoginsResult, t: BenchTenant, rate: number, concurrency: number): { lines: string[]; missed: string[] } {
+  const ok = r.ratio <= UNDER_LOGINS_TARGET;
+  return {
+    lines: [
+      `underLogins: userName eq on ${t.slug} at ${rate} req/s: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
+        `with ${concurrency} login clients (${r.logins.perSecond.toFixed(1)} logins/s): p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
+      `  p99 under logins / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${UNDER_LOGINS_TARGET.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
+        `round by round: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}`,
+    ],
+    missed: ok ? [] : [`underLogins: p99 ${r.ratio.toFixed(2)}x the idle p99`],
+  };
+}
+
 // --- main --------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -484,9 +547,12 @@ async function main(): Promise<number> {
   const config = options.pglite
     ? loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR || 'data/bench', PORT: '0' })
     : loadConfig({ DATABASE_URL: url, PORT: '0' });
+  const wanted = (id: string) => !options.cases || options.cases.includes(id);
+  const queryCases = !options.cases || options.cases.some((id) => !SIGN_IN_CASES.includes(id));
   if (!options.pglite) await ensureDatabase(url);
   const { store, release } = await openConfiguredStore(config, 'server');
   const load = createLoadGenerator();
+  let loginLoad: LoadGenerator | undefined;
   let running: RunningApp | undefined;
   try {
     await migrate(store);
@@ -498,19 +564,23 @@ async function main(): Promise<number> {
     log(
       `Usher bench: ${where}; ${options.concurrency} concurrent keep-alive clients; ${options.durationMs / 1000} s per case in ${options.rounds} rounds, each after ${options.warmupMs / 1000} s of warm-up`,
     );
-    const small = await ensureTenant(store, tenancy, options.small, options.pglite ? 1 : 2);
-    const large = await ensureTenant(store, tenancy, options.large, options.pglite ? 1 : 2);
-    for (const t of [small, large]) t.samples = await sampleUsers(store, t.id, SAMPLE);
+    // The sign-in cases need only the small tenant (underLogins looks its users up); the query cases need both.
+    const small = queryCases || wanted('underLogins') ? await ensureTenant(store, tenancy, options.small, options.pglite ? 1 : 2) : undefined;
+    const large = queryCases ? await ensureTenant(store, tenancy, options.large, options.pglite ? 1 : 2) : undefined;
+    const tenants = [small, large].filter((t): t is BenchTenant => t !== undefined);
+    for (const t of tenants) t.samples = await sampleUsers(store, t.id, SAMPLE);
 
-    running = await startApp(config, store);
-    const all = cases(running.deps.cursors).filter((c) => !options.cases || options.cases.includes(c.id));
-    if (all.length === 0) throw new Error(`--cases names none of: ${cases(running.deps.cursors).map((c) => c.id).join(', ')}`);
+    running = await startApp(config, store, options.passwordSlots);
+    const known = [...cases(running.deps.cursors).map((c) => c.id), ...SIGN_IN_CASES];
+    const unknown = options.cases?.filter((id) => !known.includes(id)) ?? [];
+    if (unknown.length > 0) throw new Error(`--cases: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    const all = cases(running.deps.cursors).filter((c) => wanted(c.id));
 
-    log('\nPlans of the SQL the list runner issues (custom: parameters bound; generic: what a prepared statement may switch to)');
     const seqScans: string[] = [];
+    if (all.length > 0) log('\nPlans of the SQL the list runner issues (custom: parameters bound; generic: what a prepared statement may switch to)');
     for (const c of all) {
       if (!c.explain) continue;
-      for (const t of [small, large]) {
+      for (const t of tenants) {
         const plans = await explainListRequest(running.deps, t.id, c.explain(t));
         printPlans(c.name, t, plans, t === large);
         seqScans.push(...plans.flatMap((p) => p.seqScans.map((s) => `${c.name} [${t.slug}] ${p.role}: ${s}`)));
@@ -522,11 +592,11 @@ async function main(): Promise<number> {
     if (options.explainOnly) return seqScans.length > 0 ? 1 : 0;
 
     // Cases take turns in rounds, so that whatever else the machine does in the meantime falls on all of them alike.
-    for (const t of [small, large]) for (const c of all) await preflight(running.port, t, c);
+    for (const t of tenants) for (const c of all) await preflight(running.port, t, c);
     const slots = new Map<string, (LoadResult & { statements: number })[]>();
-    for (let round = 1; round <= options.rounds; round++) {
+    for (let round = 1; round <= options.rounds && all.length > 0; round++) {
       for (const c of all) {
-        for (const t of [small, large]) {
+        for (const t of tenants) {
           const spec: LoadSpec = {
             name: `${c.name} ${t.label}`,
             port: running.port,
@@ -550,7 +620,7 @@ async function main(): Promise<number> {
       }
     }
     const measured: Measured[] = [];
-    for (const t of [small, large]) {
+    for (const t of tenants) {
       for (const c of all) {
         const results = slots.get(`${c.name} ${t.label}`) ?? [];
         const merged = mergeResults(results);
@@ -558,12 +628,39 @@ async function main(): Promise<number> {
         measured.push({ tenant: t, caseName: c.name, stats: statsOf(merged), statements });
       }
     }
+
+    const signIn: { lines: string[]; missed: string[] }[] = [];
+    if (wanted('logins') || wanted('underLogins')) {
+      const atOnce = options.passwordSlots ?? defaultMaxConcurrent();
+      log(`\nSign-in: ${options.loginUsers} users with an Argon2id password in tenant ${LOGIN_TENANT}; Argon2id operations at once in the app: ${atOnce}`);
+      const loginUsers = await prepareLoginUsers(running.port, store, tenancy, load, options.loginUsers);
+      const phases = { concurrency: options.concurrency, warmupMs: options.warmupMs, durationMs: options.durationMs, rounds: options.rounds };
+      if (wanted('logins')) {
+        signIn.push(reportLogins(await benchLogins(running.port, running.deps.passwords, load, loginUsers, phases, log), options.concurrency));
+      }
+      if (wanted('underLogins') && small) {
+        loginLoad = createLoadGenerator();
+        const lookups = cases(running.deps.cursors).find((c) => c.id === 'userName')!;
+        await preflight(running.port, small, lookups);
+        const lookup = { headers: { Authorization: `Bearer ${small.token}` }, requests: lookups.requests(small), rate: options.lookupRate, concurrency: LOOKUP_CONCURRENCY };
+        const result = await benchLookupUnderLogins(running.port, load, loginLoad, loginUsers, lookup, phases, log);
+        signIn.push(reportUnderLogins(result, small, options.lookupRate, options.concurrency));
+      }
+    }
     const bulk = options.bulk ? await benchBulk(load, running.port, store, tenancy) : { line: 'Bulk: not measured (--no-bulk)' };
 
     log(`\nResults (${new Date().toISOString().slice(0, 10)}, ${where}, concurrency ${options.concurrency}, load average now ${load1()})`);
-    printTable(measured, small, large);
-    log(`\nTargets at ${large.label} users:`);
-    const missed = checkTargets(measured, small, large);
+    const missed: string[] = [];
+    if (small && large && all.length > 0) {
+      printTable(measured, small, large);
+      log(`\nTargets at ${large.label} users:`);
+      missed.push(...checkTargets(measured, small, large));
+    }
+    for (const report of signIn) {
+      log('');
+      for (const line of report.lines) log(line);
+      missed.push(...report.missed);
+    }
     log(`\n${bulk.line}`);
     if (seqScans.length > 0) log(`\nFAIL: ${seqScans.length} plan(s) scan a large table sequentially (see above).`);
     if (missed.length > 0) log(`\n${options.strict ? 'FAIL' : 'note'}: targets missed: ${missed.join('; ')}`);
@@ -571,6 +668,7 @@ async function main(): Promise<number> {
   } finally {
     await running?.stop();
     await load.close();
+    await loginLoad?.close();
     await store.close();
     release();
   }
