@@ -217,11 +217,16 @@ export async function selectGroupsOfUsers(q: Queryable, tenantId: string, userId
        union
        select c.user_id, s.group_id, 1 from closure c
          join group_subgroups s on s.tenant_id = $1 and s.member_group_id = c.group_id
+     ), memberships as (
+       select c.user_id, c.group_id, min(c.depth) = 0 as direct from closure c group by c.user_id, c.group_id
      )
-     select c.user_id, g.id as group_id, g.display_name, min(c.depth) = 0 as direct
-       from closure c join groups g on g.tenant_id = $1 and g.id = c.group_id
-      group by c.user_id, g.id, g.display_name
-      order by c.user_id, g.display_name, g.id`,
+     -- The name is looked up by primary key per membership (memberships reference their groups, so there is
+     -- one): the planner cannot estimate the walk, and would rather hash the tenant's whole groups table than
+     -- look up the few dozen names a page needs.
+     select m.user_id, m.group_id, m.direct,
+            (select g.display_name from groups g where g.tenant_id = $1 and g.id = m.group_id) as display_name
+       from memberships m
+      order by 1, 4, 2`,
     [tenantId, userIds],
   );
 }
@@ -256,10 +261,6 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
   'meta.resourcetype': { sql: `'User'`, type: 'string', caseExact: true },
 };
 
-/**
- * An indexed multi-valued attribute: one user_values row per element, whose position is the element's index
- * in the attributes document, so sub-attributes without a column are read from that same element.
- */
 /** The read-only account extension lives in columns. */
 const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
   lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false },
@@ -271,6 +272,10 @@ const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
   welcomeemailsentat: { sql: 'u.welcome_email_sent_at', type: 'dateTime', caseExact: false },
 };
 
+/**
+ * An indexed multi-valued attribute: one user_values row per element, whose position is the element's index
+ * in the attributes document, so sub-attributes without a column are read from that same element.
+ */
 function userValuesTarget(attribute: AttributeDefinition): MultiTarget {
   const columns: Record<string, ScalarTarget> = {
     value: { sql: 'v.value', type: 'string', caseExact: false },
@@ -284,6 +289,80 @@ function userValuesTarget(attribute: AttributeDefinition): MultiTarget {
     element: (sub) => (sub && columns[sub.name.toLowerCase()]) || jsonFieldTarget(element, sub, attribute.type),
   };
 }
+
+/**
+ * The tenant of the statement a filter lands in: countUsers and pageUsers bind it as $1, as PageQuery in ../list.ts
+ * promises. The groups target restricts every table to it, so that the groups and memberships it reads do not
+ * depend on the user row and PostgreSQL can compute them once per statement (see groupsTarget).
+ */
+const STATEMENT_TENANT = '$1';
+
+/** Every (ancestor, descendant) pair of the tenant's nested groups. UNION stops the walk even if nesting ever loops. */
+const NESTING = `(with recursive nesting (ancestor, descendant) as (
+       select s.group_id, s.member_group_id from group_subgroups s where s.tenant_id = ${STATEMENT_TENANT}
+       union
+       select n.ancestor, s.member_group_id
+         from nesting n join group_subgroups s on s.tenant_id = ${STATEMENT_TENANT} and s.group_id = n.descendant
+     ) select ancestor, descendant from nesting)`;
+
+/**
+ * The descendants or the ancestors of a group through nesting, as a uuid[]. The map from each group to them is an
+ * uncorrelated subquery, which PostgreSQL evaluates once per statement, so each lookup is cheap wherever the
+ * planner puts it. The array's text form ('{...}') is what array_agg(uuid)::text yields and uuid[] parses back.
+ */
+function nestingOf(relatives: 'descendants' | 'ancestors', group: string): string {
+  const [key, value] = relatives === 'descendants' ? ['ancestor', 'descendant'] : ['descendant', 'ancestor'];
+  return `((select jsonb_object_agg(r.k, r.v)
+             from (select n.${key}::text as k, array_agg(n.${value})::text as v from ${NESTING} n group by n.${key}) r)
+           ->> ${group}::text)::uuid[]`;
+}
+
+/** The tenant's groups as elements of `groups` with one kind of membership: the rows a groups condition tests. */
+function groupElements(type: 'direct' | 'indirect'): string {
+  return `(select g.id as value, g.display_name as display, '${type}'::text as type
+             from groups g where g.tenant_id = ${STATEMENT_TENANT}) as ug`;
+}
+
+const GROUP_ELEMENT_COLUMNS: Record<string, ScalarTarget> = {
+  value: { sql: 'ug.value', type: 'string', caseExact: true, uuid: true },
+  display: { sql: 'ug.display', type: 'string', caseExact: false },
+  type: { sql: 'ug.type', type: 'string', caseExact: false },
+};
+
+/**
+ * `groups` (RFC 7643 §4.1.2): the groups a user is directly in (type "direct") and their ancestors through nested
+ * groups ("indirect"; a group the user is also directly in is "direct" only, as selectGroupsOfUsers renders it).
+ *
+ * The condition is tested on groups, not on users: the groups that satisfy it as a direct element give their
+ * members, those that satisfy it as an indirect element give the members of their descendants who are not their
+ * own members. That set is uncorrelated and the user is matched against it only in the outer WHERE, so PostgreSQL
+ * turns the EXISTS into a semi-join (`groups.value eq "<id>"` reads one group, the group_members primary key
+ * ranges of it and of its descendants, and users by primary key), or, under `not` and `or`, into one hashed set or
+ * a cheap test per user (the user's memberships, then their ancestors by the map). A walk up from each user in a
+ * correlated recursive query would cost about a second per 10,000 users; joining the recursive walk itself, which
+ * the planner cannot estimate, would read all of the tenant's memberships. Hence the two lookups in the indirect
+ * branch: equivalent, each gives the planner one direction to enter by.
+ */
+const groupsTarget: MultiTarget = {
+  exists: (condition) => {
+    const t = STATEMENT_TENANT;
+    return `exists (select 1 from (
+      select m.tenant_id, m.user_id
+        from ${groupElements('direct')}
+        join group_members m on m.tenant_id = ${t} and m.group_id = ug.value
+       where ${condition}
+      union all
+      select m.tenant_id, m.user_id
+        from ${groupElements('indirect')}
+        join group_members m on m.tenant_id = ${t}
+             and m.group_id = any(${nestingOf('descendants', 'ug.value')})
+             and ug.value = any(${nestingOf('ancestors', 'm.group_id')})
+       where ${condition}
+         and not exists (select 1 from group_members d where d.tenant_id = ${t} and d.group_id = ug.value and d.user_id = m.user_id)
+    ) as e where e.tenant_id = u.tenant_id and e.user_id = u.id)`;
+  },
+  element: (sub) => GROUP_ELEMENT_COLUMNS[(sub?.name ?? 'value').toLowerCase()],
+};
 
 function qualifiedKey(resolved: ResolvedAttribute): string {
   return resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}`.toLowerCase() : resolved.attribute.name.toLowerCase();
@@ -310,7 +389,7 @@ export const userSqlModel: SqlModel = {
   multi(resolved) {
     const name = resolved.attribute.name;
     if ((INDEXED_MULTI_VALUED as readonly string[]).includes(name)) return userValuesTarget(resolved.attribute);
-    if (name === 'groups') return undefined;
+    if (name === 'groups') return resolved.schema.id === USER_CORE_SCHEMA ? groupsTarget : undefined;
     return jsonElementTarget(jsonPathSql('u.attributes', jsonKeyPath(resolved), 'complex'), resolved.attribute);
   },
   complexPresent(resolved) {
