@@ -16,9 +16,10 @@ export interface MailRecipient {
 export interface AccountMailer {
   /**
    * Issues a new set-password link (older welcome links stop working), queues the welcome mail with it, notes
-   * welcomeEmailSentAt and records the history. Returns the link, for the CLI to print.
+   * welcomeEmailSentAt and records the history. Returns the link, for the CLI to print. `newUser`: the user was
+   * inserted in this transaction, with its welcomeEmailSentAt, and has no links yet.
    */
-  sendWelcome(tx: Queryable, scope: HistoryScope, user: MailRecipient): Promise<string>;
+  sendWelcome(tx: Queryable, scope: HistoryScope, user: MailRecipient, options?: { readonly newUser?: boolean }): Promise<string>;
   /** Issues a reset link (older reset links stop working), queues the reset mail and records the history. */
   sendPasswordReset(tx: Queryable, scope: HistoryScope, user: MailRecipient): Promise<void>;
   /** Queues the notice to the old address that the account's e-mail address changed. */
@@ -55,24 +56,31 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
     await enqueueMail(tx, { tenantId: scope.tenantId, id: newId(), kind, to, ...content }, scope.at);
   }
 
-  async function tenantOf(tx: Queryable, tenantId: string): Promise<{ name: string }> {
-    return { name: (await selectTenantName(tx, tenantId)) ?? 'Usher' };
+  // Tenant names change rarely (and only by an operator): a minute's cache saves a query per mail in a Bulk of creates.
+  const tenantNames = new Map<string, { name: string; until: number }>();
+  async function tenantOf(tx: Queryable, tenantId: string, now: Date): Promise<{ name: string }> {
+    const cached = tenantNames.get(tenantId);
+    if (cached && cached.until > now.getTime()) return { name: cached.name };
+    const name = (await selectTenantName(tx, tenantId)) ?? 'Usher';
+    if (tenantNames.size >= 10_000) tenantNames.clear();
+    tenantNames.set(tenantId, { name, until: now.getTime() + 60_000 });
+    return { name };
   }
 
   const mailUser = (user: MailRecipient) => ({ userName: user.user_name, displayName: user.display_name });
 
   return {
-    async sendWelcome(tx, scope, user) {
-      const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'welcome', scope.at);
+    async sendWelcome(tx, scope, user, options = {}) {
+      const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'welcome', scope.at, { first: options.newUser === true });
       const link = `${publicUrl}/welcome?token=${encodeURIComponent(token)}`;
       const content = welcomeMail({
-        tenant: await tenantOf(tx, scope.tenantId),
+        tenant: await tenantOf(tx, scope.tenantId, scope.at),
         user: mailUser(user),
         link,
         expiresInDays: Math.max(1, Math.round(deps.welcomeLinkSeconds / 86_400)),
       });
       await queue(tx, scope, 'welcome', user.email, content);
-      await markWelcomeEmailSent(tx, scope.tenantId, user.id, scope.at);
+      if (!options.newUser) await markWelcomeEmailSent(tx, scope.tenantId, user.id, scope.at);
       await recordHistory(tx, historyForMail(scope, user, 'welcomeEmailSent', user.email));
       return link;
     },
@@ -80,7 +88,7 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
     async sendPasswordReset(tx, scope, user) {
       const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'reset', scope.at);
       const content = passwordResetMail({
-        tenant: await tenantOf(tx, scope.tenantId),
+        tenant: await tenantOf(tx, scope.tenantId, scope.at),
         user: mailUser(user),
         link: `${publicUrl}/reset?token=${encodeURIComponent(token)}`,
         expiresInHours: Math.max(1, Math.round(deps.resetLinkSeconds / 3600)),
@@ -91,7 +99,7 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
 
     async sendEmailChanged(tx, scope, user, newEmail) {
       // The link leads to the portal, where the owner can sign in or ask for a reset; it carries no secret.
-      const content = emailChangedMail({ tenant: await tenantOf(tx, scope.tenantId), user: mailUser(user), newEmail, link: `${publicUrl}/admin` });
+      const content = emailChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), newEmail, link: `${publicUrl}/admin` });
       await queue(tx, scope, 'email-changed', user.email, content);
     },
 

@@ -96,8 +96,18 @@ export interface AuthService {
   completeLink(input: { token: string; newPassword: string }, requestId?: string): Promise<void>;
   logout(session: SessionPrincipal): Promise<void>;
   authenticate(token: string): Promise<SessionPrincipal | undefined>;
-  /** Issues a single-use link token for a user, voiding older ones of the same purpose. */
-  issueLinkToken(tx: Queryable, tenantId: string, userId: string, purpose: 'reset' | 'welcome', now: Date): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * Issues a single-use link token for a user, voiding older ones of the same purpose (`first`: the user was
+   * created in this transaction and has none).
+   */
+  issueLinkToken(
+    tx: Queryable,
+    tenantId: string,
+    userId: string,
+    purpose: 'reset' | 'welcome',
+    now: Date,
+    options?: { readonly first?: boolean },
+  ): Promise<{ token: string; expiresAt: Date }>;
   checkPassword(password: string, user: { userName: string; emails: readonly string[] }): void;
   /**
    * Sets an administrator's temporary password (already checked and hashed): the user must choose another at the
@@ -278,11 +288,11 @@ export function createAuthService(deps: AuthDeps): AuthService {
       await voidAuthTokens(tx, tenantId, userId, ['reset', 'welcome', 'change'], now);
     },
 
-    async issueLinkToken(tx, tenantId, userId, purpose, now) {
+    async issueLinkToken(tx, tenantId, userId, purpose, now, options = {}) {
       const token = generateToken(LINK_TOKEN_PREFIX);
       const seconds = purpose === 'reset' ? settings.resetLinkSeconds : settings.welcomeLinkSeconds;
       const expiresAt = new Date(now.getTime() + seconds * 1000);
-      await voidAuthTokens(tx, tenantId, userId, [purpose], now);
+      if (!options.first) await voidAuthTokens(tx, tenantId, userId, [purpose], now);
       await insertAuthToken(tx, { tenantId, id: newId(), userId, purpose, tokenHash: hashToken(token), now, expiresAt });
       return { token, expiresAt };
     },

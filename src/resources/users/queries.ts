@@ -73,13 +73,15 @@ export async function insertUser(
   passwordHash: string | null,
   values: readonly UserValue[],
   now: Date,
+  /** When the welcome mail goes out with this insert (account extension welcomeEmailSentAt). */
+  welcomeEmailSentAt: Date | null = null,
 ): Promise<UserRow> {
   const rows = await tx.query<UserRow>(
     `with inserted as (
        insert into users as u (tenant_id, id, user_name, external_id, display_name, active, lock_reason, password_hash, password_set_at,
-                               attributes, created_at, last_modified, version)
+                               attributes, created_at, last_modified, version, welcome_email_sent_at)
        values ($1, $2, $3, $4, $5, $6, case when $6 then null else $11 end, $7, case when $7::text is null then null else $9::timestamptz end,
-               $8, $9, $9, 1)
+               $8, $9, $9, 1, $12)
        returning ${USER_COLUMNS}
      ), indexed as (
        insert into user_values (tenant_id, user_id, attribute, position, value, type, is_primary)
@@ -99,6 +101,7 @@ export async function insertUser(
       now.toISOString(),
       valueRecords(values),
       user.lockReason ?? 'provisioning',
+      welcomeEmailSentAt?.toISOString() ?? null,
     ],
   );
   return rows[0]!;

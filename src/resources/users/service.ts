@@ -181,12 +181,9 @@ export function createUsersService(deps: Deps): UsersService {
     return true;
   }
 
-  /** A user created with an e-mail address and no password is sent the welcome mail, to choose one. */
-  async function welcomeNewUser(tx: Queryable, scope: HistoryScope, row: UserRow, hasPassword: boolean): Promise<UserRow> {
-    const email = mailAddressOf(row.attributes);
-    if (hasPassword || !email) return row;
-    await accountMail.sendWelcome(tx, scope, { ...row, email });
-    return { ...row, welcome_email_sent_at: scope.at };
+  /** The address a new user's welcome mail goes to: users created with an e-mail address and no password get one. */
+  function welcomeAddressOf(attributes: Record<string, unknown>, hasPassword: boolean): string | undefined {
+    return hasPassword ? undefined : mailAddressOf(attributes);
   }
 
   async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection, known?: UserGroupRow[]): Promise<ResourceResult> {
@@ -208,11 +205,12 @@ export function createUsersService(deps: Deps): UsersService {
         return await withMail(async (tx) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const scope = historyScope(ctx, deps);
-          const inserted = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), scope.at);
-          await recordHistory(tx, historyForUserCreated(scope, inserted));
-          const row = await welcomeNewUser(tx, scope, inserted, passwordHash !== null);
+          const welcome = welcomeAddressOf(user.attributes, passwordHash !== null);
+          const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), scope.at, welcome ? scope.at : null);
+          await recordHistory(tx, historyForUserCreated(scope, row));
+          if (welcome) await accountMail.sendWelcome(tx, scope, { ...row, email: welcome }, { newUser: true });
           // A user just created belongs to no group yet.
-          return { value: await render(tx, ctx.tenantId, row, projection, []), mailed: row !== inserted };
+          return { value: await render(tx, ctx.tenantId, row, projection, []), mailed: welcome !== undefined };
         });
       } catch (error) {
         translateStoreError(error, user.userName);
