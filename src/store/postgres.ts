@@ -53,7 +53,9 @@ export function createPostgresStore(options: PostgresOptions): Store {
         parse: (value: string) => Number(value),
       },
     },
-    connection: { application_name: 'usher' },
+    // Usher's statements are short, indexed OLTP work; JIT compiling pays only on long analytic queries, and the
+    // planner's over-estimates for some filters (not/or over group membership) made it add up to a second.
+    connection: { application_name: 'usher', jit: 'off' },
   });
   const root = adapt(sql);
   return {

@@ -30,6 +30,10 @@ describe(`the store port (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})
     expect(store.kind).toBe(process.env.DATABASE_URL ? 'postgres' : 'pglite');
   });
 
+  it.skipIf(!process.env.DATABASE_URL)('keeps PostgreSQL from JIT-compiling its short statements', async () => {
+    expect(await store.query('show jit')).toEqual([{ jit: 'off' }]);
+  });
+
   it('runs a query with parameters, and returns bigint as a number', async () => {
     const rows = await store.query<{ sum: number; greeting: string; nothing: null }>(
       'select $1::bigint + $2::bigint as sum, $3::text as greeting, $4::text as nothing',
