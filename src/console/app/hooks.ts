@@ -1,5 +1,6 @@
 // Small hooks shared by the pages.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from './api';
 
 /** The value once it has stopped changing for `delay` ms (the search box waits for the user to pause). */
 export function useDebounced<T>(value: T, delay: number): T {
@@ -34,4 +35,41 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   }, deps);
   useEffect(() => () => void (sequence.current = -1), []);
   return state;
+}
+
+export interface CursorPages<T> {
+  readonly list: Loaded<T>;
+  /** The load's error, but for a refused cursor, which only sends the list back to its first page. */
+  readonly error: unknown;
+  /** The list's total: only the first page of a cursor-paged list carries totalResults, so it is kept while paging. */
+  readonly total: number | undefined;
+  setCursor(next: string): void;
+}
+
+/**
+ * A cursor-paged list (RFC 9865). A cursor belongs to the question it was answered for (the search, filter and
+ * sort, as `question`): a new question starts at the first page, and so does a cursor the server refuses (one
+ * from before the list changed). `reloads` asks the same page again when it changes.
+ */
+export function useCursorPages<T extends { readonly totalResults?: number }>(
+  question: readonly unknown[],
+  load: (cursor: string) => Promise<T>,
+  reloads = 0,
+): CursorPages<T> {
+  const key = JSON.stringify(question);
+  const [page, setPage] = useState({ key, cursor: '' });
+  const cursor = page.key === key ? page.cursor : '';
+  const setCursor = (next: string) => setPage({ key, cursor: next });
+  const [total, setTotal] = useState<number>();
+
+  const list = useLoad(() => load(cursor), [key, cursor, reloads]);
+  useEffect(() => {
+    if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
+  }, [list.data]);
+  const refused = list.error instanceof ApiError && list.error.code === 'invalidCursor';
+  useEffect(() => {
+    if (refused) setCursor('');
+  }, [list.error]);
+
+  return { list, error: refused ? undefined : list.error, total, setCursor };
 }

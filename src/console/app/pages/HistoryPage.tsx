@@ -1,12 +1,12 @@
 // User History: every recorded change, newest first, for all users or one; searchable and cursor-paged.
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, scim } from '../api';
+import { scim } from '../api';
 import { Field } from '../components/Field';
 import { Link } from '../components/Link';
 import { PageHeading } from '../components/PageHeading';
 import { Pager } from '../components/Pager';
 import { formatDateTime, plural } from '../format';
-import { useDebounced, useLoad } from '../hooks';
+import { useCursorPages, useDebounced } from '../hooks';
 import { userPath } from '../router';
 import type { HistoryEntry, ListResponse, User } from '../scim-types';
 
@@ -77,20 +77,8 @@ function useUserName(userId: string | undefined): string | undefined {
 export function HistoryPage({ userId }: { userId?: string }) {
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText, 300);
-  const question = JSON.stringify([userId, search]);
-  const [page, setPage] = useState({ question, cursor: '' });
-  const cursor = page.question === question ? page.cursor : '';
-  const setCursor = (next: string) => setPage({ question, cursor: next });
-  const [total, setTotal] = useState<number>();
   const userName = useUserName(userId);
-
-  const list = useLoad(() => fetchHistory(userId, search, cursor), [userId, search, cursor]);
-  useEffect(() => {
-    if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
-  }, [list.data]);
-  useEffect(() => {
-    if (list.error instanceof ApiError && list.error.code === 'invalidCursor') setCursor('');
-  }, [list.error]);
+  const { list, error: loadError, total, setCursor } = useCursorPages([userId, search], (cursor) => fetchHistory(userId, search, cursor));
 
   const entries = list.data?.Resources ?? [];
   return (
@@ -126,9 +114,9 @@ export function HistoryPage({ userId }: { userId?: string }) {
             {total === undefined ? (list.loading ? 'Loading history…' : '') : plural(total, 'entry', 'entries')}
           </p>
         </div>
-        {list.error !== undefined && !(list.error instanceof ApiError && list.error.code === 'invalidCursor') && (
+        {loadError !== undefined && (
           <p class="alert alert--error" role="alert">
-            {list.error instanceof Error ? list.error.message : String(list.error)}
+            {loadError instanceof Error ? loadError.message : String(loadError)}
           </p>
         )}
         {entries.length > 0 ? (

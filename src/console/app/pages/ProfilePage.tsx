@@ -12,12 +12,13 @@ import { useLoad } from '../hooks';
 import { endSession } from '../session';
 import { ACCOUNT_EXT, type User } from '../scim-types';
 import { phonesOf, primaryEmail } from '../users';
+import { Details, type DetailRow } from '../components/Details';
 
 function ProfileDetails({ user }: { user: User }) {
   const phones = phonesOf(user);
   const name = [user.name?.honorificPrefix, user.name?.givenName, user.name?.middleName, user.name?.familyName].filter(Boolean).join(' ');
   const personas = (user.groups ?? []).filter((g) => g.type !== 'indirect').map((g) => g.display).filter(Boolean);
-  const rows: [string, string | undefined][] = [
+  const rows: DetailRow[] = [
     ['Name', name || user.displayName],
     ['User Name', user.userName],
     ['Email Address', primaryEmail(user)],
@@ -29,16 +30,7 @@ function ProfileDetails({ user }: { user: User }) {
     ['Last Login', formatDateTime(user[ACCOUNT_EXT]?.lastLogin)],
     ['Password set', formatDateTime(user[ACCOUNT_EXT]?.passwordSetAt)],
   ];
-  return (
-    <dl class="details details--columns">
-      {rows.map(([term, value]) => (
-        <div key={term} class="details__row">
-          <dt>{term}</dt>
-          <dd class={value ? '' : 'muted'}>{value || '—'}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <Details rows={rows} columns />;
 }
 
 function ChangePasswordForm() {

@@ -1,13 +1,12 @@
 // User Management: search, persona filter, the sortable, cursor-paged user list, and the add and edit dialogs.
-import { useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { useState } from 'preact/hooks';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PlusIcon } from '../components/Icons';
 import { LiveStatus, type StatusMessage } from '../components/LiveStatus';
 import { PageHeading } from '../components/PageHeading';
 import { Pager } from '../components/Pager';
 import { plural } from '../format';
-import { useDebounced, useLoad } from '../hooks';
+import { useCursorPages, useDebounced } from '../hooks';
 import { usePersonas } from '../personas';
 import { leave, navigate, userPath } from '../router';
 import type { User } from '../scim-types';
@@ -34,28 +33,15 @@ export function UsersPage({ canWrite, dialog }: UsersPageProps) {
   const [personaId, setPersonaId] = useState('');
   const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
   const [reloads, setReloads] = useState(0);
-  const [total, setTotal] = useState<number>();
   const [status, setStatus] = useState<StatusMessage>();
   const [deleting, setDeleting] = useState<User>();
 
-  // A cursor belongs to the question it was answered for: a new search, persona or sort starts at the first page.
-  const question = JSON.stringify([search, personaId, sort]);
-  const [page, setPage] = useState({ question, cursor: '' });
-  const cursor = page.question === question ? page.cursor : '';
-  const setCursor = (next: string) => setPage({ question, cursor: next });
-
-  const list = useLoad(() => fetchUsers({ search, personaId, sort, cursor }), [search, personaId, sort, cursor, reloads]);
+  const { list, error: loadError, total, setCursor } = useCursorPages(
+    [search, personaId, sort],
+    (cursor) => fetchUsers({ search, personaId, sort, cursor }),
+    reloads,
+  );
   const reload = () => setReloads((n) => n + 1);
-
-  // Only the first page of a cursor-paged list carries totalResults: keep it while paging.
-  useEffect(() => {
-    if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
-  }, [list.data]);
-
-  // A cursor from before the list changed is refused: start again from the first page.
-  useEffect(() => {
-    if (list.error instanceof ApiError && list.error.code === 'invalidCursor') setCursor('');
-  }, [list.error]);
 
   const onSort = (by: string) =>
     setSort((current) => (current.by === by ? { by, order: current.order === 'ascending' ? 'descending' : 'ascending' } : { by, order: firstOrder(by) }));
@@ -79,7 +65,6 @@ export function UsersPage({ canWrite, dialog }: UsersPageProps) {
   };
 
   const users = list.data?.Resources ?? [];
-  const loadError = list.error && !(list.error instanceof ApiError && list.error.code === 'invalidCursor') ? list.error : undefined;
 
   return (
     <main id="main" class="page">

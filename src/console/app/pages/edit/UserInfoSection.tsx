@@ -1,6 +1,7 @@
 // The edit dialog's User Information: the profile fields and Save, which PATCHes only the attributes that changed.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api';
+import { Details, type DetailRow } from '../../components/Details';
 import { ContactFields, NameFields } from '../../components/ProfileFields';
 import { checkProfile, fieldOfError, profileChanges, profileOf, type Profile, type ProfileErrors } from '../../profile';
 import { ActionButton, ActionRow } from './ActionRow';
@@ -13,7 +14,7 @@ function sameProfile(a: Profile, b: Profile): boolean {
 
 function ReadOnlyProfile({ profile }: { profile: Profile }) {
   const name = [profile.salutation, profile.givenName, profile.middleName, profile.familyName].filter(Boolean).join(' ');
-  const rows: [string, string][] = [
+  const rows: DetailRow[] = [
     ['Name', name],
     ['User Name', profile.userName],
     ['Job Title', profile.title],
@@ -21,16 +22,7 @@ function ReadOnlyProfile({ profile }: { profile: Profile }) {
     ['Extension', profile.extension],
     ['Cell Phone Number', profile.mobile],
   ];
-  return (
-    <dl class="details">
-      {rows.map(([term, value]) => (
-        <div key={term} class="details__row">
-          <dt>{term}</dt>
-          <dd class={value ? '' : 'muted'}>{value || '—'}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <Details rows={rows} />;
 }
 
 export function UserInfoSection({ user, busy, run, canWrite }: SectionProps & { canWrite: boolean }) {
