@@ -39,6 +39,12 @@ export interface AccountMailerDeps {
   readonly notify: () => void;
 }
 
+/** Every e-mail value of a user's attributes, as given (the password policy keeps passwords clear of them). */
+export function emailValuesOf(attributes: Readonly<Record<string, unknown>>): string[] {
+  const emails = Array.isArray(attributes.emails) ? (attributes.emails as Record<string, unknown>[]) : [];
+  return emails.map((e) => e.value).filter((v): v is string => typeof v === 'string');
+}
+
 /**
  * The address account mail goes to: the primary e-mail, else the first other one mail can be sent to; undefined
  * when there is none (identity providers send what they have, and not every value is an address).

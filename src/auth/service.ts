@@ -1,5 +1,6 @@
 // Portal sign-in: login with lockout, sessions, forced and voluntary password changes, and reset/welcome links.
 import type { Queryable, Store } from '../store/index.js';
+import { emailValuesOf } from './account-mail.js';
 import { DEFAULT_PASSWORD_POLICY, passwordProblem, type PasswordPolicy } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
 import {
@@ -128,11 +129,6 @@ export interface AuthDeps {
 const INVALID_CREDENTIALS = () => new AuthError(401, 'invalid_credentials', 'The user name or password is wrong, or the account is locked.');
 const INVALID_LINK = () => new AuthError(400, 'invalid_token', 'This link is not valid any more; ask for a new one.');
 
-function emailsOf(account: AccountRow): string[] {
-  const emails = account.attributes.emails;
-  return Array.isArray(emails) ? emails.map((e) => (e as { value?: unknown }).value).filter((v): v is string => typeof v === 'string') : [];
-}
-
 function isLocked(account: AccountRow, now: Date): boolean {
   return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
 }
@@ -226,7 +222,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
           }
           const account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_CREDENTIALS();
-          checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
+          checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
           await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now, requestId ?? null);
           return startSession(tx, account, now);
         });
@@ -239,7 +235,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         if (!account?.password_hash || !(await passwords.verify(account.password_hash, currentPassword))) {
           throw new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
         }
-        checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
+        checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
         await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now, requestId ?? null);
         return startSession(tx, account, now);
       });
@@ -254,7 +250,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         }
         const account = await lockAccount(tx, row.tenant_id, row.user_id);
         if (!account) throw INVALID_LINK();
-        checkPassword(newPassword, { userName: account.user_name, emails: emailsOf(account) });
+        checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
         await replacePassword(tx, account, await passwords.hash(newPassword), row.purpose, now, requestId ?? null);
       });
     },

@@ -37,7 +37,8 @@ function projectionOf(params: Record<string, unknown>): ProjectionParams {
   };
 }
 
-function contextOf(c: Context<AppEnv>): RequestContext {
+/** Who asks and for which tenant, as the middleware found it: what every resource service is given with a request. */
+export function contextOf(c: Context<AppEnv>): RequestContext {
   return { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId };
 }
 

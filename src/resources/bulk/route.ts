@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 import { readScimBody } from '../../http/middleware/scim-body.js';
 import { scimJson } from '../../http/responses.js';
+import { contextOf } from '../route.js';
 import type { BulkService } from './service.js';
 
 export function bulkRoutes(service: BulkService) {
@@ -10,8 +11,7 @@ export function bulkRoutes(service: BulkService) {
 
   app.post('/', async (c) => {
     const body = await readScimBody(c);
-    const ctx = { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId };
-    return scimJson(c, await service.run(ctx, body));
+    return scimJson(c, await service.run(contextOf(c), body));
   });
 
   return app;

@@ -5,8 +5,8 @@ import { readScimBody } from '../../http/middleware/scim-body.js';
 import { scimError, scimJson } from '../../http/responses.js';
 import { ScimError } from '../../scim/errors.js';
 import { parseListParams } from '../../scim/list.js';
-import type { RequestContext } from '../context.js';
 import type { HistoryService } from './service.js';
+import { contextOf } from '../route.js';
 
 const PARAMS = ['filter', 'startIndex', 'cursor', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes', 'search'] as const;
 type Params = Record<(typeof PARAMS)[number], unknown>;
@@ -35,10 +35,6 @@ function attributeList(name: string, value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
   throw ScimError.invalidValue(`Parameter "${name}" must be a comma-separated list of attribute names.`);
-}
-
-function contextOf(c: Context<AppEnv>): RequestContext {
-  return { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId };
 }
 
 /** History is written by the server alone, with the changes it records; no request can change or delete it. */

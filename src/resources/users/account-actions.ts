@@ -1,7 +1,7 @@
 // The portal's account actions on a user (RFC 7644 gives no verb for them): reset mail, temporary password, welcome mail.
 import { randomBytes } from 'node:crypto';
 import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
-import { mailAddressOf, type MailRecipient } from '../../auth/account-mail.js';
+import { emailValuesOf, mailAddressOf, type MailRecipient } from '../../auth/account-mail.js';
 import { AuthError } from '../../auth/service.js';
 import { ScimError } from '../../scim/errors.js';
 import type { Queryable } from '../../store/index.js';
@@ -28,11 +28,6 @@ const GENERATED_LENGTH = 20;
 
 const random: RandomReader = { read: (bytes) => void bytes.set(randomBytes(bytes.length)) };
 
-function emailsOf(row: UserRow): string[] {
-  const emails = Array.isArray(row.attributes.emails) ? (row.attributes.emails as Record<string, unknown>[]) : [];
-  return emails.map((e) => e.value).filter((v): v is string => typeof v === 'string');
-}
-
 export function createAccountActions(deps: Deps): AccountActions {
   const { store, auth, accountMail, passwords } = deps;
 
@@ -58,7 +53,7 @@ export function createAccountActions(deps: Deps): AccountActions {
 
   function checkPolicy(password: string, row: UserRow): void {
     try {
-      auth.checkPassword(password, { userName: row.user_name, emails: emailsOf(row) });
+      auth.checkPassword(password, { userName: row.user_name, emails: emailValuesOf(row.attributes) });
     } catch (error) {
       if (error instanceof AuthError) throw ScimError.invalidValue(`Attribute 'password': ${error.message}`);
       throw error;
@@ -70,7 +65,7 @@ export function createAccountActions(deps: Deps): AccountActions {
     for (;;) {
       const password = generateRandomString(random, READABLE, Math.max(GENERATED_LENGTH, auth.passwordPolicy.minLength));
       try {
-        auth.checkPassword(password, { userName: row.user_name, emails: emailsOf(row) });
+        auth.checkPassword(password, { userName: row.user_name, emails: emailValuesOf(row.attributes) });
         return password;
       } catch {
         // It happened to contain the user's name: draw again.

@@ -4,15 +4,11 @@ import { z } from 'zod';
 import type { AppEnv } from '../../http/env.js';
 import { readScimBody } from '../../http/middleware/scim-body.js';
 import { ScimError } from '../../scim/errors.js';
-import type { RequestContext } from '../context.js';
 import type { AccountActions } from './account-actions.js';
+import { contextOf } from '../route.js';
 
 // `schemas` is tolerated: clients that send SCIM messages everywhere add it out of habit.
 const temporaryPasswordBody = z.object({ password: z.string().min(1).max(1024).optional(), schemas: z.array(z.string()).optional() }).strict();
-
-function contextOf(c: Context<AppEnv>): RequestContext {
-  return { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId };
-}
 
 /** The body of a temporary-password request: none or `{}` asks for a generated password. */
 async function requestedPassword(c: Context<AppEnv>): Promise<string | undefined> {
