@@ -18,7 +18,7 @@ function send(agent: Agent, port: number, headers: Record<string, string>, plann
         method: planned.method,
         path: planned.path,
         agent,
-        headers: { ...headers, ...(body ? { 'Content-Type': 'application/scim+json', 'Content-Length': String(body.length) } : {}) },
+        headers: { ...headers, ...planned.headers, ...(body ? { 'Content-Type': 'application/scim+json', 'Content-Length': String(body.length) } : {}) },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -39,6 +39,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   let firstError: string | undefined;
   let issued = 0;
   let completed = 0;
+  const statuses: Record<number, number> = {};
   const started = performance.now();
   const measureFrom = started + spec.warmupMs;
   const deadline = measureFrom + spec.durationMs;
@@ -47,7 +48,9 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
 
   const record = (begin: number, end: number, response: Response, planned: PlannedRequest) => {
     completed++;
-    if (response.status >= 400 || (spec.expectStatus !== undefined && response.status !== spec.expectStatus)) {
+    statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+    const accepted = spec.acceptStatuses?.includes(response.status) ?? false;
+    if (!accepted && (response.status >= 400 || (spec.expectStatus !== undefined && response.status !== spec.expectStatus))) {
       errors++;
       firstError ??= `${planned.method} ${planned.path.slice(0, 200)} -> ${response.status} ${response.body.slice(0, 300)}`;
     }
@@ -97,7 +100,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   await Promise.all(Array.from({ length: spec.concurrency }, loop));
   agent.destroy();
   const elapsedMs = spec.mode === 'once' ? performance.now() - started : Math.max(1, lastEnd - measureFrom);
-  return { name: spec.name, latencies, errors, firstError, elapsedMs, completed };
+  return { name: spec.name, latencies, errors, firstError, elapsedMs, completed, statuses };
 }
 
 parentPort!.on('message', (spec: LoadSpec) => {

@@ -6,6 +6,8 @@ export interface PlannedRequest {
   /** Path and query, e.g. /scim/v2/Users?filter=... ; the host is always 127.0.0.1. */
   readonly path: string;
   readonly body?: string;
+  /** Headers of this request alone, on top of the spec's (e.g. a client address behind a trusted proxy). */
+  readonly headers?: Record<string, string>;
 }
 
 export interface LoadSpec {
@@ -22,6 +24,8 @@ export interface LoadSpec {
   readonly maxRequests: number;
   /** Every response must have this status (otherwise any status below 400 is fine). */
   readonly expectStatus?: number;
+  /** Statuses that are answers, not errors, whatever expectStatus says: a refused sign-in's 401 or 429, say. */
+  readonly acceptStatuses?: readonly number[];
   /**
    * Open loop ('duration' mode): start requests at this rate in all, whoever answers; `concurrency` bounds those in
    * flight. A latency counts from the planned start, so a server that falls behind is charged for the wait too.
@@ -41,6 +45,8 @@ export interface LoadResult {
   readonly elapsedMs: number;
   /** Every response, the warm-up's included. */
   readonly completed: number;
+  /** How many responses had each status, the warm-up's included. */
+  readonly statuses: Readonly<Record<number, number>>;
 }
 
 export interface LoadStats {
@@ -65,6 +71,10 @@ export function mergeResults(results: readonly LoadResult[]): LoadResult {
     firstError: results.find((r) => r.firstError)?.firstError,
     elapsedMs: results.reduce((n, r) => n + r.elapsedMs, 0),
     completed: results.reduce((n, r) => n + r.completed, 0),
+    statuses: results.reduce<Record<number, number>>((all, r) => {
+      for (const [status, n] of Object.entries(r.statuses)) all[Number(status)] = (all[Number(status)] ?? 0) + n;
+      return all;
+    }, {}),
   };
 }
 

@@ -8,6 +8,9 @@ import type { Store } from '../store/index.js';
 import type { TenancyService } from '../tenancy/service.js';
 import { mergeResults, statsOf, type LoadGenerator, type LoadResult, type LoadSpec, type LoadStats, type PlannedRequest } from './load.js';
 import { deleteTenant } from './queries.js';
+import { benchUnderLoad, checked, type Phases, type ProbeLoad, type UnderLoadResult } from './under-load.js';
+
+export type { Phases } from './under-load.js';
 
 /**
  * The tenant the sign-in users live in. Not a seeded tenant: those must hold exactly the users their size says,
@@ -25,13 +28,6 @@ export interface LoginUsers {
   readonly password: string;
 }
 
-/** How a sign-in case runs: like the query cases, in rounds, each after an unmeasured warm-up. */
-export interface Phases {
-  readonly concurrency: number;
-  readonly warmupMs: number;
-  readonly durationMs: number;
-  readonly rounds: number;
-}
 
 const userBody = (userName: string, n: number) => ({
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -123,7 +119,7 @@ async function verifyLoops(passwords: PasswordHasher, hashed: string, password: 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
-  return { name: 'passwords.verify', latencies, errors, firstError: errors > 0 ? 'verify refused the right password' : undefined, elapsedMs: Math.max(1, lastEnd - measureFrom), completed };
+  return { name: 'passwords.verify', latencies, errors, firstError: errors > 0 ? 'verify refused the right password' : undefined, elapsedMs: Math.max(1, lastEnd - measureFrom), completed, statuses: {} };
 }
 
 /** Runs a phase with the histogram recording the event loop's delay after the phase's warm-up. */
@@ -154,10 +150,6 @@ function mainThreadCpuMs(): number | undefined {
 
 const p99Ms = (histogram: IntervalHistogram) => (histogram.count > 0 ? histogram.percentile(99) / 1e6 : NaN);
 
-function checked(result: LoadResult): LoadResult {
-  if (result.errors > 0) throw new Error(`${result.name}: ${result.errors} failed requests, first: ${result.firstError}`);
-  return result;
-}
 
 export interface LoginsResult {
   /** passwords.verify in this process at the same concurrency: what logins/s cannot exceed. */
@@ -224,84 +216,18 @@ export async function benchLogins(
   };
 }
 
-export interface LookupLoad {
-  readonly headers: Record<string, string>;
-  readonly requests: readonly PlannedRequest[];
-  /** Requests per second, started on schedule whatever the answers (an open loop). */
-  readonly rate: number;
-  /** At most this many in flight. */
-  readonly concurrency: number;
-}
-
-export interface UnderLoginsResult {
-  readonly idle: LoadStats;
-  readonly loaded: LoadStats;
-  /** The logins that ran meanwhile. */
-  readonly logins: LoadStats;
-  /** loaded p99 / idle p99. */
-  readonly ratio: number;
-  /** The same ratio in each round on its own: a burst of the machine's other work shows as one outlier. */
-  readonly roundRatios: readonly number[];
-}
-
 /**
  * A lookup's latency at a modest fixed rate, alone and while `phases.concurrency` login clients keep every Argon2
- * thread busy, in alternating rounds. The logins run on a second load generator (a thread of their own), start
- * first and end last, so the lookups are measured under load from start to end.
+ * thread busy, in alternating rounds.
  */
-export async function benchLookupUnderLogins(
+export function benchLookupUnderLogins(
   port: number,
   lookups: LoadGenerator,
   loginLoad: LoadGenerator,
   users: LoginUsers,
-  lookup: LookupLoad,
+  lookup: ProbeLoad,
   phases: Phases,
   log: (line: string) => void,
-): Promise<UnderLoginsResult> {
-  const durationMs = phases.durationMs / phases.rounds;
-  // Both start together; the lookups are measured from this long after the warm-up, when the first verifies keep
-  // the CPU busy, and the logins go on this long after the lookups stop.
-  const rampMs = 200;
-  const lookupSpec = (name: string, warmupMs: number): LoadSpec => ({
-    name,
-    port,
-    headers: lookup.headers,
-    mode: 'duration',
-    requests: lookup.requests,
-    concurrency: lookup.concurrency,
-    ratePerSecond: lookup.rate,
-    warmupMs,
-    durationMs,
-    maxRequests: 5_000_000,
-    expectStatus: 200,
-  });
-  const idle: LoadResult[] = [];
-  const loaded: LoadResult[] = [];
-  const logins: LoadResult[] = [];
-  for (let round = 1; round <= phases.rounds; round++) {
-    const alone = checked(await lookups.run(lookupSpec('userName eq, idle', phases.warmupMs)));
-    const [during, login] = await Promise.all([
-      lookups.run(lookupSpec('userName eq, under logins', phases.warmupMs + rampMs)),
-      loginLoad.run(loginSpec('logins meanwhile', port, users, { ...phases, warmupMs: phases.warmupMs + rampMs }, durationMs + rampMs)),
-    ]);
-    checked(during);
-    checked(login);
-    for (const result of [alone, during]) {
-      const stats = statsOf(result);
-      log(`  round ${round}/${phases.rounds} ${result.name.padEnd(40)} ${stats.perSecond.toFixed(0).padStart(6)} req/s, p50 ${stats.p50.toFixed(2)} ms, p99 ${stats.p99.toFixed(2)} ms`);
-    }
-    log(`  round ${round}/${phases.rounds} ${'logins meanwhile'.padEnd(40)} ${statsOf(login).perSecond.toFixed(1).padStart(6)} /s`);
-    idle.push(alone);
-    loaded.push(during);
-    logins.push(login);
-  }
-  const idleStats = statsOf(mergeResults(idle));
-  const loadedStats = statsOf(mergeResults(loaded));
-  return {
-    idle: idleStats,
-    loaded: loadedStats,
-    logins: statsOf(mergeResults(logins)),
-    ratio: loadedStats.p99 / idleStats.p99,
-    roundRatios: loaded.map((result, i) => statsOf(result).p99 / statsOf(idle[i]!).p99),
-  };
+): Promise<UnderLoadResult> {
+  return benchUnderLoad(port, lookups, loginLoad, lookup, (warmupMs, durationMs) => loginSpec('logins', port, users, { ...phases, warmupMs }, durationMs), phases, log);
 }

@@ -22,10 +22,11 @@ import {
   benchLogins,
   benchLookupUnderLogins,
   LOGIN_TENANT,
+  loginRequests,
   prepareLoginUsers,
+  type LoginUsers,
   UNDER_LOGINS_TARGET,
   type LoginsResult,
-  type UnderLoginsResult,
 } from './logins.js';
 import {
   baselineLookup,
@@ -39,6 +40,8 @@ import {
   type SampleUser,
 } from './queries.js';
 import { seedTenant } from './seeder.js';
+import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
+import { benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
                           [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict]
@@ -48,14 +51,20 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, underLogins
-               (default all). The large tenant is seeded only for the query cases (all but the last two).
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, underLogins,
+               healthzBulk, failedLogins, wrongPasswords (default all). The large tenant is seeded only for the
+               query cases (the first seven).
   --strict     exit non-zero when a target is missed, not only when a plan scans a large table.
 
   Sign-in: tenant ${LOGIN_TENANT} is made afresh with --login-users users who have an Argon2id password.
   logins       --concurrency clients POST /auth/login; baseline: passwords.verify in-process at that concurrency.
   underLogins  userName eq lookups at --lookup-rate req/s on the small tenant, idle and while the login clients
                run; target: p99 under logins at most ${UNDER_LOGINS_TARGET}x the idle p99.
+  healthzBulk  GET /healthz at --lookup-rate req/s, idle and while ${BULK_OPERATIONS}-operation Bulk requests run back to back.
+  failedLogins userName eq lookups as in underLogins, idle and while ${FAILING_CLIENTS} clients fail to sign in, each
+               request from another address (X-Forwarded-For behind TRUST_PROXY=1).
+  wrongPasswords the same lookups while one signed-in user posts wrong current passwords to /auth/password.
+               Targets: each p99 under load at most ${RESILIENCE_TARGET}x its idle p99.
   --password-slots  Argon2id operations the app runs at once (default: the server's, cores - 1, at least 1).`;
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/usher_bench';
@@ -64,7 +73,8 @@ const CURSOR_PAGE = 100;
 const CURSOR_WALK_PAGES = 10;
 const BULK_USERS = 1000;
 const LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq', 'compound'];
-const SIGN_IN_CASES = ['logins', 'underLogins'];
+const RESILIENCE_CASES = ['healthzBulk', 'failedLogins', 'wrongPasswords'];
+const SIGN_IN_CASES = ['logins', 'underLogins', ...RESILIENCE_CASES];
 /** At most this many lookups in flight during underLogins: enough that one slow answer does not hold up the schedule. */
 const LOOKUP_CONCURRENCY = 4;
 
@@ -526,12 +536,33 @@ function reportLogins(r: LoginsResult, concurrency: number): { lines: string[]; 
   };
 }
 
-function reportUnderLogins(r: UnderLoginsResult, t: BenchTenant, rate: number, concurrency: number): { lines: string[]; missed: string[] } {
+function statusMix(statuses: Readonly<Record<number, number>>): string {
+  const total = Object.values(statuses).reduce((n, count) => n + count, 0);
+  return Object.entries(statuses)
+    .map(([status, count]) => `${status}: ${((100 * count) / Math.max(1, total)).toFixed(0)}%`)
+    .join(', ');
+}
+
+function reportUnderLoad(id: string, probe: string, r: UnderLoadResult, target: number): { lines: string[]; missed: string[] } {
+  const ok = r.ratio <= target;
+  return {
+    lines: [
+      `${id}: ${probe}: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
+        `under load: p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
+      `  the load: ${r.background.perSecond.toFixed(1)} requests/s answered ${statusMix(r.backgroundStatuses)}`,
+      `  p99 under load / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${target.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
+        `round by round: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}`,
+    ],
+    missed: ok ? [] : [`${id}: p99 ${r.ratio.toFixed(2)}x the idle p99`],
+  };
+}
+
+function reportUnderLogins(r: UnderLoadResult, t: BenchTenant, rate: number, concurrency: number): { lines: string[]; missed: string[] } {
   const ok = r.ratio <= UNDER_LOGINS_TARGET;
   return {
     lines: [
       `underLogins: userName eq on ${t.slug} at ${rate} req/s: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
-        `with ${concurrency} login clients (${r.logins.perSecond.toFixed(1)} logins/s): p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
+        `with ${concurrency} login clients (${r.background.perSecond.toFixed(1)} logins/s): p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
       `  p99 under logins / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${UNDER_LOGINS_TARGET.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
         `round by round: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}`,
     ],
@@ -539,14 +570,25 @@ function reportUnderLogins(r: UnderLoginsResult, t: BenchTenant, rate: number, c
   };
 }
 
+/** A session of the first sign-in user. */
+async function signIn1(port: number, users: LoginUsers): Promise<string> {
+  const [first] = loginRequests(users);
+  const response = await fetch(`http://127.0.0.1:${port}${first!.path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: first!.body });
+  const body = (await response.json()) as { token?: unknown };
+  if (response.status !== 200 || typeof body.token !== 'string') throw new Error(`cannot sign in: POST /auth/login -> ${response.status}`);
+  return body.token;
+}
+
 // --- main --------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const url = process.env.BENCH_DATABASE_URL || DEFAULT_URL;
+  // TRUST_PROXY=1: the abuse cases send each request from an address of its own in X-Forwarded-For, as clients
+  // behind a load balancer arrive; the other cases send none and are seen at the socket's address.
   const config = options.pglite
-    ? loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR || 'data/bench', PORT: '0' })
-    : loadConfig({ DATABASE_URL: url, PORT: '0' });
+    ? loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR || 'data/bench', PORT: '0', TRUST_PROXY: '1' })
+    : loadConfig({ DATABASE_URL: url, PORT: '0', TRUST_PROXY: '1' });
   const wanted = (id: string) => !options.cases || options.cases.includes(id);
   const queryCases = !options.cases || options.cases.some((id) => !SIGN_IN_CASES.includes(id));
   if (!options.pglite) await ensureDatabase(url);
@@ -565,7 +607,8 @@ async function main(): Promise<number> {
       `Usher bench: ${where}; ${options.concurrency} concurrent keep-alive clients; ${options.durationMs / 1000} s per case in ${options.rounds} rounds, each after ${options.warmupMs / 1000} s of warm-up`,
     );
     // The sign-in cases need only the small tenant (underLogins looks its users up); the query cases need both.
-    const small = queryCases || wanted('underLogins') ? await ensureTenant(store, tenancy, options.small, options.pglite ? 1 : 2) : undefined;
+    const needsLookups = ['underLogins', 'failedLogins', 'wrongPasswords'].some(wanted);
+    const small = queryCases || needsLookups ? await ensureTenant(store, tenancy, options.small, options.pglite ? 1 : 2) : undefined;
     const large = queryCases ? await ensureTenant(store, tenancy, options.large, options.pglite ? 1 : 2) : undefined;
     const tenants = [small, large].filter((t): t is BenchTenant => t !== undefined);
     for (const t of tenants) t.samples = await sampleUsers(store, t.id, SAMPLE);
@@ -630,7 +673,7 @@ async function main(): Promise<number> {
     }
 
     const signIn: { lines: string[]; missed: string[] }[] = [];
-    if (wanted('logins') || wanted('underLogins')) {
+    if (SIGN_IN_CASES.some(wanted)) {
       const atOnce = options.passwordSlots ?? defaultMaxConcurrent();
       log(`\nSign-in: ${options.loginUsers} users with an Argon2id password in tenant ${LOGIN_TENANT}; Argon2id operations at once in the app: ${atOnce}`);
       const loginUsers = await prepareLoginUsers(running.port, store, tenancy, load, options.loginUsers);
@@ -638,13 +681,37 @@ async function main(): Promise<number> {
       if (wanted('logins')) {
         signIn.push(reportLogins(await benchLogins(running.port, running.deps.passwords, load, loginUsers, phases, log), options.concurrency));
       }
-      if (wanted('underLogins') && small) {
-        loginLoad = createLoadGenerator();
-        const lookups = cases(running.deps.cursors).find((c) => c.id === 'userName')!;
-        await preflight(running.port, small, lookups);
-        const lookup = { headers: { Authorization: `Bearer ${small.token}` }, requests: lookups.requests(small), rate: options.lookupRate, concurrency: LOOKUP_CONCURRENCY };
-        const result = await benchLookupUnderLogins(running.port, load, loginLoad, loginUsers, lookup, phases, log);
+      const port = running.port;
+      loginLoad = createLoadGenerator();
+      const background = loginLoad;
+      const lookups = cases(running.deps.cursors).find((c) => c.id === 'userName')!;
+      const lookup: ProbeLoad | undefined = small && {
+        name: 'userName eq',
+        headers: { Authorization: `Bearer ${small.token}` },
+        requests: lookups.requests(small),
+        rate: options.lookupRate,
+        concurrency: LOOKUP_CONCURRENCY,
+      };
+      if (lookup && small) await preflight(port, small, lookups);
+      if (wanted('underLogins') && lookup && small) {
+        const result = await benchLookupUnderLogins(port, load, background, loginUsers, lookup, phases, log);
         signIn.push(reportUnderLogins(result, small, options.lookupRate, options.concurrency));
+      }
+      if (wanted('healthzBulk')) {
+        const { token } = await tenancy.createTenant('bench-churn').then(() => tenancy.createToken('bench-churn', 'bench'));
+        const healthz: ProbeLoad = { name: 'GET /healthz', headers: {}, requests: [{ method: 'GET', path: '/healthz' }], rate: options.lookupRate, concurrency: LOOKUP_CONCURRENCY };
+        const run = randomUUID().slice(0, 8);
+        const result = await benchUnderLoad(port, load, background, healthz, (warmupMs, durationMs) => bulkChurnSpec(port, token, run, warmupMs, durationMs), phases, log);
+        signIn.push(reportUnderLoad('healthzBulk', `GET /healthz at ${options.lookupRate} req/s, ${BULK_OPERATIONS}-operation Bulk requests back to back`, result, RESILIENCE_TARGET));
+      }
+      if (wanted('failedLogins') && lookup && small) {
+        const result = await benchUnderLoad(port, load, background, lookup, (warmupMs, durationMs) => failedLoginsSpec(port, loginUsers, warmupMs, durationMs), phases, log);
+        signIn.push(reportUnderLoad('failedLogins', `userName eq on ${small.slug} at ${options.lookupRate} req/s, ${FAILING_CLIENTS} clients failing to sign in`, result, RESILIENCE_TARGET));
+      }
+      if (wanted('wrongPasswords') && lookup && small) {
+        const session = await signIn1(port, loginUsers);
+        const result = await benchUnderLoad(port, load, background, lookup, (warmupMs, durationMs) => wrongPasswordsSpec(port, session, warmupMs, durationMs), phases, log);
+        signIn.push(reportUnderLoad('wrongPasswords', `userName eq on ${small.slug} at ${options.lookupRate} req/s, one user posting wrong current passwords`, result, RESILIENCE_TARGET));
       }
     }
     const bulk = options.bulk ? await benchBulk(load, running.port, store, tenancy) : { line: 'Bulk: not measured (--no-bulk)' };
