@@ -52,7 +52,7 @@ export interface PasswordHasherOptions {
  * them. So at most one less than the cores run at once (at least one), and the rest queue here: a login burst
  * then costs logins a queue, and SCIM requests little. Measured with `npm run bench` (underLogins) on 2 cores:
  * while logins ran, a userName lookup's p99 grew 8 to 40 times with 4 at once, and 1.2 to 2 times with 1 (unless
- * other work swamped the machine), for up to a third fewer logins/s (README, Performance).
+ * other work swamped the machine), for up to a third fewer logins/s (docs/benchmarks.md, Sign-in).
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
   const limit = limitConcurrency(options.maxConcurrent ?? defaultMaxConcurrent());
