@@ -536,11 +536,11 @@ function reportLogins(r: LoginsResult, concurrency: number): { lines: string[]; 
   };
 }
 
+/** "412 requests answered 401: 95%, 429: 5%". */
 function statusMix(statuses: Readonly<Record<number, number>>): string {
   const total = Object.values(statuses).reduce((n, count) => n + count, 0);
-  return Object.entries(statuses)
-    .map(([status, count]) => `${status}: ${((100 * count) / Math.max(1, total)).toFixed(0)}%`)
-    .join(', ');
+  const shares = Object.entries(statuses).map(([status, count]) => `${status}: ${((100 * count) / Math.max(1, total)).toFixed(0)}%`);
+  return `${total} requests answered ${shares.join(', ')}`;
 }
 
 function reportUnderLoad(id: string, probe: string, r: UnderLoadResult, target: number): { lines: string[]; missed: string[] } {
@@ -549,7 +549,7 @@ function reportUnderLoad(id: string, probe: string, r: UnderLoadResult, target: 
     lines: [
       `${id}: ${probe}: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
         `under load: p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
-      `  the load: ${r.background.perSecond.toFixed(1)} requests/s answered ${statusMix(r.backgroundStatuses)}`,
+      `  the load: ${statusMix(r.backgroundStatuses)}`,
       `  p99 under load / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${target.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
         `round by round: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}`,
     ],
