@@ -5,6 +5,9 @@ import { createLogger } from './http/logger.js';
 import { StartupError, startServer, type RunningServer } from './server.js';
 
 async function main(): Promise<void> {
+  // Every file Usher creates is its user's alone: PGlite writes its WAL and catalogue (where welcome and reset
+  // links pass) with the process umask, and mail files hold the same links.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
