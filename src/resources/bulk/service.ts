@@ -41,6 +41,11 @@ export interface BulkDeps extends Deps {
    * connections to spread them over: PostgreSQL. PGlite runs one statement at a time whatever is asked of it.
    */
   readonly concurrency?: number;
+  /**
+   * Aborted when the server begins to stop: the operations not yet begun are not run, and answered 503 so that
+   * the client can send them again, and the stop need not wait for the rest of a long Bulk.
+   */
+  readonly shutdown?: AbortSignal;
 }
 
 // RFC 7644 §3.7 lets a successful operation's response body be left out, so only the id is rendered: no member
@@ -61,6 +66,10 @@ function success(op: BulkOperation, status: number, location: string, version: n
     location,
     status: String(status),
   };
+}
+
+function notRunStopping(): ScimError {
+  return new ScimError(503, undefined, 'The server was stopping, so this operation was not run. Send it again.');
 }
 
 function dependencyFailed(bulkId: string): ScimError {
@@ -268,6 +277,11 @@ export function createBulkService(deps: BulkDeps): BulkService {
       for (const wave of waves(scheduleOperations(dependsOn), operations, size)) {
         // failOnErrors: once that many operations have failed, the rest are neither performed nor listed.
         if (failOnErrors !== undefined && errors >= failOnErrors) break;
+        if (deps.shutdown?.aborted) {
+          // Checked between waves: the operations in flight finish, none is begun, and each one not run is listed.
+          for (const step of wave) for (const i of step.indices) results[i] = failure(operations[i]!, notRunStopping(), targetOf(operations[i]!, ids));
+          continue;
+        }
         const waveResults = await Promise.all(wave.map((step) => runStep(ctx, step, operations, dependsOn, ids)));
         waveResults.forEach((stepResults, w) =>
           stepResults.forEach((result, k) => {
