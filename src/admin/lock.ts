@@ -9,7 +9,7 @@
 // An OS lock (flock through fs-ext) would go with the process by itself, but needs a native module built for each
 // platform; proper-lockfile's mtime refresh would count a server whose event loop is busy for its stale period
 // as gone and let a second process in. A start time is exact and costs one file read.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LOCK_FILE = 'usher.lock';
@@ -105,6 +105,20 @@ export function secureDataDir(dataDir: string): void {
   if (stat.uid !== uid) throw new DataDirPermissionError(`owned by uid ${stat.uid}, not by this process's user (uid ${uid}); give it to uid ${uid} or use another directory`);
   if ((stat.mode & 0o777) !== 0o700) chmodSync(dataDir, 0o700);
   if ((statSync(dataDir).mode & 0o022) !== 0) throw new DataDirPermissionError('writable by other users and its permissions cannot be changed; chmod 700 it');
+}
+
+/**
+ * Takes away every permission of group and others under dir. PGlite unpacks a fresh database from an archive
+ * whose files it chmods 0666, past the umask (the entry points set 077); run once the database is open.
+ */
+export function tightenTree(dir: string): void {
+  if (process.getuid === undefined) return;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isSymbolicLink()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const mode = statSync(path).mode & 0o7777;
+    if ((mode & 0o077) !== 0) chmodSync(path, mode & ~0o077);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 // Runs a bulk request (RFC 7644 §3.7): each operation through its resource type's service as its own request, in bulkId dependency order, with circular references resolved as §3.7.1 asks.
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from '../../http/logger.js';
 import { cycleOf, scheduleOperations, type BulkStep } from '../../scim/bulk/order.js';
 import { referencedBulkId, resolveReferences } from '../../scim/bulk/references.js';
@@ -277,6 +278,9 @@ export function createBulkService(deps: BulkDeps): BulkService {
       for (const wave of waves(scheduleOperations(dependsOn), operations, size)) {
         // failOnErrors: once that many operations have failed, the rest are neither performed nor listed.
         if (failOnErrors !== undefined && errors >= failOnErrors) break;
+        // A turn of the event loop between waves, so that a stop signal (and other requests) are seen even where
+        // the database answers without one (the embedded database on the main thread resolves in microtasks).
+        await setImmediate();
         if (deps.shutdown?.aborted) {
           // Checked between waves: the operations in flight finish, none is begun, and each one not run is listed.
           for (const step of wave) for (const i of step.indices) results[i] = failure(operations[i]!, notRunStopping(), targetOf(operations[i]!, ids));
