@@ -196,4 +196,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Every file Usher creates is its user's alone (the embedded database writes with the process umask): see main.ts.
+process.umask(0o077);
 process.exitCode = await main(process.argv.slice(2));

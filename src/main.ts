@@ -5,6 +5,9 @@ import { createLogger } from './http/logger.js';
 import { StartupError, startServer, type RunningServer } from './server.js';
 
 async function main(): Promise<void> {
+  // Every file Usher creates is its user's alone: PGlite writes its WAL and catalogue (where welcome and reset
+  // links pass) with the process umask, and mail files hold the same links.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -22,6 +25,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    // The stop keeps to SHUTDOWN_TIMEOUT_MS by itself; this is for the case it cannot (a database call that never
+    // returns), so that the process still ends and the platform can start it again.
+    setTimeout(() => {
+      logger.error('stop overran SHUTDOWN_TIMEOUT_MS; exiting anyway', { shutdownTimeoutMs: config.shutdownTimeoutMs });
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 900).unref();
     server!.stop().then(
       () => {
         logger.info('stopped');

@@ -2,13 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
-import { acquireLock, isLock, type DataDirLock, type LockHolder } from './admin/lock.js';
+import { acquireLock, isLock, tightenTree, type DataDirLock, type LockHolder } from './admin/lock.js';
 import { startAdminSocket } from './admin/socket.js';
 import type { Config } from './config.js';
 import { createApp, type App } from './http/app.js';
 import { assembleAppDeps } from './http/assemble.js';
+import { gracefulStop, type GracefulStop } from './http/graceful-stop.js';
 import type { Logger } from './http/logger.js';
 import { createFileTransport, createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from './mail/index.js';
 import { migrate, openStore, type Store } from './store/index.js';
@@ -16,6 +17,11 @@ import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService, type TenancyService } from './tenancy/service.js';
 
 export const PGLITE_SUBDIR = 'pgdata';
+/**
+ * How long a stop keeps idle keep-alive connections open: a request a client sent on one just as the stop began
+ * is answered (with `Connection: close`) instead of being reset. Never more than half of SHUTDOWN_TIMEOUT_MS.
+ */
+const IDLE_GRACE_MS = 1_000;
 /** The admin console `npm run build` made, beside this file in dist/. */
 const CONSOLE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'console');
 
@@ -79,7 +85,14 @@ export async function openConfiguredStore(config: Config, role: 'server' | 'cli'
   }
   if (!isLock(lock)) throw new DataDirInUseError(config.dataDir, lock);
   try {
-    return { store: await openStore({ ...config, dataDir: join(config.dataDir, PGLITE_SUBDIR) }), release: () => lock.release() };
+    const store = await openStore({ ...config, dataDir: join(config.dataDir, PGLITE_SUBDIR) });
+    try {
+      tightenTree(config.dataDir);
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw error;
+    }
+    return { store, release: () => lock.release() };
   } catch (error) {
     lock.release();
     throw error;
@@ -124,9 +137,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     // the app is built right then, in the same tick, so no request can find it missing (that would be a 503).
     let app: App | undefined;
     let stopping: Promise<void> | undefined;
-    // Responses under way: on stop, each closes its connection once sent instead of keeping it alive for
-    // the client's next request, so the stop waits for the work in flight and not for keep-alive timeouts.
-    const inFlight = new Set<ServerResponse>();
+    let connections: GracefulStop | undefined;
+    // Aborted when the stop begins: long work (a Bulk) ends after the operation in flight instead of holding the stop.
+    const shutdown = new AbortController();
     const address = await new Promise<{ port: number }>((resolve, reject) => {
       http = serve(
         {
@@ -136,11 +149,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         },
         (info) => resolve(info),
       );
-      http.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
-        if (stopping) response.shouldKeepAlive = false;
-        inFlight.add(response);
-        response.once('close', () => inFlight.delete(response));
-      });
+      connections = gracefulStop(http as Server);
       http.once('error', (error: NodeJS.ErrnoException) =>
         reject(new StartupError(`Cannot listen on ${config.host}:${config.port} (HOST, PORT): ${error.code ?? error.message}.`, { cause: error })),
       );
@@ -159,26 +168,40 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       cursorSecret,
       notifyMail: () => mailer?.notify(),
       consoleDir: CONSOLE_DIR,
+      shutdown: shutdown.signal,
     });
     app = createApp(deps);
     // The CLI's way in while this process holds the PGlite data directory.
     if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, deps);
     logger.info('listening', { url, database: store.kind, ...(store.kind === 'pglite' ? { dataDir: config.dataDir } : {}) });
 
-    const server = http as Server;
+    const adminServer = admin;
     return {
       url,
       stop() {
         stopping ??= (async () => {
-          // Stop accepting, let in-flight requests finish, then cut whatever is still open after the timeout.
-          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-          for (const response of inFlight) if (!response.headersSent) response.shouldKeepAlive = false;
-          server.closeIdleConnections();
-          const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
-          await closed;
+          // Stop accepting; let requests in flight and a mail being sent finish; at SHUTDOWN_TIMEOUT_MS cut
+          // whatever still runs: connections, and the SMTP send (its mail stays queued for the next start).
+          const timeoutMs = config.shutdownTimeoutMs;
+          shutdown.abort();
+          const drained = Promise.all([
+            connections!.stop(Math.min(IDLE_GRACE_MS, timeoutMs / 2)),
+            new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve())),
+            mailer?.stop(),
+          ]);
+          let timer: NodeJS.Timeout | undefined;
+          const late = await Promise.race([
+            drained.then(() => false),
+            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+          ]);
           clearTimeout(timer);
-          await new Promise<void>((resolve) => (admin ? admin.close(() => resolve()) : resolve()));
-          await mailer?.stop();
+          if (late) {
+            logger.warn('stop timed out; closing what is still open', { shutdownTimeoutMs: timeoutMs });
+            connections!.destroyAll();
+            adminServer?.closeAllConnections();
+            mailer?.abort();
+            await drained;
+          }
           await mailTransport?.close();
           await store.close();
           lock?.release();

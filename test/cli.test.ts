@@ -196,7 +196,7 @@ describe('with the server running: the CLI sends commands over the admin socket'
 
   /** The server still holds the directory: the CLI never took the lock, so it never opened PGlite. */
   const expectServerHoldsDir = () => {
-    expect(lockHolder(dir)).toEqual({ pid: server.pid, role: 'server' });
+    expect(lockHolder(dir)).toEqual({ pid: server.pid, role: 'server', startTime: expect.stringMatching(/^\d+$/) });
     expect(statSync(join(dir, SOCKET_FILE)).mode & 0o777).toBe(0o600);
   };
 

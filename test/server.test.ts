@@ -1,13 +1,14 @@
 // The server as a process: health checks, bootstrap, access log, graceful stop, and configuration errors.
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/admin/lock.js';
 import { SOCKET_FILE } from '../src/admin/socket.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
+import { startSmtpSink } from './mail/smtp-sink.js';
 import { MAIN, childEnv, cli, killAll, removeDir, run, startServer, tempDataDir, type ServerProcess } from './helpers/processes.js';
 
 const ON_POSTGRES = Boolean(process.env.DATABASE_URL);
@@ -318,5 +319,211 @@ describe('invalid configuration', () => {
     // Never the secret itself.
     expect(results[3]!.stderr).not.toContain('too-short');
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('the data directory', { skip: ON_POSTGRES || process.getuid === undefined, timeout: 60_000 }, () => {
+  /** Every file and directory under dir whose mode lets anyone but its owner in. */
+  function loose(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .map((entry) => join(entry.parentPath, entry.name))
+      .filter((path) => (lstatSync(path).mode & 0o077) !== 0 && !lstatSync(path).isSymbolicLink());
+  }
+
+  it('an existing DATA_DIR open to all is tightened to 0700, and every file the server writes is its own', async () => {
+    const dir = join(dataDir(), 'open');
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const server = await startServer({ DATA_DIR: dir, USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN });
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    // A welcome mail to the file transport: its link goes through the WAL and into an .eml file.
+    const created = await fetch(`${server.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'umask', emails: [{ value: 'umask@example.com', primary: true }] }),
+    });
+    expect(created.status).toBe(201);
+    await server.waitForLog('mail written', 10_000);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    expect(readdirSync(join(dir, 'mail'))).toHaveLength(1);
+    expect(loose(dir)).toEqual([]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("refuses in one line a DATA_DIR another user owns, and leaves it alone", async () => {
+    const dir = join(dataDir(), 'theirs');
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    chownSync(dir, 65534, 65534);
+    const result = await run(MAIN, [], { DATA_DIR: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `usher: Cannot use the data directory ${dir} (DATA_DIR): owned by uid 65534, not by this process's user (uid 0); give it to uid 0 or use another directory.\n`,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    expect(statSync(dir).mode & 0o777).toBe(0o777);
+  });
+});
+
+/** Whether this machine lets us run a process as pid 1 of a new pid namespace (root, util-linux unshare). */
+function canUnshare(): boolean {
+  if (process.platform !== 'linux') return false;
+  return spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
+}
+
+describe('a restart after kill -9 as pid 1 (a container)', { skip: ON_POSTGRES || !canUnshare(), timeout: 90_000 }, () => {
+  const UNSHARE = ['unshare', '--pid', '--fork', '--mount-proc'];
+  /** The server's own pid, seen from here: the child unshare forked. */
+  const serverPid = (unshare: number) => Number(readFileSync(`/proc/${unshare}/task/${unshare}/children`, 'utf8').trim().split(' ')[0]);
+
+  it('starts again on the same DATA_DIR, with what was written before the kill', async () => {
+    const dir = dataDir();
+    const env = { DATA_DIR: dir, USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN };
+    const first = await startServer(env, 45_000, UNSHARE);
+    expect(first.logs().find((entry) => entry.msg === 'starting')).toMatchObject({ pid: 1 });
+    const created = await fetch(`${first.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'survivor' }),
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 1, role: 'server' });
+    process.kill(serverPid(first.pid), 'SIGKILL');
+    await first.exited;
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(true);
+
+    for (let restart = 0; restart < 2; restart++) {
+      const again = await startServer(env, 45_000, UNSHARE);
+      const users = await fetch(`${again.url}/scim/v2/Users?filter=${encodeURIComponent('userName eq "survivor"')}`, {
+        headers: { Authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
+      });
+      expect(((await users.json()) as { totalResults: number }).totalResults).toBe(1);
+      process.kill(serverPid(again.pid), 'SIGKILL');
+      await again.exited;
+    }
+  });
+});
+
+describe('a stop that keeps to SHUTDOWN_TIMEOUT_MS', { timeout: 90_000 }, () => {
+  const SHUTDOWN_TIMEOUT_MS = 3_000;
+  const auth = { Authorization: `Bearer ${BOOTSTRAP_TOKEN}` };
+  const json = { ...auth, 'Content-Type': 'application/scim+json' };
+  const envOf = (dir: string, extra: Record<string, string> = {}) => ({
+    DATA_DIR: dir,
+    ...backend(),
+    USHER_BOOTSTRAP_TENANT: 'acme',
+    USHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    ...extra,
+  });
+  const stopTimed = async (server: ServerProcess) => {
+    const started = Date.now();
+    const exit = await server.stop('SIGTERM');
+    return { exit, ms: Date.now() - started };
+  };
+
+  it('with a relay that accepts and never answers: exits 0 within the bound, and the mail is sent after the restart', async () => {
+    const hung = createServer(() => {});
+    const held: Socket[] = [];
+    hung.on('connection', (socket) => held.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const dir = dataDir();
+    const address = `hung-relay-${randomBytes(4).toString('hex')}@example.com`;
+    try {
+      const server = await startServer(envOf(dir, { SMTP_URL: `smtp://127.0.0.1:${(hung.address() as { port: number }).port}` }));
+      const created = await fetch(`${server.url}/scim/v2/Users`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: address, emails: [{ value: address, primary: true }] }),
+      });
+      expect(created.status).toBe(201);
+      // The worker is in the middle of the send: connected, waiting for a greeting that never comes.
+      for (let i = 0; i < 250 && held.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(held).toHaveLength(1);
+      const { exit, ms } = await stopTimed(server);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 1_000);
+      expect(server.logs()).toContainEqual(expect.objectContaining({ msg: 'mail send aborted by the stop; it stays queued' }));
+    } finally {
+      held.forEach((socket) => socket.destroy());
+      hung.close();
+    }
+
+    const relay = await startSmtpSink();
+    try {
+      const again = await startServer(envOf(dir, { SMTP_URL: `smtp://127.0.0.1:${relay.port}` }));
+      await relay.arrivals(1);
+      expect(relay.received.map((mail) => mail.envelopeTo)).toContainEqual([address]);
+      expect(await again.stop()).toEqual({ code: 0, signal: null });
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('answers requests sent on open keep-alive connections right after SIGTERM, with Connection: close, and resets none', async () => {
+    const server = await startServer(envOf(dataDir()));
+    const { host } = new URL(server.url);
+    const clients = Array.from({ length: 50 }, () => new RawConnection(server.url));
+    await Promise.all(clients.map((c) => c.write(`GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`)));
+    for (const c of clients) expect((await c.response()).status).toBe(200);
+
+    server.child.kill('SIGTERM');
+    await server.waitForLog('shutting down', 10_000);
+    const resets = { count: 0 };
+    const answers = await Promise.all(
+      clients.map(async (c, i) => {
+        c.socket.once('error', () => resets.count++);
+        await c.write(`GET /scim/v2/Users?count=1&startIndex=${i + 1} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${BOOTSTRAP_TOKEN}\r\n\r\n`).catch(() => {});
+        return c.response(10_000).catch(() => undefined);
+      }),
+    );
+    expect(resets.count).toBe(0);
+    expect(answers.map((a) => a?.status)).toEqual(clients.map(() => 200));
+    for (const a of answers) expect(a!.headers).toMatch(/\r\nconnection: close/i);
+    await Promise.all(clients.map((c) => c.closed));
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('during a long Bulk: exits 0 within the bound, lists what was not run as 503, and the database holds exactly what was done', async () => {
+    const dir = dataDir();
+    const server = await startServer(envOf(dir));
+    const prefix = `bulk-stop-${randomBytes(4).toString('hex')}`;
+    const Operations = Array.from({ length: 1000 }, (_, i) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: `u${i}`,
+      data: { schemas: [USER_SCHEMA], userName: `${prefix}-${i}` },
+    }));
+    const bulk = fetch(`${server.url}/scim/v2/Bulk`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }),
+    });
+    const count = async (url: string) => {
+      const response = await fetch(`${url}/scim/v2/Users?count=0&filter=${encodeURIComponent(`userName sw "${prefix}"`)}`, { headers: auth });
+      return ((await response.json()) as { totalResults: number }).totalResults;
+    };
+    // SIGTERM once the Bulk is under way.
+    for (let i = 0; i < 500 && (await count(server.url)) < 20; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    const response = await bulk;
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+    const results = ((await response.json()) as { Operations: Array<{ status: string; location?: string; response?: { detail: string } }> }).Operations;
+    const exit = await server.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 1_000);
+
+    expect(results).toHaveLength(1000);
+    const done = results.filter((r) => r.status === '201');
+    const notRun = results.filter((r) => r.status === '503');
+    expect(done.length).toBeGreaterThanOrEqual(20);
+    expect(notRun.length).toBeGreaterThan(0);
+    expect(done.length + notRun.length).toBe(1000);
+    expect(notRun[0]!.response!.detail).toBe('The server was stopping, so this operation was not run. Send it again.');
+
+    const again = await startServer(envOf(dir));
+    expect(await count(again.url)).toBe(done.length);
+    expect(await again.stop()).toEqual({ code: 0, signal: null });
   });
 });

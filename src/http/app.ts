@@ -36,6 +36,8 @@ export interface AppDeps extends Deps {
   readonly maxPayloadSize: number;
   /** The built admin console (dist/console); undefined serves none. */
   readonly consoleDir: string | undefined;
+  /** Aborted when the server begins to stop (see BulkDeps.shutdown). */
+  readonly shutdown?: AbortSignal;
 }
 
 export function createApp(deps: AppDeps) {

@@ -32,6 +32,8 @@ export interface AssembleInput {
   readonly passwords?: PasswordHasher;
   /** The built admin console, dist/console; leave it out to serve none. */
   readonly consoleDir?: string;
+  /** Aborted when the server begins to stop: long work (a Bulk) ends after the operation in flight. */
+  readonly shutdown?: AbortSignal;
 }
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
@@ -67,5 +69,6 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     tenancy,
     logger,
     consoleDir: input.consoleDir,
+    shutdown: input.shutdown,
   };
 }

@@ -1,6 +1,6 @@
 // Delivering one composed mail (RFC 5322): over SMTP with nodemailer, or as an .eml file for a server with no relay.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../http/logger.js';
@@ -16,8 +16,11 @@ export interface MailMessage {
 }
 
 export interface MailTransport {
-  /** Resolves once the mail is accepted (by the relay, or on disk); throws MailTransportError otherwise. */
-  send(message: MailMessage): Promise<void>;
+  /**
+   * Resolves once the mail is accepted (by the relay, or on disk); throws MailTransportError otherwise. The signal
+   * aborts the send: its connection is torn down and the promise rejects at once.
+   */
+  send(message: MailMessage, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,9 +64,12 @@ export function createSmtpTransport(smtpUrl: string, options: SmtpOptions = {}):
     // Bodies are strings we made; never let a field be read as a file path or a URL to fetch.
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
+    // How long a connection closed by an abort (a stop) may wait for the relay's side before it is destroyed:
+    // a relay that hangs would otherwise keep it for nodemailer's default of 5 s.
+    socketCloseTimeout: 500,
+  } as Parameters<typeof createTransport>[0]);
   return {
-    async send(message) {
+    async send(message, signal) {
       try {
         await transporter.sendMail({
           from: message.from,
@@ -71,7 +77,7 @@ export function createSmtpTransport(smtpUrl: string, options: SmtpOptions = {}):
           subject: message.subject,
           text: message.text,
           html: message.html,
-          signal: AbortSignal.timeout(sendTimeoutMs),
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(sendTimeoutMs)]) : AbortSignal.timeout(sendTimeoutMs),
         });
       } catch (error) {
         throw new MailTransportError(describe(error, secrets));
@@ -87,9 +93,16 @@ export function createSmtpTransport(smtpUrl: string, options: SmtpOptions = {}):
  * The embedded default: each mail becomes an .eml file in `dir` (open it with any mail client), written to a
  * temporary name and renamed, so a reader never sees half a file. Logs the file and the mail's first link: the
  * one place a link is logged, so that a developer without a relay can follow a welcome or reset mail.
+ *
+ * At creation (the server's start) it removes the temporary files a process killed in the middle of a write left
+ * behind: they hold the same link tokens as the mails, and no one would ever read or remove them. A write of
+ * another process on the same directory that loses its file this way fails its rename, and its mail is retried.
  */
 export function createFileTransport(dir: string, logger: Logger): MailTransport {
   const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const leftovers = removeTempMailFiles(dir).catch((error: unknown) =>
+    logger.warn('could not remove temporary mail files', { dir, error: (error as Error).message }),
+  );
   let dirReady: Promise<unknown> | undefined;
   return {
     async send(message) {
@@ -111,7 +124,7 @@ export function createFileTransport(dir: string, logger: Logger): MailTransport 
       const path = join(dir, name);
       const temp = join(dir, `.${name}.tmp`);
       try {
-        dirReady ??= mkdir(dir, { recursive: true, mode: 0o700 });
+        dirReady ??= leftovers.then(() => mkdir(dir, { recursive: true, mode: 0o700 }));
         await dirReady;
         // The links in these mails are secrets: readable by the server's user only.
         await writeFile(temp, raw, { mode: 0o600, flag: 'wx' });
@@ -123,8 +136,25 @@ export function createFileTransport(dir: string, logger: Logger): MailTransport 
       }
       logger.info('mail written', { path, link: firstLink(message.text) });
     },
-    async close() {},
+    async close() {
+      await leftovers;
+    },
   };
+}
+
+/** Removes the `.<name>.eml.tmp` files of writes that never finished; returns their names. */
+export async function removeTempMailFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    // No directory, nothing left over (a directory that cannot be used is the first send's error to report).
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return [];
+    throw error;
+  }
+  const temps = names.filter((name) => name.startsWith('.') && name.endsWith('.eml.tmp'));
+  await Promise.all(temps.map((name) => rm(join(dir, name), { force: true })));
+  return temps;
 }
 
 /** The first http(s) URL in a plain-text body, or undefined. */

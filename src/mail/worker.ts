@@ -17,6 +17,9 @@
 //   mail's outcome is written before its claim is dropped, so no other worker of the process can read it as due
 //   while it is being sent or after it was sent.
 //
+// A stop that cannot wait for a send (a relay that accepted the connection and never answers) aborts it: the
+// mail is left exactly as it was, due, and is sent after the restart (at least once: the relay may have taken it).
+//
 // A mail given up on stays in the outbox with sent_at null, its last_error, and next_attempt_at = 'infinity'
 // (never due again); requeueFailedMail() in outbox.ts makes such mail due again once the cause is fixed.
 import type { Logger } from '../http/logger.js';
@@ -63,8 +66,10 @@ export interface DrainResult {
 export interface MailWorker {
   /** Starts polling in the background; calling it again does nothing. */
   start(): void;
-  /** Stops polling, and resolves once the mail being sent, if any, is marked. */
+  /** Stops polling, and resolves once the mail being sent, if any, is marked (or, after abort(), left queued). */
   stop(): Promise<void>;
+  /** Aborts the sends under way: their mails stay queued as they were, due at once. For a stop that cannot wait. */
+  abort(): void;
   /** Asks for a cycle soon, e.g. after a transaction that queued mail has committed. */
   notify(): void;
   /** Delivers until no mail is due at the clock's time (tests, CLI). Database errors reject. */
@@ -92,13 +97,18 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     return new Date(clock().getTime() + Math.max(1, Math.round(delay)));
   }
 
+  let aborter = new AbortController();
+
   /** Sends one claimed mail and records the outcome with q (the claiming transaction, or the store). */
   async function attempt(q: Queryable, row: OutboxRow): Promise<Outcome> {
     const attempts = row.attempts + 1;
     const fields = { tenantId: row.tenant_id, mailId: row.id, kind: row.kind, attempts };
+    const signal = aborter.signal;
     try {
-      await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text_body, html: row.html_body });
+      await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text_body, html: row.html_body }, signal);
     } catch (error) {
+      // Not an attempt that failed: the stop cut it short. Nothing is written (on PostgreSQL the claim rolls back).
+      if (signal.aborted) throw new SendAborted(row);
       const reason = describe(error);
       if (attempts >= maxAttempts) {
         await markMailFailed(q, row.tenant_id, row.id, attempts, reason, null);
@@ -147,14 +157,17 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
   const deliverOne = store.kind === 'postgres' ? deliverLocked : deliverClaimed;
 
   let stopping = false;
-  /** One cycle: up to batchSize mails; it ends early at the first failure, so a relay that is down costs one attempt. */
+  /**
+   * One cycle: up to batchSize due mails. A failure does not end it: each mail keeps its own schedule, so while
+   * the relay is down every due mail is tried when its time comes and put off by its own backoff, instead of one
+   * mail per poll while the others wait their turn.
+   */
   async function cycle(totals: { sent: number; deferred: number; failed: number }): Promise<'more' | 'idle'> {
     for (let i = 0; i < batchSize; i++) {
       if (stopping) return 'idle';
       const outcome = await deliverOne();
       if (outcome === 'none') return 'idle';
       totals[outcome]++;
-      if (outcome !== 'sent') return 'idle';
     }
     return 'more';
   }
@@ -191,7 +204,8 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
       try {
         next = await exclusive(() => cycle({ sent: 0, deferred: 0, failed: 0 }));
       } catch (error) {
-        logger.error('mail worker cycle failed', { error: describe(error) });
+        if (error instanceof SendAborted) logger.info('mail send aborted by the stop; it stays queued', error.fields);
+        else logger.error('mail worker cycle failed', { error: describe(error) });
         next = 'idle';
       }
       if (stopping) break;
@@ -212,6 +226,10 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
       loop = undefined;
       await chain;
       stopping = false;
+      aborter = new AbortController();
+    },
+    abort() {
+      aborter.abort();
     },
     notify() {
       wanted = true;
@@ -229,6 +247,16 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
       });
     },
   };
+}
+
+/** A send that abort() cut short; its mail was left as it was. */
+class SendAborted extends Error {
+  override readonly name = 'SendAborted';
+  readonly fields: Record<string, unknown>;
+  constructor(row: OutboxRow) {
+    super('mail send aborted');
+    this.fields = { tenantId: row.tenant_id, mailId: row.id, kind: row.kind };
+  }
 }
 
 interface Claims {

@@ -70,6 +70,8 @@ export interface TestOptions {
   readonly logger?: Logger;
   /** Called after a change that queued mail commits (a mail worker's notify). */
   readonly notifyMail?: () => void;
+  /** The server's stop signal (see AssembleInput.shutdown). */
+  readonly shutdown?: AbortSignal;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
@@ -94,6 +96,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
       cursorSecret: await serverSecret(store, 'list-cursor'),
       ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
       consoleDir: CONSOLE_DIR,
+      ...(options.shutdown ? { shutdown: options.shutdown } : {}),
     }),
   );
 

@@ -10,7 +10,7 @@ export const MAIN = join(ROOT, 'dist', 'main.js');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 
 /** Variables the tests set themselves; the rest of the environment is passed on as it is. */
-const OWN = ['HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'PUBLIC_URL', 'LOG_LEVEL', 'USHER_BOOTSTRAP_TENANT', 'USHER_BOOTSTRAP_TOKEN'];
+const OWN = ['HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'PUBLIC_URL', 'LOG_LEVEL', 'USHER_BOOTSTRAP_TENANT', 'USHER_BOOTSTRAP_TOKEN', 'SMTP_URL', 'SHUTDOWN_TIMEOUT_MS'];
 
 export function childEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -61,9 +61,13 @@ function exitOf(child: ChildProcess): Promise<Exit> {
   return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
 }
 
-/** Starts dist/main.js and resolves once it logs "listening" (rejects with its output if it exits first). */
-export async function startServer(vars: Record<string, string>, timeoutMs = 45_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: childEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts dist/main.js and resolves once it logs "listening" (rejects with its output if it exits first). `wrap` is
+ * a command to run it under, e.g. ['unshare', '--pid', '--fork', '--mount-proc'].
+ */
+export async function startServer(vars: Record<string, string>, timeoutMs = 45_000, wrap: readonly string[] = []): Promise<ServerProcess> {
+  const [command, args] = wrap.length > 0 ? [wrap[0]!, [...wrap.slice(1), process.execPath, MAIN]] : [process.execPath, [MAIN]];
+  const child = spawn(command, args, { env: childEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.add(child);
   const lines: string[] = [];
   let partial = '';

@@ -1,5 +1,5 @@
 // The embedded transport: each mail an RFC 5322 .eml file under a directory, announced by one log line.
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -84,6 +84,26 @@ describe('the file transport', () => {
     const { lines, logger } = capture();
     const transport = createFileTransport(join(root, 'a-file', 'mail'), logger);
     await expect(transport.send(message)).rejects.toMatchObject({ name: 'MailTransportError', message: expect.stringMatching(/^ENOTDIR: /) });
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('temporary files left by a write that never finished (kill -9)', () => {
+  it('are removed when the transport is created, before any mail is sent; mails and other files stay', async () => {
+    const dir = join(root, 'mail');
+    await mkdir(dir);
+    const leftover = '.2030-01-01T00-00-00-000Z-0badcafe.eml.tmp';
+    await writeFile(join(dir, leftover), 'Subject: Welcome\r\n\r\nhttps://portal.acme.example/welcome?token=secret\r\n');
+    await writeFile(join(dir, '2030-01-01T00-00-00-000Z-12345678.eml'), 'a finished mail');
+    await writeFile(join(dir, 'notes.tmp'), 'not ours');
+    const transport = createFileTransport(dir, capture().logger);
+    await transport.close();
+    expect((await readdir(dir)).sort()).toEqual(['2030-01-01T00-00-00-000Z-12345678.eml', 'notes.tmp']);
+  });
+
+  it('a directory that does not exist yet is no error', async () => {
+    const { lines, logger } = capture();
+    await createFileTransport(join(root, 'none'), logger).close();
     expect(lines).toEqual([]);
   });
 });

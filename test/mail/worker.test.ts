@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/http/logger.js';
 import { enqueueMail, type OutgoingMail } from '../../src/mail/outbox.js';
 import { welcomeMail } from '../../src/mail/templates.js';
@@ -265,13 +266,31 @@ describe(`retries and giving up (${engine})`, () => {
     expect(transport.sends).toBe(5);
   });
 
-  it('ends a cycle at the first failure, so a relay that is down costs one attempt per cycle', async () => {
+  it('tries each due mail once per drain while the relay is down, none twice', async () => {
     const transport = failing();
     await queue(welcome(), welcome(), welcome());
     const w = worker(transport, { batchSize: 10 });
-    // drain() keeps cycling until nothing is due: each mail is tried once, none twice.
     expect(await w.drain()).toEqual({ sent: 0, deferred: 3, failed: 0 });
     expect(transport.sends).toBe(3);
+  });
+
+  it('in the background, retries every queued mail on its own schedule while the relay is down, not one per poll', async () => {
+    const transport = failing();
+    const mails = [welcome('a@example.com'), welcome('b@example.com'), welcome('c@example.com')];
+    await queue(...mails);
+    // An hour between polls: whatever is tried was tried by the cycle notify() asked for.
+    const w = worker(transport, { pollIntervalMs: 3_600_000, backoff: { baseMs: 60_000, capMs: 3_600_000, jitter: 0 } });
+    w.start();
+    w.notify();
+    await vi.waitFor(() => expect(transport.sends).toBe(3), { timeout: 5_000 });
+    for (const mail of mails) expect(await row(mail.id)).toMatchObject({ attempts: 1, next_attempt_at: new Date(now.getTime() + 60_000) });
+
+    // The second attempts come when each mail's own time has come, all of them in one cycle.
+    advance(60_000);
+    w.notify();
+    await vi.waitFor(() => expect(transport.sends).toBe(6), { timeout: 5_000 });
+    for (const mail of mails) expect(await row(mail.id)).toMatchObject({ attempts: 2, next_attempt_at: new Date(now.getTime() + 120_000) });
+    await w.stop();
   });
 });
 
@@ -329,6 +348,63 @@ describe(`the worker in the background (${engine})`, () => {
     await stopping;
     expect(sent).toHaveLength(1);
     expect(await row(mail.id)).toMatchObject({ attempts: 1, sent_at: now });
+  });
+
+  it('abort() cuts a send short and leaves its mail queued as it was, due at once', async () => {
+    let aborted = false;
+    let called!: () => void;
+    const sending = new Promise<void>((resolve) => (called = resolve));
+    // A relay that never answers: only the signal ends the send.
+    const transport: MailTransport = {
+      send: (_message, signal) =>
+        new Promise<void>((_resolve, reject) => {
+          called();
+          signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new MailTransportError('AbortError: aborted'));
+          });
+        }),
+      async close() {},
+    };
+    const mail = welcome();
+    await queue(mail);
+    const w = worker(transport);
+    w.start();
+    await sending;
+    const stopped = w.stop();
+    w.abort();
+    await stopped;
+    expect(aborted).toBe(true);
+    expect(await row(mail.id)).toMatchObject({ attempts: 0, sent_at: null, last_error: null, next_attempt_at: now, given_up: false });
+    expect(logLines.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ level: 'info', msg: 'mail send aborted by the stop; it stays queued', mailId: mail.id }),
+    );
+
+    // Sent by the next worker (after the restart).
+    const relay = await sink();
+    expect(await worker(smtp(relay.port)).drain()).toEqual({ sent: 1, deferred: 0, failed: 0 });
+  });
+
+  it('abort() ends an SMTP send to a relay that accepted the connection and never answers, at once', async () => {
+    const hung = createServer(() => {});
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const sockets: Socket[] = [];
+    hung.on('connection', (socket) => sockets.push(socket));
+    cleanups.push(() => new Promise((resolve) => hung.close(resolve)));
+    cleanups.push(async () => sockets.forEach((s) => s.destroy()));
+    const mail = welcome();
+    await queue(mail);
+    const w = worker(smtp((hung.address() as AddressInfo).port));
+    w.start();
+    await vi.waitFor(() => expect(sockets).toHaveLength(1), { timeout: 5_000 });
+    const started = Date.now();
+    const stopped = w.stop();
+    w.abort();
+    await stopped;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await row(mail.id)).toMatchObject({ attempts: 0, sent_at: null, last_error: null });
+    // nodemailer's socket is gone too, not left waiting on the relay.
+    await vi.waitFor(() => expect(sockets[0]!.closed).toBe(true), { timeout: 2_000 });
   });
 
   it('leaves the database free for other work while a mail is being sent', async () => {

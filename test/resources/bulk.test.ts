@@ -507,3 +507,56 @@ describe('tenant isolation', () => {
     expect((await t.client.request('GET', `/Users/${idOf(theirs[0].location)}`)).status).toBe(404);
   });
 });
+
+describe('a Bulk while the server stops', () => {
+  const post = (i: number) => ({
+    method: 'POST',
+    path: '/Users',
+    bulkId: `u${i}`,
+    data: { schemas: [USER_SCHEMA], userName: `stopping.${i}`, emails: [{ value: `stopping.${i}@example.com`, primary: true }] },
+  });
+  const expectNotRun = (op: Record<string, unknown>, bulkId: string) =>
+    expect(op).toEqual({
+      method: 'POST',
+      bulkId,
+      status: '503',
+      response: { schemas: [ERROR_SCHEMA], status: '503', detail: 'The server was stopping, so this operation was not run. Send it again.' },
+    });
+
+  it('runs none of its operations once the stop has begun, and answers each 503', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const s = await createTestContext({ shutdown: controller.signal });
+    try {
+      const response = await s.client.request('POST', '/Bulk', { schemas: [BULK_REQUEST], Operations: [post(1), post(2)] });
+      const operations = operationsOf(response);
+      expectNotRun(operations[0], 'u1');
+      expectNotRun(operations[1], 'u2');
+      expect(await s.store.query('select 1 from users where tenant_id = $1', [s.client.tenantId])).toHaveLength(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('stopped mid-way, finishes the operations in flight, lists the rest as 503, and the database holds exactly what it reports done', async () => {
+    const controller = new AbortController();
+    let created = 0;
+    // The stop begins once the third user's change has committed (each new user with an address queues a welcome mail).
+    const s = await createTestContext({ shutdown: controller.signal, notifyMail: () => ++created === 3 && controller.abort() });
+    try {
+      const count = 20;
+      const response = await s.client.request('POST', '/Bulk', { schemas: [BULK_REQUEST], Operations: Array.from({ length: count }, (_, i) => post(i)) });
+      const operations = operationsOf(response);
+      expect(operations).toHaveLength(count);
+      const done = operations.filter((op) => op.status === '201');
+      // PGlite runs one operation at a time; PostgreSQL a wave of up to 4, which finishes as a whole.
+      expect(done.length).toBeGreaterThanOrEqual(3);
+      expect(done.length).toBeLessThanOrEqual(4);
+      operations.slice(done.length).forEach((op, k) => expectNotRun(op, `u${done.length + k}`));
+      const rows = await s.store.query<{ id: string }>('select id from users where tenant_id = $1', [s.client.tenantId]);
+      expect(rows.map((r) => r.id).sort()).toEqual(done.map((op) => idOf(op.location)).sort());
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -235,4 +235,35 @@ describe('history of memberships', () => {
     expect((await historyOfUser(fay, other)).map((e) => e.event)).toEqual(['created', 'personaAdded', 'personaRemoved']);
     expect((await historyOfGroup(nested.body.id, other)).map((e) => e.event)).toEqual(['created']);
   });
+
+  it('records memberRemoved on each group a deleted user was a direct member of, by the same actor in the same request', async () => {
+    const other = await t.newTenant('membership-user-delete');
+    const hal = await createUser('hal@example.com', other);
+    const ivy = await createUser('ivy@example.com', other);
+    const team = await other.request('POST', '/Groups', groupBody('Night Shift', { members: [{ value: hal }, { value: ivy }] }));
+    const inner = await other.request('POST', '/Groups', groupBody('Night Leads', { members: [{ value: hal }] }));
+    // Night Leads is nested in Night Shift: Night Shift holds hal directly and through it.
+    const outer = await other.request('POST', '/Groups', groupBody('Everyone', { members: [{ value: team.body.id }] }));
+    expect([team.status, inner.status, outer.status]).toEqual([201, 201, 201]);
+    expect((await patchGroup(team.body.id, [{ op: 'add', path: 'members', value: [{ value: inner.body.id }] }], other)).status).toBe(204);
+
+    const requestId = randomUUID();
+    const deleted = await other.request('DELETE', `/Users/${hal}`, undefined, { 'X-Request-Id': requestId });
+    expect(deleted.status).toBe(204);
+
+    const recorded = await recordedBy(requestId, other);
+    expect(brief(recorded).sort()).toEqual(
+      [
+        ['Group', 'Night Leads', 'memberRemoved', 'members', 'hal@example.com', null],
+        ['Group', 'Night Shift', 'memberRemoved', 'members', 'hal@example.com', null],
+        ['User', 'hal@example.com', 'deleted', null, null, null],
+      ].sort(),
+    );
+    expect(recorded.every((e) => e.updatedBy === 'test' && e.requestId === requestId)).toBe(true);
+    expect((await historyOfGroup(team.body.id, other)).map((e) => e.event)).toEqual(['created', 'memberAdded', 'memberAdded', 'memberAdded', 'memberRemoved']);
+    expect((await historyOfGroup(inner.body.id, other)).map((e) => e.event)).toEqual(['created', 'memberAdded', 'memberRemoved']);
+    // A group that held hal only through nesting lost no member of its own.
+    expect((await historyOfGroup(outer.body.id, other)).map((e) => e.event)).toEqual(['created', 'memberAdded']);
+    expect((await other.request('GET', `/Groups/${team.body.id}`)).body.members.map((m: { value: string }) => m.value).sort()).toEqual([ivy, inner.body.id].sort());
+  });
 });

@@ -1,4 +1,5 @@
 // Runs a bulk request (RFC 7644 §3.7): each operation through its resource type's service as its own request, in bulkId dependency order, with circular references resolved as §3.7.1 asks.
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from '../../http/logger.js';
 import { cycleOf, scheduleOperations, type BulkStep } from '../../scim/bulk/order.js';
 import { referencedBulkId, resolveReferences } from '../../scim/bulk/references.js';
@@ -41,6 +42,11 @@ export interface BulkDeps extends Deps {
    * connections to spread them over: PostgreSQL. PGlite runs one statement at a time whatever is asked of it.
    */
   readonly concurrency?: number;
+  /**
+   * Aborted when the server begins to stop: the operations not yet begun are not run, and answered 503 so that
+   * the client can send them again, and the stop need not wait for the rest of a long Bulk.
+   */
+  readonly shutdown?: AbortSignal;
 }
 
 // RFC 7644 §3.7 lets a successful operation's response body be left out, so only the id is rendered: no member
@@ -61,6 +67,10 @@ function success(op: BulkOperation, status: number, location: string, version: n
     location,
     status: String(status),
   };
+}
+
+function notRunStopping(): ScimError {
+  return new ScimError(503, undefined, 'The server was stopping, so this operation was not run. Send it again.');
 }
 
 function dependencyFailed(bulkId: string): ScimError {
@@ -268,6 +278,14 @@ export function createBulkService(deps: BulkDeps): BulkService {
       for (const wave of waves(scheduleOperations(dependsOn), operations, size)) {
         // failOnErrors: once that many operations have failed, the rest are neither performed nor listed.
         if (failOnErrors !== undefined && errors >= failOnErrors) break;
+        // A turn of the event loop between waves, so that a stop signal (and other requests) are seen even where
+        // the database answers without one (the embedded database on the main thread resolves in microtasks).
+        await setImmediate();
+        if (deps.shutdown?.aborted) {
+          // Checked between waves: the operations in flight finish, none is begun, and each one not run is listed.
+          for (const step of wave) for (const i of step.indices) results[i] = failure(operations[i]!, notRunStopping(), targetOf(operations[i]!, ids));
+          continue;
+        }
         const waveResults = await Promise.all(wave.map((step) => runStep(ctx, step, operations, dependsOn, ids)));
         waveResults.forEach((stepResults, w) =>
           stepResults.forEach((result, k) => {

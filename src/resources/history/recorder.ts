@@ -152,8 +152,15 @@ export function historyForUserCreated(scope: HistoryScope, user: UserRef): Histo
   return [entry(scope, userSubject(user), 'created')];
 }
 
-export function historyForUserDeleted(scope: HistoryScope, user: UserRef): HistoryEntry[] {
-  return [entry(scope, userSubject(user), 'deleted')];
+/**
+ * A deleted user: 'deleted' on the user, and memberRemoved on each group it was a direct member of (the delete
+ * cascades to the memberships), so that no group's history loses the member without a word.
+ */
+export function historyForUserDeleted(scope: HistoryScope, user: UserRef, groups: readonly GroupRef[] = []): HistoryEntry[] {
+  return [
+    ...groups.map((group) => entry(scope, groupSubject(group), 'memberRemoved', { attribute: 'members', oldValue: user.user_name })),
+    entry(scope, userSubject(user), 'deleted'),
+  ];
 }
 
 /** One entry per changed attribute (see diffResource), named by the user's new userName; none when nothing changed. */

@@ -189,15 +189,24 @@ export async function selectUserNames(q: Queryable, tenantId: string, id: string
   return rows[0];
 }
 
-/** Deletes a user and marks the groups it was a direct member of as modified. False when there was no such user. */
-export async function deleteUser(tx: Queryable, tenantId: string, id: string, now: Date): Promise<boolean> {
-  await tx.query(
+/**
+ * Deletes a user and marks the groups it was a direct member of as modified; returns those groups, for their
+ * history, or undefined when there was no such user.
+ */
+export async function deleteUser(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  now: Date,
+): Promise<Array<{ id: string; display_name: string }> | undefined> {
+  const groups = await tx.query<{ id: string; display_name: string }>(
     `update groups g set last_modified = greatest($3::timestamptz, g.last_modified), version = g.version + 1
-      where g.tenant_id = $1 and g.id in (select m.group_id from group_members m where m.tenant_id = $1 and m.user_id = $2)`,
+      where g.tenant_id = $1 and g.id in (select m.group_id from group_members m where m.tenant_id = $1 and m.user_id = $2)
+      returning g.id, g.display_name`,
     [tenantId, id, now.toISOString()],
   );
   const rows = await tx.query('delete from users where tenant_id = $1 and id = $2 returning id', [tenantId, id]);
-  return rows.length > 0;
+  return rows.length > 0 ? groups : undefined;
 }
 
 export interface UserGroupRow {

@@ -289,8 +289,8 @@ export function createUsersService(deps: Deps): UsersService {
         const current = await lockUser(tx, ctx.tenantId, id);
         if (!current) throw userNotFound(id);
         checkIfMatch(ifMatch, current.version);
-        await deleteUser(tx, ctx.tenantId, id, clock());
-        await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current));
+        const groups = await deleteUser(tx, ctx.tenantId, id, clock());
+        await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current, groups));
       });
     },
 
