@@ -18,9 +18,11 @@ const passwordBody = z.union([
 const resetBody = z.object({ token: secret, newPassword: secret });
 
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  // A body that cannot be read (the client went away) is not a malformed one: that error goes on to app.onError.
+  const text = await c.req.text();
   let json: unknown;
   try {
-    json = JSON.parse(await c.req.text());
+    json = JSON.parse(text);
   } catch {
     throw new AuthError(400, 'invalid_request', 'The request body must be a JSON object.');
   }

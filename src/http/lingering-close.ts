@@ -8,14 +8,17 @@ export interface LingerOptions {
   readonly maxBytes: number;
 }
 
-export const DEFAULT_LINGER: LingerOptions = { maxMs: 2000, maxBytes: 4 * 1024 * 1024 };
+// The bytes cap is above what the kernel buffers of a connection hold (several MB on loopback): those were sent before
+// the client could see the answer, and a close while they arrive would reset the connection all the same.
+export const DEFAULT_LINGER: LingerOptions = { maxMs: 2000, maxBytes: 16 * 1024 * 1024 };
 
 /**
  * Node ends a `Connection: close` answer with socket.destroySoon(): FIN, then close(). Closing a socket with unread
  * bytes in its receive buffer makes the kernel send a reset, which can discard the answer before the client read it,
  * so a client still sending a refused body would see a reset instead of its 413. Here the socket half-closes, keeps
  * reading for a bounded time and number of bytes (discarded by Node's HTTP parser, so memory does not grow), then
- * closes: long enough for the client to read the answer and stop, never long enough to take in an endless body.
+ * closes, at the latest when the client closes its side: long enough for the client to read the answer and stop,
+ * never long enough to take in an endless body.
  */
 export function closeLingering(socket: Socket, options: LingerOptions = DEFAULT_LINGER): void {
   let lingering = false;
@@ -37,6 +40,7 @@ export function closeLingering(socket: Socket, options: LingerOptions = DEFAULT_
     const timer = setTimeout(close, options.maxMs);
     timer.unref();
     this.on('data', count);
+    this.once('end', close);
     this.once('close', () => clearTimeout(timer));
     this.resume();
   };
