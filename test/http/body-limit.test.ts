@@ -68,7 +68,7 @@ describe('/auth bodies are bounded at 16 KiB', () => {
     const { body } = streamed(json.padEnd(AUTH_BOUND, ' '), AUTH_BOUND);
     const response = await post('/auth/login', body);
     expect(response.status).toBe(401);
-    expect((await response.json()).error).toBe('invalid_credentials');
+    expect(((await response.json()) as { error: string }).error).toBe('invalid_credentials');
   });
 });
 
@@ -123,7 +123,7 @@ describe('Cache-Control: no-store', () => {
   const scim = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
     t.app.request(`/scim/v2${path}`, { method, headers: { Authorization: `Bearer ${t.client.token}`, ...headers }, ...(body ? { body } : {}) });
 
-  it.each<[string, () => Promise<Response>, number]>([
+  it.each<[string, () => Response | Promise<Response>, number]>([
     ['a list', () => scim('GET', '/Users'), 200],
     ['discovery', () => scim('GET', '/ServiceProviderConfig'), 200],
     ['a 401', () => t.app.request('/scim/v2/Users'), 401],

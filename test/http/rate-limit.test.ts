@@ -1,5 +1,6 @@
 // Rate limits through the real app: failed /auth attempts per client address, SCIM requests per token; 429 with Retry-After.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { addressKey } from '../../src/http/middleware/rate-limit.js';
 import { ERROR_SCHEMA, createTestContext, userBody, type TestContext } from '../helpers/app.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -81,6 +82,12 @@ describe('failed /auth attempts per client address', () => {
       from('192.0.2.5'),
     );
     expect(password.status).toBe(429);
+  });
+
+  it('counts an IPv6 client by its /64, where it could take a fresh address for every guess', async () => {
+    for (let i = 0; i < 20; i++) expect((await login(`2001:db8:1:2::${(i + 1).toString(16)}`, 'guess')).status).toBe(401);
+    expect((await login('2001:db8:1:2:ffff:ffff:ffff:fffe', 'guess')).status).toBe(429);
+    expect((await login('2001:db8:1:3::1', 'guess')).status).toBe(401);
   });
 
   it('ignores X-Forwarded-For without TRUST_PROXY: a client cannot pick its own address', async () => {
@@ -172,5 +179,26 @@ describe('SCIM requests by default', () => {
   it('are not limited', async () => {
     const answers = await Promise.all(Array.from({ length: 40 }, () => t.client.request('GET', '/ServiceProviderConfig')));
     expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+  });
+});
+
+describe('addressKey', () => {
+  it.each([
+    ['192.0.2.1', '192.0.2.1'],
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['::FFFF:192.0.2.1', '192.0.2.1'],
+    ['2001:db8::1', '2001:db8:0:0::/64'],
+    ['2001:0db8:0000:0000:ffff:0000:0000:0001', '2001:db8:0:0::/64'],
+    ['2001:db8:a:b:c:d:e:f', '2001:db8:a:b::/64'],
+    ['2001:db8:a:b::', '2001:db8:a:b::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['64:ff9b::192.0.2.1', '64:ff9b:0:0::/64'],
+    ['1:2:3:4:5:6:192.0.2.1', '1:2:3:4::/64'],
+    // Not an address (a proxy that wrote something else): kept as it is.
+    ['unknown', 'unknown'],
+    ['192.0.2.1:4711', '192.0.2.1:4711'],
+  ])('%s counts as %s', (address, key) => {
+    expect(addressKey(address)).toBe(key);
   });
 });

@@ -1,4 +1,5 @@
 // Rate limits of this process (hono-rate-limiter's memory store): failed /auth attempts per client address, SCIM requests per token.
+import { isIP } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { rateLimiter } from 'hono-rate-limiter';
@@ -32,6 +33,28 @@ export function clientAddress(c: Context, trustProxy: number): string | undefine
   return hops[Math.max(0, hops.length - trustProxy)];
 }
 
+/**
+ * What a client address is counted by: an IPv4 address as it is, an IPv6 address by its /64 network, since one
+ * subscriber usually holds a whole /64 (or more) and could otherwise take a fresh address for every attempt.
+ * An IPv4-mapped IPv6 address (::ffff:192.0.2.1, how a dual-stack socket shows an IPv4 peer) is its IPv4 address.
+ */
+export function addressKey(address: string): string {
+  const plain = address.split('%')[0]!;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(plain);
+  if (mapped && isIP(mapped[1]!) === 4) return mapped[1]!;
+  if (isIP(plain) !== 6) return address;
+  // A dotted IPv4 tail stands for the last two groups.
+  const groupsOf = (part: string) => (part === '' ? [] : part.split(':').flatMap((group) => (group.includes('.') ? ['0', '0'] : [group])));
+  const [head, tail] = plain.split('::') as [string, string | undefined];
+  const before = groupsOf(head);
+  const after = tail === undefined ? [] : groupsOf(tail);
+  const groups = tail === undefined ? before : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => parseInt(group, 16).toString(16))
+    .join(':')}::/64`;
+}
+
 /** Whole seconds until the window of the limit just hit ends; at least 1. */
 export function retryAfterSeconds(c: Context<AppEnv>): number {
   const reset = c.var.rateLimit?.resetTime;
@@ -56,7 +79,10 @@ export function authFailureLimit(options: LimitOptions & { perMinute: number; tr
     skipSuccessfulRequests: true,
     // 403 is a right password that must be changed first: not a guess.
     requestWasSuccessful: (c) => c.res.status < 400 || c.res.status === 403 || c.res.status >= 500,
-    keyGenerator: (c) => `address:${clientAddress(c, options.trustProxy) ?? 'unknown'}`,
+    keyGenerator: (c) => {
+      const address = clientAddress(c, options.trustProxy);
+      return `address:${address === undefined ? 'unknown' : addressKey(address)}`;
+    },
     handler: (c) => options.tooMany(c, retryAfterSeconds(c)),
   });
 }
