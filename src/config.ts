@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from './auth/service.js';
+import type { RateLimits } from './http/middleware/rate-limit.js';
 
 // Decimal digits only: Number() would also take ' ', '1e3' and '0x10', and ' ' would quietly mean port 0.
 const digits = z.string().regex(/^\d+$/, 'must be a whole number').transform(Number);
@@ -24,6 +25,9 @@ const envSchema = z.object({
   MAX_RESULTS: positiveIntMax(10_000).default(1000),
   CURSOR_TTL_SECONDS: positiveIntMax(86_400).default(3600),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  AUTH_RATE_LIMIT: digits.pipe(z.number().int().min(0).max(100_000)).default(20),
+  SCIM_RATE_LIMIT: digits.pipe(z.number().int().min(0).max(100_000)).default(0),
+  TRUST_PROXY: digits.pipe(z.number().int().min(0).max(10)).default(0),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
@@ -63,6 +67,8 @@ export interface Config {
   readonly maxResults: number;
   readonly cursorTtlSeconds: number;
   readonly shutdownTimeoutMs: number;
+  /** AUTH_RATE_LIMIT, SCIM_RATE_LIMIT and TRUST_PROXY. */
+  readonly limits: RateLimits;
   readonly auth: AuthSettings;
   /** SMTP relay for outgoing mail; without it mail is written as .eml files under DATA_DIR/mail. */
   readonly smtpUrl: string | undefined;
@@ -104,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxResults: e.MAX_RESULTS,
     cursorTtlSeconds: e.CURSOR_TTL_SECONDS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    limits: { authFailuresPerMinute: e.AUTH_RATE_LIMIT, scimRequestsPerSecond: e.SCIM_RATE_LIMIT, trustProxy: e.TRUST_PROXY },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     auth: {

@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { acquireLock, isLock, tightenTree, type DataDirLock, type LockHolder } from './admin/lock.js';
 import { startAdminSocket } from './admin/socket.js';
 import type { Config } from './config.js';
 import { createApp, type App } from './http/app.js';
+import { closeLingering } from './http/lingering-close.js';
 import { assembleAppDeps } from './http/assemble.js';
 import { gracefulStop, type GracefulStop } from './http/graceful-stop.js';
 import type { Logger } from './http/logger.js';
@@ -143,7 +145,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const address = await new Promise<{ port: number }>((resolve, reject) => {
       http = serve(
         {
-          fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
+          fetch: async (request, env) => {
+            if (!app) return new Response(null, { status: 503 });
+            const response = await app.fetch(request, env);
+            // Answered before the request body was read to its end (refused, or never needed): close the connection
+            // with the answer instead of reading the rest, which may be endless, to reach the next request.
+            if (!env.incoming.complete && 'shouldKeepAlive' in env.outgoing) {
+              env.outgoing.shouldKeepAlive = false;
+              closeLingering(env.outgoing.socket as Socket);
+            }
+            return response;
+          },
           hostname: config.host,
           port: config.port,
         },

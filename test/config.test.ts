@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       maxResults: 1000,
       cursorTtlSeconds: 3600,
       shutdownTimeoutMs: 10_000,
+      limits: { authFailuresPerMinute: 20, scimRequestsPerSecond: 0, trustProxy: 0 },
       smtpUrl: undefined,
       mailFrom: 'Usher <no-reply@usher.invalid>',
       auth: {
@@ -58,6 +59,9 @@ describe('loadConfig', () => {
       MAX_RESULTS: '200',
       CURSOR_TTL_SECONDS: '60',
       SHUTDOWN_TIMEOUT_MS: '1500',
+      AUTH_RATE_LIMIT: '5',
+      SCIM_RATE_LIMIT: '25',
+      TRUST_PROXY: '1',
       SMTP_URL: 'smtp://mailer:s3cret@mail.example.com:587',
       MAIL_FROM: 'Acme Portal <portal@acme.example>',
       SESSION_IDLE_MINUTES: '10',
@@ -83,6 +87,7 @@ describe('loadConfig', () => {
       maxResults: 200,
       cursorTtlSeconds: 60,
       shutdownTimeoutMs: 1500,
+      limits: { authFailuresPerMinute: 5, scimRequestsPerSecond: 25, trustProxy: 1 },
       smtpUrl: 'smtp://mailer:s3cret@mail.example.com:587',
       mailFrom: 'Acme Portal <portal@acme.example>',
       auth: {
@@ -121,6 +126,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('turns each rate limit off with 0', () => {
+    expect(loadConfig({ AUTH_RATE_LIMIT: '0', SCIM_RATE_LIMIT: '0', TRUST_PROXY: '0' }).limits).toEqual({
+      authFailuresPerMinute: 0,
+      scimRequestsPerSecond: 0,
+      trustProxy: 0,
+    });
+  });
+
   it('takes a bootstrap tenant without a token', () => {
     expect(loadConfig({ USHER_BOOTSTRAP_TENANT: 'acme' }).bootstrap).toEqual({ tenant: 'acme', token: undefined });
   });
@@ -150,6 +163,13 @@ describe('loadConfig', () => {
     ['MAX_RESULTS', { MAX_RESULTS: '10001' }],
     ['CURSOR_TTL_SECONDS', { CURSOR_TTL_SECONDS: '86401' }],
     ['SHUTDOWN_TIMEOUT_MS', { SHUTDOWN_TIMEOUT_MS: 'soon' }],
+    ['AUTH_RATE_LIMIT', { AUTH_RATE_LIMIT: '-1' }],
+    ['AUTH_RATE_LIMIT', { AUTH_RATE_LIMIT: 'off' }],
+    ['SCIM_RATE_LIMIT', { SCIM_RATE_LIMIT: '2.5' }],
+    ['SCIM_RATE_LIMIT', { SCIM_RATE_LIMIT: '100001' }],
+    // A proxy count, not a boolean or an address list: "true" would say nothing about which hop to believe.
+    ['TRUST_PROXY', { TRUST_PROXY: 'true' }],
+    ['TRUST_PROXY', { TRUST_PROXY: '11' }],
     ['USHER_BOOTSTRAP_TENANT', { USHER_BOOTSTRAP_TENANT: 'Acme Corp' }],
     ['USHER_BOOTSTRAP_TENANT', { USHER_BOOTSTRAP_TENANT: '-acme' }],
     ['USHER_BOOTSTRAP_TOKEN', { USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: 'too-short' }],

@@ -2,9 +2,12 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/env.js';
+import { boundedBody } from '../http/middleware/body-limit.js';
+import { authFailureLimit, type RateLimits } from '../http/middleware/rate-limit.js';
 import { AuthError, type AuthService, type SessionPrincipal } from './service.js';
 
-const MAX_BODY = 16 * 1024;
+/** Every /auth body is a few short strings. */
+export const MAX_AUTH_BODY = 16 * 1024;
 const secret = z.string().min(1).max(1024);
 
 const loginBody = z.object({ tenant: z.string().min(1).max(63), userName: z.string().min(1).max(512), password: secret });
@@ -15,11 +18,11 @@ const passwordBody = z.union([
 const resetBody = z.object({ token: secret, newPassword: secret });
 
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  const length = Number(c.req.header('content-length') ?? 0);
-  if (length > MAX_BODY) throw new AuthError(400, 'invalid_request', 'The request body is too large.');
+  // A body that cannot be read (the client went away) is not a malformed one: that error goes on to app.onError.
+  const text = await c.req.text();
   let json: unknown;
   try {
-    json = JSON.parse(await c.req.text());
+    json = JSON.parse(text);
   } catch {
     throw new AuthError(400, 'invalid_request', 'The request body must be a JSON object.');
   }
@@ -42,12 +45,42 @@ export function authErrorResponse(c: Context, error: AuthError): Response {
  * `session` reads the caller's session from its bearer token, if it has one; routes that need a signed-in
  * user refuse without it.
  */
-export function authRoutes(auth: AuthService, session: (c: Context<AppEnv>) => Promise<SessionPrincipal | undefined>) {
+export function authRoutes(
+  auth: AuthService,
+  session: (c: Context<AppEnv>) => Promise<SessionPrincipal | undefined>,
+  limits: Pick<RateLimits, 'authFailuresPerMinute' | 'trustProxy'>,
+) {
   const app = new Hono<AppEnv>();
   app.onError((error, c) => {
     if (error instanceof AuthError) return authErrorResponse(c, error);
     throw error;
   });
+
+  // Every route here checks a secret (a password, a link or change token, a session): one budget of failures per address.
+  if (limits.authFailuresPerMinute > 0) {
+    app.use(
+      authFailureLimit({
+        perMinute: limits.authFailuresPerMinute,
+        trustProxy: limits.trustProxy,
+        tooMany: (c, retryAfter) =>
+          c.json(
+            {
+              error: 'too_many_requests',
+              detail: `Too many failed attempts from this address (more than ${limits.authFailuresPerMinute} a minute); try again in ${retryAfter} s.`,
+            },
+            429,
+            { 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store' },
+          ),
+      }),
+    );
+  }
+  app.use(
+    boundedBody({
+      maxSize: MAX_AUTH_BODY,
+      tooLarge: (c, maxSize) =>
+        c.json({ error: 'payload_too_large', detail: `The request body is larger than ${maxSize} bytes.` }, 413, { 'Cache-Control': 'no-store' }),
+    }),
+  );
 
   app.post('/login', async (c) => {
     const grant = await auth.login(await readBody(c, loginBody), c.var.requestId);

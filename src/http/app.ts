@@ -2,7 +2,6 @@
 import { Hono, type Context } from 'hono';
 import { authRoutes } from '../auth/route.js';
 import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { bulkRoutes } from '../resources/bulk/route.js';
 import { createBulkService } from '../resources/bulk/service.js';
@@ -23,17 +22,25 @@ import type { AppEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { consoleRoutes } from './console.js';
 import { accessLog } from './middleware/access-log.js';
+import { boundedBody } from './middleware/body-limit.js';
+import { clientGone } from './middleware/client-gone.js';
+import { scimRequestLimit, type RateLimits } from './middleware/rate-limit.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
 import { requestId } from './middleware/request-id.js';
 import { scimError } from './responses.js';
 
 export const SCIM_PREFIX = '/scim/v2';
+/** The status the access log shows for a request whose client went away first (nginx's 499); never sent. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+const isScimPath = (path: string) => path === SCIM_PREFIX || path.startsWith(`${SCIM_PREFIX}/`);
 
 export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
   readonly logger: Logger;
   readonly maxPayloadSize: number;
+  readonly limits: RateLimits;
   /** The built admin console (dist/console); undefined serves none. */
   readonly consoleDir: string | undefined;
   /** Aborted when the server begins to stop (see BulkDeps.shutdown). */
@@ -46,6 +53,14 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestId());
   app.use(accessLog(logger));
+  // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
+  app.use(async (c, next) => {
+    await next();
+    if (isScimPath(c.req.path) || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
+  });
+  // /auth and /scim/v2 bound their bodies themselves; every other route takes none.
+  const noBody = boundedBody({ maxSize: 0, tooLarge: (c) => c.json({ error: 'payload_too_large', detail: `${c.req.method} ${c.req.path} takes no request body.` }, 413) });
+  app.use((c, next) => (isScimPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -63,18 +78,30 @@ export function createApp(deps: AppDeps) {
     const token = bearerToken(c.req.header('authorization'));
     return token?.startsWith(`${SESSION_TOKEN_PREFIX}_`) ? deps.auth.authenticate(token) : undefined;
   };
-  app.route('/auth', authRoutes(deps.auth, sessionOf));
+  app.route('/auth', authRoutes(deps.auth, sessionOf, deps.limits));
   // The admin console, and the pages behind the reset and welcome links: a client of /auth and /scim/v2.
   app.route('/', consoleRoutes({ dir: deps.consoleDir }));
 
   const scim = new Hono<AppEnv>();
   scim.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth }));
+  const perSecond = deps.limits.scimRequestsPerSecond;
+  if (perSecond > 0) {
+    scim.use(
+      scimRequestLimit({
+        perSecond,
+        tooMany: (c, retryAfter) =>
+          scimError(
+            c,
+            new ScimError(429, undefined, `Too many requests for this token (SCIM_RATE_LIMIT: ${perSecond} a second, bursts of ${perSecond * 2}); try again in ${retryAfter} s.`),
+            { 'Retry-After': String(retryAfter) },
+          ),
+      }),
+    );
+  }
   scim.use(
-    bodyLimit({
+    boundedBody({
       maxSize: deps.maxPayloadSize,
-      onError: () => {
-        throw ScimError.payloadTooLarge(`The request body is larger than maxPayloadSize (${deps.maxPayloadSize} bytes).`);
-      },
+      tooLarge: (c, maxSize) => scimError(c, ScimError.payloadTooLarge(`The request body is larger than maxPayloadSize (${maxSize} bytes).`)),
     }),
   );
   const features = {
@@ -99,7 +126,7 @@ export function createApp(deps: AppDeps) {
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the
   // SCIM answer (RFC 7644 §3.12) is chosen here by path.
   app.notFound((c) =>
-    c.req.path === SCIM_PREFIX || c.req.path.startsWith(`${SCIM_PREFIX}/`)
+    isScimPath(c.req.path)
       ? scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${c.req.path}.`))
       : c.json({ error: 'not_found', detail: `Nothing at ${c.req.path}.` }, 404),
   );
@@ -107,6 +134,11 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof AuthenticationError) return scimError(c, error, { 'WWW-Authenticate': 'Bearer realm="usher"' });
     if (error instanceof ScimError) return scimError(c, error);
+    // Nothing to answer and nothing wrong here: the client closed the connection before its request had arrived.
+    if (clientGone(c)) {
+      logger.info('client closed the request', { requestId: c.var.requestId, method: c.req.method, path: c.req.path });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return scimError(c, new ScimError(error.status, undefined, error.message || 'Bad request.'));
     }

@@ -8,12 +8,15 @@ import type { Store } from '../store/index.js';
 import type { TenancyService } from '../tenancy/service.js';
 import { SCIM_PREFIX, type AppDeps } from './app.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rate-limit.js';
 
 export interface AppSettings {
   readonly maxResults: number;
   readonly maxPayloadSize: number;
   readonly cursorTtlSeconds: number;
   readonly auth: AuthSettings;
+  /** Left out: DEFAULT_RATE_LIMITS. */
+  readonly limits?: RateLimits;
 }
 
 export interface AssembleInput {
@@ -65,6 +68,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     scimBaseUrl: `${publicUrl}${SCIM_PREFIX}`,
     maxResults: settings.maxResults,
     maxPayloadSize: settings.maxPayloadSize,
+    limits: settings.limits ?? DEFAULT_RATE_LIMITS,
     cursors: createCursorCodec(input.cursorSecret, clock, settings.cursorTtlSeconds),
     tenancy,
     logger,

@@ -1,4 +1,5 @@
 // The typed request-scoped values that middleware sets with c.set() and handlers read with c.var.
+import type { RateLimitInfo } from 'hono-rate-limiter';
 import type { Actor } from '../resources/context.js';
 
 export interface AppEnv {
@@ -6,5 +7,7 @@ export interface AppEnv {
     requestId: string;
     tenantId: string | undefined;
     actor: Actor;
+    /** Set by a rate limit the request went through (hono-rate-limiter's requestPropertyName). */
+    rateLimit: RateLimitInfo | undefined;
   };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../../src/auth/service
 import { createApp, type App } from '../../src/http/app.js';
 import { assembleAppDeps } from '../../src/http/assemble.js';
 import { silentLogger, type Logger } from '../../src/http/logger.js';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../../src/http/middleware/rate-limit.js';
 import { serverSecret } from '../../src/store/secrets.js';
 import type { Store } from '../../src/store/index.js';
 import { createTenancyService, type TenancyService } from '../../src/tenancy/service.js';
@@ -65,6 +66,7 @@ export interface TestOptions {
   readonly cursorTtlSeconds?: number;
   readonly clock?: () => Date;
   readonly auth?: Partial<AuthSettings>;
+  readonly limits?: Partial<RateLimits>;
   /** PostgreSQL only: a second app, with its own connection pool, on the database of another context (a second server). */
   readonly shareDatabaseOf?: TestContext;
   readonly logger?: Logger;
@@ -92,6 +94,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
         maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
         cursorTtlSeconds: options.cursorTtlSeconds ?? 3600,
         auth: { ...DEFAULT_AUTH_SETTINGS, ...options.auth },
+        limits: { ...DEFAULT_RATE_LIMITS, ...options.limits },
       },
       cursorSecret: await serverSecret(store, 'list-cursor'),
       ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
