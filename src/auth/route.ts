@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/env.js';
+import { HashQueueFullError } from './passwords.js';
 import { AuthError, type AuthService, type SessionPrincipal } from './service.js';
 
 const MAX_BODY = 16 * 1024;
@@ -31,10 +32,11 @@ async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-export function authErrorResponse(c: Context, error: AuthError): Response {
+export function authErrorResponse(c: Context, error: AuthError, headers: Record<string, string> = {}): Response {
   return c.json({ error: error.code, detail: error.message, ...error.extra }, error.status, {
     ...(error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="usher"' } : {}),
     'Cache-Control': 'no-store',
+    ...headers,
   });
 }
 
@@ -46,6 +48,9 @@ export function authRoutes(auth: AuthService, session: (c: Context<AppEnv>) => P
   const app = new Hono<AppEnv>();
   app.onError((error, c) => {
     if (error instanceof AuthError) return authErrorResponse(c, error);
+    if (error instanceof HashQueueFullError) {
+      return authErrorResponse(c, new AuthError(503, 'busy', error.message), { 'Retry-After': String(error.retryAfterSeconds) });
+    }
     throw error;
   });
 

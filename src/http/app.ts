@@ -1,5 +1,7 @@
 // The Hono application: middleware, the SCIM routes under /scim/v2, health checks, and one error renderer.
 import { Hono, type Context } from 'hono';
+import { AccountMailLimitError } from '../auth/account-mail.js';
+import { HashQueueFullError } from '../auth/passwords.js';
 import { authRoutes } from '../auth/route.js';
 import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
 import { bodyLimit } from 'hono/body-limit';
@@ -105,6 +107,10 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     if (error instanceof AuthenticationError) return scimError(c, error, { 'WWW-Authenticate': 'Bearer realm="usher"' });
     if (error instanceof ScimError) return scimError(c, error);
+    if (error instanceof HashQueueFullError || error instanceof AccountMailLimitError) {
+      const status = error instanceof HashQueueFullError ? 503 : 429;
+      return scimError(c, new ScimError(status, undefined, error.message), { 'Retry-After': String(error.retryAfterSeconds) });
+    }
     if (error instanceof HTTPException && error.status < 500) {
       return scimError(c, new ScimError(error.status, undefined, error.message || 'Bad request.'));
     }
