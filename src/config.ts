@@ -41,6 +41,8 @@ const envSchema = z.object({
   WELCOME_LINK_DAYS: positiveIntMax(90).default(7),
   PASSWORD_MIN_LENGTH: digits.pipe(z.number().int().min(8).max(256)).default(12),
   PASSWORD_MAX_LENGTH: digits.pipe(z.number().int().min(16).max(1024)).default(256),
+  HASH_QUEUE_MAX: digits.pipe(z.number().int().min(0).max(100_000)).default(DEFAULT_AUTH_SETTINGS.hashQueueMax),
+  ACCOUNT_MAIL_LIMIT: positiveIntMax(1000).default(DEFAULT_AUTH_SETTINGS.accountMailLimit),
   USHER_BOOTSTRAP_TENANT: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a slug: lower-case letters, digits and hyphens')
@@ -122,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       resetLinkSeconds: e.RESET_LINK_MINUTES * 60,
       welcomeLinkSeconds: e.WELCOME_LINK_DAYS * 86_400,
       passwordPolicy: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: e.PASSWORD_MAX_LENGTH },
+      hashQueueMax: e.HASH_QUEUE_MAX,
+      accountMailLimit: e.ACCOUNT_MAIL_LIMIT,
     },
     bootstrap: e.USHER_BOOTSTRAP_TENANT
       ? { tenant: e.USHER_BOOTSTRAP_TENANT, token: e.USHER_BOOTSTRAP_TOKEN }

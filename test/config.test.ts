@@ -41,6 +41,8 @@ describe('loadConfig', () => {
         welcomeLinkSeconds: 604_800,
         changeTokenSeconds: 600,
         passwordPolicy: { minLength: 12, maxLength: 256 },
+        hashQueueMax: 32,
+        accountMailLimit: 5,
       },
       bootstrap: undefined,
     });
@@ -72,6 +74,8 @@ describe('loadConfig', () => {
       WELCOME_LINK_DAYS: '3',
       PASSWORD_MIN_LENGTH: '14',
       PASSWORD_MAX_LENGTH: '128',
+      HASH_QUEUE_MAX: '0',
+      ACCOUNT_MAIL_LIMIT: '2',
       USHER_BOOTSTRAP_TENANT: 'acme',
       USHER_BOOTSTRAP_TOKEN: TOKEN,
     });
@@ -99,6 +103,8 @@ describe('loadConfig', () => {
         welcomeLinkSeconds: 259_200,
         changeTokenSeconds: 600,
         passwordPolicy: { minLength: 14, maxLength: 128 },
+        hashQueueMax: 0,
+        accountMailLimit: 2,
       },
       bootstrap: { tenant: 'acme', token: TOKEN },
     });

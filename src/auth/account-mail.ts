@@ -1,8 +1,9 @@
-// The account mails a change causes (welcome, password reset, e-mail changed), queued in the change's own transaction.
+// The account mails a change causes (welcome, password reset, e-mail changed), queued in the change's own transaction,
+// at most ACCOUNT_MAIL_LIMIT an hour to one user so that no one can be mail-bombed through Usher.
 import { emailChangedMail, enqueueMail, isMailAddress, passwordResetMail, welcomeMail, type MailContent, type MailKind } from '../mail/index.js';
-import { historyForMail, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
+import { historyForMail, historyForUserEvent, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
 import type { Queryable } from '../store/index.js';
-import { markWelcomeEmailSent, selectTenantName } from './queries.js';
+import { markWelcomeEmailSent, selectRecentAccountMails, selectTenantName } from './queries.js';
 import type { AuthService } from './service.js';
 
 /** The user a mail is about, as rows of users have it, with the address the mail goes to. */
@@ -13,17 +14,42 @@ export interface MailRecipient {
   readonly email: string;
 }
 
+const HOUR_MS = 3_600_000;
+
+/** The user has been sent as many account mails in the last hour as one user may get: 429, with Retry-After. */
+export class AccountMailLimitError extends Error {
+  override readonly name = 'AccountMailLimitError';
+  constructor(
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`The per-user mail limit is reached: this user was sent ${limit} account mails in the last hour; retry after ${retryAfterSeconds} s.`);
+  }
+}
+
+/**
+ * Every method must run in a transaction that holds the user's row lock (lockUser, lockAccount) or has just
+ * inserted the user: the count of a user's recent mails then cannot change before the mail it allows is queued.
+ */
 export interface AccountMailer {
   /**
    * Issues a new set-password link (older welcome links stop working), queues the welcome mail with it, notes
    * welcomeEmailSentAt and records the history. Returns the link, for the CLI to print. `newUser`: the user was
-   * inserted in this transaction, with its welcomeEmailSentAt, and has no links yet.
+   * inserted in this transaction, with its welcomeEmailSentAt, and has no links yet. Throws AccountMailLimitError
+   * when the user has had its hourly account mails.
    */
   sendWelcome(tx: Queryable, scope: HistoryScope, user: MailRecipient, options?: { readonly newUser?: boolean }): Promise<string>;
-  /** Issues a reset link (older reset links stop working), queues the reset mail and records the history. */
+  /**
+   * Issues a reset link (older reset links stop working), queues the reset mail and records the history. Throws
+   * AccountMailLimitError when the user has had its hourly account mails.
+   */
   sendPasswordReset(tx: Queryable, scope: HistoryScope, user: MailRecipient): Promise<void>;
-  /** Queues the notice to the old address that the account's e-mail address changed. */
-  sendEmailChanged(tx: Queryable, scope: HistoryScope, user: MailRecipient, newEmail: string): Promise<void>;
+  /**
+   * Queues the notice to the old address that the account's e-mail address changed, and returns true; over the
+   * hourly limit, records in the user's history that it was not sent and returns false: the change it tells of
+   * must not fail for it.
+   */
+  sendEmailChanged(tx: Queryable, scope: HistoryScope, user: MailRecipient, newEmail: string): Promise<boolean>;
   /** Call once the transaction that queued mail has committed: the worker sends it at once rather than at its next poll. */
   notify(): void;
 }
@@ -35,6 +61,8 @@ export interface AccountMailerDeps {
   readonly publicUrl: string;
   readonly resetLinkSeconds: number;
   readonly welcomeLinkSeconds: number;
+  /** Account mails one user may be sent in an hour, at least 1 (ACCOUNT_MAIL_LIMIT). */
+  readonly limitPerHour: number;
   /** The mail worker's notify(); a no-op when nothing delivers mail in this process. */
   readonly notify: () => void;
 }
@@ -56,10 +84,27 @@ export function mailAddressOf(attributes: Readonly<Record<string, unknown>>): st
 }
 
 export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
-  const { auth, newId, publicUrl } = deps;
+  const { auth, newId, publicUrl, limitPerHour } = deps;
+  if (!Number.isSafeInteger(limitPerHour) || limitPerHour < 1) throw new RangeError(`limitPerHour must be a whole number of at least 1, got ${limitPerHour}`);
 
-  async function queue(tx: Queryable, scope: HistoryScope, kind: MailKind, to: string, content: MailContent): Promise<void> {
-    await enqueueMail(tx, { tenantId: scope.tenantId, id: newId(), kind, to, ...content }, scope.at);
+  async function queue(tx: Queryable, scope: HistoryScope, kind: MailKind, user: MailRecipient, content: MailContent): Promise<void> {
+    await enqueueMail(tx, { tenantId: scope.tenantId, id: newId(), kind, userId: user.id, to: user.email, ...content }, scope.at);
+  }
+
+  /**
+   * Undefined while the user may be sent another account mail; else the seconds until it may: until the mail that
+   * filled the limit is an hour old. Counted in the outbox, so the limit holds across restarts and instances.
+   */
+  async function waitBeforeMail(tx: Queryable, scope: HistoryScope, userId: string): Promise<number | undefined> {
+    const now = scope.at.getTime();
+    const recent = await selectRecentAccountMails(tx, scope.tenantId, userId, new Date(now - HOUR_MS), limitPerHour);
+    if (recent.length < limitPerHour) return undefined;
+    return Math.max(1, Math.ceil((recent[limitPerHour - 1]!.getTime() + HOUR_MS - now) / 1000));
+  }
+
+  async function checkLimit(tx: Queryable, scope: HistoryScope, userId: string): Promise<void> {
+    const wait = await waitBeforeMail(tx, scope, userId);
+    if (wait !== undefined) throw new AccountMailLimitError(limitPerHour, wait);
   }
 
   // Tenant names change rarely (and only by an operator): a minute's cache saves a query per mail in a Bulk of creates.
@@ -77,6 +122,9 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
 
   return {
     async sendWelcome(tx, scope, user, options = {}) {
+      // A user inserted in this transaction has had no mail, and the limit is at least one: its welcome (counted
+      // like any other) needs no count, which keeps a Bulk of creates a statement per user shorter.
+      if (!options.newUser) await checkLimit(tx, scope, user.id);
       const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'welcome', scope.at, { first: options.newUser === true });
       const link = `${publicUrl}/welcome?token=${encodeURIComponent(token)}`;
       const content = welcomeMail({
@@ -85,13 +133,14 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
         link,
         expiresInDays: Math.max(1, Math.round(deps.welcomeLinkSeconds / 86_400)),
       });
-      await queue(tx, scope, 'welcome', user.email, content);
+      await queue(tx, scope, 'welcome', user, content);
       if (!options.newUser) await markWelcomeEmailSent(tx, scope.tenantId, user.id, scope.at);
       await recordHistory(tx, historyForMail(scope, user, 'welcomeEmailSent', user.email));
       return link;
     },
 
     async sendPasswordReset(tx, scope, user) {
+      await checkLimit(tx, scope, user.id);
       const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'reset', scope.at);
       const content = passwordResetMail({
         tenant: await tenantOf(tx, scope.tenantId, scope.at),
@@ -99,14 +148,19 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
         link: `${publicUrl}/reset?token=${encodeURIComponent(token)}`,
         expiresInHours: Math.max(1, Math.round(deps.resetLinkSeconds / 3600)),
       });
-      await queue(tx, scope, 'reset', user.email, content);
+      await queue(tx, scope, 'reset', user, content);
       await recordHistory(tx, historyForMail(scope, user, 'passwordResetSent', user.email));
     },
 
     async sendEmailChanged(tx, scope, user, newEmail) {
+      if ((await waitBeforeMail(tx, scope, user.id)) !== undefined) {
+        await recordHistory(tx, historyForUserEvent(scope, user, 'mailSkipped', { attribute: 'email', newValue: user.email }));
+        return false;
+      }
       // The link leads to the portal, where the owner can sign in or ask for a reset; it carries no secret.
       const content = emailChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), newEmail, link: `${publicUrl}/admin` });
-      await queue(tx, scope, 'email-changed', user.email, content);
+      await queue(tx, scope, 'email-changed', user, content);
+      return true;
     },
 
     notify: deps.notify,

@@ -16,18 +16,51 @@ const OWASP_ARGON2ID: Options = {
   parallelism: 1,
 };
 
-/** Runs tasks with at most `max` of them at once; the others wait their turn, first come first served. */
-export function limitConcurrency(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+/**
+ * The hash queue is full: rather than wait behind every request queued before it, the caller is told at once to
+ * come back later (503 with Retry-After).
+ */
+export class HashQueueFullError extends Error {
+  override readonly name = 'HashQueueFullError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`The server is busy hashing passwords; retry after ${retryAfterSeconds} s.`);
+  }
+}
+
+export interface ConcurrencyLimitOptions {
+  /** How many tasks may wait for a slot; past that, a new task fails at once with HashQueueFullError. */
+  readonly maxWaiting?: number;
+}
+
+// What a task is assumed to take before one has been measured: a little more than an Argon2id hash on a slow core.
+const FIRST_ESTIMATE_MS = 100;
+
+/**
+ * Runs tasks with at most `max` of them at once; the others wait their turn, first come first served, up to
+ * `maxWaiting` of them (unbounded when left out).
+ */
+export function limitConcurrency(max: number, options: ConcurrencyLimitOptions = {}): <T>(task: () => Promise<T>) => Promise<T> {
   if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a whole number of at least 1, got ${max}`);
+  const maxWaiting = options.maxWaiting ?? Number.POSITIVE_INFINITY;
+  if (maxWaiting !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxWaiting) || maxWaiting < 0)) {
+    throw new RangeError(`maxWaiting must be a whole number of at least 0, got ${maxWaiting}`);
+  }
   let running = 0;
   const waiting: (() => void)[] = [];
+  // A moving average of how long a task takes, for Retry-After: when the queue of now would have drained.
+  let averageMs = FIRST_ESTIMATE_MS;
   return async (task) => {
     if (running < max) running++;
+    else if (waiting.length >= maxWaiting) {
+      throw new HashQueueFullError(Math.max(1, Math.ceil((((waiting.length + running) / max) * averageMs) / 1000)));
+    }
     // The slot is handed over by the task that ends, so `running` stays counted for the one woken.
     else await new Promise<void>((resolve) => waiting.push(resolve));
+    const started = performance.now();
     try {
       return await task();
     } finally {
+      averageMs = 0.8 * averageMs + 0.2 * (performance.now() - started);
       const next = waiting.shift();
       if (next) next();
       else running--;
@@ -43,6 +76,11 @@ export function defaultMaxConcurrent(): number {
 export interface PasswordHasherOptions {
   /** Hashes and verifications at once; the default is explained in createPasswordHasher. */
   readonly maxConcurrent?: number;
+  /**
+   * Hashes and verifications that may wait for a slot (HASH_QUEUE_MAX); past that, hash and verify fail at once
+   * with HashQueueFullError. Unbounded when left out.
+   */
+  readonly maxWaiting?: number;
 }
 
 /**
@@ -55,15 +93,31 @@ export interface PasswordHasherOptions {
  * other work swamped the machine), for up to a third fewer logins/s (docs/benchmarks.md, Sign-in).
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const limit = limitConcurrency(options.maxConcurrent ?? defaultMaxConcurrent());
+  const limit = limitConcurrency(options.maxConcurrent ?? defaultMaxConcurrent(), { maxWaiting: options.maxWaiting });
   return {
     hash: (password) => limit(() => hash(password, OWASP_ARGON2ID)),
-    async verify(hashed, password) {
-      try {
-        return await limit(() => verify(hashed, password));
-      } catch {
-        return false;
-      }
+    // A malformed stored hash verifies nothing; a full queue is no answer about the password, so it is passed on.
+    verify: (hashed, password) =>
+      limit(async () => {
+        try {
+          return await verify(hashed, password);
+        } catch {
+          return false;
+        }
+      }),
+  };
+}
+
+/**
+ * A hasher that answers the passwords hashed beforehand from `known` and hashes any other one with `hasher`:
+ * work that must run inside a transaction gets its hashes computed before the transaction opens.
+ */
+export function withKnownHashes(hasher: PasswordHasher, known: ReadonlyMap<string, string>): PasswordHasher {
+  return {
+    hash: (password) => {
+      const found = known.get(password);
+      return found === undefined ? hasher.hash(password) : Promise.resolve(found);
     },
+    verify: (hashed, password) => hasher.verify(hashed, password),
   };
 }

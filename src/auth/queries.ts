@@ -31,6 +31,12 @@ export async function selectAccountByUserName(q: Queryable, tenantSlug: string, 
   return rows[0];
 }
 
+/** The account as it is now, without a lock: what a check outside a transaction reads (see lockAccount). */
+export async function selectAccount(q: Queryable, tenantId: string, id: string): Promise<AccountRow | undefined> {
+  const rows = await q.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2`, [tenantId, id]);
+  return rows[0];
+}
+
 export async function lockAccount(tx: Queryable, tenantId: string, id: string): Promise<AccountRow | undefined> {
   const rows = await tx.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2 for update`, [tenantId, id]);
   return rows[0];
@@ -75,6 +81,21 @@ export async function setPassword(tx: Queryable, tenantId: string, id: string, p
 /** Notes when the welcome mail was last queued (account extension welcomeEmailSentAt); account state, not a new version. */
 export async function markWelcomeEmailSent(tx: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
   await tx.query('update users set welcome_email_sent_at = $3 where tenant_id = $1 and id = $2', [tenantId, id, now.toISOString()]);
+}
+
+/**
+ * When the account mails about a user queued after `since` were queued, newest first, at most `limit` of them
+ * (outbox_user_recent_idx): enough to tell whether a limit of `limit` is reached, and when it frees up.
+ */
+export async function selectRecentAccountMails(q: Queryable, tenantId: string, userId: string, since: Date, limit: number): Promise<Date[]> {
+  const rows = await q.query<{ created_at: Date }>(
+    `select created_at from outbox
+      where tenant_id = $1 and user_id = $2 and created_at > $3
+      order by created_at desc
+      limit $4`,
+    [tenantId, userId, since.toISOString(), limit],
+  );
+  return rows.map((row) => row.created_at);
 }
 
 /** The tenant's display name, for mail. */
@@ -157,10 +178,18 @@ export async function insertAuthToken(
   );
 }
 
+const TOKEN_COLUMNS = 'id, tenant_id, user_id, purpose, expires_at, used_at';
+
+/** A single-use token as it is now, without a lock: what a check outside a transaction reads (see lockAuthToken). */
+export async function selectAuthToken(q: Queryable, tokenHash: string): Promise<AuthTokenRow | undefined> {
+  const rows = await q.query<AuthTokenRow>(`select ${TOKEN_COLUMNS} from auth_tokens where token_hash = $1`, [tokenHash]);
+  return rows[0];
+}
+
 /** Takes a single-use token: locks its row so two uses of one link cannot both succeed. */
 export async function lockAuthToken(tx: Queryable, tokenHash: string): Promise<AuthTokenRow | undefined> {
   const rows = await tx.query<AuthTokenRow>(
-    'select id, tenant_id, user_id, purpose, expires_at, used_at from auth_tokens where token_hash = $1 for update',
+    `select ${TOKEN_COLUMNS} from auth_tokens where token_hash = $1 for update`,
     [tokenHash],
   );
   return rows[0];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../http/env.js';
 import { boundedBody } from '../http/middleware/body-limit.js';
 import { authFailureLimit, type RateLimits } from '../http/middleware/rate-limit.js';
+import { HashQueueFullError } from './passwords.js';
 import { AuthError, type AuthService, type SessionPrincipal } from './service.js';
 
 /** Every /auth body is a few short strings. */
@@ -34,10 +35,11 @@ async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-export function authErrorResponse(c: Context, error: AuthError): Response {
+export function authErrorResponse(c: Context, error: AuthError, headers: Record<string, string> = {}): Response {
   return c.json({ error: error.code, detail: error.message, ...error.extra }, error.status, {
     ...(error.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="usher"' } : {}),
     'Cache-Control': 'no-store',
+    ...headers,
   });
 }
 
@@ -53,6 +55,9 @@ export function authRoutes(
   const app = new Hono<AppEnv>();
   app.onError((error, c) => {
     if (error instanceof AuthError) return authErrorResponse(c, error);
+    if (error instanceof HashQueueFullError) {
+      return authErrorResponse(c, new AuthError(503, 'busy', error.message), { 'Retry-After': String(error.retryAfterSeconds) });
+    }
     throw error;
   });
 

@@ -12,7 +12,9 @@ import {
   lockAuthToken,
   recordFailedLogin,
   recordSuccessfulLogin,
+  selectAccount,
   selectAccountByUserName,
+  selectAuthToken,
   selectLiveSession,
   selectPermissions,
   setPassword,
@@ -20,6 +22,7 @@ import {
   voidAuthTokens,
   type AccountRow,
   type AuthTokenPurpose,
+  type AuthTokenRow,
 } from './queries.js';
 import { digestsEqual, generateToken, hashToken } from './tokens.js';
 
@@ -36,6 +39,10 @@ export interface AuthSettings {
   readonly welcomeLinkSeconds: number;
   readonly changeTokenSeconds: number;
   readonly passwordPolicy: PasswordPolicy;
+  /** Password hashes and verifications that may wait for a free slot (HASH_QUEUE_MAX); past that, 503 at once. */
+  readonly hashQueueMax: number;
+  /** Account mails (welcome, reset, e-mail changed) one user may be sent in an hour (ACCOUNT_MAIL_LIMIT). */
+  readonly accountMailLimit: number;
 }
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
@@ -47,13 +54,15 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   welcomeLinkSeconds: 7 * 24 * 60 * 60,
   changeTokenSeconds: 10 * 60,
   passwordPolicy: DEFAULT_PASSWORD_POLICY,
+  hashQueueMax: 32,
+  accountMailLimit: 5,
 };
 
 /** Why a sign-in request failed, as the /auth API reports it. */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   constructor(
-    readonly status: 400 | 401 | 403,
+    readonly status: 400 | 401 | 403 | 503,
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
@@ -129,14 +138,33 @@ export interface AuthDeps {
 const INVALID_CREDENTIALS = () => new AuthError(401, 'invalid_credentials', 'The user name or password is wrong, or the account is locked.');
 const INVALID_LINK = () => new AuthError(400, 'invalid_token', 'This link is not valid any more; ask for a new one.');
 
+const INVALID_CHANGE_TOKEN = () => new AuthError(401, 'invalid_token', 'The change token is not valid any more; sign in again.');
+const WRONG_CURRENT_PASSWORD = () => new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
+
 function isLocked(account: AccountRow, now: Date): boolean {
   return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
 }
 
+/** Whether a token row is an unused, unexpired token of one of the purposes. */
+function isLive<P extends AuthTokenPurpose>(
+  row: AuthTokenRow | undefined,
+  purposes: readonly P[],
+  now: Date,
+): row is AuthTokenRow & { purpose: P } {
+  return row !== undefined && (purposes as readonly string[]).includes(row.purpose) && row.used_at === null && row.expires_at.getTime() > now.getTime();
+}
+
 export function createAuthService(deps: AuthDeps): AuthService {
   const { store, clock, newId, passwords, settings, events } = deps;
-  // Verifying against this when there is no user makes an unknown user cost the same time as a wrong password.
-  const decoy = passwords.hash(`decoy-${newId()}`);
+  // Verifying against this when there is no user makes an unknown user cost the same time as a wrong password, and
+  // go through the same bounded queue. Hashed once; again if the queue was full when it was first asked for.
+  let decoy: Promise<string> | undefined;
+  const decoyHash = (): Promise<string> =>
+    (decoy ??= passwords.hash(`decoy-${newId()}`).catch((error: unknown) => {
+      decoy = undefined;
+      throw error;
+    }));
+  decoyHash().catch(() => {});
 
   async function startSession(tx: Queryable, account: AccountRow, now: Date): Promise<SessionGrant> {
     const token = generateToken(SESSION_TOKEN_PREFIX);
@@ -169,7 +197,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     async login({ tenant, userName, password }, requestId) {
       const account = await selectAccountByUserName(store, tenant, userName);
       if (!account?.password_hash) {
-        await passwords.verify(await decoy, password);
+        await passwords.verify(await decoyHash(), password);
         throw INVALID_CREDENTIALS();
       }
       const now = clock();
@@ -212,46 +240,64 @@ export function createAuthService(deps: AuthDeps): AuthService {
       });
     },
 
+    // Argon2id (tens of milliseconds) never runs inside a transaction, where it would hold row locks and, on PGlite,
+    // the one connection every other request needs: each path below reads and checks what it needs, verifies and
+    // hashes, and then, in a short transaction, locks the rows and checks that what it decided on still holds.
     async changePassword({ changeToken, session, currentPassword, newPassword }, requestId) {
       const now = clock();
       if (changeToken !== undefined) {
+        const digest = hashToken(changeToken);
+        const seen = await selectAuthToken(store, digest);
+        if (!isLive(seen, ['change'], now)) throw INVALID_CHANGE_TOKEN();
+        const before = await selectAccount(store, seen.tenant_id, seen.user_id);
+        if (!before || isLocked(before, now)) throw INVALID_CREDENTIALS();
+        checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
+        const hash = await passwords.hash(newPassword);
         return store.transaction(async (tx) => {
-          const token = await lockAuthToken(tx, hashToken(changeToken));
-          if (!token || token.purpose !== 'change' || token.used_at !== null || token.expires_at.getTime() <= now.getTime()) {
-            throw new AuthError(401, 'invalid_token', 'The change token is not valid any more; sign in again.');
-          }
+          // Used meanwhile (single use), or its account locked or renamed: decided again on the locked rows.
+          const token = await lockAuthToken(tx, digest);
+          if (!isLive(token, ['change'], now)) throw INVALID_CHANGE_TOKEN();
           const account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_CREDENTIALS();
           checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
-          await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now, requestId ?? null);
+          await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
           return startSession(tx, account, now);
         });
       }
       if (!session || currentPassword === undefined) {
         throw new AuthError(400, 'invalid_request', 'Send a changeToken, or sign in and send currentPassword.');
       }
+      const before = await selectAccount(store, session.tenantId, session.userId);
+      if (!before?.password_hash || !(await passwords.verify(before.password_hash, currentPassword))) throw WRONG_CURRENT_PASSWORD();
+      checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
+      const hash = await passwords.hash(newPassword);
       return store.transaction(async (tx) => {
         const account = await lockAccount(tx, session.tenantId, session.userId);
-        if (!account?.password_hash || !(await passwords.verify(account.password_hash, currentPassword))) {
-          throw new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
-        }
+        // currentPassword was verified against the hash read before: a password changed since must be proven again.
+        if (!account?.password_hash || account.password_hash !== before.password_hash) throw WRONG_CURRENT_PASSWORD();
         checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
-        await replacePassword(tx, account, await passwords.hash(newPassword), 'change', now, requestId ?? null);
+        await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
         return startSession(tx, account, now);
       });
     },
 
     async completeLink({ token, newPassword }, requestId) {
       const now = clock();
+      const digest = hashToken(token);
+      const seen = await selectAuthToken(store, digest);
+      if (!isLive(seen, ['reset', 'welcome'], now)) throw INVALID_LINK();
+      const before = await selectAccount(store, seen.tenant_id, seen.user_id);
+      if (!before) throw INVALID_LINK();
+      checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
+      const hash = await passwords.hash(newPassword);
       await store.transaction(async (tx) => {
-        const row = await lockAuthToken(tx, hashToken(token));
-        if (!row || (row.purpose !== 'reset' && row.purpose !== 'welcome') || row.used_at !== null || row.expires_at.getTime() <= now.getTime()) {
-          throw INVALID_LINK();
-        }
+        // A link used (or voided by a newer one) meanwhile works no more: it is single use.
+        const row = await lockAuthToken(tx, digest);
+        if (!isLive(row, ['reset', 'welcome'], now)) throw INVALID_LINK();
         const account = await lockAccount(tx, row.tenant_id, row.user_id);
         if (!account) throw INVALID_LINK();
         checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
-        await replacePassword(tx, account, await passwords.hash(newPassword), row.purpose, now, requestId ?? null);
+        await replacePassword(tx, account, hash, row.purpose, now, requestId ?? null);
       });
     },
 

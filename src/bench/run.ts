@@ -264,7 +264,7 @@ async function startApp(config: Config, database: Store, passwordSlots: number |
     publicUrl: `http://127.0.0.1:${port}`,
     settings: config,
     cursorSecret,
-    ...(passwordSlots === undefined ? {} : { passwords: createPasswordHasher({ maxConcurrent: passwordSlots }) }),
+    ...(passwordSlots === undefined ? {} : { passwords: createPasswordHasher({ maxConcurrent: passwordSlots, maxWaiting: config.auth.hashQueueMax }) }),
   });
   const built = createApp(deps);
   // The baseline: the one indexed statement a userName lookup needs, in the same process, server and middleware.

@@ -1,5 +1,7 @@
 // The Hono application: middleware, the SCIM routes under /scim/v2, health checks, and one error renderer.
 import { Hono, type Context } from 'hono';
+import { AccountMailLimitError } from '../auth/account-mail.js';
+import { HashQueueFullError } from '../auth/passwords.js';
 import { authRoutes } from '../auth/route.js';
 import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
 import { HTTPException } from 'hono/http-exception';
@@ -138,6 +140,10 @@ export function createApp(deps: AppDeps) {
     if (clientGone(c)) {
       logger.info('client closed the request', { requestId: c.var.requestId, method: c.req.method, path: c.req.path });
       return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
+    if (error instanceof HashQueueFullError || error instanceof AccountMailLimitError) {
+      const status = error instanceof HashQueueFullError ? 503 : 429;
+      return scimError(c, new ScimError(status, undefined, error.message), { 'Retry-After': String(error.retryAfterSeconds) });
     }
     if (error instanceof HTTPException && error.status < 500) {
       return scimError(c, new ScimError(error.status, undefined, error.message || 'Bad request.'));

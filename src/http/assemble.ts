@@ -41,7 +41,7 @@ export interface AssembleInput {
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
   const { store, clock, newId, tenancy, logger, publicUrl, settings } = input;
-  const passwords = input.passwords ?? createPasswordHasher();
+  const passwords = input.passwords ?? createPasswordHasher({ maxWaiting: settings.auth.hashQueueMax });
   const auth = createAuthService({
     store,
     clock,
@@ -56,6 +56,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     publicUrl,
     resetLinkSeconds: settings.auth.resetLinkSeconds,
     welcomeLinkSeconds: settings.auth.welcomeLinkSeconds,
+    limitPerHour: settings.auth.accountMailLimit,
     notify: input.notifyMail ?? (() => {}),
   });
   return {

@@ -9,6 +9,8 @@ export interface OutgoingMail {
   /** A fresh UUID, chosen by the caller like every other id. */
   readonly id: string;
   readonly kind: MailKind;
+  /** The user the mail is about, for the per-user limit of account mails; undefined for mail about no user. */
+  readonly userId?: string;
   /** One bare address (`jane@example.com`): never a list, never a display name. */
   readonly to: string;
   readonly subject: string;
@@ -38,6 +40,7 @@ export async function enqueueMail(tx: Queryable, mail: OutgoingMail, now: Date):
       tenantId: mail.tenantId,
       id: mail.id,
       kind: mail.kind,
+      userId: mail.userId ?? null,
       recipient: mail.to,
       subject: mail.subject,
       textBody: mail.text,

@@ -17,6 +17,7 @@ export interface OutboxInsert {
   readonly tenantId: string;
   readonly id: string;
   readonly kind: string;
+  readonly userId?: string | null;
   readonly recipient: string;
   readonly subject: string;
   readonly textBody: string;
@@ -28,9 +29,9 @@ const DUE_COLUMNS = 'tenant_id, id, kind, recipient, subject, text_body, html_bo
 /** A new mail is due at once: next_attempt_at is its creation time. */
 export async function insertOutboxMail(tx: Queryable, mail: OutboxInsert, now: Date): Promise<void> {
   await tx.query(
-    `insert into outbox (tenant_id, id, kind, recipient, subject, text_body, html_body, created_at, next_attempt_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
-    [mail.tenantId, mail.id, mail.kind, mail.recipient, mail.subject, mail.textBody, mail.htmlBody, now.toISOString()],
+    `insert into outbox (tenant_id, id, kind, recipient, subject, text_body, html_body, created_at, next_attempt_at, user_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)`,
+    [mail.tenantId, mail.id, mail.kind, mail.recipient, mail.subject, mail.textBody, mail.htmlBody, now.toISOString(), mail.userId ?? null],
   );
 }
 

@@ -1,6 +1,6 @@
 // The password hasher: Argon2id hashes that verify, and a bound on how many run at once, the rest waiting in order.
 import { describe, expect, it } from 'vitest';
-import { createPasswordHasher, limitConcurrency } from '../../src/auth/passwords.js';
+import { createPasswordHasher, HashQueueFullError, limitConcurrency } from '../../src/auth/passwords.js';
 
 /** A task that runs until the test ends it, and records when it started. */
 function gate(log: string[], name: string) {
@@ -58,9 +58,30 @@ describe('limitConcurrency', () => {
     expect(await next).toBe('second');
   });
 
+  it('past maxWaiting waiting, refuses a task at once with the seconds to wait, and takes one again once there is room', async () => {
+    const started: string[] = [];
+    const limit = limitConcurrency(1, { maxWaiting: 2 });
+    const gates = ['a', 'b', 'c'].map((name) => gate(started, name));
+    const results = gates.map((g) => limit(g.task));
+    const refused = limit(gate(started, 'd').task);
+    await expect(refused).rejects.toBeInstanceOf(HashQueueFullError);
+    await expect(refused).rejects.toMatchObject({ retryAfterSeconds: expect.any(Number), message: expect.stringMatching(/retry after \d+ s/) });
+    expect(started).toEqual(['a']);
+    gates[0]!.end();
+    await settle();
+    const e = gate(started, 'e');
+    const later = limit(e.task);
+    gates[1]!.end();
+    gates[2]!.end();
+    e.end();
+    expect(await Promise.all([...results, later])).toEqual(['a', 'b', 'c', 'e']);
+    expect(started).toEqual(['a', 'b', 'c', 'e']);
+  });
+
   it('refuses a bound below one', () => {
     expect(() => limitConcurrency(0)).toThrow(RangeError);
     expect(() => limitConcurrency(1.5)).toThrow(RangeError);
+    expect(() => limitConcurrency(1, { maxWaiting: -1 })).toThrow(RangeError);
   });
 });
 

@@ -1,6 +1,7 @@
 // The real Hono app on a real database, with one tenant and its API token, for tests that speak HTTP to it.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import type { PasswordHasher } from '../../src/auth/passwords.js';
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from '../../src/auth/service.js';
 import { createApp, type App } from '../../src/http/app.js';
 import { assembleAppDeps } from '../../src/http/assemble.js';
@@ -74,16 +75,21 @@ export interface TestOptions {
   readonly notifyMail?: () => void;
   /** The server's stop signal (see AssembleInput.shutdown). */
   readonly shutdown?: AbortSignal;
+  /** The app's password hasher in place of the one the settings make (e.g. a real one that records its calls). */
+  readonly passwords?: PasswordHasher;
+  /** Wraps the store the app and the tenancy service use (e.g. to watch its transactions); `store` stays the bare one. */
+  readonly wrapStore?: (store: Store) => Store;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
   const database = options.shareDatabaseOf ? await openSecondStore(options.shareDatabaseOf) : await createTestDatabase();
   const { store } = database;
+  const appStore = options.wrapStore ? options.wrapStore(store) : store;
   const clock = options.clock ?? (() => new Date());
-  const tenancy = createTenancyService({ store, clock, newId: randomUUID });
+  const tenancy = createTenancyService({ store: appStore, clock, newId: randomUUID });
   const app = createApp(
     assembleAppDeps({
-      store,
+      store: appStore,
       clock,
       newId: randomUUID,
       tenancy,
@@ -98,6 +104,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
       },
       cursorSecret: await serverSecret(store, 'list-cursor'),
       ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
+      ...(options.passwords ? { passwords: options.passwords } : {}),
       consoleDir: CONSOLE_DIR,
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),
     }),

@@ -32,8 +32,8 @@ const mail = (overrides: Partial<OutgoingMail> = {}): OutgoingMail => ({
 });
 
 describe(`the outbox (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
-  it('stores a queued mail, due at once, not yet attempted', async () => {
-    const m = mail();
+  it('stores a queued mail, due at once, not yet attempted, with the user it is about', async () => {
+    const m = mail({ userId: randomUUID() });
     await store.transaction((tx) => enqueueMail(tx, m, now));
     const rows = await store.query('select * from outbox');
     expect(rows).toEqual([
@@ -50,6 +50,7 @@ describe(`the outbox (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, (
         next_attempt_at: now,
         sent_at: null,
         last_error: null,
+        user_id: m.userId,
       },
     ]);
   });

@@ -1,5 +1,6 @@
 // Runs a bulk request (RFC 7644 §3.7): each operation through its resource type's service as its own request, in bulkId dependency order, with circular references resolved as §3.7.1 asks.
 import { setImmediate } from 'node:timers/promises';
+import { HashQueueFullError, withKnownHashes } from '../../auth/passwords.js';
 import type { Logger } from '../../http/logger.js';
 import { cycleOf, scheduleOperations, type BulkStep } from '../../scim/bulk/order.js';
 import { referencedBulkId, resolveReferences } from '../../scim/bulk/references.js';
@@ -9,6 +10,7 @@ import type { ProjectionParams } from '../../scim/resource/projection.js';
 import { etagOf } from '../../scim/resource/version.js';
 import { joinTransaction } from '../../store/join.js';
 import type { Deps, RequestContext, ResourceService } from '../context.js';
+import { passwordOfUser } from '../users/service.js';
 
 export interface BulkOperationResult {
   readonly method?: string;
@@ -133,6 +135,8 @@ export function createBulkService(deps: BulkDeps): BulkService {
   /** A ScimError as it is; anything else is logged with the request id and answered as a bare 500. */
   function asScimError(ctx: RequestContext, error: unknown, operations: readonly number[]): ScimError {
     if (error instanceof ScimError) return error;
+    // A bulk response has no Retry-After of its own: the detail says how long to wait.
+    if (error instanceof HashQueueFullError) return new ScimError(503, undefined, error.message);
     logger.error('bulk operation failed', {
       requestId: ctx.requestId,
       operations,
@@ -206,8 +210,14 @@ export function createBulkService(deps: BulkDeps): BulkService {
     }
     let current: BulkOperation = ops[0]!;
     try {
+      // Argon2id never runs inside a transaction: the passwords the cycle's users are created with are hashed first.
+      const hashes = new Map<string, string>();
+      for (const op of ops) {
+        const password = op.endpoint === 'Users' ? passwordOfUser(op.data) : undefined;
+        if (password !== undefined && !hashes.has(password)) hashes.set(password, await deps.passwords.hash(password));
+      }
       const outcome = await deps.store.transaction(async (tx) => {
-        const joined: Deps = { ...deps, store: joinTransaction(deps.store.kind, tx) };
+        const joined: Deps = { ...deps, store: joinTransaction(deps.store.kind, tx), passwords: withKnownHashes(deps.passwords, hashes) };
         const bound = new Map<string, ResourceService>();
         const serviceOf = (op: BulkOperation) => {
           const endpoint = op.endpoint!;

@@ -88,6 +88,45 @@ function toWrite(data: ResourceData, ctx?: RequestContext): { user: UserWrite; p
   };
 }
 
+/**
+ * The password a User body sets, when it is one that can be stored; undefined otherwise (the service then
+ * refuses the body, or sets no password). For work that must hash it before a transaction opens.
+ */
+export function passwordOfUser(body: unknown): string | undefined {
+  try {
+    return toWrite(normalizeResource(USER_RESOURCE_TYPE, body)).password;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The password a PATCH most likely sets: the last string an operation gives `password` (path `password`, or a
+ * path-less value with a `password` key). A guess made before the transaction, so the hash can be too; the
+ * transaction checks it against what the operations really set (see patch).
+ */
+function likelyPatchPassword(operations: readonly PatchOperation[]): string | undefined {
+  const isPassword = (key: string) => key.toLowerCase() === 'password' || key.toLowerCase() === `${USER_RESOURCE_TYPE.schema.id}:password`.toLowerCase();
+  let found: string | undefined;
+  for (const operation of operations) {
+    if (operation.op === 'remove') continue;
+    const { path, value } = operation;
+    if (path) {
+      if (isPassword(path.attr.name) && !path.filter && !path.subAttr && !path.attr.subAttr && typeof value === 'string') found = value;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) if (isPassword(key) && typeof item === 'string') found = item;
+    }
+  }
+  return found !== undefined && found.length > 0 && found.length <= MAX_PASSWORD_LENGTH ? found : undefined;
+}
+
+/** Thrown inside a PATCH's transaction that sets a password hashed for none: it is hashed outside and the PATCH run again. */
+class PasswordToHash extends Error {
+  constructor(readonly password: string) {
+    super('A PATCH set a password that was not hashed before its transaction.');
+  }
+}
+
 /** One user_values row per element of the indexed multi-valued attributes. */
 function indexedValues(attributes: Record<string, unknown>): UserValue[] {
   const values: UserValue[] = [];
@@ -177,8 +216,7 @@ export function createUsersService(deps: Deps): UsersService {
     if (!oldEmail || oldEmail.toLowerCase() === newEmail?.toLowerCase()) return false;
     await voidAuthTokens(tx, scope.tenantId, after.id, ['reset', 'welcome'], scope.at);
     if (!newEmail) return false;
-    await accountMail.sendEmailChanged(tx, scope, { ...after, email: oldEmail }, newEmail);
-    return true;
+    return accountMail.sendEmailChanged(tx, scope, { ...after, email: oldEmail }, newEmail);
   }
 
   /** The address a new user's welcome mail goes to: users created with an e-mail address and no password get one. */
@@ -253,33 +291,45 @@ export function createUsersService(deps: Deps): UsersService {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
       checkUserId(id);
       const operations = parsePatchRequest(body);
+      // Argon2id never runs inside the transaction: the password the operations most likely set is hashed before it;
+      // should they set another (a path the guess does not read), the transaction stops, that one is hashed, and the
+      // PATCH runs again. The password comes from the operations alone, so the second run sets the same one.
+      const guess = likelyPatchPassword(operations);
+      let hashed = guess === undefined ? undefined : { password: guess, hash: await passwords.hash(guess) };
       let userName = '';
-      try {
-        return await withMail(async (tx) => {
-          const current = await lockUser(tx, ctx.tenantId, id);
-          if (!current) throw userNotFound(id);
-          checkIfMatch(ifMatch, current.version);
-          const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
-          const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
-          const { password } = written;
-          // An explicit `active: true` (the portal's Unlock, an IdP's reactivation) also ends a lockout after failed logins.
-          const user: UserWrite = { ...written.user, unlock: written.user.active && mentionsActive(operations) };
-          userName = user.userName;
-          checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
-          if (password === undefined && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
-            // Nothing changes (IdPs often re-send what is there): no new version.
-            return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withMail(async (tx) => {
+            const current = await lockUser(tx, ctx.tenantId, id);
+            if (!current) throw userNotFound(id);
+            checkIfMatch(ifMatch, current.version);
+            const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
+            const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
+            const { password } = written;
+            // An explicit `active: true` (the portal's Unlock, an IdP's reactivation) also ends a lockout after failed logins.
+            const user: UserWrite = { ...written.user, unlock: written.user.active && mentionsActive(operations) };
+            userName = user.userName;
+            checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+            if (password === undefined && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
+              // Nothing changes (IdPs often re-send what is there): no new version.
+              return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
+            }
+            if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
+            await resolveManager(tx, ctx.tenantId, id, user.attributes);
+            const passwordHash = password === undefined ? null : hashed!.hash;
+            const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
+            if (!row) throw userNotFound(id);
+            await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
+            return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection) }, mailed };
+          });
+        } catch (error) {
+          if (error instanceof PasswordToHash && attempt < 3) {
+            hashed = { password: error.password, hash: await passwords.hash(error.password) };
+            continue;
           }
-          await resolveManager(tx, ctx.tenantId, id, user.attributes);
-          const passwordHash = password === undefined ? null : await passwords.hash(password);
-          const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-          if (!row) throw userNotFound(id);
-          await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-          const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
-          return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection) }, mailed };
-        });
-      } catch (error) {
-        translateStoreError(error, userName);
+          translateStoreError(error, userName);
+        }
       }
     },
 

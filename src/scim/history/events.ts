@@ -22,6 +22,7 @@ export const HISTORY_EVENT_LABELS = {
   lockedOut: 'Locked out after failed logins',
   passwordResetSent: 'Password reset email sent',
   welcomeEmailSent: 'Welcome email sent',
+  mailSkipped: 'Email not sent: hourly mail limit reached',
 } as const;
 
 export type HistoryEvent = keyof typeof HISTORY_EVENT_LABELS;
