@@ -26,6 +26,7 @@ import { accessLog } from './middleware/access-log.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
 import { requestId } from './middleware/request-id.js';
+import { storableUrl } from './middleware/storable-url.js';
 import { scimError } from './responses.js';
 
 export const SCIM_PREFIX = '/scim/v2';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  scim.use(storableUrl());
   const features = {
     maxResults: deps.maxResults,
     maxPayloadSize: deps.maxPayloadSize,
