@@ -135,6 +135,10 @@ describe('invalid and hostile filters, sortBy, attributes and cursors', () => {
     `userName eq "${'x'.repeat(9000)}"`,
     "userName eq 'a'; drop table users; --",
     'userName eq "a" or 1=1',
+    // Date.parse takes them; PostgreSQL's timestamptz does not (they were a 500).
+    'meta.created gt "0000-01-01T00:00:00Z"',
+    'meta.lastModified lt "9999-12-31T23:00:00-14:00"',
+    'urn:usher:params:scim:schemas:extension:account:2.0:User:lastLogin gt "0000-06-01T00:00:00+01:00"',
   ])('%s -> 400 invalidFilter', async (filter) => {
     const response = await t.client.request('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter });
     expect([response.status, response.body.scimType]).toEqual([400, 'invalidFilter']);

@@ -334,7 +334,13 @@ class Compiler {
     if (op === 'co' || op === 'sw' || op === 'ew') {
       throw ScimError.invalidFilter(`Operator "${op}" does not apply to the dateTime attribute "${path}".`);
     }
-    const p = this.param(new Date(value).toISOString(), '::timestamptz');
+    // Date.parse takes years 0000 and, after a time zone shift, 10000, which PostgreSQL refuses in this form.
+    const instant = new Date(value);
+    const year = instant.getUTCFullYear();
+    if (year < 1 || year > 9999) {
+      throw ScimError.invalidFilter(`Attribute "${path}" is a dateTime; "${value}" is outside the years 0001 to 9999.`);
+    }
+    const p = this.param(instant.toISOString(), '::timestamptz');
     return op === 'ne' ? `(${expr} is distinct from ${p})` : `(${expr} ${SQL_ORDER[op]} ${p})`;
   }
 }

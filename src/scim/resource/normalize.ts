@@ -19,6 +19,13 @@ const IGNORED_SCHEMA_URNS = ['http://schemas.microsoft.com/2006/11/resourcemanag
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 
+/** Whether a parsed instant lies in years 1 to 9999: filters cast dateTimes to timestamptz, which refuses year 0000. */
+function inYears(time: number): boolean {
+  if (Number.isNaN(time)) return false;
+  const year = new Date(time).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -63,7 +70,7 @@ function coerceScalar(definition: AttributeDefinition, value: unknown, path: str
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       throw wrongType('a number');
     case 'dateTime':
-      if (typeof value !== 'string' || !DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+      if (typeof value !== 'string' || !DATE_TIME.test(value) || !inYears(Date.parse(value))) {
         throw wrongType('an xsd:dateTime such as "2026-01-01T00:00:00Z"');
       }
       return value;
