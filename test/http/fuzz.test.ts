@@ -279,21 +279,28 @@ function withIds(text: string): string {
 
 let refills = 0;
 
-/** Keeps a few users and groups in the tenant, whatever the requests before deleted, so that later ones find some to change. */
-async function refill(): Promise<void> {
-  const tenant = [t.client.tenantId];
-  const [counts] = await t.store.query<{ users: number; groups: number }>(
-    'select (select count(*)::int from users where tenant_id = $1) as users, (select count(*)::int from groups where tenant_id = $1) as groups',
-    tenant,
-  );
-  for (let i = counts!.users; i < 4; i++) await t.client.request('POST', '/Users', userBody(`refill${refills++}@example.com`, { emails: [{ value: 'r@example.com' }] }));
-  for (let i = counts!.groups; i < 4; i++) await t.client.request('POST', '/Groups', groupBody(`Refill ${refills++}`));
+/**
+ * Reads the tenant's ids for withIds, first putting back a few users and groups if the requests before deleted them,
+ * so that later requests find some to change.
+ */
+async function refreshIds(): Promise<void> {
+  const read = async () => {
+    const [row] = await t.store.query<{ users: string[] | null; groups: string[] | null }>(
+      `select (select array_agg(id::text order by id) from users where tenant_id = $1) as users,
+              (select array_agg(id::text order by id) from groups where tenant_id = $1) as groups`,
+      [t.client.tenantId],
+    );
+    ids.user = row?.users ?? [];
+    ids.group = row?.groups ?? [];
+  };
+  await read();
+  if (ids.user.length >= 4 && ids.group.length >= 4) return;
+  for (let i = ids.user.length; i < 4; i++) await t.client.request('POST', '/Users', userBody(`refill${refills++}@example.com`, { emails: [{ value: 'r@example.com' }] }));
+  for (let i = ids.group.length; i < 4; i++) await t.client.request('POST', '/Groups', groupBody(`Refill ${refills++}`));
+  await read();
 }
 
 async function send(request: Req): Promise<{ status: number; text: string }> {
-  const tenant = [t.client.tenantId];
-  ids.user = (await t.store.query<{ id: string }>('select id from users where tenant_id = $1 order by id', tenant)).map((r) => r.id);
-  ids.group = (await t.store.query<{ id: string }>('select id from groups where tenant_id = $1 order by id', tenant)).map((r) => r.id);
   const headers: Record<string, string> = { 'Content-Type': 'application/scim+json', ...request.headers };
   if (headers['Content-Type'] === '') delete headers['Content-Type'];
   if (request.auth === 'token') headers.Authorization = `Bearer ${t.client.token}`;
@@ -312,8 +319,9 @@ describe('fuzzing every endpoint', () => {
   it(`no input gets a 5xx, and a refused write changes nothing (${RUNS} requests)`, async () => {
     await fc.assert(
       fc.asyncProperty(requests, async (request) => {
-        await refill();
-        const before = await snapshot();
+        await refreshIds();
+        const write = request.method !== 'GET';
+        const before = write ? await snapshot() : '';
         const { status, text } = await send(request);
         if (process.env.FUZZ_STATS) seen.set(`${request.method} ${request.path.split(/[/?]/)[1]} ${status}`, (seen.get(`${request.method} ${request.path.split(/[/?]/)[1]} ${status}`) ?? 0) + 1);
         // RFC 7644 §3.11: /Me for a subject that is no resource (an API token) is 501 by design, not a fault.
@@ -325,7 +333,7 @@ describe('fuzzing every endpoint', () => {
         }
         // A failed sign-in counts against the account; every other refusal leaves the tenant as it was.
         const refused = status >= 400 && !(request.path === '/auth/login' && status === 401);
-        if (refused && request.method !== 'GET') expect(await snapshot(), `${request.method} ${request.path} ${status}: ${text.slice(0, 300)}`).toBe(before);
+        if (refused && write) expect(await snapshot(), `${request.method} ${request.path} ${status}: ${text.slice(0, 300)}`).toBe(before);
       }),
       { numRuns: RUNS, endOnFailure: true },
     );
