@@ -5,13 +5,21 @@ import type { AppEnv } from '../http/env.js';
 import { boundedBody } from '../http/middleware/body-limit.js';
 import { authFailureLimit, type RateLimits } from '../http/middleware/rate-limit.js';
 import { HashQueueFullError } from './passwords.js';
+import { USER_NAME_MAX_BYTES } from '../scim/schema/limits.js';
+import { isStorableText, utf8Length } from '../scim/text.js';
 import { AuthError, type AuthService, type SessionPrincipal } from './service.js';
 
 /** Every /auth body is a few short strings. */
 export const MAX_AUTH_BODY = 16 * 1024;
 const secret = z.string().min(1).max(1024);
 
-const loginBody = z.object({ tenant: z.string().min(1).max(63), userName: z.string().min(1).max(512), password: secret });
+// Names are looked up in PostgreSQL, which stores no NUL or lone surrogate; a userName is bounded as a User's is.
+const storable = (schema: z.ZodString) => schema.refine(isStorableText, 'must not contain a NUL character or a lone UTF-16 surrogate');
+const loginBody = z.object({
+  tenant: storable(z.string().min(1).max(63)),
+  userName: storable(z.string().min(1)).refine((text) => utf8Length(text) <= USER_NAME_MAX_BYTES, `must be at most ${USER_NAME_MAX_BYTES} bytes (UTF-8)`),
+  password: secret,
+});
 const passwordBody = z.union([
   z.object({ changeToken: secret, newPassword: secret }),
   z.object({ currentPassword: secret, newPassword: secret }),

@@ -30,6 +30,7 @@ import { scimRequestLimit, type RateLimits } from './middleware/rate-limit.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
 import { requestId } from './middleware/request-id.js';
+import { storableUrl } from './middleware/storable-url.js';
 import { scimError } from './responses.js';
 
 export const SCIM_PREFIX = '/scim/v2';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps) {
       tooLarge: (c, maxSize) => scimError(c, ScimError.payloadTooLarge(`The request body is larger than maxPayloadSize (${maxSize} bytes).`)),
     }),
   );
+  scim.use(storableUrl());
   const features = {
     maxResults: deps.maxResults,
     maxPayloadSize: deps.maxPayloadSize,

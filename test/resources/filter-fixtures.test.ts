@@ -135,6 +135,10 @@ describe('invalid and hostile filters, sortBy, attributes and cursors', () => {
     `userName eq "${'x'.repeat(9000)}"`,
     "userName eq 'a'; drop table users; --",
     'userName eq "a" or 1=1',
+    // Date.parse takes them; PostgreSQL's timestamptz does not (they were a 500).
+    'meta.created gt "0000-01-01T00:00:00Z"',
+    'meta.lastModified lt "9999-12-31T23:00:00-14:00"',
+    'urn:usher:params:scim:schemas:extension:account:2.0:User:lastLogin gt "0000-06-01T00:00:00+01:00"',
   ])('%s -> 400 invalidFilter', async (filter) => {
     const response = await t.client.request('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter });
     expect([response.status, response.body.scimType]).toEqual([400, 'invalidFilter']);
@@ -165,5 +169,40 @@ describe('invalid and hostile filters, sortBy, attributes and cursors', () => {
   it.each(['%00', "'", '..', 'a'.repeat(5000)])('cursor %s -> 400 invalidCursor', async (cursor) => {
     const response = await t.client.request('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], cursor });
     expect([response.status, response.body.scimType]).toEqual([400, 'invalidCursor']);
+  });
+});
+
+describe('filters priced by what they cost', () => {
+  const search = (filter: string) =>
+    t.client.request('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter });
+  const terms = (term: string, n: number) => Array.from({ length: n }, () => term).join(' or ');
+
+  it.each([
+    ['200 groups.display terms', terms('groups.display co "x"', 200)],
+    ['9 groups terms', terms('groups.value eq "2819c223-7f76-453a-919d-413861904646"', 9)],
+    ['65 emails terms', terms('emails.value co "x"', 65)],
+    ['65 value paths', terms('emails[type eq "work"]', 65)],
+    ['a groups term past 240 plain ones', `${terms('userName eq "x"', 240)} or groups.display eq "x"`],
+  ])('%s -> 400 invalidFilter "too costly", at once', async (_, filter) => {
+    const started = performance.now();
+    const response = await search(filter);
+    expect([response.status, response.body.scimType]).toEqual([400, 'invalidFilter']);
+    expect(response.body.detail).toContain('too costly');
+    expect(response.body.detail).toContain('groups.value eq');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it.each([
+    // What the admin console sends (src/console/app/users.ts usersFilter): a search and a persona.
+    ['the console', '(userName co "j" or name.givenName co "j" or name.familyName co "j" or emails.value co "j") and groups.value eq "2819c223-7f76-453a-919d-413861904646"'],
+    // What Okta and Microsoft Entra ID send (conformance/cases).
+    ['Okta', 'userName eq "john"'],
+    ['Entra', 'externalId eq "x" or emails[type eq "work"].value eq "john@example.com"'],
+    ['8 groups terms', terms('groups.display co "x"', 8)],
+    ['256 plain comparisons', terms('userName eq "x"', 256)],
+    ['64 emails terms', terms('emails.value co "x"', 64)],
+  ])('%s: within the budget', async (_, filter) => {
+    const response = await search(filter);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 // SQL for Users: the statements, and the model that maps User attributes to columns for filters and sorting.
-import type { MultiTarget, ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
+import { FILTER_COSTS, type MultiTarget, type ScalarTarget, type SqlModel } from '../../scim/filter/to-sql.js';
 import { ACCOUNT_SCHEMA } from '../../scim/schema/account.js';
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { AttributeDefinition } from '../../scim/schema/types.js';
@@ -374,6 +374,7 @@ const groupsTarget: MultiTarget = {
     ) as e where e.tenant_id = u.tenant_id and e.user_id = u.id)`;
   },
   element: (sub) => GROUP_ELEMENT_COLUMNS[(sub?.name ?? 'value').toLowerCase()],
+  cost: FILTER_COSTS.membership,
 };
 
 function qualifiedKey(resolved: ResolvedAttribute): string {

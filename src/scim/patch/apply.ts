@@ -135,16 +135,21 @@ export function applyPatch(
   function removeListed(definition: AttributeDefinition, items: unknown[], listed: unknown): unknown[] {
     const wanted = (Array.isArray(listed) ? listed : [listed]).filter((v) => v !== null && v !== undefined);
     const valueDefinition = findAttribute(definition.subAttributes ?? [], 'value');
-    const key = (item: unknown): string => {
+    // Undefined for an element without a value: a listed one then names nothing (JSON.stringify(undefined) is no text).
+    const key = (item: unknown): string | undefined => {
       if (valueDefinition && isObject(item)) {
         const v = item[valueDefinition.name] ?? item.value;
+        if (v === undefined) return undefined;
         const text = typeof v === 'string' ? v : JSON.stringify(v);
         return valueDefinition.caseExact ? text : text.toLowerCase();
       }
       return JSON.stringify(item);
     };
-    const remove = new Set(wanted.map(key));
-    return items.filter((item) => !remove.has(key(item)));
+    const remove = new Set(wanted.map(key).filter((k): k is string => k !== undefined));
+    return items.filter((item) => {
+      const k = key(item);
+      return k === undefined || !remove.has(k);
+    });
   }
 
   function apply(target: Target, op: PatchOpName, rawValue: unknown, hasValue: boolean): void {

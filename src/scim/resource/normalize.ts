@@ -1,7 +1,9 @@
 // Turns a client's resource body into its canonical form, checked against the schema (RFC 7643 §2, §3; RFC 7644 §3.3, §3.5.1).
 import { ScimError } from '../errors.js';
 import { COMMON_ATTRIBUTES } from '../schema/common.js';
+import { maxBytesOf } from '../schema/limits.js';
 import { findAttribute } from '../schema/resolve.js';
+import { utf8Length } from '../text.js';
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from '../schema/types.js';
 
 /** A resource in canonical form: attribute names as the schema spells them, extensions keyed by their schema id. */
@@ -17,6 +19,13 @@ const IGNORED_SCHEMA_URNS = ['http://schemas.microsoft.com/2006/11/resourcemanag
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}$/;
 
+/** Whether a parsed instant lies in years 1 to 9999: filters cast dateTimes to timestamptz, which refuses year 0000. */
+function inYears(time: number): boolean {
+  if (Number.isNaN(time)) return false;
+  const year = new Date(time).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -27,16 +36,28 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** The text if it fits the attribute's limit (schema/limits.ts); indexed attributes must stay under PostgreSQL's B-tree limit. */
+function bounded(definition: AttributeDefinition, value: string, path: string): string {
+  const max = maxBytesOf(definition);
+  // Every character takes at most 3 UTF-8 bytes per UTF-16 code unit, so most values need no count.
+  if (value.length * 3 <= max) return value;
+  const bytes = utf8Length(value);
+  if (bytes > max) {
+    throw ScimError.invalidValue(`Attribute '${path}' is ${bytes} bytes long (UTF-8); it holds at most ${max} bytes.`);
+  }
+  return value;
+}
+
 function coerceScalar(definition: AttributeDefinition, value: unknown, path: string): unknown {
   const wrongType = (expected: string) =>
     ScimError.invalidValue(`Attribute '${path}' must be ${expected}, got ${describe(value)}.`);
   switch (definition.type) {
     case 'string':
     case 'reference':
-      // A number where a string belongs (employeeNumber: 42) is unambiguous; keep it as its decimal text.
-      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+      // RFC 7643 §2.3.1: a string is a JSON string. A number (employeeNumber: 42) is refused rather than turned into text,
+      // so that what a client reads back is what it sent.
       if (typeof value !== 'string') throw wrongType('a string');
-      return value;
+      return bounded(definition, value, path);
     case 'boolean':
       if (typeof value === 'boolean') return value;
       // Microsoft Entra ID sends booleans as strings ("True", "False").
@@ -49,13 +70,13 @@ function coerceScalar(definition: AttributeDefinition, value: unknown, path: str
       if (typeof value === 'number' && Number.isFinite(value)) return value;
       throw wrongType('a number');
     case 'dateTime':
-      if (typeof value !== 'string' || !DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+      if (typeof value !== 'string' || !DATE_TIME.test(value) || !inYears(Date.parse(value))) {
         throw wrongType('an xsd:dateTime such as "2026-01-01T00:00:00Z"');
       }
       return value;
     case 'binary':
       if (typeof value !== 'string' || !BASE64.test(value)) throw wrongType('base64-encoded binary');
-      return value;
+      return bounded(definition, value, path);
     case 'complex':
       throw new Error('complex attributes are not scalars');
   }

@@ -1,6 +1,7 @@
 // The attributes every SCIM resource carries whatever its schema (RFC 7643 §3.1): id, externalId and meta.
 
 import { attribute } from './types.js';
+import { IDENTIFIER_MAX_BYTES } from './limits.js';
 import type { AttributeDefinition } from './types.js';
 
 /**
@@ -22,6 +23,7 @@ export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [
     description:
       'A String that is an identifier for the resource as defined by the provisioning client.  Each resource MAY include a non-empty "externalId" value.  The value of the "externalId" attribute is always issued by the provisioning client and MUST NOT be specified by the service provider.',
     caseExact: true,
+    maxBytes: IDENTIFIER_MAX_BYTES,
   }),
   attribute('meta', 'complex', {
     description:

@@ -1,6 +1,7 @@
 // The core Group schema as RFC 7643 §8.7.1 represents it (prose in §4.2), with this server's uniqueness rule.
 
 import { attribute } from './types.js';
+import { IDENTIFIER_MAX_BYTES } from './limits.js';
 import type { SchemaDefinition } from './types.js';
 
 export const GROUP_SCHEMA: SchemaDefinition = {
@@ -15,6 +16,7 @@ export const GROUP_SCHEMA: SchemaDefinition = {
         'A human-readable name for the Group. REQUIRED.  This server keeps it unique among the Groups of a tenant.',
       required: true,
       uniqueness: 'server',
+      maxBytes: IDENTIFIER_MAX_BYTES,
     }),
     attribute('members', 'complex', {
       multiValued: true,

@@ -27,6 +27,11 @@ export interface AttributeDefinition {
   readonly canonicalValues?: readonly string[];
   readonly referenceTypes?: readonly string[];
   readonly subAttributes?: readonly AttributeDefinition[];
+  /**
+   * The longest value a string, reference or binary attribute may hold, in UTF-8 bytes; see limits.ts for the
+   * defaults. This server's own rule, not an RFC 7643 §7 characteristic, so /Schemas does not show it.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface SchemaDefinition {
@@ -75,6 +80,7 @@ export function attribute(
     ...(options.canonicalValues ? { canonicalValues: options.canonicalValues } : {}),
     ...(options.referenceTypes ? { referenceTypes: options.referenceTypes } : {}),
     ...(options.subAttributes ? { subAttributes: options.subAttributes } : {}),
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
   };
   return definition;
 }

@@ -1,6 +1,7 @@
 // The core User schema, attribute for attribute as RFC 7643 §8.7.1 represents it (prose in §4.1).
 
 import { attribute } from './types.js';
+import { EMAIL_MAX_BYTES, IDENTIFIER_MAX_BYTES, INDEXED_URL_MAX_BYTES, URL_MAX_BYTES, USER_NAME_MAX_BYTES } from './limits.js';
 import type { SchemaDefinition } from './types.js';
 
 const DISPLAY = 'A human-readable name, primarily used for display purposes.  READ-ONLY.';
@@ -16,6 +17,7 @@ export const USER_SCHEMA: SchemaDefinition = {
         "Unique identifier for the User, typically used by the user to directly authenticate to the service provider. Each User MUST include a non-empty userName value.  This identifier MUST be unique across the service provider's entire set of Users. REQUIRED.",
       required: true,
       uniqueness: 'server',
+      maxBytes: USER_NAME_MAX_BYTES,
     }),
     attribute('name', 'complex', {
       description:
@@ -28,6 +30,7 @@ export const USER_SCHEMA: SchemaDefinition = {
         attribute('familyName', 'string', {
           description:
             "The family name of the User, or last name in most Western languages (e.g., 'Jensen' given the full name 'Ms. Barbara J Jensen, III').",
+          maxBytes: IDENTIFIER_MAX_BYTES,
         }),
         attribute('givenName', 'string', {
           description:
@@ -58,6 +61,7 @@ export const USER_SCHEMA: SchemaDefinition = {
     attribute('profileUrl', 'reference', {
       description: "A fully qualified URL pointing to a page representing the User's online profile.",
       referenceTypes: ['external'],
+      maxBytes: URL_MAX_BYTES,
     }),
     attribute('title', 'string', {
       description: 'The user\'s title, such as "Vice President."',
@@ -94,6 +98,7 @@ export const USER_SCHEMA: SchemaDefinition = {
         attribute('value', 'string', {
           description:
             "Email addresses for the user.  The value SHOULD be canonicalized by the service provider, e.g., 'bjensen@example.com' instead of 'bjensen@EXAMPLE.COM'. Canonical type values of 'work', 'home', and 'other'.",
+          maxBytes: EMAIL_MAX_BYTES,
         }),
         // §8.7.1 calls these display sub-attributes READ-ONLY in prose yet readWrite in characteristics;
         // the characteristics are what clients act on, so they are kept as stated.
@@ -113,7 +118,7 @@ export const USER_SCHEMA: SchemaDefinition = {
       description:
         "Phone numbers for the User.  The value SHOULD be canonicalized by the service provider according to the format specified in RFC 3966, e.g., 'tel:+1-201-555-0123'. Canonical type values of 'work', 'home', 'mobile', 'fax', 'pager', and 'other'.",
       subAttributes: [
-        attribute('value', 'string', { description: 'Phone number of the User.' }),
+        attribute('value', 'string', { description: 'Phone number of the User.', maxBytes: IDENTIFIER_MAX_BYTES }),
         attribute('display', 'string', { description: DISPLAY }),
         attribute('type', 'string', {
           description: "A label indicating the attribute's function, e.g., 'work', 'home', 'mobile'.",
@@ -129,7 +134,7 @@ export const USER_SCHEMA: SchemaDefinition = {
       multiValued: true,
       description: 'Instant messaging addresses for the User.',
       subAttributes: [
-        attribute('value', 'string', { description: 'Instant messaging address for the User.' }),
+        attribute('value', 'string', { description: 'Instant messaging address for the User.', maxBytes: IDENTIFIER_MAX_BYTES }),
         attribute('display', 'string', { description: DISPLAY }),
         attribute('type', 'string', {
           description: "A label indicating the attribute's function, e.g., 'aim', 'gtalk', 'xmpp'.",
@@ -148,6 +153,7 @@ export const USER_SCHEMA: SchemaDefinition = {
         attribute('value', 'reference', {
           description: 'URL of a photo of the User.',
           referenceTypes: ['external'],
+          maxBytes: INDEXED_URL_MAX_BYTES,
         }),
         attribute('display', 'string', { description: DISPLAY }),
         attribute('type', 'string', {
@@ -217,7 +223,7 @@ export const USER_SCHEMA: SchemaDefinition = {
       multiValued: true,
       description: 'A list of entitlements for the User that represent a thing the User has.',
       subAttributes: [
-        attribute('value', 'string', { description: 'The value of an entitlement.' }),
+        attribute('value', 'string', { description: 'The value of an entitlement.', maxBytes: IDENTIFIER_MAX_BYTES }),
         attribute('display', 'string', { description: DISPLAY }),
         attribute('type', 'string', { description: FUNCTION }),
         attribute('primary', 'boolean', {
@@ -231,7 +237,7 @@ export const USER_SCHEMA: SchemaDefinition = {
       description:
         "A list of roles for the User that collectively represent who the User is, e.g., 'Student', 'Faculty'.",
       subAttributes: [
-        attribute('value', 'string', { description: 'The value of a role.' }),
+        attribute('value', 'string', { description: 'The value of a role.', maxBytes: IDENTIFIER_MAX_BYTES }),
         attribute('display', 'string', { description: DISPLAY }),
         // §8.7.1 lists "canonicalValues": [] here; an empty list says nothing, so it is left out.
         attribute('type', 'string', { description: FUNCTION }),

@@ -118,6 +118,11 @@ describe('PATCH remove (RFC 7644 §3.5.2.2)', () => {
     expect(result.emails).toEqual([{ value: 'babs@jensen.org', type: 'home' }]);
   });
 
+  it('a listed value without "value" names nothing (found by test/http/fuzz.test.ts: it was a TypeError, a 500)', () => {
+    const result = patch(barbara(), { op: 'remove', path: 'emails', value: { givenName: 'work' } });
+    expect(result.emails).toEqual(barbara().emails);
+  });
+
   it('needs a path (noTarget)', () => {
     const error = failure(() => patch(barbara(), { op: 'remove' }));
     expect([error.status, error.scimType]).toEqual([400, 'noTarget']);
