@@ -6,13 +6,19 @@ import type { Store } from './store.js';
 export interface StoreConfig {
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** PostgreSQL cancels a statement that runs longer than this (ms); undefined or 0: no limit. */
+  readonly statementTimeoutMs?: number;
   /** PGlite's data directory; undefined keeps the database in memory. */
   readonly dataDir: string | undefined;
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.databaseUrl) {
-    return createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    return createPostgresStore({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.statementTimeoutMs ?? 0,
+    });
   }
   return createPgliteStore({ dataDir: config.dataDir });
 }

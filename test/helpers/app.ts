@@ -70,10 +70,12 @@ export interface TestOptions {
   readonly logger?: Logger;
   /** Called after a change that queued mail commits (a mail worker's notify). */
   readonly notifyMail?: () => void;
+  /** PostgreSQL's statement_timeout (STATEMENT_TIMEOUT_MS) for this context's store. */
+  readonly statementTimeoutMs?: number;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
-  const database = options.shareDatabaseOf ? await openSecondStore(options.shareDatabaseOf) : await createTestDatabase();
+  const database = options.shareDatabaseOf ? await openSecondStore(options.shareDatabaseOf) : await createTestDatabase(options);
   const { store } = database;
   const clock = options.clock ?? (() => new Date());
   const tenancy = createTenancyService({ store, clock, newId: randomUUID });

@@ -6,6 +6,7 @@ import { BULK_RESPONSE_SCHEMA, parseBulkRequest, type BulkOperation } from '../.
 import { ScimError, type ScimErrorBody } from '../../scim/errors.js';
 import type { ProjectionParams } from '../../scim/resource/projection.js';
 import { etagOf } from '../../scim/resource/version.js';
+import { isTimeout } from '../../store/errors.js';
 import { joinTransaction } from '../../store/join.js';
 import type { Deps, RequestContext, ResourceService } from '../context.js';
 
@@ -123,6 +124,8 @@ export function createBulkService(deps: BulkDeps): BulkService {
   /** A ScimError as it is; anything else is logged with the request id and answered as a bare 500. */
   function asScimError(ctx: RequestContext, error: unknown, operations: readonly number[]): ScimError {
     if (error instanceof ScimError) return error;
+    // The database cancelled it (STATEMENT_TIMEOUT_MS) and rolled it back: the client may send it again.
+    if (isTimeout(error)) return new ScimError(503, undefined, 'The operation took too long and was cancelled; nothing of it was changed. Retry it later.');
     logger.error('bulk operation failed', {
       requestId: ctx.requestId,
       operations,
