@@ -83,7 +83,7 @@ describe.skipIf(!process.env.DATABASE_URL)('a statement over STATEMENT_TIMEOUT_M
   });
 
   it('answers /auth with 503, Retry-After and a JSON error', async () => {
-    const response = await whileLocked('users', () =>
+    const response = await whileLocked('users', async () =>
       t.app.request('/auth/login', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
