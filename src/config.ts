@@ -19,6 +19,8 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: positiveIntMax(1000).default(10),
+  // 0 turns the limit off, as it does in PostgreSQL; at most a day.
+  STATEMENT_TIMEOUT_MS: digits.pipe(z.number().int().min(0).max(86_400_000)).default(5000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   MAX_PAYLOAD_SIZE: positiveInt.default(1_048_576),
@@ -62,6 +64,8 @@ export interface Config {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** PostgreSQL cancels a statement that runs longer (ms; 0: no limit); PGlite cannot interrupt one. */
+  readonly statementTimeoutMs: number;
   /** PUBLIC_URL without a trailing slash; undefined means the address the server actually listens on. */
   readonly publicUrl: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -106,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     maxPayloadSize: e.MAX_PAYLOAD_SIZE,

@@ -19,6 +19,7 @@ import { accountRoutes } from '../resources/users/account-routes.js';
 import { createUsersService } from '../resources/users/service.js';
 import { MAX_BULK_OPERATIONS } from '../scim/bulk/request.js';
 import { ScimError } from '../scim/errors.js';
+import { isTimeout } from '../store/errors.js';
 import type { TenancyService } from '../tenancy/service.js';
 import type { AppEnv } from './env.js';
 import type { Logger } from './logger.js';
@@ -136,6 +137,7 @@ export function createApp(deps: AppDeps) {
   );
 
   app.onError((error, c) => {
+    if (isTimeout(error)) return statementTimeout(c);
     if (error instanceof AuthenticationError) return scimError(c, error, { 'WWW-Authenticate': 'Bearer realm="usher"' });
     if (error instanceof ScimError) return scimError(c, error);
     // Nothing to answer and nothing wrong here: the client closed the connection before its request had arrived.
@@ -158,6 +160,20 @@ export function createApp(deps: AppDeps) {
   });
 
   return app;
+}
+
+/** Seconds a client should wait before it retries a request the database cancelled. */
+const TIMEOUT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A request whose statement ran over STATEMENT_TIMEOUT_MS: PostgreSQL cancelled it and rolled its transaction
+ * back, so the client may safely send it again once the database is less busy.
+ */
+function statementTimeout(c: Context<AppEnv>): Response {
+  const detail = 'The request took too long and was cancelled; nothing was changed. Retry it later.';
+  const headers = { 'Retry-After': String(TIMEOUT_RETRY_AFTER_SECONDS) };
+  if (c.req.path === SCIM_PREFIX || c.req.path.startsWith(`${SCIM_PREFIX}/`)) return scimError(c, new ScimError(503, undefined, detail), headers);
+  return c.json({ error: 'temporarily_unavailable', detail }, 503, { ...headers, 'Cache-Control': 'no-store' });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -1,6 +1,6 @@
 // Database errors by meaning: the only place that knows SQLSTATE codes.
 
-export type StoreErrorKind = 'unique' | 'foreignKey' | 'check' | 'retryable';
+export type StoreErrorKind = 'unique' | 'foreignKey' | 'check' | 'retryable' | 'timeout';
 
 /** A constraint or concurrency failure the caller can act on; constraint names which one. */
 export class StoreError extends Error {
@@ -10,7 +10,7 @@ export class StoreError extends Error {
     readonly constraint: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`${kind} violation${constraint ? ` (${constraint})` : ''}`, options);
+    super(kind === 'timeout' ? 'statement cancelled: statement_timeout' : `${kind} violation${constraint ? ` (${constraint})` : ''}`, options);
   }
 }
 
@@ -20,6 +20,7 @@ const KIND_BY_SQLSTATE: Record<string, StoreErrorKind> = {
   '23514': 'check',
   '40001': 'retryable', // serialization_failure
   '40P01': 'retryable', // deadlock_detected
+  '57014': 'timeout', // query_canceled: statement_timeout; the transaction is rolled back
 };
 
 /** Translates a driver error (postgres.js or PGlite, both carry `code` and a constraint name) to a StoreError. */
@@ -30,6 +31,11 @@ export function translateError(error: unknown): unknown {
   if (!kind) return error;
   const constraint = e.constraint_name ?? e.constraint;
   return new StoreError(kind, typeof constraint === 'string' ? constraint : undefined, { cause: error });
+}
+
+/** A statement PostgreSQL cancelled for running over statement_timeout; its transaction wrote nothing. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof StoreError && error.kind === 'timeout';
 }
 
 export function isRetryable(error: unknown): boolean {

@@ -6,15 +6,23 @@ import type { Store } from './store.js';
 export interface StoreConfig {
   readonly databaseUrl: string | undefined;
   readonly databasePoolSize: number;
+  /** PostgreSQL cancels a statement that runs longer than this (ms); undefined or 0: no limit. */
+  readonly statementTimeoutMs?: number;
+  /** How long closing waits for the work under way before it stops PGlite's worker anyway (ms; default 10 s). */
+  readonly shutdownTimeoutMs?: number;
   /** PGlite's data directory; undefined keeps the database in memory. */
   readonly dataDir: string | undefined;
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.databaseUrl) {
-    return createPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    return createPostgresStore({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.statementTimeoutMs ?? 0,
+    });
   }
-  return createPgliteStore({ dataDir: config.dataDir });
+  return createPgliteStore({ dataDir: config.dataDir, closeTimeoutMs: config.shutdownTimeoutMs });
 }
 
 export type { Queryable, Row, Store, Transaction } from './store.js';

@@ -34,6 +34,9 @@ export async function migrate(store: Store, migrations?: readonly Migration[]): 
   const applied: string[] = [];
   for (const migration of all) {
     const ran = await store.transaction(async (tx) => {
+      // STATEMENT_TIMEOUT_MS bounds requests: building an index on a large table, or waiting for another
+      // instance's migration, may rightly take longer.
+      await tx.query('set local statement_timeout = 0');
       await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await tx.execScript(
         `create table if not exists schema_migrations (

@@ -1,31 +1,135 @@
-// The embedded adapter of the store port: PGlite (PostgreSQL compiled to WebAssembly) in this process.
-import { PGlite, types } from '@electric-sql/pglite';
+// The embedded adapter of the store port: PGlite (PostgreSQL compiled to WebAssembly) in a worker thread of this process.
+//
+// PGlite runs a statement synchronously from start to end, so in the main thread a long Bulk held the event loop:
+// no HTTP answer, no timer, no signal until it finished. In a worker it holds only the worker. Message passing
+// was chosen over @electric-sql/pglite-socket with postgres.js as the client: PGlite is one connection, so a
+// pool would only queue on the socket, and the socket would open a port that any local user could connect to
+// without a password; messages keep the database private to this process and cost no dependency.
+import { Worker } from 'node:worker_threads';
 import { translateError } from './errors.js';
+import { deserializeError, type Call, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 import { withRetry } from './retry.js';
 import type { Row, Store, Transaction } from './store.js';
+import { workerModule } from './worker-module.js';
 
 export interface PgliteOptions {
   /** A directory to keep the data in, or undefined for an in-memory database (tests). */
   readonly dataDir: string | undefined;
+  /**
+   * How long close() waits for the statement or transaction under way to finish, and then for PGlite to close,
+   * before it stops the worker anyway (what was not committed is then lost, as in a crash). Default 10 s.
+   */
+  readonly closeTimeoutMs?: number;
 }
 
-interface PgliteLike {
-  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  exec(script: string): Promise<unknown>;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+type Request = Call extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
+
+/** The worker and the calls waiting for its answers; once the worker is gone every call fails with `stopped`. */
+class WorkerClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (rows: unknown[] | undefined) => void; reject: (error: Error) => void; stack: string | undefined }>();
+  stopped: Error | undefined;
+  readonly exited: Promise<void>;
+
+  constructor(private readonly worker: Worker) {
+    let crash: Error | undefined;
+    worker.on('message', (reply: Reply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      this.settled();
+      if (reply.ok) waiting.resolve(reply.rows);
+      else waiting.reject(deserializeError(reply.error, waiting.stack));
+    });
+    worker.on('error', (error) => (crash = error));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', (code) => {
+        this.stop(new Error(`The embedded database stopped${crash ? `: ${crash.message}` : ` (worker exit code ${code})`}.`, { cause: crash }));
+        resolve();
+      }),
+    );
+  }
+
+  /** Fails every call under way and every later one with `error`. */
+  stop(error: Error): void {
+    this.stopped ??= error;
+    for (const waiting of this.pending.values()) waiting.reject(this.stopped);
+    this.pending.clear();
+    this.settled();
+  }
+
+  call(request: Request): Promise<unknown[] | undefined> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    // The caller's stack, for the error that may come back: the worker's own says nothing about who asked.
+    const stack = new Error().stack;
+    return new Promise((resolve, reject) => {
+      try {
+        this.worker.postMessage({ ...request, id } as Call);
+      } catch (error) {
+        // A parameter that cannot be copied to the worker (a function, a class instance of Node's): nothing was sent.
+        reject(error);
+        return;
+      }
+      this.pending.set(id, { resolve, reject, stack });
+      // The worker keeps the process alive only while a call waits for it, as an open socket would.
+      if (this.pending.size === 1) this.worker.ref();
+    });
+  }
+
+  private settled(): void {
+    if (this.pending.size === 0) this.worker.unref();
+  }
 }
 
-function adapt(db: PgliteLike): Transaction {
+/**
+ * One transaction at a time, and plain statements wait for it, as PGlite's own mutex made them wait in one
+ * thread: the worker holds one session, and a statement sent in the middle of a transaction would join it.
+ */
+class Gate {
+  private busy = false;
+  private readonly waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private closed: Error | undefined;
+  private idle: (() => void) | undefined;
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw this.closed;
+    if (this.busy) await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    else this.busy = true;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next.resolve();
+      else {
+        this.busy = false;
+        this.idle?.();
+      }
+    }
+  }
+
+  /** Refuses what waits and what comes, and resolves once the work under way is done. */
+  close(error: Error): Promise<void> {
+    this.closed = error;
+    for (const waiting of this.waiting.splice(0)) waiting.reject(error);
+    return this.busy ? new Promise((resolve) => (this.idle = resolve)) : Promise.resolve();
+  }
+}
+
+function adapt(send: (request: Request) => Promise<unknown[] | undefined>): Transaction {
   return {
     async query<T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       try {
-        return (await db.query<T>(text, [...params])).rows;
+        return (await send({ op: 'query', text, params: [...params] })) as T[];
       } catch (error) {
         throw translateError(error);
       }
     },
     async execScript(script: string): Promise<void> {
       try {
-        await db.exec(script);
+        await send({ op: 'exec', script });
       } catch (error) {
         throw translateError(error);
       }
@@ -33,27 +137,91 @@ function adapt(db: PgliteLike): Transaction {
   };
 }
 
+/** Whether `promise` settled within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
 export async function createPgliteStore(options: PgliteOptions): Promise<Store> {
-  const db = await PGlite.create({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    parsers: { [types.INT8]: (value: string) => Number(value) },
+  return connectPgliteWorker(startPgliteWorker(options.dataDir), options);
+}
+
+/** Starts the worker that opens the database; connectPgliteWorker then makes a store of it. */
+export function startPgliteWorker(dataDir: string | undefined): Worker {
+  return new Worker(workerModule('pglite-worker', import.meta.url), { workerData: { dataDir } satisfies WorkerOptions });
+}
+
+/** The store over a worker startPgliteWorker started, once its database is open. */
+export async function connectPgliteWorker(worker: Worker, options: Partial<PgliteOptions> = {}): Promise<Store> {
+  const closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const exited = (code: number) => reject(new Error(`The embedded database's worker exited (code ${code}) before the database opened.`));
+    worker.once('error', reject);
+    worker.once('exit', exited);
+    worker.once('message', (message: Ready) => {
+      worker.off('error', reject);
+      worker.off('exit', exited);
+      resolve(message);
+    });
   });
-  const root = adapt(db);
+  if (!ready.ready) {
+    await worker.terminate();
+    const cause = deserializeError(ready.error, undefined);
+    throw new Error(`Cannot open the embedded database${options.dataDir ? ` in ${options.dataDir}` : ''}: ${cause.message}`, { cause });
+  }
+  const client = new WorkerClient(worker);
+  worker.unref();
+  const gate = new Gate();
+  const root = adapt((request) => gate.run(() => client.call(request)));
+  let closing: Promise<void> | undefined;
+
   return {
     kind: 'pglite',
     query: root.query,
-    // PGlite is one connection: its own mutex runs each transaction alone, so there is nothing to race.
     transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-      return withRetry(async () => {
-        try {
-          return await db.transaction((tx) => fn(adapt(tx)));
-        } catch (error) {
-          throw translateError(error);
-        }
-      });
+      return withRetry(() =>
+        gate.run(async () => {
+          await client.call({ op: 'begin' }).catch((error: unknown) => {
+            throw translateError(error);
+          });
+          // A statement sent after the transaction ended would run outside it: refuse it, as PGlite's own does.
+          let ended = false;
+          const tx = adapt((request) => (ended ? Promise.reject(new Error('Transaction is closed')) : client.call(request)));
+          try {
+            const result = await fn(tx);
+            ended = true;
+            await client.call({ op: 'commit' });
+            return result;
+          } catch (error) {
+            if (!ended) {
+              ended = true;
+              // The worker is gone when this fails, and then so is the transaction.
+              await client.call({ op: 'rollback' }).catch(() => {});
+            }
+            throw translateError(error);
+          }
+        }),
+      );
     },
-    async close(): Promise<void> {
-      if (!db.closed) await db.close();
+    close(): Promise<void> {
+      closing ??= (async () => {
+        // Work under way finishes (a transaction commits), work waiting is refused; then PGlite closes its files.
+        const drained = await within(gate.close(new Error('The embedded database is closed.')), closeTimeoutMs);
+        if (drained && !client.stopped) await within(client.call({ op: 'close' }), closeTimeoutMs);
+        client.stop(new Error('The embedded database was closed before this statement finished.'));
+        await worker.terminate();
+        await client.exited;
+      })();
+      return closing;
     },
   };
 }

@@ -7,6 +7,8 @@ import type { Row, Store, Transaction } from './store.js';
 export interface PostgresOptions {
   readonly url: string;
   readonly poolSize: number;
+  /** Each session's statement_timeout (ms; 0: none): a statement running longer is cancelled, its transaction rolled back. */
+  readonly statementTimeoutMs: number;
 }
 
 type Sql = postgres.Sql | postgres.TransactionSql;
@@ -55,7 +57,9 @@ export function createPostgresStore(options: PostgresOptions): Store {
     },
     // Usher's statements are short, indexed OLTP work; JIT compiling pays only on long analytic queries, and the
     // planner's over-estimates for some filters (not/or over group membership) made it add up to a second.
-    connection: { application_name: 'usher', jit: 'off' },
+    // A statement over statement_timeout fails with 57014 (StoreError 'timeout'), so no request holds a
+    // connection and its locks for ever.
+    connection: { application_name: 'usher', jit: 'off', statement_timeout: options.statementTimeoutMs },
   });
   const root = adapt(sql);
   return {

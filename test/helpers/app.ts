@@ -79,10 +79,12 @@ export interface TestOptions {
   readonly passwords?: PasswordHasher;
   /** Wraps the store the app and the tenancy service use (e.g. to watch its transactions); `store` stays the bare one. */
   readonly wrapStore?: (store: Store) => Store;
+  /** PostgreSQL's statement_timeout (STATEMENT_TIMEOUT_MS) for this context's store. */
+  readonly statementTimeoutMs?: number;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
-  const database = options.shareDatabaseOf ? await openSecondStore(options.shareDatabaseOf) : await createTestDatabase();
+  const database = options.shareDatabaseOf ? await openSecondStore(options.shareDatabaseOf) : await createTestDatabase(options);
   const { store } = database;
   const appStore = options.wrapStore ? options.wrapStore(store) : store;
   const clock = options.clock ?? (() => new Date());

@@ -16,7 +16,12 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export interface TestDatabaseOptions {
+  /** PostgreSQL's statement_timeout for the store (migrations lift it for themselves). */
+  readonly statementTimeoutMs?: number;
+}
+
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const store = await openStore({ databaseUrl: undefined, databasePoolSize: 1, dataDir: undefined });
@@ -27,7 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = withDatabase(baseUrl, name);
-  const store = await openStore({ databaseUrl: url, databasePoolSize: 8, dataDir: undefined });
+  const store = await openStore({ databaseUrl: url, databasePoolSize: 8, dataDir: undefined, statementTimeoutMs: options.statementTimeoutMs });
   await migrate(store);
   return {
     store,

@@ -8,6 +8,7 @@ import { BULK_RESPONSE_SCHEMA, parseBulkRequest, type BulkOperation } from '../.
 import { ScimError, type ScimErrorBody } from '../../scim/errors.js';
 import type { ProjectionParams } from '../../scim/resource/projection.js';
 import { etagOf } from '../../scim/resource/version.js';
+import { isTimeout } from '../../store/errors.js';
 import { joinTransaction } from '../../store/join.js';
 import type { Deps, RequestContext, ResourceService } from '../context.js';
 import { passwordOfUser } from '../users/service.js';
@@ -137,6 +138,8 @@ export function createBulkService(deps: BulkDeps): BulkService {
     if (error instanceof ScimError) return error;
     // A bulk response has no Retry-After of its own: the detail says how long to wait.
     if (error instanceof HashQueueFullError) return new ScimError(503, undefined, error.message);
+    // The database cancelled it (STATEMENT_TIMEOUT_MS) and rolled it back: the client may send it again.
+    if (isTimeout(error)) return new ScimError(503, undefined, 'The operation took too long and was cancelled; nothing of it was changed. Retry it later.');
     logger.error('bulk operation failed', {
       requestId: ctx.requestId,
       operations,

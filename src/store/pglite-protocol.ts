@@ -1,0 +1,53 @@
+// The messages between the PGlite store and its worker thread, and how a database error crosses between them.
+
+/** What the worker is started with (its workerData). */
+export interface WorkerOptions {
+  /** A directory to keep the data in, or undefined for an in-memory database. */
+  readonly dataDir: string | undefined;
+}
+
+/** A call to the worker; the worker answers each with a Reply of the same id, one call at a time. */
+export type Call =
+  | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[] }
+  | { readonly id: number; readonly op: 'exec'; readonly script: string }
+  | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' };
+
+export type Reply =
+  | { readonly id: number; readonly ok: true; readonly rows?: unknown[] }
+  | { readonly id: number; readonly ok: false; readonly error: SerializedError };
+
+/** The worker's first message: the database is open, or could not be opened. */
+export type Ready = { readonly ready: true } | { readonly ready: false; readonly error: SerializedError };
+
+/**
+ * An error as plain data. Structured cloning keeps an Error's message but drops its own fields, and the
+ * SQLSTATE `code` and the `constraint` name are what translateError reads, so they are copied one by one.
+ */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly fields: Record<string, string | number | boolean>;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error), stack: undefined, fields: {} };
+  const fields: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') fields[key] = value;
+  }
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack, fields };
+  // WebAssembly's file system throws plain objects (an ErrnoError with an errno): say what they hold.
+  const name = typeof fields.name === 'string' ? fields.name : 'Error';
+  const message = typeof fields.message === 'string' ? fields.message : `${name} ${JSON.stringify(fields)}`;
+  return { name, message, stack: undefined, fields };
+}
+
+/** The error again, with its fields, and the stack of the caller that is waiting for it (the worker's is kept as `workerStack`). */
+export function deserializeError(error: SerializedError, callerStack: string | undefined): Error {
+  const restored = Object.assign(new Error(error.message), error.fields, { workerStack: error.stack });
+  // A name given as an own property would show in Object.entries and in test matchers: define it like Error does.
+  Object.defineProperty(restored, 'name', { value: error.name, configurable: true, writable: true, enumerable: false });
+  if (callerStack) restored.stack = `${error.name}: ${error.message}\n${callerStack.slice(callerStack.indexOf('\n') + 1)}`;
+  return restored;
+}
