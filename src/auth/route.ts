@@ -91,7 +91,11 @@ export function authRoutes(
     boundedBody({
       maxSize: MAX_AUTH_BODY,
       tooLarge: (c, maxSize) =>
-        c.json({ error: 'payload_too_large', detail: `The request body is larger than ${maxSize} bytes.` }, 413, { 'Cache-Control': 'no-store' }),
+        c.json(
+          { error: 'payload_too_large', detail: maxSize === 0 ? `${c.req.method} takes no request body.` : `The request body is larger than ${maxSize} bytes.` },
+          413,
+          { 'Cache-Control': 'no-store' },
+        ),
     }),
   );
 

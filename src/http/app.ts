@@ -105,7 +105,13 @@ export function createApp(deps: AppDeps) {
   scim.use(
     boundedBody({
       maxSize: deps.maxPayloadSize,
-      tooLarge: (c, maxSize) => scimError(c, ScimError.payloadTooLarge(`The request body is larger than maxPayloadSize (${maxSize} bytes).`)),
+      tooLarge: (c, maxSize) =>
+        scimError(
+          c,
+          ScimError.payloadTooLarge(
+            maxSize === 0 ? `${c.req.method} takes no request body.` : `The request body is larger than maxPayloadSize (${maxSize} bytes).`,
+          ),
+        ),
     }),
   );
   scim.use(storableUrl());

@@ -113,6 +113,15 @@ describe('routes that take no body', () => {
     expect(response.status).toBe(413);
   });
 
+  it('include every GET, on /scim/v2 and /auth too', async () => {
+    const scim = await t.app.request('/scim/v2/Users', { headers: { Authorization: `Bearer ${t.client.token}`, 'Transfer-Encoding': 'chunked' } });
+    expect(scim.status).toBe(413);
+    expect(await scim.json()).toEqual({ schemas: [ERROR_SCHEMA], status: '413', detail: 'GET takes no request body.' });
+    const auth = await t.app.request('/auth/session', { headers: { 'Content-Length': '5' } });
+    expect(auth.status).toBe(413);
+    expect(await auth.json()).toEqual({ error: 'payload_too_large', detail: 'GET takes no request body.' });
+  });
+
   it('answer as before without one', async () => {
     expect((await t.app.request('/healthz')).status).toBe(200);
     expect((await t.app.request('/healthz', { method: 'POST', headers: { 'Content-Length': '0' } })).status).toBe(404);

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 export interface BoundedBodyOptions {
   /** The most bytes a body may have; 0 for routes that take none. */
   readonly maxSize: number;
-  /** The 413 in the route's own error format. */
+  /** The 413 in the route's own error format; `maxSize` is 0 for a GET or HEAD, which takes no body on any route. */
   readonly tooLarge: (c: Context, maxSize: number) => Response;
 }
 
@@ -16,18 +16,19 @@ export interface BoundedBodyOptions {
  */
 export function boundedBody(options: BoundedBodyOptions): MiddlewareHandler {
   const { maxSize } = options;
-  const refuse = (c: Context) => {
-    const response = options.tooLarge(c, maxSize);
+  const refuse = (c: Context, bound: number) => {
+    const response = options.tooLarge(c, bound);
     response.headers.set('Connection', 'close');
     return response;
   };
-  const streamed = bodyLimit({ maxSize, onError: refuse });
+  const streamed = bodyLimit({ maxSize, onError: (c) => refuse(c, maxSize) });
   return async (c, next) => {
+    const bound = c.req.method === 'GET' || c.req.method === 'HEAD' ? 0 : maxSize;
     const chunked = c.req.header('transfer-encoding') !== undefined;
     const declared = Number(c.req.header('content-length') ?? 0);
-    if (!chunked && declared > maxSize) return refuse(c);
+    if (!chunked && declared > bound) return refuse(c, bound);
     // Node hands no body stream to a GET or HEAD, yet would read and discard one sent all the same.
-    if (maxSize === 0 && chunked) return refuse(c);
+    if (bound === 0 && chunked) return refuse(c, bound);
     return streamed(c, next);
   };
 }
