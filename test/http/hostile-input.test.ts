@@ -131,6 +131,15 @@ describe('NUL characters and lone surrogates', () => {
     });
   });
 
+  it('a body nested 100,000 levels deep: 400 invalidSyntax, nothing stored', async () => {
+    const before = await snapshot();
+    const nested = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    for (const [method, path] of [['POST', '/Users'], ['POST', '/Bulk'], ['PATCH', `/Users/${userId}`], ['POST', '/Users/.search']] as const) {
+      expectInvalid(await t.client.request(method, path, nested), 'invalidSyntax', 'nests deeper than 32');
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
   it('/auth/login with a NUL or a lone surrogate in userName or tenant: 400 invalid_request naming it', async () => {
     for (const [field, value] of [
       ['userName', `a${NUL}`],

@@ -171,7 +171,7 @@ describe('diffResource on Users', () => {
   });
 
   it(`cuts values longer than ${MAX_VALUE_LENGTH} characters`, () => {
-    const [change] = diffResource(USER_RESOURCE_TYPE, user({}), user({ title: 'x'.repeat(5000) }));
+    const [change] = diffResource(USER_RESOURCE_TYPE, user({}), user({ title: 'x'.repeat(1024) }));
     expect(change!.newValue).toHaveLength(MAX_VALUE_LENGTH);
     expect(change!.newValue!.endsWith('…')).toBe(true);
   });
