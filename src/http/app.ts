@@ -143,7 +143,11 @@ export function createApp(deps: AppDeps) {
   );
 
   app.onError((error, c) => {
-    if (isTimeout(error)) return statementTimeout(c);
+    if (isTimeout(error)) {
+      // Not the client's fault nor a bug: a sign the database is overloaded or a statement needs an index.
+      logger.warn('statement timeout: request cancelled', { requestId: c.var.requestId, method: c.req.method, path: c.req.path });
+      return statementTimeout(c);
+    }
     if (error instanceof AuthenticationError) return scimError(c, error, { 'WWW-Authenticate': 'Bearer realm="usher"' });
     if (error instanceof ScimError) return scimError(c, error);
     // Nothing to answer and nothing wrong here: the client closed the connection before its request had arrived.
