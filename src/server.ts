@@ -19,6 +19,8 @@ import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService, type TenancyService } from './tenancy/service.js';
 
 export const PGLITE_SUBDIR = 'pgdata';
+/** However late the stop, the database is given this long to close cleanly (main.ts allows 900 ms past the bound). */
+const STORE_CLOSE_MIN_MS = 300;
 /**
  * How long a stop keeps idle keep-alive connections open: a request a client sent on one just as the stop began
  * is answered (with `Connection: close`) instead of being reset. Never more than half of SHUTDOWN_TIMEOUT_MS.
@@ -195,6 +197,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           // Stop accepting; let requests in flight and a mail being sent finish; at SHUTDOWN_TIMEOUT_MS cut
           // whatever still runs: connections, and the SMTP send (its mail stays queued for the next start).
           const timeoutMs = config.shutdownTimeoutMs;
+          const deadline = Date.now() + timeoutMs;
           shutdown.abort();
           const drained = Promise.all([
             connections!.stop(Math.min(IDLE_GRACE_MS, timeoutMs / 2)),
@@ -215,8 +218,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
             await drained;
           }
           await mailTransport?.close();
-          await store.close();
-          lock?.release();
+          // The database gets what is left of the bound (at least a moment to close cleanly): a statement still
+          // running at the deadline is cut when the process exits, as by a kill, which the database survives.
+          let closeTimer: NodeJS.Timeout | undefined;
+          const closed = await Promise.race([
+            store.close().then(() => true),
+            new Promise<boolean>((resolve) => (closeTimer = setTimeout(() => resolve(false), Math.max(STORE_CLOSE_MIN_MS, deadline - Date.now())))),
+          ]);
+          clearTimeout(closeTimer);
+          // Not closed: the lock stays, and names this process, which the next start will find gone.
+          if (!closed) logger.warn('the database did not close within SHUTDOWN_TIMEOUT_MS; leaving it to the exit', { shutdownTimeoutMs: timeoutMs });
+          else lock?.release();
           lock = undefined;
         })();
         return stopping;
