@@ -184,6 +184,30 @@ describe('history of memberships', () => {
     expect(brief(await recordedBy(removed.requestId))).toEqual([['Group', 'Fleet', 'memberRemoved', 'members', 'Crew', null]]);
   });
 
+  it('records on each parent group that a deleted nested group left it, with the same request id', async () => {
+    const zoe = await createUser('zoe@example.com');
+    const wing = await createGroup('Wing', [zoe]);
+    const squadron = await createGroup('Squadron', [wing]);
+    const air = await createGroup('Air', [wing]);
+
+    const requestId = randomUUID();
+    const deleted = await t.client.request('DELETE', `/Groups/${wing}`, undefined, { 'X-Request-Id': requestId });
+    expect(deleted.status).toBe(204);
+
+    const recorded = brief(await recordedBy(requestId));
+    expect(recorded).toEqual(
+      expect.arrayContaining([
+        ['Group', 'Squadron', 'memberRemoved', 'members', 'Wing', null],
+        ['Group', 'Air', 'memberRemoved', 'members', 'Wing', null],
+        ['User', 'zoe@example.com', 'groupRemoved', 'groups', 'Wing', null],
+        ['Group', 'Wing', 'deleted', null, null, null],
+      ]),
+    );
+    expect(recorded).toHaveLength(4);
+    expect((await historyOfGroup(squadron)).map((e) => e.event)).toEqual(['created', 'memberAdded', 'memberRemoved']);
+    expect((await historyOfGroup(air)).map((e) => e.event)).toEqual(['created', 'memberAdded', 'memberRemoved']);
+  });
+
   it('records nothing for adding a member that is already there', async () => {
     const billing = await findGroup('Billing');
     const userId = await createUser('already.there@example.com');

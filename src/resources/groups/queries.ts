@@ -65,15 +65,24 @@ export async function lockGroup(tx: Queryable, tenantId: string, id: string): Pr
   return rows[0];
 }
 
-export async function deleteGroup(tx: Queryable, tenantId: string, id: string, now: Date): Promise<boolean> {
-  // The groups this one was nested in lose a member: they change too.
-  await tx.query(
+/**
+ * Deletes a group and marks the groups it was nested in as modified (they lose a member); returns those groups,
+ * for their history, or undefined when there was no such group.
+ */
+export async function deleteGroup(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  now: Date,
+): Promise<Array<{ id: string; display_name: string; attributes: Record<string, unknown> }> | undefined> {
+  const parents = await tx.query<{ id: string; display_name: string; attributes: Record<string, unknown> }>(
     `update groups g set last_modified = greatest($3::timestamptz, g.last_modified), version = g.version + 1
-      where g.tenant_id = $1 and g.id in (select s.group_id from group_subgroups s where s.tenant_id = $1 and s.member_group_id = $2)`,
+      where g.tenant_id = $1 and g.id in (select s.group_id from group_subgroups s where s.tenant_id = $1 and s.member_group_id = $2)
+      returning g.id, g.display_name, g.attributes`,
     [tenantId, id, now.toISOString()],
   );
   const rows = await tx.query('delete from groups where tenant_id = $1 and id = $2 returning id', [tenantId, id]);
-  return rows.length > 0;
+  return rows.length > 0 ? parents : undefined;
 }
 
 /** Which of the given ids are Users or Groups of the tenant. Ids of other tenants are simply not found. */

@@ -293,11 +293,14 @@ export function createGroupsService(deps: Deps): GroupsService {
         checkIfMatch(ifMatch, current.version);
         // Removing the members first (the delete would cascade) names them, so each user's history shows the loss.
         const { removed } = await setMembers(tx, ctx.tenantId, id, [], []);
-        await deleteGroup(tx, ctx.tenantId, id, clock());
+        const parents = (await deleteGroup(tx, ctx.tenantId, id, clock())) ?? [];
         const scope = historyScope(ctx, deps);
-        // The group's own history ends with 'deleted', not with a memberRemoved for every member.
+        // The group's own history ends with 'deleted', not with a memberRemoved for every member; each group it was
+        // nested in records that it lost it.
         const onUsers = historyForMembers(scope, current, [], removed).filter((entry) => entry.resourceType === 'User');
-        await recordHistory(tx, [...onUsers, ...historyForGroupDeleted(scope, current)]);
+        const asMember = { type: 'Group' as const, id: current.id, name: current.display_name };
+        const onParents = parents.flatMap((parent) => historyForMembers(scope, parent, [], [asMember]));
+        await recordHistory(tx, [...onUsers, ...onParents, ...historyForGroupDeleted(scope, current)]);
       });
     },
 
