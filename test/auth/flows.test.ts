@@ -1,6 +1,6 @@
 // Portal sign-in through the app: personas grant permissions, sessions carry them, lockout, /Me, password change, logout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, groupBody, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, groupBody, userBody, postJson, type TestContext } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const PERSONA = 'urn:usher:params:scim:schemas:extension:persona:2.0:Group';
@@ -10,15 +10,7 @@ const PASSWORD = 'correct horse battery staple';
 let t: TestContext;
 let personas: Record<string, string>;
 
-async function post(path: string, body: unknown, token?: string) {
-  const response = await t.app.request(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const post = (path: string, body: unknown, token?: string) => postJson(t.app, path, body, token);
 
 async function scim(method: string, path: string, token: string, body?: unknown) {
   const response = await t.app.request(`/scim/v2${path}`, {

@@ -7,7 +7,7 @@ import { createPasswordHasher, defaultMaxConcurrent, HashQueueFullError } from '
 import { DEFAULT_AUTH_SETTINGS } from '../../src/auth/service.js';
 import { assembleAppDeps } from '../../src/http/assemble.js';
 import { silentLogger } from '../../src/http/logger.js';
-import { createTestContext, ERROR_SCHEMA, PUBLIC_URL, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, ERROR_SCHEMA, PUBLIC_URL, userBody, postJson, type TestContext } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -35,15 +35,7 @@ function fillQueue(): { drained: Promise<unknown>; settled: () => boolean } {
   return { drained, settled: () => done };
 }
 
-async function post(path: string, body: unknown, token?: string) {
-  const response = await t.app.request(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const post = (path: string, body: unknown, token?: string) => postJson(t.app, path, body, token);
 
 const login = (userName: string, password: string) => post('/auth/login', { tenant: 'acme', userName, password });
 

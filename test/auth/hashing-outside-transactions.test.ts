@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPasswordHasher, type PasswordHasher } from '../../src/auth/passwords.js';
 import type { Store } from '../../src/store/index.js';
-import { createTestContext, ENTERPRISE_SCHEMA, PUBLIC_URL, USER_SCHEMA, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, ENTERPRISE_SCHEMA, PUBLIC_URL, USER_SCHEMA, userBody, postJson, type TestContext } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -59,15 +59,7 @@ function expectOutsideTransactions(...kinds: HasherCall['call'][]): void {
   expect(calls.filter((c) => c.inTransaction), 'hasher calls made inside a transaction').toEqual([]);
 }
 
-async function post(path: string, body: unknown, token?: string) {
-  const response = await t.app.request(path, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const post = (path: string, body: unknown, token?: string) => postJson(t.app, path, body, token);
 
 const login = (userName: string, password: string) => post('/auth/login', { tenant: 'acme', userName, password });
 

@@ -164,3 +164,14 @@ export function userBody(userName: string, extra: Record<string, unknown> = {}):
 export function groupBody(displayName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { schemas: [GROUP_SCHEMA], displayName, ...extra };
 }
+
+/** POSTs JSON to the app (the /auth API's way), with a bearer token if given; the body parsed when there is one. */
+export async function postJson(app: App, path: string, body: unknown, token?: string): Promise<ScimResponse> {
+  const response = await app.request(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
