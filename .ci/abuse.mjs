@@ -93,16 +93,17 @@ const bulk = fetch(`${scim}/Bulk`, { method: 'POST', headers: auth, body: JSON.s
 });
 let slowest = 0;
 let probes = 0;
+let unhealthy = 0;
 while (!bulkDone) {
   const { result, ms } = await timed(() => fetch(`${base}/healthz`));
-  check(result.status === 200 || bulkDone, `/healthz during the Bulk: ${result.status}`);
+  if (result.status !== 200) unhealthy++;
   slowest = Math.max(slowest, ms);
   probes++;
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 const bulkAnswer = await bulk;
 check(bulkAnswer.status === 200 && bulkAnswer.body.Operations.every((o) => o.status === '201'), `500-operation Bulk: ${bulkAnswer.status}`);
-check(slowest < 500, `/healthz during the Bulk: slowest of ${probes} answers ${slowest.toFixed(0)} ms`);
+check(slowest < 500 && unhealthy === 0, `/healthz during the Bulk: ${probes - unhealthy} of ${probes} answered 200, the slowest in ${slowest.toFixed(0)} ms`);
 
 // 5. A sign-in flood from one address gets 429 with Retry-After within 60 attempts. Last: it shuts this address out.
 let limited;

@@ -114,6 +114,21 @@ describe('NUL characters and lone surrogates', () => {
       expectInvalid(await t.client.request('GET', `/Groups?filter=${encodeURIComponent(`displayName co "${char}"`)}`), 'invalidValue', 'filter');
     });
 
+    it('written as a JSON escape inside a filter string, in a query or a search body: 400 invalidFilter', async () => {
+      // "\u0000" is six plain characters on the wire; the filter's string rules decode it (RFC 7644 §3.4.2.2, JSON).
+      const escape = char === NUL ? '\\u0000' : '\\ud800';
+      for (const filter of [`userName eq "a${escape}"`, `emails[value co "${escape}"]`, `groups.display eq "${escape}"`]) {
+        for (const response of [
+          await t.client.request('GET', `/Users?filter=${encodeURIComponent(filter)}`),
+          await t.client.request('POST', '/Users/.search', { filter }),
+          await t.client.request('GET', `/History?filter=${encodeURIComponent(`oldValue eq "${escape}"`)}`),
+        ]) {
+          expect(response.status, JSON.stringify(response.body)).toBe(400);
+          expect(response.body.scimType).toBe('invalidFilter');
+        }
+      }
+    });
+
     it.each(['attributes', 'excludedAttributes', 'sortBy', 'cursor', 'sortOrder', 'startIndex', 'count'])('in the %s query parameter', async (name) => {
       // URLSearchParams writes a lone surrogate as U+FFFD, so it is percent-encoded by hand where it can be.
       const response = await t.client.request('GET', `/Users?${name}=${encodeURIComponent(`a${char === NUL ? NUL : ''}`)}${char === NUL ? '' : '%ED%A0%80'}`);

@@ -78,7 +78,7 @@ export class Lexer {
     return { kind: 'word', text: text.slice(start, i), start, end: i };
   }
 
-  /** JSON string rules (RFC 8259 §7), except that unpaired surrogates are refused: they cannot be stored as UTF-8. */
+  /** JSON string rules (RFC 8259 §7), except that unpaired surrogates and NUL are refused: no stored text holds them. */
   #scanString(start: number): Token {
     const text = this.#text;
     const parts: string[] = [];
@@ -124,6 +124,8 @@ export class Lexer {
     }
     if (letter !== 'u') throw this.#fail(`Invalid escape "\\${letter}" in a string at position ${i}`);
     const unit = this.#hex4(i);
+    // Valid JSON, but no stored text can hold it (PostgreSQL refuses it): refused here rather than by the database.
+    if (unit === 0) throw this.#fail(`NUL escape (\\u0000) in a string at position ${i}: no attribute value can hold it`);
     if (isLowSurrogate(unit)) throw this.#fail(`Unpaired surrogate escape in a string at position ${i}`);
     if (!isHighSurrogate(unit)) {
       parts.push(String.fromCharCode(unit));

@@ -50,6 +50,7 @@ const FILTER_ERRORS: readonly ErrorVector[] = [
   { ref: 'RFC 8259 §7', input: 'x eq "\\u12G4"', detail: 'Invalid escape "\\u" (four hex digits expected) in a string at position 6' },
   { ref: 'RFC 8259 §7', input: 'x eq "\\u12"', detail: 'Invalid escape "\\u" (four hex digits expected) in a string at position 6' },
   { ref: 'RFC 8259 §7', input: 'x eq "\\ud83d"', detail: 'Unpaired surrogate escape in a string at position 6' },
+  { ref: 'PostgreSQL text', input: 'x eq "a\\u0000b"', detail: 'NUL escape (\\u0000) in a string at position 7: no attribute value can hold it' },
   { ref: 'RFC 8259 §7', input: 'x eq "\\ude00\\ud83d"', detail: 'Unpaired surrogate escape in a string at position 6' },
   { ref: 'RFC 8259 §7', input: 'x eq "\\ud83d\\u0041"', detail: 'Unpaired surrogate escape in a string at position 6' },
   { ref: 'RFC 8259 §7', input: 'x eq "\\ud83d\\x"', detail: 'Unpaired surrogate escape in a string at position 6' },

@@ -56,9 +56,12 @@ describe('Lexer', () => {
     expect(lexer.next().kind).toBe('end');
   });
 
+  // Every string but one holding NUL, which no stored text can hold (refused: see errors.test.ts).
+  const storable = fc.string({ unit: 'binary' }).filter((value) => !value.includes('\u0000'));
+
   it('decodes every JSON string as JSON.parse does', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (value) => {
+      fc.property(storable, (value) => {
         const [token] = tokens(JSON.stringify(value));
         expect(token).toStrictEqual({ kind: 'string', value, start: 0, end: JSON.stringify(value).length });
       }),
@@ -68,7 +71,7 @@ describe('Lexer', () => {
 
   it('decodes JSON strings written with \\u escapes for every code unit', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (value) => {
+      fc.property(storable, (value) => {
         const escaped = `"${Array.from(value, (ch) =>
           Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
         ).join('')}"`;
