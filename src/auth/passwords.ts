@@ -5,6 +5,12 @@ import { hash, verify, type Options } from '@node-rs/argon2';
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hashed: string, password: string): Promise<boolean>;
+  /**
+   * Runs a request's work that leads to hashing (its database reads, then hash or verify), admitted only while
+   * the hash queue could take it: past that, it fails at once with HashQueueFullError, before any of its reads.
+   * A flood of sign-ins then costs each turned-away one no database work, so the database stays free for the rest.
+   */
+  admit<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1. */
@@ -39,7 +45,15 @@ const FIRST_ESTIMATE_MS = 100;
  * Runs tasks with at most `max` of them at once; the others wait their turn, first come first served, up to
  * `maxWaiting` of them (unbounded when left out).
  */
-export function limitConcurrency(max: number, options: ConcurrencyLimitOptions = {}): <T>(task: () => Promise<T>) => Promise<T> {
+export interface ConcurrencyLimit {
+  <T>(task: () => Promise<T>): Promise<T>;
+  /** Whole seconds, at least 1, until `ahead` tasks (those under way and waiting included) would have run. */
+  retryAfterSeconds(ahead: number): number;
+  /** Tasks under way and waiting now. */
+  load(): number;
+}
+
+export function limitConcurrency(max: number, options: ConcurrencyLimitOptions = {}): ConcurrencyLimit {
   if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be a whole number of at least 1, got ${max}`);
   const maxWaiting = options.maxWaiting ?? Number.POSITIVE_INFINITY;
   if (maxWaiting !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(maxWaiting) || maxWaiting < 0)) {
@@ -49,11 +63,10 @@ export function limitConcurrency(max: number, options: ConcurrencyLimitOptions =
   const waiting: (() => void)[] = [];
   // A moving average of how long a task takes, for Retry-After: when the queue of now would have drained.
   let averageMs = FIRST_ESTIMATE_MS;
-  return async (task) => {
+  const retryAfterSeconds = (ahead: number) => Math.max(1, Math.ceil(((ahead / max) * averageMs) / 1000));
+  const run = async <T>(task: () => Promise<T>): Promise<T> => {
     if (running < max) running++;
-    else if (waiting.length >= maxWaiting) {
-      throw new HashQueueFullError(Math.max(1, Math.ceil((((waiting.length + running) / max) * averageMs) / 1000)));
-    }
+    else if (waiting.length >= maxWaiting) throw new HashQueueFullError(retryAfterSeconds(waiting.length + running));
     // The slot is handed over by the task that ends, so `running` stays counted for the one woken.
     else await new Promise<void>((resolve) => waiting.push(resolve));
     const started = performance.now();
@@ -66,6 +79,7 @@ export function limitConcurrency(max: number, options: ConcurrencyLimitOptions =
       else running--;
     }
   };
+  return Object.assign(run, { retryAfterSeconds, load: () => running + waiting.length });
 }
 
 /** One less than the cores, at least one: see createPasswordHasher. */
@@ -93,8 +107,23 @@ export interface PasswordHasherOptions {
  * other work swamped the machine), for up to a third fewer logins/s (docs/benchmarks.md, Sign-in).
  */
 export function createPasswordHasher(options: PasswordHasherOptions = {}): PasswordHasher {
-  const limit = limitConcurrency(options.maxConcurrent ?? defaultMaxConcurrent(), { maxWaiting: options.maxWaiting });
+  const maxConcurrent = options.maxConcurrent ?? defaultMaxConcurrent();
+  const limit = limitConcurrency(maxConcurrent, { maxWaiting: options.maxWaiting });
+  // Admitted work takes at most one place in the queue each: as much is admitted as the queue has places, slots
+  // included, and nothing while the queue is full (of admitted work or of other hashing, such as SCIM passwords).
+  const capacity = maxConcurrent + (options.maxWaiting ?? Number.POSITIVE_INFINITY);
+  let admitted = 0;
   return {
+    async admit(work) {
+      const ahead = Math.max(admitted, limit.load());
+      if (ahead >= capacity) throw new HashQueueFullError(limit.retryAfterSeconds(ahead));
+      admitted++;
+      try {
+        return await work();
+      } finally {
+        admitted--;
+      }
+    },
     hash: (password) => limit(() => hash(password, OWASP_ARGON2ID)),
     // A malformed stored hash verifies nothing; a full queue is no answer about the password, so it is passed on.
     verify: (hashed, password) =>
@@ -119,5 +148,6 @@ export function withKnownHashes(hasher: PasswordHasher, known: ReadonlyMap<strin
       return found === undefined ? hasher.hash(password) : Promise.resolve(found);
     },
     verify: (hashed, password) => hasher.verify(hashed, password),
+    admit: (work) => hasher.admit(work),
   };
 }

@@ -194,7 +194,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     passwordPolicy: settings.passwordPolicy,
     checkPassword,
 
-    async login({ tenant, userName, password }, requestId) {
+    login: ({ tenant, userName, password }, requestId) => passwords.admit(async () => {
       const account = await selectAccountByUserName(store, tenant, userName);
       if (!account?.password_hash) {
         await passwords.verify(await decoyHash(), password);
@@ -238,12 +238,12 @@ export function createAuthService(deps: AuthDeps): AuthService {
         }
         return result;
       });
-    },
+    }),
 
     // Argon2id (tens of milliseconds) never runs inside a transaction, where it would hold row locks and, on PGlite,
     // the one connection every other request needs: each path below reads and checks what it needs, verifies and
     // hashes, and then, in a short transaction, locks the rows and checks that what it decided on still holds.
-    async changePassword({ changeToken, session, currentPassword, newPassword }, requestId) {
+    changePassword: ({ changeToken, session, currentPassword, newPassword }, requestId) => passwords.admit(async () => {
       const now = clock();
       if (changeToken !== undefined) {
         const digest = hashToken(changeToken);
@@ -279,9 +279,9 @@ export function createAuthService(deps: AuthDeps): AuthService {
         await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
         return startSession(tx, account, now);
       });
-    },
+    }),
 
-    async completeLink({ token, newPassword }, requestId) {
+    completeLink: ({ token, newPassword }, requestId) => passwords.admit(async () => {
       const now = clock();
       const digest = hashToken(token);
       const seen = await selectAuthToken(store, digest);
@@ -299,7 +299,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
         await replacePassword(tx, account, hash, row.purpose, now, requestId ?? null);
       });
-    },
+    }),
 
     async logout(session) {
       await endSession(store, session.tenantId, session.sessionId, clock());

@@ -40,6 +40,7 @@ function recording(real: PasswordHasher): PasswordHasher {
       calls.push({ call: 'verify', inTransaction: inTransaction.getStore() === true });
       return real.verify(hashed, password);
     },
+    admit: (work) => real.admit(work),
   };
 }
 
