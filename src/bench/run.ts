@@ -45,7 +45,7 @@ import { benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-lo
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
                           [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict]
-                          [--login-users 50] [--lookup-rate 50] [--password-slots n]
+                          [--login-users 50] [--lookup-rate 50] [--password-slots n] [--attack-rate n]
 
   PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/usher_bench), created if missing.
   --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
@@ -62,7 +62,8 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
                run; target: p99 under logins at most ${UNDER_LOGINS_TARGET}x the idle p99.
   healthzBulk  GET /healthz at --lookup-rate req/s, idle and while ${BULK_OPERATIONS}-operation Bulk requests run back to back.
   failedLogins userName eq lookups as in underLogins, idle and while ${FAILING_CLIENTS} clients fail to sign in, each
-               request from another address (X-Forwarded-For behind TRUST_PROXY=1).
+               request from another address (X-Forwarded-For behind TRUST_PROXY=1): as fast as the server answers,
+               or --attack-rate failed sign-ins a second in all.
   wrongPasswords the same lookups while one signed-in user posts wrong current passwords to /auth/password.
                Targets: each p99 under load at most ${RESILIENCE_TARGET}x its idle p99.
   --password-slots  Argon2id operations the app runs at once (default: the server's, cores - 1, at least 1).`;
@@ -92,6 +93,7 @@ interface Options {
   readonly strict: boolean;
   readonly loginUsers: number;
   readonly lookupRate: number;
+  readonly attackRate: number | undefined;
   readonly passwordSlots: number | undefined;
 }
 
@@ -112,6 +114,7 @@ function parseOptions(argv: string[]): Options {
       strict: { type: 'boolean' },
       'login-users': { type: 'string' },
       'lookup-rate': { type: 'string' },
+      'attack-rate': { type: 'string' },
       'password-slots': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -141,6 +144,7 @@ function parseOptions(argv: string[]): Options {
     strict: values.strict ?? false,
     loginUsers: Math.floor(number('login-users', values['login-users'], 50)),
     lookupRate: number('lookup-rate', values['lookup-rate'], 50),
+    attackRate: values['attack-rate'] === undefined ? undefined : number('attack-rate', values['attack-rate'], 0),
     passwordSlots: values['password-slots'] === undefined ? undefined : Math.floor(number('password-slots', values['password-slots'], 1)),
   };
 }
@@ -705,8 +709,8 @@ async function main(): Promise<number> {
         signIn.push(reportUnderLoad('healthzBulk', `GET /healthz at ${options.lookupRate} req/s, ${BULK_OPERATIONS}-operation Bulk requests back to back`, result, RESILIENCE_TARGET));
       }
       if (wanted('failedLogins') && lookup && small) {
-        const result = await benchUnderLoad(port, load, background, lookup, (warmupMs, durationMs) => failedLoginsSpec(port, loginUsers, warmupMs, durationMs), phases, log);
-        signIn.push(reportUnderLoad('failedLogins', `userName eq on ${small.slug} at ${options.lookupRate} req/s, ${FAILING_CLIENTS} clients failing to sign in`, result, RESILIENCE_TARGET));
+        const result = await benchUnderLoad(port, load, background, lookup, (warmupMs, durationMs) => failedLoginsSpec(port, loginUsers, warmupMs, durationMs, options.attackRate), phases, log);
+        signIn.push(reportUnderLoad('failedLogins', `userName eq on ${small.slug} at ${options.lookupRate} req/s, ${FAILING_CLIENTS} clients failing to sign in${options.attackRate ? ` at ${options.attackRate}/s in all` : ''}`, result, RESILIENCE_TARGET));
       }
       if (wanted('wrongPasswords') && lookup && small) {
         const session = await signIn1(port, loginUsers);
