@@ -552,7 +552,9 @@ function reportUnderLoad(id: string, probe: string, r: UnderLoadResult, target: 
   return {
     lines: [
       `${id}: ${probe}: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
-        `under load: p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
+        (r.loaded.requests > 0
+          ? `under load: p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`
+          : 'under load: none answered within the measured time (0 requests)'),
       `  the load: ${statusMix(r.backgroundStatuses)}`,
       `  p99 under load / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${target.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
         `round by round: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}`,
