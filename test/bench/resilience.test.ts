@@ -1,38 +1,15 @@
 // npm run bench's abuse cases at a tiny scale (dist/bench/run.js as people run it): each reports a probe's p99 idle
 // and under its load, and how the load was answered. No timing is asserted: figures on a shared machine are not results.
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { MAIN, killAll, removeDir, run, tempDataDir } from '../helpers/processes.js';
+import { cleanUpBench, runBench } from '../helpers/bench.js';
 
-const BENCH = join(MAIN, '..', 'bench', 'run.js');
 const ARGS = [
   ...['--small', '30', '--cases', 'healthzBulk,failedLogins,wrongPasswords', '--no-bulk'],
   ...['--duration', '1.5', '--rounds', '1', '--warmup', '0.2', '--login-users', '2', '--lookup-rate', '20'],
 ];
 const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
 
-let database: TestDatabase | undefined;
-let dataDir: string | undefined;
-
-afterAll(async () => {
-  killAll();
-  await database?.close();
-  if (dataDir) removeDir(dataDir);
-});
-
-async function runBench(): Promise<string> {
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase();
-    const result = await run(BENCH, ARGS, { BENCH_DATABASE_URL: database.url! }, 170_000);
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    return result.stdout;
-  }
-  dataDir = tempDataDir();
-  const result = await run(BENCH, [...ARGS, '--pglite'], { BENCH_DATA_DIR: dataDir }, 170_000);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return result.stdout;
-}
+afterAll(cleanUpBench);
 
 /** The case's report: its probe's p99 idle and under load, the ratio, and the load's answers by status. */
 function reportOf(stdout: string, id: string): { idleP99: number; loadedP99: number; ratio: number; answered: number; statuses: Map<number, number> } {
@@ -54,7 +31,7 @@ function reportOf(stdout: string, id: string): { idleP99: number; loadedP99: num
 
 describe('npm run bench: abuse cases', { timeout: 180_000 }, () => {
   it('reports /healthz under Bulk, and lookups under failing sign-ins and wrong current passwords, against idle', async () => {
-    const stdout = await runBench();
+    const { stdout } = await runBench(ARGS, 170_000);
 
     const bulk = reportOf(stdout, 'healthzBulk');
     expect(bulk.answered).toBeGreaterThan(0);

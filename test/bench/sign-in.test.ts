@@ -1,14 +1,8 @@
 // npm run bench's sign-in cases at a tiny scale (dist/bench/run.js as people run it): they report numbers, and
 // leave the seeded tenant as it was. No timing is asserted: figures on a shared machine are not test results.
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { openConfiguredStore } from '../../src/server.js';
-import type { Store } from '../../src/store/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { MAIN, killAll, removeDir, run, tempDataDir } from '../helpers/processes.js';
+import { cleanUpBench, runBench } from '../helpers/bench.js';
 
-const BENCH = join(MAIN, '..', 'bench', 'run.js');
 const SMALL = 40;
 const LOGIN_USERS = 3;
 const ARGS = [
@@ -26,45 +20,11 @@ function numbersOf(stdout: string, pattern: string): number[] {
   return match!.slice(1).map(Number);
 }
 
-let database: TestDatabase | undefined;
-let dataDir: string | undefined;
-
-afterAll(async () => {
-  killAll();
-  await database?.close();
-  if (dataDir) removeDir(dataDir);
-});
-
-/** Runs the bench on PostgreSQL when DATABASE_URL is set (a database of its own), otherwise on PGlite in a temporary directory. */
-async function runBench(): Promise<{ stdout: string; open: () => Promise<{ store: Store; close: () => Promise<void> }> }> {
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase();
-    const result = await run(BENCH, ARGS, { BENCH_DATABASE_URL: database.url! }, 110_000);
-    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-    const store = database.store;
-    return { stdout: result.stdout, open: async () => ({ store, close: async () => {} }) };
-  }
-  dataDir = tempDataDir();
-  const result = await run(BENCH, [...ARGS, '--pglite'], { BENCH_DATA_DIR: dataDir }, 110_000);
-  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return {
-    stdout: result.stdout,
-    open: async () => {
-      const { store, release } = await openConfiguredStore(loadConfig({ DATA_DIR: dataDir! }), 'cli');
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          release();
-        },
-      };
-    },
-  };
-}
+afterAll(cleanUpBench);
 
 describe('npm run bench: sign-in cases', { timeout: 120_000 }, () => {
   it('reports logins/s against the verify ceiling, the event loop meanwhile, and lookup p99 idle and under logins', async () => {
-    const { stdout, open } = await runBench();
+    const { stdout, open } = await runBench(ARGS, 110_000);
 
     const [logins, ceiling, ratio] = numbersOf(stdout, String.raw`^logins: 2 clients POST /auth/login: ${NUMBER} logins/s .*the ceiling\): ${NUMBER}/s; ratio ${NUMBER}x$`);
     expect(logins).toBeGreaterThan(0);

@@ -1,0 +1,55 @@
+// Runs `npm run bench` (dist/bench/run.js, as people run it) on the test's database: PostgreSQL when DATABASE_URL is
+// set (a database of its own), otherwise PGlite in a temporary directory; and cleans up after it.
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { openConfiguredStore } from '../../src/server.js';
+import type { Store } from '../../src/store/index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { MAIN, killAll, removeDir, run, tempDataDir } from './processes.js';
+
+const BENCH = join(MAIN, '..', 'bench', 'run.js');
+
+export interface BenchRun {
+  readonly stdout: string;
+  /** The database the bench used, opened for the test to read; close it when done. */
+  open(): Promise<{ store: Store; close: () => Promise<void> }>;
+}
+
+let database: TestDatabase | undefined;
+let dataDir: string | undefined;
+
+/** Runs the bench with `args` and expects it to exit 0. One run per test file: call cleanUpBench in afterAll. */
+export async function runBench(args: readonly string[], timeoutMs: number): Promise<BenchRun> {
+  if (process.env.DATABASE_URL) {
+    database = await createTestDatabase();
+    const result = await run(BENCH, [...args], { BENCH_DATABASE_URL: database.url! }, timeoutMs);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    const store = database.store;
+    return { stdout: result.stdout, open: async () => ({ store, close: async () => {} }) };
+  }
+  const dir = (dataDir = tempDataDir());
+  const result = await run(BENCH, [...args, '--pglite'], { BENCH_DATA_DIR: dir }, timeoutMs);
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  return {
+    stdout: result.stdout,
+    open: async () => {
+      const { store, release } = await openConfiguredStore(loadConfig({ DATA_DIR: dir }), 'cli');
+      return {
+        store,
+        close: async () => {
+          await store.close();
+          release();
+        },
+      };
+    },
+  };
+}
+
+export async function cleanUpBench(): Promise<void> {
+  killAll();
+  await database?.close();
+  if (dataDir) removeDir(dataDir);
+  database = undefined;
+  dataDir = undefined;
+}
