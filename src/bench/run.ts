@@ -40,7 +40,7 @@ import {
   type SampleUser,
 } from './queries.js';
 import { seedTenant } from './seeder.js';
-import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
+import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENT_RATE, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
 import { benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
@@ -62,8 +62,8 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
                run; target: p99 under logins at most ${UNDER_LOGINS_TARGET}x the idle p99.
   healthzBulk  GET /healthz at --lookup-rate req/s, idle and while ${BULK_OPERATIONS}-operation Bulk requests run back to back.
   failedLogins userName eq lookups as in underLogins, idle and while ${FAILING_CLIENTS} clients fail to sign in, each
-               request from another address (X-Forwarded-For behind TRUST_PROXY=1): as fast as the server answers,
-               or --attack-rate failed sign-ins a second in all.
+               request from another address (X-Forwarded-For behind TRUST_PROXY=1), --attack-rate failed sign-ins
+               a second in all (default ${FAILING_CLIENTS * FAILING_CLIENT_RATE}; 0: as fast as the server answers).
   wrongPasswords the same lookups while one signed-in user posts wrong current passwords to /auth/password.
                Targets: each p99 under load at most ${RESILIENCE_TARGET}x its idle p99.
   --password-slots  Argon2id operations the app runs at once (default: the server's, cores - 1, at least 1).`;
@@ -93,7 +93,8 @@ interface Options {
   readonly strict: boolean;
   readonly loginUsers: number;
   readonly lookupRate: number;
-  readonly attackRate: number | undefined;
+  /** Failed sign-ins a second in all; 0: as fast as they are answered. */
+  readonly attackRate: number;
   readonly passwordSlots: number | undefined;
 }
 
@@ -144,7 +145,7 @@ function parseOptions(argv: string[]): Options {
     strict: values.strict ?? false,
     loginUsers: Math.floor(number('login-users', values['login-users'], 50)),
     lookupRate: number('lookup-rate', values['lookup-rate'], 50),
-    attackRate: values['attack-rate'] === undefined ? undefined : number('attack-rate', values['attack-rate'], 0),
+    attackRate: number('attack-rate', values['attack-rate'], FAILING_CLIENTS * FAILING_CLIENT_RATE, 0),
     passwordSlots: values['password-slots'] === undefined ? undefined : Math.floor(number('password-slots', values['password-slots'], 1)),
   };
 }
@@ -712,7 +713,7 @@ async function main(): Promise<number> {
       }
       if (wanted('failedLogins') && lookup && small) {
         const result = await benchUnderLoad(port, load, background, lookup, (warmupMs, durationMs) => failedLoginsSpec(port, loginUsers, warmupMs, durationMs, options.attackRate), phases, log);
-        signIn.push(reportUnderLoad('failedLogins', `userName eq on ${small.slug} at ${options.lookupRate} req/s, ${FAILING_CLIENTS} clients failing to sign in${options.attackRate ? ` at ${options.attackRate}/s in all` : ''}`, result, RESILIENCE_TARGET));
+        signIn.push(reportUnderLoad('failedLogins', `userName eq on ${small.slug} at ${options.lookupRate} req/s, ${FAILING_CLIENTS} clients failing to sign in ${options.attackRate ? `at ${options.attackRate}/s in all` : 'as fast as answered'}`, result, RESILIENCE_TARGET));
       }
       if (wanted('wrongPasswords') && lookup && small) {
         const session = await signIn1(port, loginUsers);
