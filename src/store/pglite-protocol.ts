@@ -6,11 +6,24 @@ export interface WorkerOptions {
   readonly dataDir: string | undefined;
 }
 
-/** A call to the worker; the worker answers each with a Reply of the same id, one call at a time. */
+/**
+ * A call to the worker; the worker answers each with a Reply of the same id. Calls are sent as soon as they are
+ * made and run one at a time in the order they arrive, except that a plain statement (`inTx` false) arriving while
+ * a transaction is open waits until that transaction ends: the worker holds one session, and a statement run in
+ * the middle of a transaction would join it.
+ */
 export type Call =
-  | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[] }
-  | { readonly id: number; readonly op: 'exec'; readonly script: string }
+  | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[]; readonly inTx: boolean }
+  | { readonly id: number; readonly op: 'exec'; readonly script: string; readonly inTx: boolean }
   | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' };
+
+/**
+ * Sent without an id and answered by nothing: from now on the worker refuses every plain statement and every
+ * transaction it has not started, and finishes only the transaction under way (the store is closing).
+ */
+export interface Drain {
+  readonly op: 'drain';
+}
 
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly rows?: unknown[] }

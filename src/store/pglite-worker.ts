@@ -1,7 +1,7 @@
 // The worker thread that owns the embedded database: PGlite runs here, so its long statements never hold the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { serializeError, type Call, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { serializeError, type Call, type Drain, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
@@ -72,24 +72,63 @@ async function main(): Promise<void> {
     }
   };
 
-  // The client sends one call at a time; the chain keeps them in order all the same.
+  const answer = (call: Call, reply: Reply) => {
+    try {
+      port.postMessage(reply);
+    } catch (error) {
+      // A value the thread boundary cannot carry: the caller gets the reason instead of waiting forever.
+      port.postMessage({ id: call.id, ok: false, error: serializeError(error) } satisfies Reply);
+    }
+  };
+  const closedError = () => new Error('The embedded database is closed.');
+
+  // Calls run one at a time, in the order they arrive, on this chain: the next one starts as soon as the last
+  // ends, without a round trip to the main thread in between. Plain statements that arrive while a transaction
+  // is open (from its BEGIN until its COMMIT or ROLLBACK arrives) are held in `held` and chained after it ends.
   let last: Promise<void> = Promise.resolve();
-  port.on('message', (call: Call) => {
-    last = last.then(async () => {
+  let inTransaction = false;
+  let held: Call[] = [];
+  let draining = false;
+  // Each call starts a turn after the last ended, so messages that came in meanwhile (a drain) are read first.
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const chain = (call: Call) => {
+    last = last.then(nextTurn).then(async () => {
+      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin';
+      if (draining && plain) {
+        if (call.op === 'begin') release();
+        return answer(call, { id: call.id, ok: false, error: serializeError(closedError()) });
+      }
       let reply: Reply;
       try {
         const rows = await run(call);
         reply = rows ? { id: call.id, ok: true, rows } : { id: call.id, ok: true };
       } catch (error) {
         reply = { id: call.id, ok: false, error: serializeError(error) };
+        // A BEGIN that failed opened nothing: what was held for its transaction may run.
+        if (call.op === 'begin') release();
       }
-      try {
-        port.postMessage(reply);
-      } catch (error) {
-        // A value the thread boundary cannot carry: the caller gets the reason instead of waiting forever.
-        port.postMessage({ id: call.id, ok: false, error: serializeError(error) } satisfies Reply);
-      }
+      answer(call, reply);
     });
+  };
+  const release = () => {
+    inTransaction = false;
+    const released = held;
+    held = [];
+    for (const call of released) chain(call);
+  };
+  port.on('message', (message: Call | Drain) => {
+    if (message.op === 'drain') {
+      draining = true;
+      return;
+    }
+    const call = message;
+    if ((call.op === 'query' || call.op === 'exec') && !call.inTx && inTransaction) {
+      held.push(call);
+      return;
+    }
+    chain(call);
+    if (call.op === 'begin') inTransaction = true;
+    else if (call.op === 'commit' || call.op === 'rollback') release();
   });
   port.postMessage({ ready: true } satisfies Ready);
 }

@@ -7,7 +7,7 @@
 // without a password; messages keep the database private to this process and cost no dependency.
 import { Worker } from 'node:worker_threads';
 import { translateError } from './errors.js';
-import { deserializeError, type Call, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { deserializeError, type Call, type Drain, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 import { withRetry } from './retry.js';
 import type { Row, Store, Transaction } from './store.js';
 import { workerModule } from './worker-module.js';
@@ -25,6 +25,8 @@ export interface PgliteOptions {
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
 type Request = Call extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
+/** A statement, before it is said whether it belongs to a transaction. */
+type Statement = Request extends infer R ? (R extends { inTx: boolean } ? Omit<R, 'inTx'> : never) : never;
 
 /** The worker and the calls waiting for its answers; once the worker is gone every call fails with `stopped`. */
 class WorkerClient {
@@ -79,14 +81,19 @@ class WorkerClient {
     });
   }
 
+  /** A message that expects no answer. */
+  tell(message: Drain): void {
+    if (!this.stopped) this.worker.postMessage(message);
+  }
+
   private settled(): void {
     if (this.pending.size === 0) this.worker.unref();
   }
 }
 
 /**
- * One transaction at a time, and plain statements wait for it, as PGlite's own mutex made them wait in one
- * thread: the worker holds one session, and a statement sent in the middle of a transaction would join it.
+ * One transaction at a time, as PGlite's own mutex allowed in one thread: the worker holds one session. Plain
+ * statements do not pass through here: they go to the worker at once, which runs them between transactions.
  */
 class Gate {
   private busy = false;
@@ -118,7 +125,7 @@ class Gate {
   }
 }
 
-function adapt(send: (request: Request) => Promise<unknown[] | undefined>): Transaction {
+function adapt(send: (statement: Statement) => Promise<unknown[] | undefined>): Transaction {
   return {
     async query<T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
       try {
@@ -181,7 +188,18 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
   const client = new WorkerClient(worker);
   worker.unref();
   const gate = new Gate();
-  const root = adapt((request) => gate.run(() => client.call(request)));
+  // Plain statements are sent at once, so a burst of them runs back to back in the worker instead of waiting a
+  // turn of this thread's event loop each; the ones still unanswered are what close() waits for.
+  const plainUnderWay = new Set<Promise<unknown>>();
+  let closedError: Error | undefined;
+  const root = adapt((statement) => {
+    if (closedError) return Promise.reject(closedError);
+    const call = client.call({ ...statement, inTx: false });
+    plainUnderWay.add(call);
+    const forget = () => plainUnderWay.delete(call);
+    call.then(forget, forget);
+    return call;
+  });
   let closing: Promise<void> | undefined;
 
   return {
@@ -195,7 +213,7 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
           });
           // A statement sent after the transaction ended would run outside it: refuse it, as PGlite's own does.
           let ended = false;
-          const tx = adapt((request) => (ended ? Promise.reject(new Error('Transaction is closed')) : client.call(request)));
+          const tx = adapt((statement) => (ended ? Promise.reject(new Error('Transaction is closed')) : client.call({ ...statement, inTx: true })));
           try {
             const result = await fn(tx);
             ended = true;
@@ -214,8 +232,11 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
     },
     close(): Promise<void> {
       closing ??= (async () => {
-        // Work under way finishes (a transaction commits), work waiting is refused; then PGlite closes its files.
-        const drained = await within(gate.close(new Error('The embedded database is closed.')), closeTimeoutMs);
+        // Work under way finishes (a transaction commits, a statement ends), work waiting is refused; then PGlite
+        // closes its files.
+        closedError = new Error('The embedded database is closed.');
+        client.tell({ op: 'drain' });
+        const drained = await within(Promise.all([gate.close(closedError), Promise.allSettled([...plainUnderWay])]), closeTimeoutMs);
         if (drained && !client.stopped) await within(client.call({ op: 'close' }), closeTimeoutMs);
         client.stop(new Error('The embedded database was closed before this statement finished.'));
         await worker.terminate();

@@ -62,6 +62,34 @@ describe.skipIf(process.env.DATABASE_URL)('the embedded store in a worker thread
     expect(await seen).toEqual([{ n: 2 }]);
   });
 
+  it('runs plain statements sent together back to back, without waiting for this thread between them', async () => {
+    // Hold this thread's event loop: a statement that waited for the previous one's answer to be read here could
+    // not start until the hold ends. All three must have run while it lasted.
+    const ran = ['a', 'b', 'c'].map(() => store.query<{ at: string }>('select clock_timestamp()::text as at'));
+    const holdUntil = performance.now() + 300;
+    while (performance.now() < holdUntil);
+    const held = await store.query<{ at: string }>('select clock_timestamp()::text as at');
+    const times = await Promise.all(ran);
+    for (const [first] of times) expect(Date.parse(first!.at)).toBeLessThan(Date.parse(held[0]!.at) - 100);
+  });
+
+  it('lets plain statements pass a transaction that waits for the one under way', async () => {
+    await store.query('delete from probe');
+    let releaseFirst!: () => void;
+    const first = store.transaction(async (tx) => {
+      await tx.query('insert into probe values (30)');
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+    });
+    await sleep(20);
+    const second = store.transaction((tx) => tx.query('insert into probe values (31)'));
+    // The plain statement is held only while a transaction is open: it runs as soon as the first commits, before
+    // the second begins, instead of waiting in line behind the second's turn.
+    const seen = store.query<{ n: number }>('select count(*)::int as n from probe');
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(await seen).toEqual([{ n: 1 }]);
+  });
+
   it('rolls back a transaction that throws, and refuses its statements once it ended', async () => {
     await store.query('delete from probe');
     let leaked: Parameters<Parameters<Store['transaction']>[0]>[0] | undefined;
