@@ -80,6 +80,14 @@ describe('mail in file mode', () => {
     expect(everything).not.toContain(welcomeToken);
   });
 
+  it('logs the page behind the link without its token', async () => {
+    const page = await t.app.request(`/welcome?token=${welcomeToken}`);
+    expect(page.status).toBe(200);
+    await page.text();
+    expect(lines.some((l) => l.includes('"/welcome"'))).toBe(true);
+    expect(lines.join('\n')).not.toContain(welcomeToken);
+  });
+
   it('keeps the link working from the .eml file, and the history of the mail', async () => {
     expect((await postJson(t.app, '/auth/reset', { token: decodeURIComponent(welcomeToken), newPassword: 'copper meadow forty lynx' })).status).toBe(204);
     const history = await t.client.request('GET', `/Users/${userId}/History?filter=${encodeURIComponent('event eq "welcomeEmailSent"')}`);
