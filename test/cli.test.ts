@@ -248,7 +248,13 @@ describe('with the server running: the CLI sends commands over the admin socket'
     const mail = readFileSync(join(mailDir, mails()[0]!), 'utf8');
     expect(mail).toContain('To: ada@globex.example');
     expect(mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).toContain(created.last);
+    // The server logs the file it wrote, never the link in it.
+    expect(server.lines.join('\n')).toContain('mail written');
+    expect(server.lines.join('\n')).not.toContain(new URL(created.last).searchParams.get('token')!);
     await followAdminLink(server, created.last, 'globex', 'ada@globex.example');
+    // History names the command line as a system actor, not as a token.
+    const history = await scim(server, token, 'GET', `/History?filter=${encodeURIComponent('event eq "created" and userName eq "ada@globex.example"')}`);
+    expect((history.body!.Resources as unknown[])[0]).toMatchObject({ updatedBy: 'Usher CLI', actor: { type: 'system', value: 'cli', display: 'Usher CLI' } });
 
     const again = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ADA@globex.example', '--email', 'ada@globex.example'], env);
     expect(again).toMatchObject({ code: 1, stdout: '' });

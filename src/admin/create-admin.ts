@@ -5,6 +5,7 @@ import { DEFAULT_PERSONAS } from '../auth/permissions.js';
 import { isMailAddress } from '../mail/index.js';
 import type { RequestContext } from '../resources/context.js';
 import { createGroupsService } from '../resources/groups/service.js';
+import { CLI_ACTOR } from '../resources/history/recorder.js';
 import { createUsersService } from '../resources/users/service.js';
 import { ScimError } from '../scim/errors.js';
 import { parseListParams } from '../scim/list.js';
@@ -39,7 +40,7 @@ export interface CreatedAdministrator {
 export async function createAdministrator(deps: AppDeps, input: NewAdministrator): Promise<CreatedAdministrator> {
   if (!isMailAddress(input.email)) throw new AdminCommandError(`--email must be one e-mail address, such as ada@example.com; got "${input.email}".`);
   const tenant = await deps.tenancy.findTenant(input.tenant);
-  const ctx: RequestContext = { tenantId: tenant.id, actor: { kind: 'token', id: 'cli', label: 'Usher CLI' }, requestId: randomUUID() };
+  const ctx: RequestContext = { tenantId: tenant.id, actor: { kind: 'token', id: 'cli', label: 'Usher CLI' }, historyActor: CLI_ACTOR, requestId: randomUUID() };
   const name = input.givenName || input.familyName ? { name: { givenName: input.givenName, familyName: input.familyName } } : {};
   const displayName = [input.givenName, input.familyName].filter(Boolean).join(' ');
   const body = {

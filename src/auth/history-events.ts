@@ -1,13 +1,12 @@
 // Records what sign-in does to an account (lockouts, password changes) in its history, in the same transaction.
-import { historyForLockout, historyForUserEvent, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
+import { historyForLockout, historyForUserEvent, recordHistory, SERVER_ACTOR, type HistoryScope } from '../resources/history/recorder.js';
 import type { AccountEvents } from './service.js';
 
 /** The account itself acts on sign-in: history names the user as the one who did it. */
 export function accountHistoryEvents(deps: { readonly newId: () => string; readonly lockoutSeconds: number }): AccountEvents {
   const scope = (account: { tenant_id: string; id: string; user_name: string; display_name: string | null }, at: Date, requestId: string | null): HistoryScope => ({
     tenantId: account.tenant_id,
-    actor: account.display_name ?? account.user_name,
-    actorId: account.id,
+    actor: { type: 'user', value: account.id, display: account.display_name ?? account.user_name },
     requestId,
     at,
     newId: deps.newId,
@@ -15,7 +14,7 @@ export function accountHistoryEvents(deps: { readonly newId: () => string; reado
   return {
     async lockedOut(tx, account, now, requestId) {
       // The server locks the account, not the person who typed the wrong passwords.
-      const server = { ...scope(account, now, requestId), actor: 'Usher', actorId: null };
+      const server = { ...scope(account, now, requestId), actor: SERVER_ACTOR };
       const entries =
         deps.lockoutSeconds > 0
           ? historyForLockout(server, account, new Date(now.getTime() + deps.lockoutSeconds * 1000))

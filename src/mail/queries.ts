@@ -8,6 +8,7 @@ export interface OutboxRow {
   kind: string;
   recipient: string;
   subject: string;
+  /** Cleared (null in the table) once the mail is sent; the due mail these rows are read as always has it. */
   text_body: string;
   html_body: string;
   attempts: number;
@@ -68,9 +69,13 @@ export async function selectDueMail(q: Queryable, now: Date, limit: number): Pro
   );
 }
 
+/**
+ * Marks a mail sent and clears its body: its links are secrets, and the row is kept only for what needs no body
+ * (the hourly account-mail limit counts rows by user and time; operators see recipient, kind and times).
+ */
 export async function markMailSent(tx: Queryable, tenantId: string, id: string, attempts: number, now: Date): Promise<void> {
   await tx.query(
-    'update outbox set sent_at = $3, attempts = $4, last_error = null where tenant_id = $1 and id = $2',
+    'update outbox set sent_at = $3, attempts = $4, last_error = null, text_body = null, html_body = null where tenant_id = $1 and id = $2',
     [tenantId, id, now.toISOString(), attempts],
   );
 }

@@ -91,8 +91,8 @@ export function createSmtpTransport(smtpUrl: string, options: SmtpOptions = {}):
 
 /**
  * The embedded default: each mail becomes an .eml file in `dir` (open it with any mail client), written to a
- * temporary name and renamed, so a reader never sees half a file. Logs the file and the mail's first link: the
- * one place a link is logged, so that a developer without a relay can follow a welcome or reset mail.
+ * temporary name and renamed, so a reader never sees half a file. Logs the file's path, never the link: a link sets
+ * a password, logs travel further than a directory only the server's user can read, and the file holds it anyway.
  *
  * At creation (the server's start) it removes the temporary files a process killed in the middle of a write left
  * behind: they hold the same link tokens as the mails, and no one would ever read or remove them. A write of
@@ -134,7 +134,7 @@ export function createFileTransport(dir: string, logger: Logger): MailTransport 
         await rm(temp, { force: true }).catch(() => {});
         throw new MailTransportError(describe(error, []));
       }
-      logger.info('mail written', { path, link: firstLink(message.text) });
+      logger.info('mail written', { path });
     },
     async close() {
       await leftovers;
@@ -155,11 +155,6 @@ export async function removeTempMailFiles(dir: string): Promise<string[]> {
   const temps = names.filter((name) => name.startsWith('.') && name.endsWith('.eml.tmp'));
   await Promise.all(temps.map((name) => rm(join(dir, name), { force: true })));
   return temps;
-}
-
-/** The first http(s) URL in a plain-text body, or undefined. */
-export function firstLink(text: string): string | undefined {
-  return /https?:\/\/[^\s<>"]+/.exec(text)?.[0];
 }
 
 function safeDecode(value: string): string {

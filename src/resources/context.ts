@@ -3,6 +3,7 @@ import type { AccountMailer } from '../auth/account-mail.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { AuthService } from '../auth/service.js';
 import type { CursorCodec } from '../scim/cursor.js';
+import type { HistoryActor } from '../scim/history/events.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
 import type { ProjectionParams } from '../scim/resource/projection.js';
 import type { Store } from '../store/index.js';
@@ -40,6 +41,8 @@ export interface RequestContext {
   readonly tenantId: string;
   readonly actor: Actor;
   readonly requestId: string;
+  /** Who history names when not the actor itself: the command line acts with a token's power but is no token. */
+  readonly historyActor?: HistoryActor;
 }
 
 /** The operations every resource type with its own endpoint offers (RFC 7644 §3.3-§3.6). */

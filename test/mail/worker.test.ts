@@ -174,6 +174,8 @@ describe(`the mail worker over SMTP (${engine})`, () => {
     advance(1);
     expect(await w.drain()).toEqual({ sent: 1, deferred: 0, failed: 0 });
     expect(relay.received.map((m) => m.subject)).toEqual(['Welcome to Acme Portal']);
+    // A failed attempt keeps the body for the next one; only the sent mail's body is cleared.
+    expect(relay.received[0]!.text).toBe(mail.text);
     expect(await row(mail.id)).toMatchObject({ attempts: 2, sent_at: now, last_error: null });
 
     advance(3_600_000);
@@ -424,7 +426,7 @@ describe(`the worker in the background (${engine})`, () => {
 });
 
 describe(`the embedded default: .eml files (${engine})`, () => {
-  it('writes each queued mail as a file and marks it sent', async () => {
+  it('writes each queued mail as a file, marks it sent and clears its body; the link is in the file, not the log', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'usher-mail-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const mail = welcome();
@@ -435,7 +437,10 @@ describe(`the embedded default: .eml files (${engine})`, () => {
     const parsed = parseMail(await readFile(join(dir, 'mail', files[0]!), 'utf8'));
     expect(parsed.headers.get('to')).toBe('bjensen@example.com');
     expect(parsed.text).toBe(mail.text);
-    expect(logLines.join('\n')).toContain(`https://portal.acme.example/welcome?token=${mail.id}`);
+    expect(parsed.text).toContain(`https://portal.acme.example/welcome?token=${mail.id}`);
+    expect(logLines.join('\n')).toContain(join(dir, 'mail', files[0]!));
+    expect(logLines.join('\n')).not.toContain(`?token=${mail.id}`);
     expect(await row(mail.id)).toMatchObject({ sent_at: now });
+    expect(await store.query('select text_body, html_body from outbox where id = $1', [mail.id])).toEqual([{ text_body: null, html_body: null }]);
   });
 });

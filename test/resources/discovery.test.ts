@@ -215,7 +215,7 @@ describe('GET /Schemas (RFC 7643 §7, §8.7)', () => {
     const history = schema(HISTORY_SCHEMA);
     expect(history).toMatchObject({ name: 'HistoryEntry' });
     expect(history.attributes.map((a: Attr) => a.name)).toEqual([
-      'resourceType', 'resourceId', 'userName', 'event', 'eventDescription', 'attribute', 'oldValue', 'newValue', 'created', 'updatedBy', 'requestId',
+      'resourceType', 'resourceId', 'userName', 'event', 'eventDescription', 'attribute', 'oldValue', 'newValue', 'created', 'updatedBy', 'actor', 'requestId',
     ]);
     for (const attribute of history.attributes) expect(attribute.mutability, attribute.name).toBe('readOnly');
     expect(find(history.attributes, 'created').type).toBe('dateTime');

@@ -35,7 +35,8 @@ let otherUser: { id: string; user_name: string };
 const recorded: HistoryEntry[] = [];
 
 function scope(tenantId: string, minutes: number, actor = 'Okta'): HistoryScope {
-  return { tenantId, actor, actorId: `actor-${actor}`, requestId: `req-${minutes}`, at: at(minutes), newId: randomUUID };
+  const type = actor === 'Okta' || actor === 'Entra' ? 'token' : 'user';
+  return { tenantId, actor: { type, value: `actor-${actor}`, display: actor }, requestId: `req-${minutes}`, at: at(minutes), newId: randomUUID };
 }
 
 async function record(entries: HistoryEntry[]): Promise<void> {
@@ -143,6 +144,7 @@ describe('GET /History', () => {
       newValue: 'Employer All Access',
       created: at(2).toISOString(),
       updatedBy: 'Saby, Viji',
+      actor: { type: 'user', value: 'actor-Saby, Viji', display: 'Saby, Viji' },
       requestId: 'req-2',
       meta: { resourceType: 'HistoryEntry', created: at(2).toISOString(), lastModified: at(2).toISOString(), location: `${BASE}/History/${roles.id}` },
     });
@@ -182,7 +184,9 @@ describe('GET /History', () => {
     ['resourceId', () => `resourceId eq "${john.id}"`, (e: HistoryEntry) => e.resourceId === john.id],
     ['resourceType', () => 'resourceType eq "group"', (e: HistoryEntry) => e.resourceType === 'Group'],
     ['attribute', () => 'attribute eq "TITLE"', (e: HistoryEntry) => e.attribute === 'title'],
-    ['updatedBy (the actor)', () => 'updatedBy eq "saby, viji"', (e: HistoryEntry) => e.actor === 'Saby, Viji'],
+    ['updatedBy (the actor)', () => 'updatedBy eq "saby, viji"', (e: HistoryEntry) => e.actor.display === 'Saby, Viji'],
+    ['actor.value (the actor by id, exactly)', () => 'actor.value eq "actor-Saby, Viji"', (e: HistoryEntry) => e.actor.value === 'actor-Saby, Viji'],
+    ['actor.type', () => 'actor.type eq "user"', (e: HistoryEntry) => e.actor.type === 'user'],
     ['created', () => `created gt "${at(6).toISOString()}"`, (e: HistoryEntry) => e.createdAt > at(6)],
     ['created, as meta.created, in a range', () => `meta.created ge "${at(2).toISOString()}" and meta.created lt "2026-03-01T12:04:00Z"`, (e: HistoryEntry) => e.createdAt >= at(2) && e.createdAt < at(4)],
     ['event', () => 'event eq "locked" or event eq "personaAdded"', (e: HistoryEntry) => e.event === 'locked' || e.event === 'personaAdded'],
@@ -260,7 +264,7 @@ describe('search=', () => {
     ['an event as the portal shows it', 'persona added', (e: HistoryEntry) => e.event === 'personaAdded'],
     ['an old or new value', 'employer all', (e: HistoryEntry) => e.newValue === 'Employer All Access'],
     ['an attribute', 'nickname', (e: HistoryEntry) => e.attribute === 'nickName'],
-    ['the actor', 'saby', (e: HistoryEntry) => e.actor === 'Saby, Viji'],
+    ['the actor', 'saby', (e: HistoryEntry) => e.actor.display === 'Saby, Viji'],
     ['a lock reason in words', 'by an administrator', (e: HistoryEntry) => e.event === 'locked'],
     ['% as itself', '100%', (e: HistoryEntry) => e.newValue === '100% off_site'],
     ['_ as itself', 'f_s', (e: HistoryEntry) => e.newValue === '100% off_site'],
@@ -425,8 +429,7 @@ describe('the recorder', () => {
         attribute: null,
         oldValue: null,
         newValue: null,
-        actor: 'Okta',
-        actorId: 'tok-1',
+        actor: { type: 'token', value: 'tok-1', display: 'Okta' },
         requestId: 'req-x',
         createdAt: now,
       },

@@ -68,6 +68,8 @@ export interface HistoryEntry {
   readonly newValue?: string;
   readonly created: string;
   readonly updatedBy?: string;
+  /** Who by kind and id (a display name can be chosen by a user; these cannot). Only `display` on old entries. */
+  readonly actor?: { readonly type?: 'user' | 'token' | 'system'; readonly value?: string; readonly display: string };
   readonly requestId?: string;
 }
 

@@ -7,6 +7,12 @@ export function historyLocation(scimBaseUrl: string, id: string): string {
   return `${scimBaseUrl}/History/${id}`;
 }
 
+/** The actor by type and id; an old entry the backfill could not place (sql/0009) has its name alone. */
+function actorOf(row: HistoryRow): Record<string, string> {
+  if (row.actor_type === null || row.actor_id === null) return { display: row.actor };
+  return { type: row.actor_type, value: row.actor_id, display: row.actor };
+}
+
 /** Unassigned values (no attribute, no old value) are left out, as RFC 7643 §2.5 allows. */
 export function historyToResource(row: HistoryRow, scimBaseUrl: string): Record<string, unknown> {
   const created = row.created_at.toISOString();
@@ -24,6 +30,7 @@ export function historyToResource(row: HistoryRow, scimBaseUrl: string): Record<
     ...optional('newValue', row.new_value),
     created,
     updatedBy: row.actor,
+    actor: actorOf(row),
     ...optional('requestId', row.request_id),
     meta: {
       resourceType: 'HistoryEntry',

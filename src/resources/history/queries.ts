@@ -1,5 +1,5 @@
 // SQL for the history table: the one insert, the list and search queries, and the model that maps HistoryEntry attributes to columns.
-import { HISTORY_EVENT_LABELS } from '../../scim/history/events.js';
+import { HISTORY_EVENT_LABELS, type HistoryActorType } from '../../scim/history/events.js';
 import type { ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { Queryable } from '../../store/index.js';
@@ -16,6 +16,9 @@ export interface HistoryRow {
   old_value: string | null;
   new_value: string | null;
   actor: string;
+  /** Null for an entry written before actors had a type and not matched by the backfill (sql/0009). */
+  actor_type: HistoryActorType | null;
+  actor_id: string | null;
   request_id: string | null;
   created_at: Date;
 }
@@ -32,12 +35,13 @@ export interface HistoryRecord {
   readonly old_value: string | null;
   readonly new_value: string | null;
   readonly actor: string;
-  readonly actor_id: string | null;
+  readonly actor_type: HistoryActorType;
+  readonly actor_id: string;
   readonly request_id: string | null;
   readonly created_at: string;
 }
 
-const HISTORY_COLUMNS = 'h.id, h.resource_type, h.resource_id, h.resource_name, h.event, h.attribute, h.old_value, h.new_value, h.actor, h.request_id, h.created_at';
+const HISTORY_COLUMNS = 'h.id, h.resource_type, h.resource_id, h.resource_name, h.event, h.attribute, h.old_value, h.new_value, h.actor, h.actor_type, h.actor_id, h.request_id, h.created_at';
 
 /**
  * Inserts the records in one statement, in their order (seq, the tie-break of the default order, follows it).
@@ -46,11 +50,11 @@ const HISTORY_COLUMNS = 'h.id, h.resource_type, h.resource_id, h.resource_name, 
 export async function insertHistory(tx: Queryable, records: readonly HistoryRecord[]): Promise<void> {
   if (records.length === 0) return;
   await tx.query(
-    `insert into history (tenant_id, id, resource_type, resource_id, resource_name, event, attribute, old_value, new_value, actor, actor_id, request_id, created_at)
-     select e.tenant_id, e.id, e.resource_type, e.resource_id, e.resource_name, e.event, e.attribute, e.old_value, e.new_value, e.actor, e.actor_id, e.request_id, e.created_at
+    `insert into history (tenant_id, id, resource_type, resource_id, resource_name, event, attribute, old_value, new_value, actor, actor_type, actor_id, request_id, created_at)
+     select e.tenant_id, e.id, e.resource_type, e.resource_id, e.resource_name, e.event, e.attribute, e.old_value, e.new_value, e.actor, e.actor_type, e.actor_id, e.request_id, e.created_at
        from jsonb_array_elements($1::jsonb) with ordinality as x(record, n)
        cross join lateral jsonb_to_record(x.record) as e(tenant_id uuid, id uuid, resource_type text, resource_id uuid, resource_name text, event text,
-                                                        attribute text, old_value text, new_value text, actor text, actor_id text, request_id text,
+                                                        attribute text, old_value text, new_value text, actor text, actor_type text, actor_id text, request_id text,
                                                         created_at timestamptz)
       order by x.n`,
     [records],
@@ -136,6 +140,10 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
   newvalue: { sql: 'h.new_value', type: 'string', caseExact: false },
   created: { sql: 'h.created_at', type: 'dateTime', caseExact: false },
   updatedby: { sql: 'h.actor', type: 'string', caseExact: false },
+  // Ids are compared exactly (they are stored as the API returns them), so that history_actor_idx serves them.
+  'actor.type': { sql: 'h.actor_type', type: 'string', caseExact: false },
+  'actor.value': { sql: 'h.actor_id', type: 'string', caseExact: true },
+  'actor.display': { sql: 'h.actor', type: 'string', caseExact: false },
   requestid: { sql: 'h.request_id', type: 'string', caseExact: true },
 };
 
@@ -150,7 +158,8 @@ function qualifiedKey(resolved: ResolvedAttribute): string {
 export const historySqlModel: SqlModel = {
   scalar: (resolved) => COLUMN_TARGETS[qualifiedKey(resolved)],
   multi: () => undefined,
-  complexPresent: () => undefined,
+  // `actor pr`: the entry names its actor by type and id (every entry but old ones the backfill could not place).
+  complexPresent: (resolved) => (resolved.attribute.name === 'actor' ? '(h.actor_type is not null)' : undefined),
   multiSortKey: () => undefined,
   hasExtension: () => 'false',
   idColumn: 'h.seq',

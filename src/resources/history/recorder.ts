@@ -1,6 +1,6 @@
 // Records history: entries built from a change (one line per call site) and written in the change's own transaction.
 import { diffResource, type DiffOptions } from '../../scim/history/diff.js';
-import { HISTORY_EVENT_LABELS, HISTORY_EVENTS, historyEventLabel, type HistoryEvent } from '../../scim/history/events.js';
+import { HISTORY_EVENT_LABELS, HISTORY_EVENTS, historyEventLabel, type HistoryActor, type HistoryEvent } from '../../scim/history/events.js';
 import type { ResourceData } from '../../scim/resource/normalize.js';
 import { PERSONA_SCHEMA } from '../../scim/schema/persona.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
@@ -8,7 +8,7 @@ import type { Queryable } from '../../store/index.js';
 import type { Actor, RequestContext } from '../context.js';
 import { insertHistory } from './queries.js';
 
-export { HISTORY_EVENT_LABELS, HISTORY_EVENTS, historyEventLabel, type HistoryEvent };
+export { HISTORY_EVENT_LABELS, HISTORY_EVENTS, historyEventLabel, type HistoryActor, type HistoryEvent };
 
 export type HistoryResourceType = 'User' | 'Group';
 
@@ -24,9 +24,8 @@ export interface HistoryEntry {
   readonly attribute: string | null;
   readonly oldValue: string | null;
   readonly newValue: string | null;
-  /** Who did it, as the portal shows it: a portal user's display name, or an API token's label such as "Okta". */
-  readonly actor: string;
-  readonly actorId: string | null;
+  /** Who did it: by type and id, and the name the portal shows (a user's display name, a token's label such as "Okta"). */
+  readonly actor: HistoryActor;
   readonly requestId: string | null;
   readonly createdAt: Date;
 }
@@ -34,8 +33,7 @@ export interface HistoryEntry {
 /** What every entry of one request shares: tenant, who, when, which request, and where ids come from. */
 export interface HistoryScope {
   readonly tenantId: string;
-  readonly actor: string;
-  readonly actorId: string | null;
+  readonly actor: HistoryActor;
   readonly requestId: string | null;
   readonly at: Date;
   readonly newId: () => string;
@@ -50,17 +48,22 @@ export const LOCK_REASON_LABELS = {
 
 export type LockReason = keyof typeof LOCK_REASON_LABELS;
 
-/** The actor as the history names it. One place to change when portal users become actors. */
-export function actorName(actor: Actor): string {
-  return actor.label;
+/** Usher itself, for what the server does on its own (a lockout after failed logins). */
+export const SERVER_ACTOR: HistoryActor = { type: 'system', value: 'usher', display: 'Usher' };
+
+/** The command line (`usher admin create`): it acts with a token's power, but is no token. */
+export const CLI_ACTOR: HistoryActor = { type: 'system', value: 'cli', display: 'Usher CLI' };
+
+/** The actor as the history names it: by its id, which no request can choose, and by its label for display. */
+export function historyActor(actor: Actor): HistoryActor {
+  return { type: actor.kind, value: actor.id, display: actor.label };
 }
 
 /** The scope of one request's entries; `at` defaults to the clock now, pass the change's own time when it has one. */
 export function historyScope(ctx: RequestContext, deps: { readonly clock: () => Date; readonly newId: () => string }, at?: Date): HistoryScope {
   return {
     tenantId: ctx.tenantId,
-    actor: actorName(ctx.actor),
-    actorId: ctx.actor.id,
+    actor: ctx.historyActor ?? historyActor(ctx.actor),
     requestId: ctx.requestId,
     at: at ?? deps.clock(),
     newId: deps.newId,
@@ -117,7 +120,6 @@ function entry(scope: HistoryScope, subject: Subject, event: HistoryEvent, detai
     oldValue: detail.oldValue ?? null,
     newValue: detail.newValue ?? null,
     actor: scope.actor,
-    actorId: scope.actorId,
     requestId: scope.requestId,
     createdAt: scope.at,
   };
@@ -140,8 +142,9 @@ export async function recordHistory(tx: Queryable, entries: readonly HistoryEntr
       attribute: e.attribute,
       old_value: e.oldValue,
       new_value: e.newValue,
-      actor: e.actor,
-      actor_id: e.actorId,
+      actor: e.actor.display,
+      actor_type: e.actor.type,
+      actor_id: e.actor.value,
       request_id: e.requestId,
       created_at: e.createdAt.toISOString(),
     })),

@@ -37,3 +37,18 @@ export function isHistoryEvent(value: string): value is HistoryEvent {
 export function historyEventLabel(event: string): string {
   return isHistoryEvent(event) ? HISTORY_EVENT_LABELS[event] : event;
 }
+
+/** What kind of actor made a change: a portal user, an API token (a provisioning client), or Usher itself. */
+export const HISTORY_ACTOR_TYPES = ['user', 'token', 'system'] as const;
+export type HistoryActorType = (typeof HISTORY_ACTOR_TYPES)[number];
+
+/**
+ * Who made a change. `type` and `value` (a user id, an API token id, or for the system `usher` or `cli`) say who it
+ * was and cannot be chosen by anyone; `display` is the name shown ("Updated By"), which a user or a token's creator
+ * can choose and so proves nothing.
+ */
+export interface HistoryActor {
+  readonly type: HistoryActorType;
+  readonly value: string;
+  readonly display: string;
+}

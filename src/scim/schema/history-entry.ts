@@ -1,5 +1,5 @@
 // Usher's HistoryEntry schema and its read-only resource type /History: who changed what on a User or Group, and when.
-import { HISTORY_EVENTS } from '../history/events.js';
+import { HISTORY_ACTOR_TYPES, HISTORY_EVENTS } from '../history/events.js';
 import { attribute } from './types.js';
 import type { ResourceTypeDefinition, SchemaDefinition } from './types.js';
 
@@ -49,7 +49,25 @@ export const HISTORY_ENTRY_SCHEMA: SchemaDefinition = {
     attribute('created', 'dateTime', { ...readOnly, description: 'When the change was made.' }),
     attribute('updatedBy', 'string', {
       ...readOnly,
-      description: 'Who made the change: the display name of a portal user, or the label of an API token such as "Okta".',
+      description:
+        'Who made the change, as shown: the display name of a portal user, or the label of an API token such as "Okta". A user can choose its display name; actor says who it really was.',
+    }),
+    attribute('actor', 'complex', {
+      ...readOnly,
+      description: 'Who made the change, by kind and id: these cannot be chosen by a user or a token.',
+      subAttributes: [
+        attribute('type', 'string', {
+          ...readOnly,
+          canonicalValues: HISTORY_ACTOR_TYPES,
+          description: '"user" (a portal user), "token" (an API token, such as an identity provider\'s) or "system" (Usher itself).',
+        }),
+        attribute('value', 'string', {
+          ...readOnly,
+          caseExact: true,
+          description: 'The id of the user or the API token; for the system "usher" (the server) or "cli" (the command line).',
+        }),
+        attribute('display', 'string', { ...readOnly, description: 'The name shown for the actor: the same text as updatedBy.' }),
+      ],
     }),
     attribute('requestId', 'string', {
       ...readOnly,
