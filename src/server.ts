@@ -15,6 +15,7 @@ import { gracefulStop, type GracefulStop } from './http/graceful-stop.js';
 import type { Logger } from './http/logger.js';
 import { createFileTransport, createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from './mail/index.js';
 import { migrate, openStore, type Store } from './store/index.js';
+import { settledWithin } from './settled-within.js';
 import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService, type TenancyService } from './tenancy/service.js';
 
@@ -204,13 +205,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
             new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve())),
             mailer?.stop(),
           ]);
-          let timer: NodeJS.Timeout | undefined;
-          const late = await Promise.race([
-            drained.then(() => false),
-            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-          ]);
-          clearTimeout(timer);
-          if (late) {
+          if (!(await settledWithin(drained, timeoutMs))) {
             logger.warn('stop timed out; closing what is still open', { shutdownTimeoutMs: timeoutMs });
             connections!.destroyAll();
             adminServer?.closeAllConnections();
@@ -220,12 +215,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           await mailTransport?.close();
           // The database gets what is left of the bound (at least a moment to close cleanly): a statement still
           // running at the deadline is cut when the process exits, as by a kill, which the database survives.
-          let closeTimer: NodeJS.Timeout | undefined;
-          const closed = await Promise.race([
-            store.close().then(() => true),
-            new Promise<boolean>((resolve) => (closeTimer = setTimeout(() => resolve(false), Math.max(STORE_CLOSE_MIN_MS, deadline - Date.now())))),
-          ]);
-          clearTimeout(closeTimer);
+          const closing = store.close();
+          const closed = await settledWithin(closing, Math.max(STORE_CLOSE_MIN_MS, deadline - Date.now()));
+          // A close that failed fails the stop, as it always has.
+          if (closed) await closing;
           // Not closed: the lock stays, and names this process, which the next start will find gone.
           if (!closed) logger.warn('the database did not close within SHUTDOWN_TIMEOUT_MS; leaving it to the exit', { shutdownTimeoutMs: timeoutMs });
           else lock?.release();

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { translateError } from './errors.js';
 import { deserializeError, type Call, type Drain, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { settledWithin } from '../settled-within.js';
 import { withRetry } from './retry.js';
 import type { Row, Store, Transaction } from './store.js';
 import { workerModule } from './worker-module.js';
@@ -144,20 +145,6 @@ function adapt(send: (statement: Statement) => Promise<unknown[] | undefined>): 
   };
 }
 
-/** Whether `promise` settled within `ms`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return settled;
-}
-
 export async function createPgliteStore(options: PgliteOptions): Promise<Store> {
   return connectPgliteWorker(startPgliteWorker(options.dataDir), options);
 }
@@ -236,8 +223,8 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
         // closes its files.
         closedError = new Error('The embedded database is closed.');
         client.tell({ op: 'drain' });
-        const drained = await within(Promise.all([gate.close(closedError), Promise.allSettled([...plainUnderWay])]), closeTimeoutMs);
-        if (drained && !client.stopped) await within(client.call({ op: 'close' }), closeTimeoutMs);
+        const drained = await settledWithin(Promise.all([gate.close(closedError), Promise.allSettled([...plainUnderWay])]), closeTimeoutMs);
+        if (drained && !client.stopped) await settledWithin(client.call({ op: 'close' }), closeTimeoutMs);
         client.stop(new Error('The embedded database was closed before this statement finished.'));
         await worker.terminate();
         await client.exited;
