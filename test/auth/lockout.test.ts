@@ -181,6 +181,16 @@ describe("an administrator's lock", () => {
     expect((await login('locked.out@example.com', PASSWORD)).status).toBe(200);
   });
 
+  it('of an account locked out after failed sign-ins ends its sessions too, and becomes an administrator\'s lock', async () => {
+    const id = await createUser('both.locks@example.com');
+    const token = (await login('both.locks@example.com', PASSWORD, '203.0.113.20')).body.token;
+    for (let i = 0; i < 12; i++) await login('both.locks@example.com', `guess ${i}`, `192.0.2.${30 + (i % 4)}`);
+    expect((await me(token)).status).toBe(200);
+    const lock = await request('PATCH', `/scim/v2/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] }, { token: adminToken });
+    expect([lock.status, lock.body[ACCOUNT].lockReason]).toEqual([200, 'admin']);
+    expect((await me(token)).status).toBe(401);
+  });
+
   it('by the identity provider (an API token) ends them too', async () => {
     const id = await createUser('deprovisioned@example.com');
     const token = (await login('deprovisioned@example.com', PASSWORD)).body.token;
