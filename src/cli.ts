@@ -105,7 +105,8 @@ async function runLocally(config: Config, request: AdminRequest): Promise<string
       clock,
       newId: randomUUID,
       tenancy,
-      logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn'),
+      // stdout is the command's answer (scripts read its last line); warnings and the security log go to stderr.
+      logger: createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', (line) => process.stderr.write(line)),
       publicUrl: publicUrlOf(config, config.port),
       settings: config,
       cursorSecret: await serverSecret(store, 'list-cursor'),

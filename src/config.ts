@@ -37,8 +37,12 @@ const envSchema = z.object({
   MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'must be one line').default('Usher <no-reply@usher.invalid>'),
   SESSION_IDLE_MINUTES: positiveIntMax(7 * 24 * 60).default(30),
   SESSION_MAX_HOURS: positiveIntMax(30 * 24).default(12),
-  LOCKOUT_THRESHOLD: positiveIntMax(100).default(5),
+  LOCKOUT_THRESHOLD: positiveIntMax(1000).default(DEFAULT_AUTH_SETTINGS.lockoutThreshold),
   LOCKOUT_MINUTES: digits.pipe(z.number().int().min(0).max(7 * 24 * 60)).default(15),
+  LOGIN_THROTTLE_THRESHOLD: positiveIntMax(100).default(DEFAULT_AUTH_SETTINGS.throttleThreshold),
+  LOGIN_THROTTLE_SECONDS: positiveIntMax(3600).default(DEFAULT_AUTH_SETTINGS.throttleSeconds),
+  LOGIN_THROTTLE_MAX_MINUTES: positiveIntMax(24 * 60).default(DEFAULT_AUTH_SETTINGS.throttleMaxSeconds / 60),
+  CURRENT_PASSWORD_ATTEMPTS: positiveIntMax(100).default(DEFAULT_AUTH_SETTINGS.currentPasswordAttempts),
   RESET_LINK_MINUTES: positiveIntMax(7 * 24 * 60).default(60),
   WELCOME_LINK_DAYS: positiveIntMax(90).default(7),
   PASSWORD_MIN_LENGTH: digits.pipe(z.number().int().min(8).max(256)).default(12),
@@ -101,6 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.PASSWORD_MAX_LENGTH < e.PASSWORD_MIN_LENGTH) {
     throw new ConfigError('Invalid PASSWORD_MAX_LENGTH: it must not be less than PASSWORD_MIN_LENGTH');
   }
+  // Otherwise whoever knows a user name could lock the account for everyone from one address.
+  if (e.LOCKOUT_THRESHOLD <= e.LOGIN_THROTTLE_THRESHOLD) {
+    throw new ConfigError('Invalid LOCKOUT_THRESHOLD: it must be larger than LOGIN_THROTTLE_THRESHOLD (several times larger: the account-wide lock is for failures from many addresses)');
+  }
+  if (e.LOGIN_THROTTLE_MAX_MINUTES * 60 < e.LOGIN_THROTTLE_SECONDS) {
+    throw new ConfigError('Invalid LOGIN_THROTTLE_MAX_MINUTES: it must not be shorter than LOGIN_THROTTLE_SECONDS');
+  }
   if (e.USHER_BOOTSTRAP_TOKEN && !e.USHER_BOOTSTRAP_TENANT) {
     throw new ConfigError('Invalid USHER_BOOTSTRAP_TOKEN: it needs USHER_BOOTSTRAP_TENANT to say which tenant it is for');
   }
@@ -126,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sessionAbsoluteSeconds: e.SESSION_MAX_HOURS * 3600,
       lockoutThreshold: e.LOCKOUT_THRESHOLD,
       lockoutSeconds: e.LOCKOUT_MINUTES * 60,
+      throttleThreshold: e.LOGIN_THROTTLE_THRESHOLD,
+      throttleSeconds: e.LOGIN_THROTTLE_SECONDS,
+      throttleMaxSeconds: e.LOGIN_THROTTLE_MAX_MINUTES * 60,
+      currentPasswordAttempts: e.CURRENT_PASSWORD_ATTEMPTS,
       resetLinkSeconds: e.RESET_LINK_MINUTES * 60,
       welcomeLinkSeconds: e.WELCOME_LINK_DAYS * 86_400,
       passwordPolicy: { minLength: e.PASSWORD_MIN_LENGTH, maxLength: e.PASSWORD_MAX_LENGTH },

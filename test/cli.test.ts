@@ -165,7 +165,14 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     expect(tokenId(list.stdout, 'api')).toMatch(UUID);
 
     const revoked = await cli(['token', 'revoke', oktaId], env);
-    expect(revoked).toMatchObject({ code: 0, stderr: '' });
+    expect(revoked.code).toBe(0);
+    // The security log, on stderr: which token of which tenant, never the token itself.
+    for (const [result, event] of [[okta, 'token.created'], [revoked, 'token.revoked']] as const) {
+      const lines = result.stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
+      expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'security', event, tenant: expect.stringMatching(UUID), tokenId: expect.stringMatching(UUID), by: 'cli' })]);
+      expect(result.stderr).not.toContain(okta.last);
+    }
+    expect(JSON.parse(revoked.stderr).tokenId).toBe(oktaId);
     expect(revoked.stdout).toContain(`revoked token ${oktaId} "okta"`);
     const after = await cli(['token', 'list', '--tenant', 'acme'], env);
     expect(after.stdout.split('\n').find((l) => l.startsWith(oktaId))).toContain('REVOKED');

@@ -36,8 +36,13 @@ describe('loadConfig', () => {
       auth: {
         sessionIdleSeconds: 1800,
         sessionAbsoluteSeconds: 43_200,
-        lockoutThreshold: 5,
+        lockoutThreshold: 50,
         lockoutSeconds: 900,
+        lockoutWindowSeconds: 3600,
+        throttleThreshold: 5,
+        throttleSeconds: 60,
+        throttleMaxSeconds: 900,
+        currentPasswordAttempts: 3,
         resetLinkSeconds: 3600,
         welcomeLinkSeconds: 604_800,
         changeTokenSeconds: 600,
@@ -70,8 +75,12 @@ describe('loadConfig', () => {
       MAIL_FROM: 'Acme Portal <portal@acme.example>',
       SESSION_IDLE_MINUTES: '10',
       SESSION_MAX_HOURS: '2',
-      LOCKOUT_THRESHOLD: '3',
+      LOCKOUT_THRESHOLD: '30',
       LOCKOUT_MINUTES: '0',
+      LOGIN_THROTTLE_THRESHOLD: '4',
+      LOGIN_THROTTLE_SECONDS: '30',
+      LOGIN_THROTTLE_MAX_MINUTES: '60',
+      CURRENT_PASSWORD_ATTEMPTS: '5',
       RESET_LINK_MINUTES: '30',
       WELCOME_LINK_DAYS: '3',
       PASSWORD_MIN_LENGTH: '14',
@@ -100,8 +109,13 @@ describe('loadConfig', () => {
       auth: {
         sessionIdleSeconds: 600,
         sessionAbsoluteSeconds: 7200,
-        lockoutThreshold: 3,
+        lockoutThreshold: 30,
         lockoutSeconds: 0,
+        lockoutWindowSeconds: 3600,
+        throttleThreshold: 4,
+        throttleSeconds: 30,
+        throttleMaxSeconds: 3600,
+        currentPasswordAttempts: 5,
         resetLinkSeconds: 1800,
         welcomeLinkSeconds: 259_200,
         changeTokenSeconds: 600,
@@ -124,6 +138,14 @@ describe('loadConfig', () => {
 
   it('refuses a maximum password length below the minimum', () => {
     expect(() => loadConfig({ PASSWORD_MIN_LENGTH: '20', PASSWORD_MAX_LENGTH: '16' })).toThrow(/^Invalid PASSWORD_MAX_LENGTH/);
+  });
+
+  it('refuses an account-wide lockout one address could reach, and a throttle cap below its first delay', () => {
+    expect(() => loadConfig({ LOCKOUT_THRESHOLD: '5' })).toThrow(/^Invalid LOCKOUT_THRESHOLD: it must be larger than LOGIN_THROTTLE_THRESHOLD/);
+    expect(() => loadConfig({ LOCKOUT_THRESHOLD: '10', LOGIN_THROTTLE_THRESHOLD: '10' })).toThrow(/^Invalid LOCKOUT_THRESHOLD/);
+    expect(loadConfig({ LOCKOUT_THRESHOLD: '11', LOGIN_THROTTLE_THRESHOLD: '10' }).auth.lockoutThreshold).toBe(11);
+    expect(() => loadConfig({ LOGIN_THROTTLE_SECONDS: '600', LOGIN_THROTTLE_MAX_MINUTES: '5' })).toThrow(/^Invalid LOGIN_THROTTLE_MAX_MINUTES/);
+    expect(() => loadConfig({ LOGIN_THROTTLE_THRESHOLD: '0' })).toThrow(/^Invalid LOGIN_THROTTLE_THRESHOLD/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -53,6 +53,7 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
     }
     case 'token.create': {
       const { token, info } = await tenancy.createToken(request.tenant, request.label);
+      deps.securityLog.record('token.created', {}, { tenant: info.tenantId, tokenId: info.id, label: info.label, by: 'cli' });
       return {
         lines: [`created token ${info.id} "${info.label}" for tenant ${request.tenant}; it is shown once, keep it secret:`, token],
       };
@@ -69,6 +70,7 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
     }
     case 'token.revoke': {
       const info = await tenancy.revokeToken(request.id);
+      deps.securityLog.record('token.revoked', {}, { tenant: info.tenantId, tokenId: info.id, label: info.label, by: 'cli' });
       return { lines: [`revoked token ${info.id} "${info.label}"`] };
     }
     case 'admin.create': {

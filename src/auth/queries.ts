@@ -22,15 +22,6 @@ export interface AccountRow {
 const ACCOUNT_COLUMNS = `u.id, u.tenant_id, u.user_name, u.display_name, u.attributes, u.password_hash, u.active,
   u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at`;
 
-export async function selectAccountByUserName(q: Queryable, tenantSlug: string, userName: string): Promise<AccountRow | undefined> {
-  const rows = await q.query<AccountRow>(
-    `select ${ACCOUNT_COLUMNS} from users u join tenants t on t.id = u.tenant_id
-      where lower(t.slug) = lower($1) and lower(u.user_name) = lower($2)`,
-    [tenantSlug, userName],
-  );
-  return rows[0];
-}
-
 /** The account as it is now, without a lock: what a check outside a transaction reads (see lockAccount). */
 export async function selectAccount(q: Queryable, tenantId: string, id: string): Promise<AccountRow | undefined> {
   const rows = await q.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2`, [tenantId, id]);
@@ -42,30 +33,121 @@ export async function lockAccount(tx: Queryable, tenantId: string, id: string): 
   return rows[0];
 }
 
+/** A sign-in's tenant and account: the tenant's id when the slug names one, the account when the name does too. */
+export async function selectSignInTarget(
+  q: Queryable,
+  tenantSlug: string,
+  userName: string,
+): Promise<{ tenantId: string | undefined; account: AccountRow | undefined }> {
+  const rows = await q.query<AccountRow & { sign_in_tenant_id: string }>(
+    `select t.id as sign_in_tenant_id, ${ACCOUNT_COLUMNS}
+       from tenants t left join users u on u.tenant_id = t.id and lower(u.user_name) = lower($2)
+      where lower(t.slug) = lower($1)`,
+    [tenantSlug, userName],
+  );
+  const row = rows[0];
+  if (!row) return { tenantId: undefined, account: undefined };
+  const { sign_in_tenant_id: tenantId, ...account } = row;
+  return { tenantId, account: account.id === null ? undefined : (account as AccountRow) };
+}
+
+export interface LockoutPolicy {
+  /** Failures within `windowSeconds` that lock the account for everyone. */
+  readonly threshold: number;
+  readonly windowSeconds: number;
+  /** Until when the lock lasts; null: until an administrator unlocks the account (active becomes false). */
+  readonly lockUntil: Date | null;
+}
+
 /**
- * Counts a failed login. At the threshold the account locks itself: until `lockUntil`, or, when that is null,
- * until an administrator unlocks it (active becomes false). Returns whether this failure locked it.
+ * Counts a failed sign-in (or a wrong current password) against the account. A count whose lock has run out, or whose
+ * first failure is older than the window, starts again: a lock's end is a fresh start, not one typo from the next lock.
+ * At the threshold the account locks itself. Returns whether this failure locked it.
  */
-export async function recordFailedLogin(tx: Queryable, tenantId: string, id: string, threshold: number, lockUntil: Date | null): Promise<boolean> {
+export async function recordFailedLogin(tx: Queryable, tenantId: string, id: string, policy: LockoutPolicy, now: Date): Promise<boolean> {
+  const fresh = `(failed_logins = 0 or failed_logins_since is null or failed_logins_since <= $5::timestamptz - make_interval(secs => $6)
+                  or (locked_until is not null and locked_until <= $5::timestamptz))`;
+  const count = `(case when ${fresh} then 1 else failed_logins + 1 end)`;
   const rows = await tx.query<{ locked: boolean }>(
-    `update users set failed_logins = failed_logins + 1,
-            locked_until = case when failed_logins + 1 >= $3 then $4::timestamptz else locked_until end,
-            active = case when failed_logins + 1 >= $3 and $4::timestamptz is null then false else active end,
-            lock_reason = case when failed_logins + 1 >= $3 then 'failedLogins' else lock_reason end
+    `update users set failed_logins = ${count},
+            failed_logins_since = case when ${fresh} then $5::timestamptz else failed_logins_since end,
+            locked_until = case when ${count} >= $3 then $4::timestamptz when ${fresh} then null else locked_until end,
+            active = case when ${count} >= $3 and $4::timestamptz is null then false else active end,
+            lock_reason = case when ${count} >= $3 then 'failedLogins'
+                               when ${fresh} and active and lock_reason = 'failedLogins' then null
+                               else lock_reason end
       where tenant_id = $1 and id = $2
       returning failed_logins = $3 as locked`,
-    [tenantId, id, threshold, lockUntil?.toISOString() ?? null],
+    [tenantId, id, policy.threshold, policy.lockUntil?.toISOString() ?? null, now.toISOString(), policy.windowSeconds],
   );
   return rows[0]?.locked ?? false;
 }
 
 export async function recordSuccessfulLogin(tx: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
   await tx.query(
-    `update users set failed_logins = 0, last_login = $3,
+    `update users set failed_logins = 0, failed_logins_since = null, last_login = $3,
             locked_until = null, lock_reason = case when lock_reason = 'failedLogins' then null else lock_reason end
       where tenant_id = $1 and id = $2`,
     [tenantId, id, now.toISOString()],
   );
+}
+
+/** How long sign-ins from one address into one account are held back after failures. */
+export interface ThrottlePolicy {
+  /** Failures that pass before the first delay. */
+  readonly threshold: number;
+  /** The first delay; each further failure doubles it, up to maxSeconds. */
+  readonly seconds: number;
+  readonly maxSeconds: number;
+}
+
+/** A throttle's state is forgotten a day after its last failure. */
+const THROTTLE_MEMORY = "interval '1 day'";
+
+/** Until when sign-ins under a throttle key are held back; undefined when they are not. */
+export async function selectThrottle(q: Queryable, keyHash: string, now: Date): Promise<Date | undefined> {
+  const rows = await q.query<{ blocked_until: Date }>(
+    'select blocked_until from login_throttle where key_hash = $1 and blocked_until > $2::timestamptz',
+    [keyHash, now.toISOString()],
+  );
+  return rows[0]?.blocked_until;
+}
+
+/** Counts a failure under a throttle key; from the threshold on, the key is held back for a doubling delay. */
+export async function recordThrottledFailure(q: Queryable, keyHash: string, policy: ThrottlePolicy, now: Date): Promise<void> {
+  const count = `(case when l.last_failure_at <= $2::timestamptz - ${THROTTLE_MEMORY} then 1 else l.failures + 1 end)`;
+  // The exponent is bounded: 2^30 seconds is past any cap, and power() must not overflow.
+  const delay = (failures: string) =>
+    `case when ${failures} >= $3 then $2::timestamptz + make_interval(secs => least($5::float8, $4::float8 * power(2::float8, least(${failures} - $3, 30)))) end`;
+  await q.query(
+    `insert into login_throttle as l (key_hash, failures, last_failure_at, blocked_until)
+     values ($1, 1, $2, ${delay('1')})
+     on conflict (key_hash) do update set failures = ${count}, last_failure_at = $2, blocked_until = ${delay(count)}`,
+    [keyHash, now.toISOString(), policy.threshold, policy.seconds, policy.maxSeconds],
+  );
+}
+
+/** A successful sign-in clears its throttle key; keys a day past their last failure go too, a few at a time. */
+export async function clearThrottle(q: Queryable, keyHash: string): Promise<void> {
+  await q.query('delete from login_throttle where key_hash = $1', [keyHash]);
+}
+
+export async function forgetOldThrottles(q: Queryable, now: Date): Promise<void> {
+  await q.query(
+    `delete from login_throttle where key_hash in (
+       select key_hash from login_throttle where last_failure_at <= $1::timestamptz - ${THROTTLE_MEMORY} limit 100)`,
+    [now.toISOString()],
+  );
+}
+
+/** Counts a wrong current password given with a session; returns how many the session has given. */
+export async function recordWrongCurrentPassword(tx: Queryable, tenantId: string, sessionId: string): Promise<number> {
+  const rows = await tx.query<{ failed_password_checks: number }>(
+    `update sessions set failed_password_checks = failed_password_checks + 1
+      where tenant_id = $1 and id = $2 returning failed_password_checks`,
+    [tenantId, sessionId],
+  );
+  return rows[0]?.failed_password_checks ?? 0;
 }
 
 /** Sets a new password. `temporary` makes the user choose another at the next login. */
@@ -128,8 +210,9 @@ export async function insertSession(
 }
 
 /**
- * The live session a token digest belongs to: not ended, not past its absolute expiry, not idle too long,
- * and its user still active (an administrator's lock or a lockout ends its sessions' use at once).
+ * The live session a token digest belongs to: not ended, not past its absolute expiry, not idle too long, and its
+ * user not locked by an administrator or the identity provider (such a lock also ends the sessions, for good). A
+ * lockout after failed sign-ins leaves sessions alone: whoever guessed wrong has not shown they hold one.
  */
 export async function selectLiveSession(q: Queryable, tokenHash: string, now: Date, idleSeconds: number): Promise<SessionRow | undefined> {
   const rows = await q.query<SessionRow>(
@@ -137,7 +220,7 @@ export async function selectLiveSession(q: Queryable, tokenHash: string, now: Da
        from sessions s join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
       where s.token_hash = $1 and s.ended_at is null and s.expires_at > $2::timestamptz
         and s.last_seen_at > $2::timestamptz - make_interval(secs => $3)
-        and u.active and (u.locked_until is null or u.locked_until <= $2::timestamptz)`,
+        and (u.active or u.lock_reason = 'failedLogins')`,
     [tokenHash, now.toISOString(), idleSeconds],
   );
   return rows[0];

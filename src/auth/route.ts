@@ -3,10 +3,11 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../http/env.js';
 import { boundedBody } from '../http/middleware/body-limit.js';
-import { authFailureLimit, type RateLimits } from '../http/middleware/rate-limit.js';
+import { addressKey, authFailureLimit, clientAddress, type RateLimits } from '../http/middleware/rate-limit.js';
 import { HashQueueFullError } from './passwords.js';
 import { USER_NAME_MAX_BYTES } from '../scim/schema/limits.js';
 import { isStorableText, utf8Length } from '../scim/text.js';
+import type { RequestMeta, SecurityLog } from './security-log.js';
 import { AuthError, type AuthService, type SessionPrincipal } from './service.js';
 
 /** Every /auth body is a few short strings. */
@@ -51,6 +52,17 @@ export function authErrorResponse(c: Context, error: AuthError, headers: Record<
   });
 }
 
+/** Who sent a request, for the throttles and the security log: the address as the rate limits see it (TRUST_PROXY). */
+export function requestMeta(c: Context<AppEnv>, trustProxy: number): RequestMeta {
+  const address = clientAddress(c, trustProxy);
+  return {
+    requestId: c.var.requestId,
+    address,
+    addressKey: address === undefined ? undefined : addressKey(address),
+    userAgent: c.req.header('user-agent'),
+  };
+}
+
 /**
  * `session` reads the caller's session from its bearer token, if it has one; routes that need a signed-in
  * user refuse without it.
@@ -59,10 +71,14 @@ export function authRoutes(
   auth: AuthService,
   session: (c: Context<AppEnv>) => Promise<SessionPrincipal | undefined>,
   limits: Pick<RateLimits, 'authFailuresPerMinute' | 'trustProxy'>,
+  securityLog: SecurityLog,
 ) {
   const app = new Hono<AppEnv>();
+  const metaOf = (c: Context<AppEnv>) => requestMeta(c, limits.trustProxy);
   app.onError((error, c) => {
-    if (error instanceof AuthError) return authErrorResponse(c, error);
+    if (error instanceof AuthError) {
+      return authErrorResponse(c, error, error.status === 429 && typeof error.extra.retryAfter === 'number' ? { 'Retry-After': String(error.extra.retryAfter) } : {});
+    }
     if (error instanceof HashQueueFullError) {
       return authErrorResponse(c, new AuthError(503, 'busy', error.message), { 'Retry-After': String(error.retryAfterSeconds) });
     }
@@ -75,15 +91,17 @@ export function authRoutes(
       authFailureLimit({
         perMinute: limits.authFailuresPerMinute,
         trustProxy: limits.trustProxy,
-        tooMany: (c, retryAfter) =>
-          c.json(
+        tooMany: (c, retryAfter) => {
+          securityLog.record('auth.rateLimited', metaOf(c), { path: c.req.path, retryAfter });
+          return c.json(
             {
               error: 'too_many_requests',
               detail: `Too many failed attempts from this address (more than ${limits.authFailuresPerMinute} a minute); try again in ${retryAfter} s.`,
             },
             429,
             { 'Retry-After': String(retryAfter), 'Cache-Control': 'no-store' },
-          ),
+          );
+        },
       }),
     );
   }
@@ -100,7 +118,7 @@ export function authRoutes(
   );
 
   app.post('/login', async (c) => {
-    const grant = await auth.login(await readBody(c, loginBody), c.var.requestId);
+    const grant = await auth.login(await readBody(c, loginBody), metaOf(c));
     return c.json(grant, 200, { 'Cache-Control': 'no-store' });
   });
 
@@ -108,16 +126,16 @@ export function authRoutes(
     const body = await readBody(c, passwordBody);
     const grant =
       'changeToken' in body
-        ? await auth.changePassword({ changeToken: body.changeToken, newPassword: body.newPassword }, c.var.requestId)
+        ? await auth.changePassword({ changeToken: body.changeToken, newPassword: body.newPassword }, metaOf(c))
         : await auth.changePassword(
             { session: await requireSession(c), currentPassword: body.currentPassword, newPassword: body.newPassword },
-            c.var.requestId,
+            metaOf(c),
           );
     return c.json(grant, 200, { 'Cache-Control': 'no-store' });
   });
 
   app.post('/reset', async (c) => {
-    await auth.completeLink(await readBody(c, resetBody), c.var.requestId);
+    await auth.completeLink(await readBody(c, resetBody), metaOf(c));
     return c.body(null, 204);
   });
 
@@ -136,13 +154,16 @@ export function authRoutes(
   });
 
   app.post('/logout', async (c) => {
-    await auth.logout(await requireSession(c));
+    await auth.logout(await requireSession(c), metaOf(c));
     return c.body(null, 204);
   });
 
   async function requireSession(c: Context<AppEnv>): Promise<SessionPrincipal> {
     const principal = await session(c);
-    if (!principal) throw new AuthError(401, 'invalid_session', 'Sign in first: send the session token as Authorization: Bearer <token>.');
+    if (!principal) {
+      securityLog.record('session.refused', metaOf(c), { path: c.req.path, reason: c.req.header('authorization') ? 'invalidSession' : 'noSession' });
+      throw new AuthError(401, 'invalid_session', 'Sign in first: send the session token as Authorization: Bearer <token>.');
+    }
     return principal;
   }
 

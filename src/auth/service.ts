@@ -1,20 +1,26 @@
-// Portal sign-in: login with lockout, sessions, forced and voluntary password changes, and reset/welcome links.
+// Portal sign-in: login with throttling and lockout (ASVS 2.2.1), sessions, forced and voluntary password changes,
+// and reset/welcome links; every decision goes to the security log.
 import type { Queryable, Store } from '../store/index.js';
 import { emailValuesOf } from './account-mail.js';
 import { DEFAULT_PASSWORD_POLICY, passwordProblem, type PasswordPolicy } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
 import {
+  clearThrottle,
   endSession,
   endSessionsOfUser,
+  forgetOldThrottles,
   insertAuthToken,
   insertSession,
   lockAccount,
   lockAuthToken,
   recordFailedLogin,
   recordSuccessfulLogin,
+  recordThrottledFailure,
+  recordWrongCurrentPassword,
   selectAccount,
-  selectAccountByUserName,
   selectAuthToken,
+  selectSignInTarget,
+  selectThrottle,
   selectLiveSession,
   selectPermissions,
   setPassword,
@@ -24,6 +30,7 @@ import {
   type AuthTokenPurpose,
   type AuthTokenRow,
 } from './queries.js';
+import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
 import { digestsEqual, generateToken, hashToken } from './tokens.js';
 
 export const SESSION_TOKEN_PREFIX = 'usess';
@@ -32,9 +39,20 @@ const LINK_TOKEN_PREFIX = 'ulink';
 export interface AuthSettings {
   readonly sessionIdleSeconds: number;
   readonly sessionAbsoluteSeconds: number;
+  /** Failed sign-ins into one account, from any addresses, within lockoutWindowSeconds that lock it for everyone. */
   readonly lockoutThreshold: number;
   /** 0: a lockout lasts until an administrator unlocks the account. */
   readonly lockoutSeconds: number;
+  /** A count of failed sign-ins whose first is older than this starts again. */
+  readonly lockoutWindowSeconds: number;
+  /** Failed sign-ins from one address into one account before that address is held back (LOGIN_THROTTLE_THRESHOLD). */
+  readonly throttleThreshold: number;
+  /** The first hold-back; each further failure doubles it (LOGIN_THROTTLE_SECONDS)... */
+  readonly throttleSeconds: number;
+  /** ...up to this (LOGIN_THROTTLE_MAX_MINUTES). */
+  readonly throttleMaxSeconds: number;
+  /** Wrong current passwords on /auth/password that end the session (CURRENT_PASSWORD_ATTEMPTS). */
+  readonly currentPasswordAttempts: number;
   readonly resetLinkSeconds: number;
   readonly welcomeLinkSeconds: number;
   readonly changeTokenSeconds: number;
@@ -48,8 +66,13 @@ export interface AuthSettings {
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   sessionIdleSeconds: 30 * 60,
   sessionAbsoluteSeconds: 12 * 60 * 60,
-  lockoutThreshold: 5,
+  lockoutThreshold: 50,
   lockoutSeconds: 15 * 60,
+  lockoutWindowSeconds: 60 * 60,
+  throttleThreshold: 5,
+  throttleSeconds: 60,
+  throttleMaxSeconds: 15 * 60,
+  currentPasswordAttempts: 3,
   resetLinkSeconds: 60 * 60,
   welcomeLinkSeconds: 7 * 24 * 60 * 60,
   changeTokenSeconds: 10 * 60,
@@ -62,7 +85,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   constructor(
-    readonly status: 400 | 401 | 403 | 503,
+    readonly status: 400 | 401 | 403 | 429 | 503,
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
@@ -96,15 +119,18 @@ export interface AccountEvents {
 
 export interface AuthService {
   readonly passwordPolicy: PasswordPolicy;
-  /** `requestId` goes into the history of what the request does to the account (a lockout, a new password). */
-  login(input: { tenant: string; userName: string; password: string }, requestId?: string): Promise<SessionGrant>;
+  /**
+   * `meta.requestId` goes into the history of what the request does to the account (a lockout, a new password);
+   * `meta.addressKey` is what the throttle counts the client by; all of it goes into the security log.
+   */
+  login(input: { tenant: string; userName: string; password: string }, meta?: RequestMeta): Promise<SessionGrant>;
   /** With a change token (forced change) or, for a signed-in user, the current password. */
   changePassword(
     input: { changeToken?: string; session?: SessionPrincipal; currentPassword?: string; newPassword: string },
-    requestId?: string,
+    meta?: RequestMeta,
   ): Promise<SessionGrant>;
-  completeLink(input: { token: string; newPassword: string }, requestId?: string): Promise<void>;
-  logout(session: SessionPrincipal): Promise<void>;
+  completeLink(input: { token: string; newPassword: string }, meta?: RequestMeta): Promise<void>;
+  logout(session: SessionPrincipal, meta?: RequestMeta): Promise<void>;
   authenticate(token: string): Promise<SessionPrincipal | undefined>;
   /**
    * Issues a single-use link token for a user, voiding older ones of the same purpose (`first`: the user was
@@ -133,6 +159,7 @@ export interface AuthDeps {
   readonly passwords: PasswordHasher;
   readonly settings: AuthSettings;
   readonly events: AccountEvents;
+  readonly securityLog?: SecurityLog;
 }
 
 const INVALID_CREDENTIALS = () => new AuthError(401, 'invalid_credentials', 'The user name or password is wrong, or the account is locked.');
@@ -140,6 +167,23 @@ const INVALID_LINK = () => new AuthError(400, 'invalid_token', 'This link is not
 
 const INVALID_CHANGE_TOKEN = () => new AuthError(401, 'invalid_token', 'The change token is not valid any more; sign in again.');
 const WRONG_CURRENT_PASSWORD = () => new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
+const SESSION_ENDED = (attempts: number) =>
+  new AuthError(401, 'session_ended', `The current password was wrong ${attempts} times: the session has ended. Sign in again.`);
+
+/** The answer to a held-back sign-in, the same whether or not the account exists. */
+export function tooManyAttempts(retryAfter: number): AuthError {
+  const minutes = Math.ceil(retryAfter / 60);
+  return new AuthError(429, 'too_many_attempts', `Too many attempts; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { retryAfter });
+}
+
+/**
+ * What a sign-in's throttle counts: the account and the client address, or, for a name that is no account, the
+ * tenant and name as typed with the address, so that an unknown name is held back exactly as a known one is.
+ */
+function throttleKey(tenant: string, userName: string, account: AccountRow | undefined, addressKey: string | undefined): string {
+  const who = account ? ['account', account.tenant_id, account.id] : ['name', tenant.toLowerCase(), userName.toLowerCase()];
+  return hashToken(JSON.stringify([...who, addressKey ?? 'unknown']));
+}
 
 function isLocked(account: AccountRow, now: Date): boolean {
   return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
@@ -156,6 +200,13 @@ function isLive<P extends AuthTokenPurpose>(
 
 export function createAuthService(deps: AuthDeps): AuthService {
   const { store, clock, newId, passwords, settings, events } = deps;
+  const securityLog = deps.securityLog ?? silentSecurityLog;
+  const throttle = { threshold: settings.throttleThreshold, seconds: settings.throttleSeconds, maxSeconds: settings.throttleMaxSeconds };
+  const lockoutPolicy = (now: Date) => ({
+    threshold: settings.lockoutThreshold,
+    windowSeconds: settings.lockoutWindowSeconds,
+    lockUntil: settings.lockoutSeconds > 0 ? new Date(now.getTime() + settings.lockoutSeconds * 1000) : null,
+  });
   // Verifying against this when there is no user makes an unknown user cost the same time as a wrong password, and
   // go through the same bounded queue. Hashed once; again if the queue was full when it was first asked for.
   let decoy: Promise<string> | undefined;
@@ -194,28 +245,45 @@ export function createAuthService(deps: AuthDeps): AuthService {
     passwordPolicy: settings.passwordPolicy,
     checkPassword,
 
-    login: ({ tenant, userName, password }, requestId) => passwords.admit(async () => {
-      const account = await selectAccountByUserName(store, tenant, userName);
+    login: ({ tenant, userName, password }, meta = {}) => passwords.admit(async () => {
+      const { tenantId, account } = await selectSignInTarget(store, tenant, userName);
+      const who = { tenant: tenantId ?? null, userId: account?.id ?? null };
+      const key = throttleKey(tenant, userName, account, meta.addressKey);
+      // Held back before any password is checked: the answer must not tell a right password from a wrong one.
+      const blockedUntil = await selectThrottle(store, key, clock());
+      if (blockedUntil) {
+        const retryAfter = Math.max(1, Math.ceil((blockedUntil.getTime() - clock().getTime()) / 1000));
+        securityLog.record('login.throttled', meta, { ...who, retryAfter });
+        throw tooManyAttempts(retryAfter);
+      }
+      /** Every refusal counts against the address, whatever its reason, so that all refusals look alike. */
+      const refuse = async (reason: string, now: Date) => {
+        await recordThrottledFailure(store, key, throttle, now);
+        await forgetOldThrottles(store, now);
+        securityLog.record('login.failed', meta, { ...who, reason });
+        return INVALID_CREDENTIALS();
+      };
       if (!account?.password_hash) {
         await passwords.verify(await decoyHash(), password);
-        throw INVALID_CREDENTIALS();
+        throw await refuse(!tenantId ? 'unknownTenant' : !account ? 'unknownUser' : 'noPassword', clock());
       }
       const now = clock();
       const valid = await passwords.verify(account.password_hash, password);
-      return store.transaction(async (tx) => {
+      type Outcome = { failed: string; locked?: boolean } | { changeToken: string } | { grant: SessionGrant };
+      const outcome = await store.transaction(async (tx): Promise<Outcome> => {
         const current = await lockAccount(tx, account.tenant_id, account.id);
-        if (!current) throw INVALID_CREDENTIALS();
+        if (!current) return { failed: 'unknownUser' };
         // A locked account answers as a wrong password does, and its failures do not extend the lock.
-        if (isLocked(current, now)) throw INVALID_CREDENTIALS();
+        if (!current.active) return { failed: 'accountInactive' };
+        if (isLocked(current, now)) return { failed: 'accountLocked' };
         if (!valid || current.password_hash !== account.password_hash) {
-          const lockUntil = settings.lockoutSeconds > 0 ? new Date(now.getTime() + settings.lockoutSeconds * 1000) : null;
-          if (await recordFailedLogin(tx, current.tenant_id, current.id, settings.lockoutThreshold, lockUntil)) {
-            await events.lockedOut(tx, current, now, requestId ?? null);
-          }
+          const locked = await recordFailedLogin(tx, current.tenant_id, current.id, lockoutPolicy(now), now);
+          if (locked) await events.lockedOut(tx, current, now, meta.requestId ?? null);
           // Commit the count, then refuse: the throw must come after the transaction, not inside it.
-          return 'failed' as const;
+          return { failed: 'wrongPassword', locked };
         }
         await recordSuccessfulLogin(tx, current.tenant_id, current.id, now);
+        await clearThrottle(tx, key);
         if (current.password_change_required) {
           const changeToken = generateToken(LINK_TOKEN_PREFIX);
           await voidAuthTokens(tx, current.tenant_id, current.id, ['change'], now);
@@ -230,25 +298,35 @@ export function createAuthService(deps: AuthDeps): AuthService {
           });
           return { changeToken };
         }
-        return startSession(tx, current, now);
-      }).then((result) => {
-        if (result === 'failed') throw INVALID_CREDENTIALS();
-        if ('changeToken' in result) {
-          throw new AuthError(403, 'password_change_required', 'The password is temporary: choose a new one.', { changeToken: result.changeToken });
-        }
-        return result;
+        return { grant: await startSession(tx, current, now) };
       });
+      if ('failed' in outcome) {
+        if (outcome.locked) {
+          securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
+        }
+        throw await refuse(outcome.failed, now);
+      }
+      if ('changeToken' in outcome) {
+        securityLog.record('login.passwordChangeRequired', meta, who);
+        throw new AuthError(403, 'password_change_required', 'The password is temporary: choose a new one.', { changeToken: outcome.changeToken });
+      }
+      securityLog.record('login.succeeded', meta, who);
+      return outcome.grant;
     }),
 
     // Argon2id (tens of milliseconds) never runs inside a transaction, where it would hold row locks and, on PGlite,
     // the one connection every other request needs: each path below reads and checks what it needs, verifies and
     // hashes, and then, in a short transaction, locks the rows and checks that what it decided on still holds.
-    changePassword: ({ changeToken, session, currentPassword, newPassword }, requestId) => passwords.admit(async () => {
+    changePassword: ({ changeToken, session, currentPassword, newPassword }, meta = {}) => passwords.admit(async () => {
       const now = clock();
+      const requestId = meta.requestId;
       if (changeToken !== undefined) {
         const digest = hashToken(changeToken);
         const seen = await selectAuthToken(store, digest);
-        if (!isLive(seen, ['change'], now)) throw INVALID_CHANGE_TOKEN();
+        if (!isLive(seen, ['change'], now)) {
+          securityLog.record('password.changeFailed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidChangeToken' });
+          throw INVALID_CHANGE_TOKEN();
+        }
         const before = await selectAccount(store, seen.tenant_id, seen.user_id);
         if (!before || isLocked(before, now)) throw INVALID_CREDENTIALS();
         checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
@@ -262,13 +340,38 @@ export function createAuthService(deps: AuthDeps): AuthService {
           checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
           await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
           return startSession(tx, account, now);
+        }).then((grant) => {
+          securityLog.record('password.changed', meta, { tenant: seen.tenant_id, userId: seen.user_id, how: 'forcedChange' });
+          return grant;
         });
       }
       if (!session || currentPassword === undefined) {
         throw new AuthError(400, 'invalid_request', 'Send a changeToken, or sign in and send currentPassword.');
       }
+      const who = { tenant: session.tenantId, userId: session.userId };
       const before = await selectAccount(store, session.tenantId, session.userId);
-      if (!before?.password_hash || !(await passwords.verify(before.password_hash, currentPassword))) throw WRONG_CURRENT_PASSWORD();
+      if (!before?.password_hash || !(await passwords.verify(before.password_hash, currentPassword))) {
+        // A wrong current password is a guess like a wrong sign-in: it counts against the account, and a session that
+        // keeps guessing (a stolen one, perhaps) ends.
+        const { attempts, locked } = await store.transaction(async (tx) => {
+          const account = await lockAccount(tx, session.tenantId, session.userId);
+          let locked = false;
+          if (account && !isLocked(account, now)) {
+            locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
+            if (locked) await events.lockedOut(tx, account, now, requestId ?? null);
+          }
+          const attempts = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
+          if (attempts >= settings.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
+          return { attempts, locked };
+        });
+        securityLog.record('password.changeFailed', meta, { ...who, reason: 'wrongCurrentPassword' });
+        if (locked) securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
+        if (attempts >= settings.currentPasswordAttempts) {
+          securityLog.record('session.ended', meta, { ...who, reason: 'wrongCurrentPassword' });
+          throw SESSION_ENDED(attempts);
+        }
+        throw WRONG_CURRENT_PASSWORD();
+      }
       checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
       const hash = await passwords.hash(newPassword);
       return store.transaction(async (tx) => {
@@ -278,14 +381,21 @@ export function createAuthService(deps: AuthDeps): AuthService {
         checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
         await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
         return startSession(tx, account, now);
+      }).then((grant) => {
+        securityLog.record('password.changed', meta, { ...who, how: 'change' });
+        return grant;
       });
     }),
 
-    completeLink: ({ token, newPassword }, requestId) => passwords.admit(async () => {
+    completeLink: ({ token, newPassword }, meta = {}) => passwords.admit(async () => {
       const now = clock();
+      const requestId = meta.requestId;
       const digest = hashToken(token);
       const seen = await selectAuthToken(store, digest);
-      if (!isLive(seen, ['reset', 'welcome'], now)) throw INVALID_LINK();
+      if (!isLive(seen, ['reset', 'welcome'], now)) {
+        securityLog.record('password.resetFailed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidLink' });
+        throw INVALID_LINK();
+      }
       const before = await selectAccount(store, seen.tenant_id, seen.user_id);
       if (!before) throw INVALID_LINK();
       checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
@@ -299,10 +409,12 @@ export function createAuthService(deps: AuthDeps): AuthService {
         checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
         await replacePassword(tx, account, hash, row.purpose, now, requestId ?? null);
       });
+      securityLog.record('password.reset', meta, { tenant: seen.tenant_id, userId: seen.user_id, how: seen.purpose });
     }),
 
-    async logout(session) {
+    async logout(session, meta = {}) {
       await endSession(store, session.tenantId, session.sessionId, clock());
+      securityLog.record('session.ended', meta, { tenant: session.tenantId, userId: session.userId, reason: 'logout' });
     },
 
     async authenticate(token) {

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { AccountMailLimitError } from '../auth/account-mail.js';
 import { HashQueueFullError } from '../auth/passwords.js';
 import { authRoutes } from '../auth/route.js';
+import type { SecurityLog } from '../auth/security-log.js';
 import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
 import { HTTPException } from 'hono/http-exception';
 import { bulkRoutes } from '../resources/bulk/route.js';
@@ -43,6 +44,8 @@ const isScimPath = (path: string) => path === SCIM_PREFIX || path.startsWith(`${
 export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
   readonly logger: Logger;
+  /** Authentication decisions, one JSON line each, through the logger. */
+  readonly securityLog: SecurityLog;
   readonly maxPayloadSize: number;
   readonly limits: RateLimits;
   /** The built admin console (dist/console); undefined serves none. */
@@ -82,12 +85,12 @@ export function createApp(deps: AppDeps) {
     const token = bearerToken(c.req.header('authorization'));
     return token?.startsWith(`${SESSION_TOKEN_PREFIX}_`) ? deps.auth.authenticate(token) : undefined;
   };
-  app.route('/auth', authRoutes(deps.auth, sessionOf, deps.limits));
+  app.route('/auth', authRoutes(deps.auth, sessionOf, deps.limits, deps.securityLog));
   // The admin console, and the pages behind the reset and welcome links: a client of /auth and /scim/v2.
   app.route('/', consoleRoutes({ dir: deps.consoleDir }));
 
   const scim = new Hono<AppEnv>();
-  scim.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth }));
+  scim.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth, securityLog: deps.securityLog, trustProxy: deps.limits.trustProxy }));
   const perSecond = deps.limits.scimRequestsPerSecond;
   if (perSecond > 0) {
     scim.use(

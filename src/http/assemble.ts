@@ -2,6 +2,7 @@
 import { createAccountMailer } from '../auth/account-mail.js';
 import { accountHistoryEvents } from '../auth/history-events.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.js';
+import { createSecurityLog } from '../auth/security-log.js';
 import { createAuthService, type AuthSettings } from '../auth/service.js';
 import { createCursorCodec } from '../scim/cursor.js';
 import type { Store } from '../store/index.js';
@@ -42,6 +43,7 @@ export interface AssembleInput {
 export function assembleAppDeps(input: AssembleInput): AppDeps {
   const { store, clock, newId, tenancy, logger, publicUrl, settings } = input;
   const passwords = input.passwords ?? createPasswordHasher({ maxWaiting: settings.auth.hashQueueMax });
+  const securityLog = createSecurityLog(logger);
   const auth = createAuthService({
     store,
     clock,
@@ -49,6 +51,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     passwords,
     settings: settings.auth,
     events: accountHistoryEvents({ newId, lockoutSeconds: settings.auth.lockoutSeconds }),
+    securityLog,
   });
   const accountMail = createAccountMailer({
     auth,
@@ -73,6 +76,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     cursors: createCursorCodec(input.cursorSecret, clock, settings.cursorTtlSeconds),
     tenancy,
     logger,
+    securityLog,
     consoleDir: input.consoleDir,
     shutdown: input.shutdown,
   };

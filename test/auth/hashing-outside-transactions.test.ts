@@ -47,7 +47,7 @@ function recording(real: PasswordHasher): PasswordHasher {
 let t: TestContext;
 
 beforeAll(async () => {
-  t = await createTestContext({ passwords: recording(createPasswordHasher()), wrapStore: watchTransactions, auth: { lockoutThreshold: 50 } });
+  t = await createTestContext({ passwords: recording(createPasswordHasher()), wrapStore: watchTransactions, auth: { lockoutThreshold: 50, throttleThreshold: 49 } });
 });
 afterAll(() => t.close());
 beforeEach(() => {

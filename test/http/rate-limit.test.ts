@@ -15,8 +15,8 @@ afterEach(() => {
 describe('failed /auth attempts per client address', () => {
   let t: TestContext;
   beforeAll(async () => {
-    // No account lockout here: what is measured is the address limit alone.
-    t = await createTestContext({ auth: { lockoutThreshold: 100 } });
+    // No account lockout or throttle here: what is measured is the address limit alone.
+    t = await createTestContext({ auth: { lockoutThreshold: 100, throttleThreshold: 99 } });
     expect((await t.client.request('POST', '/Users', userBody('kim@example.com', { password: PASSWORD }))).status).toBe(201);
   });
   afterAll(() => t.close());
@@ -99,7 +99,7 @@ describe('failed /auth attempts per client address', () => {
 describe('behind a trusted proxy (TRUST_PROXY=1)', () => {
   let t: TestContext;
   beforeAll(async () => {
-    t = await createTestContext({ limits: { trustProxy: 1 } });
+    t = await createTestContext({ limits: { trustProxy: 1 }, auth: { throttleThreshold: 99, lockoutThreshold: 100 } });
   });
   afterAll(() => t.close());
 
@@ -127,7 +127,7 @@ describe('behind a trusted proxy (TRUST_PROXY=1)', () => {
 describe('a limit of 0', () => {
   let t: TestContext;
   beforeAll(async () => {
-    t = await createTestContext({ limits: { authFailuresPerMinute: 0 } });
+    t = await createTestContext({ limits: { authFailuresPerMinute: 0 }, auth: { throttleThreshold: 99, lockoutThreshold: 100 } });
   });
   afterAll(() => t.close());
 

@@ -59,9 +59,11 @@ export const INDEXED_MULTI_VALUED = ['emails', 'phoneNumbers', 'ims', 'photos', 
 const ACTIVE_NOW = '(u.active and (u.locked_until is null or u.locked_until <= now()))';
 const LOCKED_UNTIL_NOW = '(case when u.locked_until > now() then u.locked_until end)';
 const LOCK_REASON_NOW = `(case when not ${ACTIVE_NOW} then u.lock_reason end)`;
+/** A lockout that has run out takes its count with it: the next failure starts again from one. */
+const FAILED_LOGINS_NOW = '(case when u.locked_until <= now() then 0 else u.failed_logins end)';
 
 const USER_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, ${ACTIVE_NOW} as active, u.attributes,
-  u.created_at, u.last_modified, u.version, u.last_login, u.failed_logins, ${LOCKED_UNTIL_NOW} as locked_until,
+  u.created_at, u.last_modified, u.version, u.last_login, ${FAILED_LOGINS_NOW} as failed_logins, ${LOCKED_UNTIL_NOW} as locked_until,
   ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at`;
 
 /** Inserts a user and the index rows of its multi-valued attributes in one statement (one round trip). */
@@ -278,7 +280,7 @@ const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
   lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false },
   lockreason: { sql: LOCK_REASON_NOW, type: 'string', caseExact: true },
   lockeduntil: { sql: LOCKED_UNTIL_NOW, type: 'dateTime', caseExact: false },
-  failedlogins: { sql: 'u.failed_logins', type: 'integer', caseExact: false },
+  failedlogins: { sql: FAILED_LOGINS_NOW, type: 'integer', caseExact: false },
   passwordchangerequired: { sql: 'u.password_change_required', type: 'boolean', caseExact: false },
   passwordsetat: { sql: 'u.password_set_at', type: 'dateTime', caseExact: false },
   welcomeemailsentat: { sql: 'u.welcome_email_sent_at', type: 'dateTime', caseExact: false },

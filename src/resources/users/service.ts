@@ -9,7 +9,7 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { voidAuthTokens } from '../../auth/queries.js';
+import { endSessionsOfUser, voidAuthTokens } from '../../auth/queries.js';
 import { StoreError, type Queryable, type Transaction } from '../../store/index.js';
 import type { Deps, RequestContext, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
@@ -200,7 +200,14 @@ export function createUsersService(deps: Deps): UsersService {
   async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean): Promise<boolean> {
     const scope = historyScope(ctx, deps);
     const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
-    if (before.active && !after.active) entries.push(...historyForLock(scope, after, ctx.actor.kind === 'user' ? 'admin' : 'provisioning'));
+    if (before.active && !after.active) {
+      entries.push(...historyForLock(scope, after, ctx.actor.kind === 'user' ? 'admin' : 'provisioning'));
+    }
+    // A lock ends the user's sessions for good: unlocking lets the user sign in again, it revives none of them. A
+    // lockout after failed sign-ins leaves them be, and so does not count as a lock here.
+    if (!after.active && after.lock_reason !== 'failedLogins' && (before.active || before.lock_reason === 'failedLogins')) {
+      await endSessionsOfUser(tx, scope.tenantId, after.id, scope.at);
+    }
     if (!before.active && after.active) entries.push(...historyForUnlock(scope, after, before.lock_reason as LockReason | null));
     await recordHistory(tx, entries);
     return noticeEmailChange(tx, scope, before, after);
