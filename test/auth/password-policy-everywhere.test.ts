@@ -227,4 +227,18 @@ describe('/auth/password and /auth/reset', () => {
     expect((await mails(id)).map((m) => m.kind)).toEqual(['reset', 'password-changed']);
     expect((await mails(id))[1]!.text_body).toContain('was reset');
   });
+
+  it('a welcome link (also how `usher admin create` users get a password) is held to the policy, and sends no notice', async () => {
+    const name = fresh('welcome');
+    const id = await newUser(name);
+    const mail = (await mails(id)).find((m) => m.kind === 'welcome')!;
+    const token = decodeURIComponent(new RegExp(`${PUBLIC_URL}/welcome\\?token=([A-Za-z0-9_%-]+)`).exec(mail.text_body)![1]!);
+    const named = await call('POST', '/auth/reset', { token, newPassword: `my ${name} passphrase here` });
+    expect([named.status, named.body.error]).toEqual([400, 'weak_password']);
+    expect(named.body.detail).toContain('must not contain the user name');
+    const common = await call('POST', '/auth/reset', { token, newPassword: 'sunshine2024!' });
+    expect([common.status, common.body.error]).toEqual([400, 'weak_password']);
+    expect((await call('POST', '/auth/reset', { token, newPassword: 'meadow circuit pillow falcon' })).status).toBe(204);
+    expect((await mails(id)).map((m) => m.kind)).toEqual(['welcome']);
+  });
 });
