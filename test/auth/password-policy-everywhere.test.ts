@@ -132,6 +132,17 @@ describe('a password set through SCIM', () => {
     expect((await mails(id)).map((m) => m.kind)).toEqual(['reset', 'password-changed']);
   });
 
+  it('over ACCOUNT_MAIL_LIMIT, the notice is left out and recorded as mailSkipped; the change is made', async () => {
+    const name = fresh('limited');
+    const id = await newUser(name, 'ember quill saddle harbor');
+    for (let i = 0; i < 5; i++) expect((await call('POST', `/scim/v2/Users/${id}/password-reset`, undefined, adminSession)).status).toBe(202);
+    expect((await t.client.request('PATCH', `/Users/${id}`, patchPassword('lilac summit ferret anchor'))).status).toBe(200);
+    expect((await mails(id)).map((m) => m.kind)).toEqual(['reset', 'reset', 'reset', 'reset', 'reset']);
+    const history = await t.client.request('GET', `/Users/${id}/History`);
+    expect(history.body.Resources).toContainEqual(expect.objectContaining({ event: 'mailSkipped', attribute: 'password' }));
+    expect((await login(name, 'lilac summit ferret anchor')).status).toBe(200);
+  });
+
   it("keeps the caller's own session when an administrator sets its own password, and ends its others", async () => {
     const name = fresh('selfset');
     const id = await newUser(name, 'mosaic tundra pepper lagoon');
