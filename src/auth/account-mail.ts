@@ -1,6 +1,16 @@
-// The account mails a change causes (welcome, password reset, e-mail changed), queued in the change's own transaction,
+// The account mails a change causes (welcome, password reset, e-mail changed, password changed), queued in the change's own transaction,
 // at most ACCOUNT_MAIL_LIMIT an hour to one user so that no one can be mail-bombed through Usher.
-import { emailChangedMail, enqueueMail, isMailAddress, passwordResetMail, welcomeMail, type MailContent, type MailKind } from '../mail/index.js';
+import {
+  emailChangedMail,
+  enqueueMail,
+  isMailAddress,
+  passwordChangedMail,
+  passwordResetMail,
+  welcomeMail,
+  type MailContent,
+  type MailKind,
+  type PasswordNoticeKind,
+} from '../mail/index.js';
 import { historyForMail, historyForUserEvent, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
 import type { Queryable } from '../store/index.js';
 import { markWelcomeEmailSent, selectRecentAccountMails, selectTenantName } from './queries.js';
@@ -50,6 +60,11 @@ export interface AccountMailer {
    * must not fail for it.
    */
   sendEmailChanged(tx: Queryable, scope: HistoryScope, user: MailRecipient, newEmail: string): Promise<boolean>;
+  /**
+   * Queues the notice that the user's password was changed, reset or set temporarily, and returns true; over the
+   * hourly limit, records in the user's history that it was not sent and returns false (as sendEmailChanged).
+   */
+  sendPasswordNotice(tx: Queryable, scope: HistoryScope, user: MailRecipient, kind: PasswordNoticeKind): Promise<boolean>;
   /** Call once the transaction that queued mail has committed: the worker sends it at once rather than at its next poll. */
   notify(): void;
 }
@@ -160,6 +175,16 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
       // The link leads to the portal, where the owner can sign in or ask for a reset; it carries no secret.
       const content = emailChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), newEmail, link: `${publicUrl}/admin` });
       await queue(tx, scope, 'email-changed', user, content);
+      return true;
+    },
+
+    async sendPasswordNotice(tx, scope, user, kind) {
+      if ((await waitBeforeMail(tx, scope, user.id)) !== undefined) {
+        await recordHistory(tx, historyForUserEvent(scope, user, 'mailSkipped', { attribute: 'password', newValue: user.email }));
+        return false;
+      }
+      const content = passwordChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), kind, link: `${publicUrl}/admin` });
+      await queue(tx, scope, 'password-changed', user, content);
       return true;
     },
 

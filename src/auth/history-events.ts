@@ -1,9 +1,21 @@
-// Records what sign-in does to an account (lockouts, password changes) in its history, in the same transaction.
+// Records what sign-in does to an account (lockouts, password changes) in its history, and queues the notice of a
+// new password to the user, in the same transaction.
 import { historyForLockout, historyForUserEvent, recordHistory, SERVER_ACTOR, type HistoryScope } from '../resources/history/recorder.js';
+import { mailAddressOf, type AccountMailer } from './account-mail.js';
 import type { AccountEvents } from './service.js';
 
+export interface AccountHistoryEventsDeps {
+  readonly newId: () => string;
+  readonly lockoutSeconds: number;
+  /**
+   * The mailer of password notices; a function, as the mailer is built after the auth service it needs. Left out,
+   * no notice is sent.
+   */
+  readonly mailer?: () => Pick<AccountMailer, 'sendPasswordNotice' | 'notify'>;
+}
+
 /** The account itself acts on sign-in: history names the user as the one who did it. */
-export function accountHistoryEvents(deps: { readonly newId: () => string; readonly lockoutSeconds: number }): AccountEvents {
+export function accountHistoryEvents(deps: AccountHistoryEventsDeps): AccountEvents {
   const scope = (account: { tenant_id: string; id: string; user_name: string; display_name: string | null }, at: Date, requestId: string | null): HistoryScope => ({
     tenantId: account.tenant_id,
     actor: { type: 'user', value: account.id, display: account.display_name ?? account.user_name },
@@ -22,8 +34,17 @@ export function accountHistoryEvents(deps: { readonly newId: () => string; reado
       await recordHistory(tx, entries);
     },
     // A password event carries no values, not even how it was changed: who and when say enough.
-    async passwordChanged(tx, account, _how, now, requestId) {
-      await recordHistory(tx, historyForUserEvent(scope(account, now, requestId), account, 'passwordChanged'));
+    async passwordChanged(tx, account, how, now, requestId) {
+      const at = scope(account, now, requestId);
+      await recordHistory(tx, historyForUserEvent(at, account, 'passwordChanged'));
+      // A first password chosen through the welcome link replaces none: there is nothing to warn the owner of.
+      const email = mailAddressOf(account.attributes);
+      const mailer = deps.mailer?.();
+      if (how === 'welcome' || !email || !mailer) return false;
+      return mailer.sendPasswordNotice(tx, at, { ...account, email }, how === 'reset' ? 'reset' : 'changed');
+    },
+    mailQueued() {
+      deps.mailer?.().notify();
     },
   };
 }

@@ -234,6 +234,20 @@ export async function endSession(q: Queryable, tenantId: string, id: string, now
   await q.query('update sessions set ended_at = coalesce(ended_at, $3) where tenant_id = $1 and id = $2', [tenantId, id, now.toISOString()]);
 }
 
+/** The stored password hash of a user, for checking a password against it; null when it has none. */
+export async function selectPasswordHash(q: Queryable, tenantId: string, id: string): Promise<string | null> {
+  const rows = await q.query<{ password_hash: string | null }>('select password_hash from users where tenant_id = $1 and id = $2', [tenantId, id]);
+  return rows[0]?.password_hash ?? null;
+}
+
+/** Ends every session of the user but `keep` (the one making the change, when the user changes its own password). */
+export async function endOtherSessionsOfUser(tx: Queryable, tenantId: string, userId: string, keep: string | null, now: Date): Promise<void> {
+  await tx.query(
+    'update sessions set ended_at = $3 where tenant_id = $1 and user_id = $2 and ended_at is null and id is distinct from $4::uuid',
+    [tenantId, userId, now.toISOString(), keep],
+  );
+}
+
 export async function endSessionsOfUser(tx: Queryable, tenantId: string, userId: string, now: Date): Promise<void> {
   await tx.query('update sessions set ended_at = $3 where tenant_id = $1 and user_id = $2 and ended_at is null', [tenantId, userId, now.toISOString()]);
 }

@@ -2,7 +2,7 @@
 // and reset/welcome links; every decision goes to the security log.
 import type { Queryable, Store } from '../store/index.js';
 import { emailValuesOf } from './account-mail.js';
-import { DEFAULT_PASSWORD_POLICY, passwordProblem, type PasswordPolicy } from './password-policy.js';
+import { DEFAULT_PASSWORD_POLICY, passwordProblem, quickPasswordProblem, type PasswordOwner, type PasswordPolicy } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
 import {
   clearThrottle,
@@ -56,6 +56,8 @@ export interface AuthSettings {
   readonly resetLinkSeconds: number;
   readonly welcomeLinkSeconds: number;
   readonly changeTokenSeconds: number;
+  /** How long a temporary password signs in (TEMP_PASSWORD_HOURS); after that it answers as a wrong password. */
+  readonly temporaryPasswordSeconds: number;
   readonly passwordPolicy: PasswordPolicy;
   /** Password hashes and verifications that may wait for a free slot (HASH_QUEUE_MAX); past that, 503 at once. */
   readonly hashQueueMax: number;
@@ -76,6 +78,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   resetLinkSeconds: 60 * 60,
   welcomeLinkSeconds: 7 * 24 * 60 * 60,
   changeTokenSeconds: 10 * 60,
+  temporaryPasswordSeconds: 72 * 60 * 60,
   passwordPolicy: DEFAULT_PASSWORD_POLICY,
   hashQueueMax: 32,
   accountMailLimit: 5,
@@ -114,7 +117,10 @@ export interface SessionPrincipal {
 /** What a sign-in event means for the account's history; the caller records it in the same transaction. */
 export interface AccountEvents {
   lockedOut(tx: Queryable, account: AccountRow, now: Date, requestId: string | null): Promise<void>;
-  passwordChanged(tx: Queryable, account: AccountRow, how: 'change' | 'reset' | 'welcome', now: Date, requestId: string | null): Promise<void>;
+  /** Records the change and queues the notice to the user; returns whether mail was queued. */
+  passwordChanged(tx: Queryable, account: AccountRow, how: 'change' | 'reset' | 'welcome', now: Date, requestId: string | null): Promise<boolean>;
+  /** Once the transaction that queued mail has committed: the worker sends it at once. */
+  mailQueued(): void;
 }
 
 export interface AuthService {
@@ -144,7 +150,10 @@ export interface AuthService {
     now: Date,
     options?: { readonly first?: boolean },
   ): Promise<{ token: string; expiresAt: Date }>;
-  checkPassword(password: string, user: { userName: string; emails: readonly string[] }): void;
+  /** Throws AuthError weak_password with the first rule of the policy the password breaks. */
+  checkPassword(password: string, user: PasswordOwner): void;
+  /** The rules of checkPassword that are cheap (length, names): again inside a transaction, after checkPassword. */
+  checkPasswordQuick(password: string, user: PasswordOwner): void;
   /**
    * Sets an administrator's temporary password (already checked and hashed): the user must choose another at the
    * next login. Ends the user's sessions and voids its links.
@@ -184,6 +193,9 @@ function throttleKey(tenant: string, userName: string, account: AccountRow | und
   const who = account ? ['account', account.tenant_id, account.id] : ['name', tenant.toLowerCase(), userName.toLowerCase()];
   return hashToken(JSON.stringify([...who, addressKey ?? 'unknown']));
 }
+
+const SAME_AS_TEMPORARY = () => new AuthError(400, 'weak_password', 'The new password must differ from the temporary password you were given.');
+const SAME_AS_CURRENT = () => new AuthError(400, 'weak_password', 'The new password must differ from the current password.');
 
 function isLocked(account: AccountRow, now: Date): boolean {
   return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
@@ -228,9 +240,21 @@ export function createAuthService(deps: AuthDeps): AuthService {
     };
   }
 
-  function checkPassword(password: string, user: { userName: string; emails: readonly string[] }): void {
+  function checkPassword(password: string, user: PasswordOwner): void {
     const problem = passwordProblem(settings.passwordPolicy, password, user);
     if (problem) throw new AuthError(400, 'weak_password', problem);
+  }
+
+  function checkPasswordQuick(password: string, user: PasswordOwner): void {
+    const problem = quickPasswordProblem(settings.passwordPolicy, password, user);
+    if (problem) throw new AuthError(400, 'weak_password', problem);
+  }
+
+  /** A temporary password older than TEMP_PASSWORD_HOURS signs in no more. */
+  function temporaryExpired(account: AccountRow, now: Date): boolean {
+    if (!account.password_change_required) return false;
+    const setAt = account.password_set_at?.getTime() ?? 0;
+    return now.getTime() - setAt >= settings.temporaryPasswordSeconds * 1000;
   }
 
   /** Sets the new password, ends every session and voids every link of the user, and starts a fresh session. */
@@ -238,12 +262,20 @@ export function createAuthService(deps: AuthDeps): AuthService {
     await setPassword(tx, account.tenant_id, account.id, hash, false, now);
     await endSessionsOfUser(tx, account.tenant_id, account.id, now);
     await voidAuthTokens(tx, account.tenant_id, account.id, ['reset', 'welcome', 'change'], now);
-    await events.passwordChanged(tx, account, how, now, requestId);
+    return events.passwordChanged(tx, account, how, now, requestId);
+  }
+
+  /** Runs a transaction that may queue mail; once it has committed, has the mail go out. */
+  async function mailing<T>(fn: (tx: Queryable) => Promise<{ value: T; mailed: boolean }>): Promise<T> {
+    const { value, mailed } = await store.transaction(fn);
+    if (mailed) events.mailQueued();
+    return value;
   }
 
   return {
     passwordPolicy: settings.passwordPolicy,
     checkPassword,
+    checkPasswordQuick,
 
     login: ({ tenant, userName, password }, meta = {}) => passwords.admit(async () => {
       const { tenantId, account } = await selectSignInTarget(store, tenant, userName);
@@ -276,6 +308,8 @@ export function createAuthService(deps: AuthDeps): AuthService {
         // A locked account answers as a wrong password does, and its failures do not extend the lock.
         if (!current.active) return { failed: 'accountInactive' };
         if (isLocked(current, now)) return { failed: 'accountLocked' };
+        // An expired temporary password answers as a wrong password does (but is no failed guess: it was right).
+        if (valid && current.password_hash === account.password_hash && temporaryExpired(current, now)) return { failed: 'temporaryPasswordExpired' };
         if (!valid || current.password_hash !== account.password_hash) {
           const locked = await recordFailedLogin(tx, current.tenant_id, current.id, lockoutPolicy(now), now);
           if (locked) await events.lockedOut(tx, current, now, meta.requestId ?? null);
@@ -328,18 +362,23 @@ export function createAuthService(deps: AuthDeps): AuthService {
           throw INVALID_CHANGE_TOKEN();
         }
         const before = await selectAccount(store, seen.tenant_id, seen.user_id);
-        if (!before || isLocked(before, now)) throw INVALID_CREDENTIALS();
+        if (!before || isLocked(before, now) || temporaryExpired(before, now)) throw INVALID_CREDENTIALS();
         checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
+        // Whoever set the temporary password knows it: it cannot become the user's own. Compared by verifying
+        // against the stored hash, the only form it is kept in.
+        if (before.password_hash && (await passwords.verify(before.password_hash, newPassword))) throw SAME_AS_TEMPORARY();
         const hash = await passwords.hash(newPassword);
-        return store.transaction(async (tx) => {
+        return mailing(async (tx) => {
           // Used meanwhile (single use), or its account locked or renamed: decided again on the locked rows.
           const token = await lockAuthToken(tx, digest);
           if (!isLive(token, ['change'], now)) throw INVALID_CHANGE_TOKEN();
           const account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_CREDENTIALS();
-          checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
-          await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
-          return startSession(tx, account, now);
+          // A password set meanwhile voids the change token; this is the temporary password verified above.
+          if (account.password_hash !== before.password_hash) throw INVALID_CHANGE_TOKEN();
+          checkPasswordQuick(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
+          const mailed = await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
+          return { value: await startSession(tx, account, now), mailed };
         }).then((grant) => {
           securityLog.record('password.changed', meta, { tenant: seen.tenant_id, userId: seen.user_id, how: 'forcedChange' });
           return grant;
@@ -373,14 +412,16 @@ export function createAuthService(deps: AuthDeps): AuthService {
         throw WRONG_CURRENT_PASSWORD();
       }
       checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
+      // currentPassword verified: the new one is the current one exactly when the two strings are equal.
+      if (newPassword === currentPassword) throw SAME_AS_CURRENT();
       const hash = await passwords.hash(newPassword);
-      return store.transaction(async (tx) => {
+      return mailing(async (tx) => {
         const account = await lockAccount(tx, session.tenantId, session.userId);
         // currentPassword was verified against the hash read before: a password changed since must be proven again.
         if (!account?.password_hash || account.password_hash !== before.password_hash) throw WRONG_CURRENT_PASSWORD();
-        checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
-        await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
-        return startSession(tx, account, now);
+        checkPasswordQuick(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
+        const mailed = await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
+        return { value: await startSession(tx, account, now), mailed };
       }).then((grant) => {
         securityLog.record('password.changed', meta, { ...who, how: 'change' });
         return grant;
@@ -399,15 +440,20 @@ export function createAuthService(deps: AuthDeps): AuthService {
       const before = await selectAccount(store, seen.tenant_id, seen.user_id);
       if (!before) throw INVALID_LINK();
       checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
+      // A "new" password that is the current one (or the temporary one) changes nothing, and is refused. The answer
+      // tells the link's holder no more than it could take: the link lets it set any password.
+      if (before.password_hash && (await passwords.verify(before.password_hash, newPassword))) {
+        throw before.password_change_required ? SAME_AS_TEMPORARY() : SAME_AS_CURRENT();
+      }
       const hash = await passwords.hash(newPassword);
-      await store.transaction(async (tx) => {
-        // A link used (or voided by a newer one) meanwhile works no more: it is single use.
+      await mailing(async (tx) => {
+        // A link used (or voided by a newer one, or by a password set since) meanwhile works no more: it is single use.
         const row = await lockAuthToken(tx, digest);
         if (!isLive(row, ['reset', 'welcome'], now)) throw INVALID_LINK();
         const account = await lockAccount(tx, row.tenant_id, row.user_id);
-        if (!account) throw INVALID_LINK();
-        checkPassword(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
-        await replacePassword(tx, account, hash, row.purpose, now, requestId ?? null);
+        if (!account || account.password_hash !== before.password_hash) throw INVALID_LINK();
+        checkPasswordQuick(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
+        return { value: undefined, mailed: await replacePassword(tx, account, hash, row.purpose, now, requestId ?? null) };
       });
       securityLog.record('password.reset', meta, { tenant: seen.tenant_id, userId: seen.user_id, how: seen.purpose });
     }),

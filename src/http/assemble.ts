@@ -1,5 +1,5 @@
 // Assembles what the app depends on from a store and the settings: one place, for the server, the CLI, tests and the benchmark.
-import { createAccountMailer } from '../auth/account-mail.js';
+import { createAccountMailer, type AccountMailer } from '../auth/account-mail.js';
 import { accountHistoryEvents } from '../auth/history-events.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.js';
 import { createSecurityLog } from '../auth/security-log.js';
@@ -50,10 +50,11 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     newId,
     passwords,
     settings: settings.auth,
-    events: accountHistoryEvents({ newId, lockoutSeconds: settings.auth.lockoutSeconds }),
+    // The mailer needs the auth service (for its links), so the events find it once both are built.
+    events: accountHistoryEvents({ newId, lockoutSeconds: settings.auth.lockoutSeconds, mailer: () => accountMail }),
     securityLog,
   });
-  const accountMail = createAccountMailer({
+  const accountMail: AccountMailer = createAccountMailer({
     auth,
     newId,
     publicUrl,

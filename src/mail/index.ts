@@ -3,12 +3,15 @@ export { enqueueMail, isMailAddress, requeueFailedMail, type MailKind, type Outg
 export {
   emailChangedMail,
   maskEmail,
+  passwordChangedMail,
   passwordResetMail,
   welcomeMail,
   type EmailChangedMail,
   type MailContent,
   type MailTenant,
   type MailUser,
+  type PasswordChangedMail,
+  type PasswordNoticeKind,
   type PasswordResetMail,
   type WelcomeMail,
 } from './templates.js';

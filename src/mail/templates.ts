@@ -1,4 +1,4 @@
-// The account mails (welcome, password reset, e-mail changed) as subject, plain text and HTML: pure functions.
+// The account mails (welcome, password reset, e-mail changed, password changed) as subject, plain text and HTML: pure functions.
 
 export interface MailContent {
   readonly subject: string;
@@ -123,6 +123,41 @@ export function emailChangedMail(input: EmailChangedMail): MailContent {
         `The e-mail address of your account at ${escapeHtml(tenant)} was changed to <strong>${escapeHtml(masked)}</strong>. Mail about the account now goes there.`,
       ),
       paragraph('If you did not make this change, secure your account now:'),
+      button(link, 'Review your account'),
+      fallbackLink(link),
+    ]),
+  };
+}
+
+/** What happened to the password: changed (by the user or an identity provider), reset by link, set temporarily. */
+export type PasswordNoticeKind = 'changed' | 'reset' | 'temporary';
+
+export interface PasswordChangedMail {
+  readonly tenant: MailTenant;
+  readonly user: MailUser;
+  readonly kind: PasswordNoticeKind;
+  /** Where a user who did not make the change can act: the portal; the mail carries no secret. */
+  readonly link: string;
+}
+
+/** Tells the owner the password changed, so that a change it did not make does not go unnoticed (ASVS 2.2.3). */
+export function passwordChangedMail(input: PasswordChangedMail): MailContent {
+  const tenant = clean(input.tenant.name);
+  const name = userName(input.user);
+  const link = checkedLink(input.link);
+  const what = {
+    changed: `The password of your account at ${tenant} was changed.`,
+    reset: `The password of your account at ${tenant} was reset with a link sent to you.`,
+    temporary: `An administrator of ${tenant} set a temporary password on your account; you will be asked to choose your own at the next sign-in. Your other sessions were ended.`,
+  }[input.kind];
+  const subject = input.kind === 'temporary' ? `A temporary ${tenant} password was set` : `Your ${tenant} password was changed`;
+  return {
+    subject,
+    text: [`Hello ${name},`, '', what, '', 'If this was not you or someone you expected, secure your account now:', '', link, '', `— ${tenant}`, ''].join('\n'),
+    html: layout(tenant, subject, [
+      paragraph(`Hello ${escapeHtml(name)},`),
+      paragraph(escapeHtml(what)),
+      paragraph('If this was not you or someone you expected, secure your account now:'),
       button(link, 'Review your account'),
       fallbackLink(link),
     ]),

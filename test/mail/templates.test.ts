@@ -4,6 +4,7 @@ import {
   emailChangedMail,
   escapeHtml,
   maskEmail,
+  passwordChangedMail,
   passwordResetMail,
   welcomeMail,
   type MailContent,
@@ -17,6 +18,9 @@ const builders: { kind: string; build: (input: { tenant: { name: string }; user:
   { kind: 'welcome', build: (i) => welcomeMail({ ...i, expiresInDays: 7 }) },
   { kind: 'reset', build: (i) => passwordResetMail({ ...i, expiresInHours: 2 }) },
   { kind: 'email-changed', build: (i) => emailChangedMail({ ...i, newEmail: 'barbara.new@example.org' }) },
+  { kind: 'password-changed', build: (i) => passwordChangedMail({ ...i, kind: 'changed' }) },
+  { kind: 'password-reset notice', build: (i) => passwordChangedMail({ ...i, kind: 'reset' }) },
+  { kind: 'temporary-password notice', build: (i) => passwordChangedMail({ ...i, kind: 'temporary' }) },
 ];
 
 describe.each(builders)('the $kind mail', ({ build }) => {
@@ -92,6 +96,16 @@ describe('the e-mail changed notice', () => {
     expect(mail.text).toContain('b***w@example.org');
     expect(mail.html).toContain('b***w@example.org');
     expect(`${mail.subject}${mail.text}${mail.html}`).not.toContain('barbara.new');
+  });
+});
+
+describe('the password notice', () => {
+  it('says what happened to the password, and nothing secret', () => {
+    expect(passwordChangedMail({ tenant, user, link, kind: 'changed' }).text).toContain('was changed');
+    expect(passwordChangedMail({ tenant, user, link, kind: 'reset' }).text).toContain('was reset');
+    const temporary = passwordChangedMail({ tenant, user, link, kind: 'temporary' });
+    expect(temporary.subject).toBe('A temporary Acme Portal password was set');
+    expect(temporary.text).toContain('choose your own at the next sign-in');
   });
 });
 

@@ -17,7 +17,8 @@ interface SessionInfo {
 
 const TENANT_KEY = 'usher.tenant';
 
-export const PASSWORD_RULES = 'At least 12 characters; must not contain your user name or e-mail address.';
+export const PASSWORD_RULES =
+  'At least 12 characters, not a common or easily guessed password, not the one it replaces, and without your user name or e-mail address. A few unrelated words make a good one.';
 
 /** The tenant last signed in to: not a secret, so it may outlive the tab. */
 export function rememberedTenant(): string {

@@ -51,9 +51,11 @@ export function createAccountActions(deps: Deps): AccountActions {
     return result;
   }
 
-  function checkPolicy(password: string, row: UserRow): void {
+  function checkPolicy(password: string, row: UserRow, quick = false): void {
+    const owner = { userName: row.user_name, emails: emailValuesOf(row.attributes) };
     try {
-      auth.checkPassword(password, { userName: row.user_name, emails: emailValuesOf(row.attributes) });
+      if (quick) auth.checkPasswordQuick(password, owner);
+      else auth.checkPassword(password, owner);
     } catch (error) {
       if (error instanceof AuthError) throw ScimError.invalidValue(`Attribute 'password': ${error.message}`);
       throw error;
@@ -90,14 +92,19 @@ export function createAccountActions(deps: Deps): AccountActions {
       const password = given ?? generatePassword(before);
       checkPolicy(password, before);
       const hash = await passwords.hash(password);
-      await store.transaction(async (tx) => {
+      // Not compared with the user's current password: the answer would tell an administrator whether a guess of it
+      // is right. The user must replace the temporary one at the next sign-in, and may not keep it then.
+      const mailed = await store.transaction(async (tx) => {
         const row = await lockOrFail(tx, ctx.tenantId, id);
         // The user may have been renamed meanwhile: the rules are about its name now.
-        if (row.user_name !== before.user_name || row.version !== before.version) checkPolicy(password, row);
+        if (row.user_name !== before.user_name || row.version !== before.version) checkPolicy(password, row, true);
         const scope = historyScope(ctx, deps);
         await auth.setTemporaryPassword(tx, ctx.tenantId, id, hash, scope.at);
         await recordHistory(tx, historyForUserEvent(scope, row, 'temporaryPasswordSet'));
+        const email = mailAddressOf(row.attributes);
+        return email ? accountMail.sendPasswordNotice(tx, scope, { ...row, email }, 'temporary') : false;
       });
+      if (mailed) accountMail.notify();
       return given === undefined ? password : undefined;
     },
   };

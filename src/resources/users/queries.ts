@@ -128,6 +128,7 @@ export async function updateUser(
             failed_logins = case when $10 then 0 else u.failed_logins end,
             password_hash = coalesce($7, u.password_hash), attributes = $8,
             password_set_at = case when $7::text is null then u.password_set_at else $9::timestamptz end,
+            password_change_required = case when $7::text is null then u.password_change_required else false end,
             last_modified = greatest($9::timestamptz, u.last_modified), version = u.version + 1
       where u.tenant_id = $1 and u.id = $2
       returning ${USER_COLUMNS}`,

@@ -1,5 +1,7 @@
 // The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
-import { mailAddressOf } from '../../auth/account-mail.js';
+import { emailValuesOf, mailAddressOf } from '../../auth/account-mail.js';
+import type { PasswordOwner } from '../../auth/password-policy.js';
+import { AuthError } from '../../auth/service.js';
 import { ScimError } from '../../scim/errors.js';
 import { applyPatch } from '../../scim/patch/apply.js';
 import { parsePatchRequest, type PatchOperation } from '../../scim/patch/parse.js';
@@ -9,7 +11,7 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { endSessionsOfUser, voidAuthTokens } from '../../auth/queries.js';
+import { endOtherSessionsOfUser, endSessionsOfUser, selectPasswordHash, voidAuthTokens } from '../../auth/queries.js';
 import { StoreError, type Queryable, type Transaction } from '../../store/index.js';
 import type { Deps, RequestContext, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
@@ -120,6 +122,18 @@ function likelyPatchPassword(operations: readonly PatchOperation[]): string | un
   return found !== undefined && found.length > 0 && found.length <= MAX_PASSWORD_LENGTH ? found : undefined;
 }
 
+/**
+ * A password a request sets, checked against the policy and hashed before its transaction. `hash` null: it is the
+ * current password (verified against the stored hash `against`), which identity providers re-send with full
+ * profiles: nothing changes, no session ends, no notice goes out. That answer tells only a caller that may set the
+ * user's password anyway.
+ */
+interface PreparedPassword {
+  readonly password: string;
+  readonly hash: string | null;
+  readonly against: string | null;
+}
+
 /** Thrown inside a PATCH's transaction that sets a password hashed for none: it is hashed outside and the PATCH run again. */
 class PasswordToHash extends Error {
   constructor(readonly password: string) {
@@ -154,7 +168,45 @@ function translateStoreError(error: unknown, userName: string): never {
 }
 
 export function createUsersService(deps: Deps): UsersService {
-  const { store, clock, newId, passwords, scimBaseUrl, accountMail } = deps;
+  const { store, clock, newId, passwords, scimBaseUrl, accountMail, auth } = deps;
+
+  /** The portal's password policy, on the SCIM path too: 400 invalidValue naming the rule. */
+  function checkPolicy(password: string, owner: PasswordOwner, quick = false): void {
+    try {
+      if (quick) auth.checkPasswordQuick(password, owner);
+      else auth.checkPassword(password, owner);
+    } catch (error) {
+      if (error instanceof AuthError) throw ScimError.invalidValue(`Attribute 'password': ${error.message}`);
+      throw error;
+    }
+  }
+
+  const ownerOf = (user: { userName: string; attributes: Record<string, unknown> }): PasswordOwner => ({
+    userName: user.userName,
+    emails: emailValuesOf(user.attributes),
+  });
+
+  /** Outside any transaction: Argon2id (and zxcvbn) take tens of milliseconds, and no row lock may wait for them. */
+  async function preparePassword(tenantId: string, id: string | null, password: string, owner: PasswordOwner): Promise<PreparedPassword> {
+    const against = id === null ? null : await selectPasswordHash(store, tenantId, id);
+    if (against !== null && (await passwords.verify(against, password))) return { password, hash: null, against };
+    checkPolicy(password, owner);
+    return { password, hash: await passwords.hash(password), against };
+  }
+
+  /**
+   * Inside the transaction, with the user's row locked: the hash to store (null keeps the current one). A password
+   * found to be the current one is so no more when another was set meanwhile: it is prepared again (PasswordToHash).
+   */
+  async function passwordHashToStore(tx: Queryable, tenantId: string, id: string, prepared: PreparedPassword, owner: PasswordOwner): Promise<string | null> {
+    if (prepared.hash === null) {
+      if ((await selectPasswordHash(tx, tenantId, id)) !== prepared.against) throw new PasswordToHash(prepared.password);
+      return null;
+    }
+    // The user may have been renamed meanwhile, or by this very request: the cheap rules again, on the names now.
+    checkPolicy(prepared.password, owner, true);
+    return prepared.hash;
+  }
 
   /** Runs a change; once it has committed, has the mail it queued, if any, go out at once. */
   async function withMail<T>(fn: (tx: Transaction) => Promise<{ value: T; mailed: boolean }>): Promise<T> {
@@ -210,7 +262,22 @@ export function createUsersService(deps: Deps): UsersService {
     }
     if (!before.active && after.active) entries.push(...historyForUnlock(scope, after, before.lock_reason as LockReason | null));
     await recordHistory(tx, entries);
-    return noticeEmailChange(tx, scope, before, after);
+    const passwordNoticed = passwordChanged && (await endPasswordsPast(tx, ctx, scope, after));
+    const emailNoticed = await noticeEmailChange(tx, scope, before, after);
+    return passwordNoticed || emailNoticed;
+  }
+
+  /**
+   * A new password set through SCIM does what one set at the portal does: the user's other sessions end, every
+   * outstanding link stops working (an old reset link would otherwise override what the identity provider set),
+   * and the user hears of it. Returns whether mail was queued.
+   */
+  async function endPasswordsPast(tx: Queryable, ctx: RequestContext, scope: HistoryScope, user: UserRow): Promise<boolean> {
+    const keep = ctx.actor.kind === 'user' && ctx.actor.id === user.id ? ctx.actor.sessionId : null;
+    await endOtherSessionsOfUser(tx, scope.tenantId, user.id, keep, scope.at);
+    await voidAuthTokens(tx, scope.tenantId, user.id, ['reset', 'welcome', 'change'], scope.at);
+    const email = mailAddressOf(user.attributes);
+    return email ? accountMail.sendPasswordNotice(tx, scope, { ...user, email }, 'changed') : false;
   }
 
   /**
@@ -244,7 +311,7 @@ export function createUsersService(deps: Deps): UsersService {
     async create(ctx, body, projectionParams) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
       const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
-      const passwordHash = password === undefined ? null : await passwords.hash(password);
+      const passwordHash = password === undefined ? null : (await preparePassword(ctx.tenantId, null, password, ownerOf(user))).hash;
       const id = newId();
       try {
         return await withMail(async (tx) => {
@@ -275,22 +342,26 @@ export function createUsersService(deps: Deps): UsersService {
       checkUserId(id);
       const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
       // A PUT without a password keeps the current one (Okta sends full profiles without it).
-      const passwordHash = password === undefined ? null : await passwords.hash(password);
-      try {
-        return await withMail(async (tx) => {
-          const current = await lockUser(tx, ctx.tenantId, id);
-          if (!current) throw userNotFound(id);
-          checkIfMatch(ifMatch, current.version);
-          checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
-          await resolveManager(tx, ctx.tenantId, id, user.attributes);
-          const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-          if (!row) throw userNotFound(id);
-          await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-          const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
-          return { value: await render(tx, ctx.tenantId, row, projection), mailed };
-        });
-      } catch (error) {
-        translateStoreError(error, user.userName);
+      for (let attempt = 1; ; attempt++) {
+        const prepared = password === undefined ? undefined : await preparePassword(ctx.tenantId, id, password, ownerOf(user));
+        try {
+          return await withMail(async (tx) => {
+            const current = await lockUser(tx, ctx.tenantId, id);
+            if (!current) throw userNotFound(id);
+            checkIfMatch(ifMatch, current.version);
+            checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+            const passwordHash = prepared ? await passwordHashToStore(tx, ctx.tenantId, id, prepared, ownerOf(user)) : null;
+            await resolveManager(tx, ctx.tenantId, id, user.attributes);
+            const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
+            if (!row) throw userNotFound(id);
+            await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
+            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
+            return { value: await render(tx, ctx.tenantId, row, projection), mailed };
+          });
+        } catch (error) {
+          if (error instanceof PasswordToHash && attempt < 3) continue;
+          translateStoreError(error, user.userName);
+        }
       }
     },
 
@@ -302,7 +373,12 @@ export function createUsersService(deps: Deps): UsersService {
       // should they set another (a path the guess does not read), the transaction stops, that one is hashed, and the
       // PATCH runs again. The password comes from the operations alone, so the second run sets the same one.
       const guess = likelyPatchPassword(operations);
-      let hashed = guess === undefined ? undefined : { password: guess, hash: await passwords.hash(guess) };
+      // Checked against the user's names before the PATCH; the transaction checks them again as the PATCH leaves them.
+      const prepare = async (password: string) => {
+        const before = await selectUser(store, ctx.tenantId, id);
+        return preparePassword(ctx.tenantId, id, password, before ? ownerOf({ userName: before.user_name, attributes: before.attributes }) : { userName: '', emails: [] });
+      };
+      let hashed = guess === undefined ? undefined : await prepare(guess);
       let userName = '';
       for (let attempt = 1; ; attempt++) {
         try {
@@ -322,8 +398,12 @@ export function createUsersService(deps: Deps): UsersService {
               return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
             }
             if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
+            const passwordHash = password === undefined ? null : await passwordHashToStore(tx, ctx.tenantId, id, hashed!, ownerOf(user));
+            if (password !== undefined && passwordHash === null && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
+              // The current password again, and nothing else: no new version.
+              return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
+            }
             await resolveManager(tx, ctx.tenantId, id, user.attributes);
-            const passwordHash = password === undefined ? null : hashed!.hash;
             const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
             if (!row) throw userNotFound(id);
             await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
@@ -332,7 +412,7 @@ export function createUsersService(deps: Deps): UsersService {
           });
         } catch (error) {
           if (error instanceof PasswordToHash && attempt < 3) {
-            hashed = { password: error.password, hash: await passwords.hash(error.password) };
+            hashed = await prepare(error.password);
             continue;
           }
           translateStoreError(error, userName);
