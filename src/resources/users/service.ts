@@ -24,7 +24,9 @@ import {
   type HistoryScope,
   type LockReason,
 } from '../history/recorder.js';
+import { checkUserRemoval } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
+import { checkMayActOnUsers } from '../privilege.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
   INDEXED_MULTI_VALUED,
@@ -273,8 +275,10 @@ export function createUsersService(deps: Deps): UsersService {
         return await withMail(async (tx) => {
           const current = await lockUser(tx, ctx.tenantId, id);
           if (!current) throw userNotFound(id);
+          await checkMayActOnUsers(tx, ctx, [id]);
           checkIfMatch(ifMatch, current.version);
           checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+          if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
           if (!row) throw userNotFound(id);
@@ -302,6 +306,7 @@ export function createUsersService(deps: Deps): UsersService {
           return await withMail(async (tx) => {
             const current = await lockUser(tx, ctx.tenantId, id);
             if (!current) throw userNotFound(id);
+            await checkMayActOnUsers(tx, ctx, [id]);
             checkIfMatch(ifMatch, current.version);
             const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
             const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
@@ -315,6 +320,7 @@ export function createUsersService(deps: Deps): UsersService {
               return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
             }
             if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
+            if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             await resolveManager(tx, ctx.tenantId, id, user.attributes);
             const passwordHash = password === undefined ? null : hashed!.hash;
             const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
@@ -338,7 +344,9 @@ export function createUsersService(deps: Deps): UsersService {
       await store.transaction(async (tx) => {
         const current = await lockUser(tx, ctx.tenantId, id);
         if (!current) throw userNotFound(id);
+        await checkMayActOnUsers(tx, ctx, [id]);
         checkIfMatch(ifMatch, current.version);
+        await checkUserRemoval(tx, deps, ctx, current, 'delete');
         const groups = await deleteUser(tx, ctx.tenantId, id, clock());
         await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current, groups));
       });
