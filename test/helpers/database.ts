@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { migrate, openStore, type Store } from '../../src/store/index.js';
+import { loadMigrations } from '../../src/store/migrate.js';
 
 export interface TestDatabase {
   readonly store: Store;
@@ -19,13 +20,20 @@ function withDatabase(url: string, database: string): string {
 export interface TestDatabaseOptions {
   /** PostgreSQL's statement_timeout for the store (migrations lift it for themselves). */
   readonly statementTimeoutMs?: number;
+  /** Apply the migrations up to this number only, for tests of a later migration on the data it meets. */
+  readonly migrateUpTo?: number;
+}
+
+async function migrateTo(store: Store, upTo: number | undefined): Promise<void> {
+  if (upTo === undefined) await migrate(store);
+  else await migrate(store, (await loadMigrations()).filter((m) => m.version <= upTo));
 }
 
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
     const store = await openStore({ databaseUrl: undefined, databasePoolSize: 1, dataDir: undefined });
-    await migrate(store);
+    await migrateTo(store, options.migrateUpTo);
     return { store, url: undefined, close: () => store.close() };
   }
   const name = `usher_test_${randomBytes(6).toString('hex')}`;
@@ -33,7 +41,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   await admin.unsafe(`create database ${name}`);
   const url = withDatabase(baseUrl, name);
   const store = await openStore({ databaseUrl: url, databasePoolSize: 8, dataDir: undefined, statementTimeoutMs: options.statementTimeoutMs });
-  await migrate(store);
+  await migrateTo(store, options.migrateUpTo);
   return {
     store,
     url,
