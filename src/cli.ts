@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { lockHolder, type LockHolder } from './admin/lock.js';
 import { runAdminCommand, runMigrations, type AdminRequest } from './admin/commands.js';
+import { parseDuration } from './admin/duration.js';
 import { isUserError, sendAdminCommand } from './admin/socket.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { assembleAppDeps } from './http/assemble.js';
@@ -12,7 +13,6 @@ import { DataDirInUseError, StartupError, openConfiguredStore, publicUrlOf } fro
 import { migrate } from './store/index.js';
 import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService } from './tenancy/service.js';
-import { parseDuration } from './admin/duration.js';
 
 const USAGE = `usage: usher <command>
 

@@ -9,6 +9,7 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { streamWithList } from '../../scim/resource/stream-json.js';
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
+import { PERSONA_SCHEMA } from '../../scim/schema/persona.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
@@ -17,7 +18,6 @@ import { historyForGroupChange, historyForGroupCreated, historyForGroupDeleted, 
 import { guardGroupChange } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { carriedPermissions, checkMayActOnUsers, checkMayGrant } from '../privilege.js';
-import { PERSONA_SCHEMA } from '../../scim/schema/persona.js';
 import { groupLocation, groupToResource } from './mapper.js';
 import {
   addMembers,
