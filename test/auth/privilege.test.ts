@@ -90,6 +90,12 @@ describe('a users:read + users:write persona that is not Administrator cannot es
     expect(await membersOf('Administrator')).toEqual([ids.boss, ids.boss2].sort());
   });
 
+  it('cannot give itself a persona through its own User\'s groups, which are read-only', async () => {
+    const response = await scim('PATCH', `/Users/${ids.helper}`, helper, patch({ op: 'add', path: 'groups', value: [{ value: personas.Administrator }] }));
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(await membersOf('Administrator')).not.toContain(ids.helper);
+  });
+
   it('cannot add billing:pay to its own persona', async () => {
     const response = await scim('PATCH', `/Groups/${personas.Helpdesk}`, helper, patch({ op: 'add', path: `${PERSONA}:permissions`, value: ['billing:pay'] }));
     expectForbidden(response, 'billing:pay');
