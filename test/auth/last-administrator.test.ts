@@ -123,6 +123,23 @@ describe('the tenant keeps an administrator', () => {
   });
 });
 
+describe('at the same time', () => {
+  it('two administrators removing each other at once leave one of them', async () => {
+    const a = await createAdministrator('a@example.com');
+    const b = await createAdministrator('b@example.com');
+    const [first, second] = await Promise.all([
+      scim('PATCH', `/Groups/${personas.Administrator}`, a.token, removeMember(b.id)),
+      scim('PATCH', `/Groups/${personas.Administrator}`, b.token, removeMember(a.id)),
+    ]);
+    // The loser is refused by whichever rule sees it first: 409 (the last administrator) when its session was
+    // read before the winner committed, 403 (it no longer holds the permissions) when after.
+    const statuses = [first.status, second.status].sort();
+    expect(statuses[0]).toBe(204);
+    expect([403, 409]).toContain(statuses[1]);
+    expect(await adminMembers()).toHaveLength(1);
+  });
+});
+
 describe('API tokens are the source of truth', () => {
   it('may remove the last administrator, and the attempt is logged at warn', async () => {
     const me = await createAdministrator('me@example.com');
