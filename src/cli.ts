@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { lockHolder, type LockHolder } from './admin/lock.js';
 import { runAdminCommand, runMigrations, type AdminRequest } from './admin/commands.js';
+import { parseDuration } from './admin/duration.js';
 import { isUserError, sendAdminCommand } from './admin/socket.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { assembleAppDeps } from './http/assemble.js';
@@ -18,7 +19,8 @@ const USAGE = `usage: usher <command>
   usher migrate                                     apply pending database migrations
   usher tenant create <slug> [--name "Acme Corp"]   create a tenant; prints its id last
   usher tenant list                                 list tenants
-  usher token create --tenant <slug> [--label okta] create an API token; prints the token last
+  usher token create --tenant <slug> [--label okta] [--scope users:read] [--expires-in 90d]
+                                                    create an API token; prints the token last
   usher token list --tenant <slug>                  list a tenant's tokens (never the tokens themselves)
   usher token revoke <token-id>                     revoke a token at once
   usher admin create --tenant <slug> --user-name <name> --email <address> [--given-name X] [--family-name Y]
@@ -33,6 +35,12 @@ class UsageError extends Error {}
 /** `usher --help`: the usage on stdout, exit 0 (a usage error prints it on stderr, exit 2). */
 class HelpRequested extends Error {}
 
+function expiresIn(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) throw new UsageError(`--expires-in "${text}" is not a duration; write a whole number and d, h or m, e.g. 90d, 12h, 30m`);
+  return seconds;
+}
+
 function parseCommand(argv: string[]): AdminRequest {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -41,6 +49,8 @@ function parseCommand(argv: string[]): AdminRequest {
       name: { type: 'string' },
       tenant: { type: 'string' },
       label: { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      'expires-in': { type: 'string' },
       'user-name': { type: 'string' },
       email: { type: 'string' },
       'given-name': { type: 'string' },
@@ -70,7 +80,13 @@ function parseCommand(argv: string[]): AdminRequest {
       return { command: 'tenant.list' };
     case 'token create':
       none();
-      return { command: 'token.create', tenant: need(values.tenant, '--tenant <slug>'), label: values.label ?? 'api' };
+      return {
+        command: 'token.create',
+        tenant: need(values.tenant, '--tenant <slug>'),
+        label: values.label ?? 'api',
+        ...(values.scope ? { scopes: values.scope.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '') } : {}),
+        ...(values['expires-in'] !== undefined ? { expiresIn: expiresIn(values['expires-in']) } : {}),
+      };
     case 'token list':
       none();
       return { command: 'token.list', tenant: need(values.tenant, '--tenant <slug>') };

@@ -109,7 +109,7 @@ async function bootstrap(config: Config, tenancy: TenancyService, logger: Logger
   const { tenant, created } = await tenancy.createTenant(config.bootstrap.tenant);
   if (created) logger.info('bootstrap tenant created', { tenant: tenant.slug });
   if (config.bootstrap.token) {
-    const token = await tenancy.createToken(tenant.slug, 'bootstrap', config.bootstrap.token).catch((error: unknown) => {
+    const token = await tenancy.createToken(tenant.slug, 'bootstrap', { secret: config.bootstrap.token }).catch((error: unknown) => {
       // The token is taken by another tenant: a configuration mistake to report in one line, not a crash.
       if (error instanceof TenancyError) throw new StartupError(`Invalid USHER_BOOTSTRAP_TOKEN: ${error.message}`, { cause: error });
       throw error;

@@ -153,10 +153,21 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     expect(okta.last).toMatch(TOKEN);
     const spare = await cli(['token', 'create', '--tenant', 'acme'], env);
     expect(spare.last).toMatch(TOKEN);
+    const reports = await cli(['token', 'create', '--tenant', 'acme', '--label', 'reports', '--scope', 'users:read', '--expires-in', '90d'], env);
+    expect([reports.code, reports.stderr]).toEqual([0, '']);
+    expect(reports.last).toMatch(TOKEN);
+    const badExpiry = await cli(['token', 'create', '--tenant', 'acme', '--expires-in', '3w'], env);
+    expect(badExpiry.code).toBe(2);
+    expect(badExpiry.stderr).toContain('--expires-in "3w" is not a duration');
+    const badScope = await cli(['token', 'create', '--tenant', 'acme', '--scope', 'billing:pay'], env);
+    expect(badScope.code).not.toBe(0);
+    expect(badScope.stderr).toContain('"billing:pay" is not a token scope');
 
     const list = await cli(['token', 'list', '--tenant', 'acme'], env);
     expect(list.code).toBe(0);
-    expect(list.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(list.stdout.trimEnd().split('\n')).toHaveLength(3);
+    expect(list.stdout.split('\n').find((l) => l.includes('  reports  '))).toMatch(/scope users:read {2}expires \d{4}-\d\d-\d\dT/);
+    expect(list.stdout.split('\n').find((l) => l.includes('  api  '))).toContain('scope all  expires never');
     expect(list.stdout).not.toContain(okta.last);
     expect(list.stdout).not.toContain(spare.last);
     expect(list.stdout).not.toContain(okta.last.slice(6, 20));
@@ -183,6 +194,8 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toContain('Bearer');
     expect((await scim(server, spare.last, 'GET', '/Users')).status).toBe(200);
+    expect((await scim(server, reports.last, 'GET', '/Users')).status).toBe(200);
+    expect((await scim(server, reports.last, 'POST', '/Users', { schemas: [USER_SCHEMA], userName: 'not.by.reports' })).status).toBe(403);
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   });
 });

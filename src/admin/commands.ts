@@ -9,7 +9,14 @@ export const adminRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('migrate') }),
   z.object({ command: z.literal('tenant.create'), slug: z.string(), name: z.string().optional() }),
   z.object({ command: z.literal('tenant.list') }),
-  z.object({ command: z.literal('token.create'), tenant: z.string(), label: z.string() }),
+  z.object({
+    command: z.literal('token.create'),
+    tenant: z.string(),
+    label: z.string(),
+    scopes: z.array(z.string()).optional(),
+    /** Seconds from now until the token stops working. */
+    expiresIn: z.number().int().positive().optional(),
+  }),
   z.object({ command: z.literal('token.list'), tenant: z.string() }),
   z.object({ command: z.literal('token.revoke'), id: z.string() }),
   z.object({
@@ -27,6 +34,11 @@ export type AdminRequest = z.infer<typeof adminRequestSchema>;
 /** What a command prints: lines for people; the last line is the value scripts want (an id, a token). */
 export interface AdminResult {
   readonly lines: string[];
+}
+
+/** A token's scope and expiry, as `token create` and `token list` print them. */
+function describeLimits(info: { scopes: readonly string[] | null; expiresAt: string | null }): string {
+  return `scope ${info.scopes ? info.scopes.join(',') : 'all'}  expires ${info.expiresAt ?? 'never'}`;
 }
 
 /** What the commands need: the app's own dependencies, so that what they do is what the API would do. */
@@ -52,10 +64,17 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
       return { lines: tenants.length > 0 ? tenants.map((t) => `${t.id}  ${t.slug}  ${t.name}`) : ['no tenants'] };
     }
     case 'token.create': {
-      const { token, info } = await tenancy.createToken(request.tenant, request.label);
+      const expiresAt = request.expiresIn === undefined ? undefined : new Date(deps.clock().getTime() + request.expiresIn * 1000);
+      const { token, info } = await tenancy.createToken(request.tenant, request.label, {
+        ...(request.scopes ? { scopes: request.scopes } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
+      });
       deps.securityLog.record('token.created', {}, { tenant: info.tenantId, tokenId: info.id, label: info.label, by: 'cli' });
       return {
-        lines: [`created token ${info.id} "${info.label}" for tenant ${request.tenant}; it is shown once, keep it secret:`, token],
+        lines: [
+          `created token ${info.id} "${info.label}" for tenant ${request.tenant} (${describeLimits(info)}); it is shown once, keep it secret:`,
+          token,
+        ],
       };
     }
     case 'token.list': {
@@ -64,7 +83,8 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
       return {
         lines: tokens.map(
           (t) =>
-            `${t.id}  ${t.label}  created ${t.createdAt}  last used ${t.lastUsedAt ?? 'never'}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`,
+            `${t.id}  ${t.label}  created ${t.createdAt}  last used ${t.lastUsedAt ?? 'never'}  ${describeLimits(t)}` +
+            `${t.expiresAt && Date.parse(t.expiresAt) <= deps.clock().getTime() ? '  EXPIRED' : ''}${t.revokedAt ? `  REVOKED ${t.revokedAt}` : ''}`,
         ),
       };
     }

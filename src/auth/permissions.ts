@@ -4,19 +4,17 @@
 export const USERS_READ = 'users:read';
 export const USERS_WRITE = 'users:write';
 
+/** What an API token can be limited to (`usher token create --scope`); users:write includes reading. */
+export const TOKEN_SCOPES: readonly string[] = [USERS_READ, USERS_WRITE];
+
 export interface PersonaSeed {
   readonly displayName: string;
   readonly description: string;
   readonly permissions: readonly string[];
 }
 
-/** The personas of the portals' User Management guides, with what each lets its members do. */
-export const DEFAULT_PERSONAS: readonly PersonaSeed[] = [
-  {
-    displayName: 'Administrator',
-    description: 'Manages the people on the account: adds, edits, locks and removes users and assigns personas.',
-    permissions: [USERS_READ, USERS_WRITE],
-  },
+/** The personas besides Administrator, with what each lets its members do. */
+const OTHER_PERSONAS: readonly PersonaSeed[] = [
   {
     displayName: 'Billing',
     description: 'Views invoices and statements and makes payments.',
@@ -52,4 +50,21 @@ export const DEFAULT_PERSONAS: readonly PersonaSeed[] = [
     description: 'Opens trouble tickets and follows repairs.',
     permissions: ['tickets:read', 'tickets:submit'],
   },
+];
+
+/**
+ * Every permission the default personas carry, sorted. A session may only act on users whose permissions it holds
+ * all of (see resources/privilege.ts), so the Administrator carries them all, and holding them all is what makes a
+ * user an administrator (see resources/last-administrator.ts).
+ */
+export const ALL_PERMISSIONS: readonly string[] = [...new Set([USERS_READ, USERS_WRITE, ...OTHER_PERSONAS.flatMap((p) => p.permissions)])].sort();
+
+/** The personas of the portals' User Management guides, Administrator first. */
+export const DEFAULT_PERSONAS: readonly PersonaSeed[] = [
+  {
+    displayName: 'Administrator',
+    description: 'Manages the people on the account: adds, edits, locks and removes users and assigns personas.',
+    permissions: ALL_PERMISSIONS,
+  },
+  ...OTHER_PERSONAS,
 ];

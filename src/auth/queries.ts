@@ -320,3 +320,105 @@ export async function selectPermissions(q: Queryable, tenantId: string, userId: 
   );
   return rows.map((row) => row.permission);
 }
+
+/** A group's persona permissions as a jsonb array, [] when it carries none. */
+const PERMISSIONS_OF_G = `case when jsonb_typeof(g.attributes #> '{${PERSONA_SCHEMA_ID},permissions}') = 'array'
+              then g.attributes #> '{${PERSONA_SCHEMA_ID},permissions}' else '[]'::jsonb end`;
+
+/** What a member of the group is granted: the permissions of the group and of every group it is nested in. */
+export async function selectCarriedPermissions(q: Queryable, tenantId: string, groupId: string): Promise<string[]> {
+  const rows = await q.query<{ permission: string }>(
+    `with recursive closure (group_id) as (
+       select $2::uuid
+       union
+       select s.group_id from closure c join group_subgroups s on s.tenant_id = $1 and s.member_group_id = c.group_id
+     )
+     select distinct p.permission
+       from closure c
+       join groups g on g.tenant_id = $1 and g.id = c.group_id
+       cross join lateral jsonb_array_elements_text(${PERMISSIONS_OF_G}) as p(permission)
+      order by p.permission`,
+    [tenantId, groupId],
+  );
+  return rows.map((row) => row.permission);
+}
+
+/**
+ * The first permission (in sort order) that one of the given users, or of the users in the given groups (directly or
+ * through nested groups), holds and that is not in `held`; undefined when they hold nothing beyond it.
+ */
+export async function selectMissingPermission(
+  q: Queryable,
+  tenantId: string,
+  userIds: readonly string[],
+  groupIds: readonly string[],
+  held: readonly string[],
+): Promise<string | undefined> {
+  const rows = await q.query<{ permission: string }>(
+    `with recursive below (group_id) as (
+       select unnest($3::uuid[])
+       union
+       select s.member_group_id from below b join group_subgroups s on s.tenant_id = $1 and s.group_id = b.group_id
+     ),
+     targets (user_id) as (
+       select unnest($2::uuid[])
+       union
+       select m.user_id from below b join group_members m on m.tenant_id = $1 and m.group_id = b.group_id
+     ),
+     above (group_id) as (
+       select m.group_id from targets t join group_members m on m.tenant_id = $1 and m.user_id = t.user_id
+       union
+       select s.group_id from above a join group_subgroups s on s.tenant_id = $1 and s.member_group_id = a.group_id
+     )
+     select p.permission
+       from above a
+       join groups g on g.tenant_id = $1 and g.id = a.group_id
+       cross join lateral jsonb_array_elements_text(${PERMISSIONS_OF_G}) as p(permission)
+      where not (p.permission = any($4::text[]))
+      order by p.permission
+      limit 1`,
+    [tenantId, [...userIds], [...groupIds], [...held]],
+  );
+  return rows[0]?.permission;
+}
+
+/** Serialises the changes that could leave a tenant without an administrator, so two cannot each remove the other. */
+export async function lockAdministrators(tx: Queryable, tenantId: string): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(hashtext('usher.administrators.' || $1::text))`, [tenantId]);
+}
+
+/**
+ * How many active users (other than `excluding`) hold every permission in `all` through their personas. Only the
+ * groups that carry one of those permissions and the groups nested in them are walked, so large plain groups cost nothing.
+ */
+export async function countAdministrators(q: Queryable, tenantId: string, all: readonly string[], excluding: readonly string[] = []): Promise<number> {
+  const rows = await q.query<{ count: number }>(
+    `with recursive carriers (id, permission) as (
+       select g.id, p.permission
+         from groups g
+         cross join lateral jsonb_array_elements_text(${PERMISSIONS_OF_G}) as p(permission)
+        where g.tenant_id = $1 and p.permission = any($2::text[])
+     ),
+     below (carrier, group_id) as (
+       select distinct id, id from carriers
+       union
+       select b.carrier, s.member_group_id from below b join group_subgroups s on s.tenant_id = $1 and s.group_id = b.group_id
+     ),
+     held (user_id, permission) as (
+       select distinct m.user_id, c.permission
+         from below b
+         join group_members m on m.tenant_id = $1 and m.group_id = b.group_id
+         join carriers c on c.id = b.carrier
+     )
+     select count(*)::int as count from (
+       select h.user_id
+         from held h
+         join users u on u.tenant_id = $1 and u.id = h.user_id
+        where u.active and not (u.id = any($3::uuid[]))
+        group by h.user_id
+       having count(*) = cardinality($2::text[])
+     ) as administrators`,
+    [tenantId, [...all], [...excluding]],
+  );
+  return Number(rows[0]?.count ?? 0);
+}

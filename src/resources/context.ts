@@ -2,6 +2,8 @@
 import type { AccountMailer } from '../auth/account-mail.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { AuthService } from '../auth/service.js';
+import { USERS_READ, USERS_WRITE } from '../auth/permissions.js';
+import type { Logger } from '../http/logger.js';
 import type { CursorCodec } from '../scim/cursor.js';
 import type { HistoryActor } from '../scim/history/events.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
@@ -22,6 +24,8 @@ export interface Deps {
   readonly auth: AuthService;
   /** Queues the welcome, reset and e-mail-changed mails in a change's transaction. */
   readonly accountMail: AccountMailer;
+  /** Where what the request cannot answer with (a token leaving the tenant without an administrator) is reported. */
+  readonly logger: Logger;
 }
 
 /**
@@ -29,12 +33,17 @@ export interface Deps {
  * signed-in portal user, allowed what its personas grant. `label` is what history shows as "Updated By".
  */
 export type Actor =
-  | { readonly kind: 'token'; readonly id: string; readonly label: string }
+  | { readonly kind: 'token'; readonly id: string; readonly label: string; readonly scopes?: ReadonlySet<string> | undefined }
   | { readonly kind: 'user'; readonly id: string; readonly sessionId: string; readonly label: string; readonly permissions: ReadonlySet<string> };
 
-/** Whether the actor may do what `permission` names. API tokens are tenant-wide provisioning credentials. */
+/**
+ * Whether the actor may do what `permission` names. API tokens are tenant-wide provisioning credentials unless
+ * created with scopes; a users:write scope includes reading.
+ */
 export function can(actor: Actor, permission: string): boolean {
-  return actor.kind === 'token' || actor.permissions.has(permission);
+  if (actor.kind === 'user') return actor.permissions.has(permission);
+  if (!actor.scopes) return true;
+  return actor.scopes.has(permission) || (permission === USERS_READ && actor.scopes.has(USERS_WRITE));
 }
 
 export interface RequestContext {

@@ -18,6 +18,9 @@ export interface TokenRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** What the token may do on /scim/v2; null: everything in its tenant. */
+  scopes: string[] | null;
+  expires_at: Date | null;
 }
 
 /** Creates a tenant unless one with that slug exists; returns the tenant either way and whether it is new. */
@@ -41,14 +44,27 @@ export async function selectTenants(q: Queryable): Promise<TenantRow[]> {
   return q.query<TenantRow>('select id, slug, name, created_at from tenants order by slug');
 }
 
-const TOKEN_COLUMNS = 'id, tenant_id, label, token_hash, created_at, last_used_at, revoked_at';
+const TOKEN_COLUMNS = 'id, tenant_id, label, token_hash, created_at, last_used_at, revoked_at, scopes, expires_at';
 
-export async function insertToken(tx: Queryable, tenantId: string, id: string, label: string, tokenHash: string, now: Date): Promise<TokenRow> {
+export interface TokenLimits {
+  readonly scopes: readonly string[] | null;
+  readonly expiresAt: Date | null;
+}
+
+export async function insertToken(
+  tx: Queryable,
+  tenantId: string,
+  id: string,
+  label: string,
+  tokenHash: string,
+  now: Date,
+  limits: TokenLimits,
+): Promise<TokenRow> {
   const rows = await tx.query<TokenRow>(
-    `insert into api_tokens (tenant_id, id, label, token_hash, created_at) values ($1, $2, $3, $4, $5)
+    `insert into api_tokens (tenant_id, id, label, token_hash, created_at, scopes, expires_at) values ($1, $2, $3, $4, $5, $6::text[], $7)
      on conflict (token_hash) do nothing
      returning ${TOKEN_COLUMNS}`,
-    [tenantId, id, label, tokenHash, now.toISOString()],
+    [tenantId, id, label, tokenHash, now.toISOString(), limits.scopes ? [...limits.scopes] : null, limits.expiresAt?.toISOString() ?? null],
   );
   return rows[0]!;
 }

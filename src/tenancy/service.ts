@@ -1,5 +1,5 @@
 // Tenants and API tokens: what the CLI and the bootstrap variables manage, and what a bearer token resolves to.
-import { DEFAULT_PERSONAS, type PersonaSeed } from '../auth/permissions.js';
+import { DEFAULT_PERSONAS, TOKEN_SCOPES, type PersonaSeed } from '../auth/permissions.js';
 import { digestsEqual, generateToken, hashToken } from '../auth/tokens.js';
 import { insertGroup, type GroupWrite } from '../resources/groups/queries.js';
 import { PERSONA_SCHEMA } from '../scim/schema/persona.js';
@@ -50,12 +50,25 @@ export interface TokenInfo {
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
+  /** What the token may do on /scim/v2; null: everything in its tenant. */
+  readonly scopes: readonly string[] | null;
+  readonly expiresAt: string | null;
 }
 
 export interface TokenPrincipal {
   readonly tokenId: string;
   readonly tenantId: string;
   readonly label: string;
+  readonly scopes: ReadonlySet<string> | undefined;
+}
+
+export interface TokenOptions {
+  /** The bootstrap variable's secret; otherwise a fresh 256-bit one is made. */
+  readonly secret?: string;
+  /** Permissions from TOKEN_SCOPES the token is limited to; none: the token may do everything in its tenant. */
+  readonly scopes?: readonly string[];
+  /** When the token stops working; none: it works until revoked. */
+  readonly expiresAt?: Date;
 }
 
 export interface TenancyService {
@@ -63,11 +76,11 @@ export interface TenancyService {
   listTenants(): Promise<Tenant[]>;
   /** The tenant with this slug; a TenancyError that says how to create it when there is none. */
   findTenant(slug: string): Promise<Tenant>;
-  /** Issues a token; `secret` is for the bootstrap variable, otherwise a fresh 256-bit one is made. */
-  createToken(tenantSlug: string, label: string, secret?: string): Promise<{ token: string; info: TokenInfo; created: boolean }>;
+  /** Issues a token, limited to scopes and an expiry if asked. */
+  createToken(tenantSlug: string, label: string, options?: TokenOptions): Promise<{ token: string; info: TokenInfo; created: boolean }>;
   listTokens(tenantSlug: string): Promise<TokenInfo[]>;
   revokeToken(id: string): Promise<TokenInfo>;
-  /** The tenant and label a bearer token stands for, or undefined when it is unknown or revoked. */
+  /** The tenant and label a bearer token stands for, or undefined when it is unknown, revoked or expired. */
   authenticate(token: string): Promise<TokenPrincipal | undefined>;
 }
 
@@ -80,7 +93,15 @@ const toTokenInfo = (row: TokenRow): TokenInfo => ({
   createdAt: row.created_at.toISOString(),
   lastUsedAt: row.last_used_at?.toISOString() ?? null,
   revokedAt: row.revoked_at?.toISOString() ?? null,
+  scopes: row.scopes,
+  expiresAt: row.expires_at?.toISOString() ?? null,
 });
+
+function checkScopes(scopes: readonly string[]): void {
+  const unknown = scopes.find((scope) => !TOKEN_SCOPES.includes(scope));
+  if (unknown !== undefined) throw new TenancyError(`"${unknown}" is not a token scope; use ${TOKEN_SCOPES.join(' or ')}.`);
+  if (scopes.length === 0) throw new TenancyError(`A scoped token needs at least one scope: ${TOKEN_SCOPES.join(' or ')}.`);
+}
 
 export function createTenancyService(deps: { store: Store; clock: () => Date; newId: () => string }): TenancyService {
   const { store, clock, newId } = deps;
@@ -118,12 +139,16 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       return toTenant(await tenantBySlug(slug));
     },
 
-    async createToken(tenantSlug, label, secret) {
+    async createToken(tenantSlug, label, options = {}) {
+      if (options.scopes) checkScopes(options.scopes);
+      const now = clock();
+      if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) throw new TenancyError('A token\'s expiry must be in the future.');
       const tenant = await tenantBySlug(tenantSlug);
-      const token = secret ?? generateToken(TOKEN_PREFIX);
+      const token = options.secret ?? generateToken(TOKEN_PREFIX);
       const tokenHash = hashToken(token);
+      const limits = { scopes: options.scopes ? [...new Set(options.scopes)].sort() : null, expiresAt: options.expiresAt ?? null };
       return store.transaction(async (tx) => {
-        const row = await insertToken(tx, tenant.id, newId(), label, tokenHash, clock());
+        const row = await insertToken(tx, tenant.id, newId(), label, tokenHash, now, limits);
         if (row) return { token, info: toTokenInfo(row), created: true };
         // Only a supplied secret can already exist (a fresh one never collides): the bootstrap token on restart.
         const existing = await selectTokenByHash(tx, tokenHash);
@@ -151,10 +176,11 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       // the index or driver ever compared loosely.
       if (!row || !digestsEqual(row.token_hash, digest) || row.revoked_at !== null) return undefined;
       const now = clock();
+      if (row.expires_at !== null && row.expires_at.getTime() <= now.getTime()) return undefined;
       if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
         await touchToken(store, row.tenant_id, row.id, now);
       }
-      return { tokenId: row.id, tenantId: row.tenant_id, label: row.label };
+      return { tokenId: row.id, tenantId: row.tenant_id, label: row.label, scopes: row.scopes ? new Set(row.scopes) : undefined };
     },
   };
 }

@@ -1,4 +1,4 @@
-// sql/0009 on data written before it: history rows get their actor's type where it can be told (best effort), and
+// sql/0008 on data written before it: history rows get their actor's type where it can be told (best effort), and
 // sent mails lose their bodies while unsent ones keep them.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ const OLD_ROWS: Record<string, [string | null, string]> = {
 };
 
 beforeAll(async () => {
-  db = await createTestDatabase({ migrateBefore: 9 });
+  db = await createTestDatabase({ migrateBefore: 8 });
   const q = db.store.query.bind(db.store);
   for (const [id, slug] of [[acme, 'acme'], [globex, 'globex']]) await q('insert into tenants (id, slug, name, created_at) values ($1, $2, $2, $3)', [id, slug, now]);
   await q('insert into api_tokens (tenant_id, id, label, token_hash, created_at) values ($1, $2, $3, $4, $5)', [acme, token, 'Okta', 'hash-1', now]);
@@ -54,11 +54,11 @@ beforeAll(async () => {
       [acme, id, now, sent, user],
     );
   }
-  expect(await migrate(db.store)).toContain('0009_history_actor_and_sent_mail.sql');
+  expect(await migrate(db.store)).toContain('0008_history_actor_and_sent_mail.sql');
 });
 afterAll(() => db?.close());
 
-describe('sql/0009 on older data', () => {
+describe('sql/0008 on older data', () => {
   it('gives each old history row the actor type it can be told by its id, in its own tenant only', async () => {
     const rows = await db.store.query<{ request_id: string; actor_type: string | null; actor_id: string | null }>(
       'select request_id, actor_type, actor_id from history where request_id is not null order by request_id',

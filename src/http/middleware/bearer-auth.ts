@@ -57,7 +57,7 @@ export function bearerAuth(options: BearerAuthOptions) {
     // Unknown and revoked tokens get the same answer, so the response tells nothing about which it was.
     if (!principal) throw refuse(c, 'invalidToken', 'The bearer token is not valid.');
     c.set('tenantId', principal.tenantId);
-    c.set('actor', { kind: 'token', id: principal.tokenId, label: principal.label });
+    c.set('actor', { kind: 'token', id: principal.tokenId, label: principal.label, scopes: principal.scopes });
     await next();
   });
 }

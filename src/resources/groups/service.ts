@@ -9,12 +9,15 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { streamWithList } from '../../scim/resource/stream-json.js';
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
+import { PERSONA_SCHEMA } from '../../scim/schema/persona.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { StoreError, type Queryable } from '../../store/index.js';
 import type { Deps, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
 import { historyForGroupChange, historyForGroupCreated, historyForGroupDeleted, historyForMembers, historyScope, recordHistory } from '../history/recorder.js';
+import { guardGroupChange } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
+import { carriedPermissions, checkMayActOnUsers, checkMayGrant } from '../privilege.js';
 import { groupLocation, groupToResource } from './mapper.js';
 import {
   addMembers,
@@ -88,6 +91,21 @@ function toWrite(data: ResourceData): { group: GroupWrite; members: RequestedMem
       externalId: attributes.externalId as string | undefined,
       attributes,
     },
+  };
+}
+
+/** The permissions a group's own persona extension names (not those of the groups it is nested in). */
+function ownPermissions(attributes: Record<string, unknown>): string[] {
+  const persona = attributes[PERSONA_SCHEMA.id] as Record<string, unknown> | undefined;
+  const permissions = persona?.permissions;
+  return Array.isArray(permissions) ? permissions.filter((p): p is string => typeof p === 'string') : [];
+}
+
+/** The users and groups whose membership changed, for the privilege check on the people they stand for. */
+function changedIds(changed: readonly ChangedMember[]): { userIds: string[]; groupIds: string[] } {
+  return {
+    userIds: changed.filter((m) => m.type === 'User').map((m) => m.id),
+    groupIds: changed.filter((m) => m.type === 'Group').map((m) => m.id),
   };
 }
 
@@ -185,9 +203,12 @@ export function createGroupsService(deps: Deps): GroupsService {
       const id = newId();
       try {
         return await store.transaction(async (tx) => {
+          checkMayGrant(ctx, ownPermissions(group.attributes));
           const row = await insertGroup(tx, ctx.tenantId, id, group, clock());
           const { userIds, groupIds } = await resolveMembers(tx, ctx.tenantId, id, members);
           const { added, removed } = await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
+          const changed = changedIds(added);
+          await checkMayActOnUsers(tx, ctx, changed.userIds, changed.groupIds);
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupCreated(scope, row), ...historyForMembers(scope, row, added, removed)]);
           return render(tx, ctx.tenantId, row, projection);
@@ -232,10 +253,16 @@ export function createGroupsService(deps: Deps): GroupsService {
           if (!current) throw notFound(id);
           checkIfMatch(ifMatch, current.version);
           checkImmutable([...COMMON_ATTRIBUTES, ...GROUP_RESOURCE_TYPE.schema.attributes], current.attributes, group.attributes);
+          const carried = await carriedPermissions(tx, ctx, id);
+          checkMayGrant(ctx, [...carried, ...ownPermissions(group.attributes)]);
+          const administrators = await guardGroupChange(tx, deps, ctx, id, carried);
           const { userIds, groupIds } = await resolveMembers(tx, ctx.tenantId, id, members);
           const { added, removed } = await setMembers(tx, ctx.tenantId, id, userIds, groupIds);
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
+          const changed = changedIds([...added, ...removed]);
+          await checkMayActOnUsers(tx, ctx, changed.userIds, changed.groupIds);
+          await administrators();
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
           return render(tx, ctx.tenantId, row, projection);
@@ -259,6 +286,9 @@ export function createGroupsService(deps: Deps): GroupsService {
           const { group } = toWrite(normalizeResource(GROUP_RESOURCE_TYPE, withSchemas(GROUP_RESOURCE_TYPE, data)));
           displayName = group.displayName;
           checkImmutable([...COMMON_ATTRIBUTES, ...GROUP_RESOURCE_TYPE.schema.attributes], current.attributes, group.attributes);
+          const carried = await carriedPermissions(tx, ctx, id);
+          checkMayGrant(ctx, [...carried, ...ownPermissions(group.attributes)]);
+          const administrators = await guardGroupChange(tx, deps, ctx, id, carried);
           // A member added by one operation and removed by a later one shows both: both happened.
           // concat, not push(...): removing every member of a large group returns more rows than a call has arguments.
           let added: readonly ChangedMember[] = [];
@@ -276,6 +306,9 @@ export function createGroupsService(deps: Deps): GroupsService {
           if (membersChanged === 0 && sameJson(group.attributes, current.attributes)) return { version: current.version, result: undefined };
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
+          const changed = changedIds(added.concat(removed));
+          await checkMayActOnUsers(tx, ctx, changed.userIds, changed.groupIds);
+          await administrators();
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
           return { version: row.version, result: undefined };
@@ -291,6 +324,10 @@ export function createGroupsService(deps: Deps): GroupsService {
         const current = await lockGroup(tx, ctx.tenantId, id);
         if (!current) throw notFound(id);
         checkIfMatch(ifMatch, current.version);
+        const carried = await carriedPermissions(tx, ctx, id);
+        checkMayGrant(ctx, carried);
+        await checkMayActOnUsers(tx, ctx, [], [id]);
+        const administrators = await guardGroupChange(tx, deps, ctx, id, carried);
         // Removing the members first (the delete would cascade) names them, so each user's history shows the loss.
         const { removed } = await setMembers(tx, ctx.tenantId, id, [], []);
         const parents = (await deleteGroup(tx, ctx.tenantId, id, clock())) ?? [];
@@ -300,6 +337,7 @@ export function createGroupsService(deps: Deps): GroupsService {
         const onUsers = historyForMembers(scope, current, [], removed).filter((entry) => entry.resourceType === 'User');
         const asMember = { type: 'Group' as const, id: current.id, name: current.display_name };
         const onParents = parents.flatMap((parent) => historyForMembers(scope, parent, [], [asMember]));
+        await administrators();
         await recordHistory(tx, [...onUsers, ...onParents, ...historyForGroupDeleted(scope, current)]);
       });
     },

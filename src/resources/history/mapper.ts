@@ -7,7 +7,7 @@ export function historyLocation(scimBaseUrl: string, id: string): string {
   return `${scimBaseUrl}/History/${id}`;
 }
 
-/** The actor by type and id; an old entry the backfill could not place (sql/0009) has its name alone. */
+/** The actor by type and id; an old entry the backfill could not place (sql/0008) has its name alone. */
 function actorOf(row: HistoryRow): Record<string, string> {
   if (row.actor_type === null || row.actor_id === null) return { display: row.actor };
   return { type: row.actor_type, value: row.actor_id, display: row.actor };

@@ -16,7 +16,7 @@ export interface HistoryRow {
   old_value: string | null;
   new_value: string | null;
   actor: string;
-  /** Null for an entry written before actors had a type and not matched by the backfill (sql/0009). */
+  /** Null for an entry written before actors had a type and not matched by the backfill (sql/0008). */
   actor_type: HistoryActorType | null;
   actor_id: string | null;
   request_id: string | null;

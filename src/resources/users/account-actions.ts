@@ -7,6 +7,7 @@ import { ScimError } from '../../scim/errors.js';
 import type { Queryable } from '../../store/index.js';
 import type { Deps, RequestContext } from '../context.js';
 import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
+import { checkMayActOnUsers } from '../privilege.js';
 import { lockUser, selectUser, type UserRow } from './queries.js';
 import { checkUserId, userNotFound } from './service.js';
 
@@ -46,7 +47,11 @@ export function createAccountActions(deps: Deps): AccountActions {
   /** Runs a mailing action in one transaction and has the mail go out once it commits. */
   async function mailing<T>(ctx: RequestContext, id: string, fn: (tx: Queryable, row: UserRow) => Promise<T>): Promise<T> {
     checkUserId(id);
-    const result = await store.transaction(async (tx) => fn(tx, await lockOrFail(tx, ctx.tenantId, id)));
+    const result = await store.transaction(async (tx) => {
+      const row = await lockOrFail(tx, ctx.tenantId, id);
+      await checkMayActOnUsers(tx, ctx, [id]);
+      return fn(tx, row);
+    });
     accountMail.notify();
     return result;
   }
@@ -89,6 +94,8 @@ export function createAccountActions(deps: Deps): AccountActions {
       // Checked and hashed before the transaction: Argon2id takes tens of milliseconds, and no lock need wait for it.
       const before = await selectUser(store, ctx.tenantId, id);
       if (!before) throw userNotFound(id);
+      // Refused before the policy is checked or anything hashed; checked again in the transaction, which decides.
+      await checkMayActOnUsers(store, ctx, [id]);
       const password = given ?? generatePassword(before);
       checkPolicy(password, before);
       const hash = await passwords.hash(password);
@@ -96,6 +103,7 @@ export function createAccountActions(deps: Deps): AccountActions {
       // is right. The user must replace the temporary one at the next sign-in, and may not keep it then.
       const mailed = await store.transaction(async (tx) => {
         const row = await lockOrFail(tx, ctx.tenantId, id);
+        await checkMayActOnUsers(tx, ctx, [id]);
         // The user may have been renamed meanwhile: the rules are about its name now.
         if (row.user_name !== before.user_name || row.version !== before.version) checkPolicy(password, row, true);
         const scope = historyScope(ctx, deps);

@@ -26,7 +26,9 @@ import {
   type HistoryScope,
   type LockReason,
 } from '../history/recorder.js';
+import { checkUserRemoval } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
+import { checkMayActOnUsers } from '../privilege.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
   INDEXED_MULTI_VALUED,
@@ -348,8 +350,10 @@ export function createUsersService(deps: Deps): UsersService {
           return await withMail(async (tx) => {
             const current = await lockUser(tx, ctx.tenantId, id);
             if (!current) throw userNotFound(id);
+            await checkMayActOnUsers(tx, ctx, [id]);
             checkIfMatch(ifMatch, current.version);
             checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+            if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             const passwordHash = prepared ? await passwordHashToStore(tx, ctx.tenantId, id, prepared, ownerOf(user)) : null;
             await resolveManager(tx, ctx.tenantId, id, user.attributes);
             const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
@@ -385,6 +389,7 @@ export function createUsersService(deps: Deps): UsersService {
           return await withMail(async (tx) => {
             const current = await lockUser(tx, ctx.tenantId, id);
             if (!current) throw userNotFound(id);
+            await checkMayActOnUsers(tx, ctx, [id]);
             checkIfMatch(ifMatch, current.version);
             const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
             const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
@@ -398,6 +403,7 @@ export function createUsersService(deps: Deps): UsersService {
               return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
             }
             if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
+            if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             const passwordHash = password === undefined ? null : await passwordHashToStore(tx, ctx.tenantId, id, hashed!, ownerOf(user));
             if (password !== undefined && passwordHash === null && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
               // The current password again, and nothing else: no new version.
@@ -425,7 +431,9 @@ export function createUsersService(deps: Deps): UsersService {
       await store.transaction(async (tx) => {
         const current = await lockUser(tx, ctx.tenantId, id);
         if (!current) throw userNotFound(id);
+        await checkMayActOnUsers(tx, ctx, [id]);
         checkIfMatch(ifMatch, current.version);
+        await checkUserRemoval(tx, deps, ctx, current, 'delete');
         const groups = await deleteUser(tx, ctx.tenantId, id, clock());
         await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current, groups));
       });
