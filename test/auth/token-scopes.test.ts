@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand, type AdminDeps } from '../../src/admin/commands.js';
 import { parseDuration } from '../../src/admin/duration.js';
+import { createSecurityLog } from '../../src/auth/security-log.js';
+import { createLogger } from '../../src/http/logger.js';
 import { TenancyError } from '../../src/tenancy/service.js';
 import { createTestContext, userBody, type TestContext } from '../helpers/app.js';
 
@@ -87,7 +89,9 @@ describe('token expiry', () => {
 });
 
 describe('usher token create and list', () => {
-  const deps = () => ({ tenancy: t.tenancy, clock: () => now }) as unknown as AdminDeps;
+  const logged: string[] = [];
+  const securityLog = createSecurityLog(createLogger('info', (line) => logged.push(line)));
+  const deps = () => ({ tenancy: t.tenancy, clock: () => now, securityLog }) as unknown as AdminDeps;
 
   it('create takes scopes and an expiry; list shows them', async () => {
     const created = await runAdminCommand(deps(), { command: 'token.create', tenant: 'acme', label: 'cli-report', scopes: ['users:read'], expiresIn: 90 * 86_400 });
@@ -97,6 +101,10 @@ describe('usher token create and list', () => {
     const listing = (await runAdminCommand(deps(), { command: 'token.list', tenant: 'acme' })).lines;
     expect(listing.find((line) => line.includes('  cli-report  '))).toMatch(/scope users:read {2}expires 2026-08-30T12:00:00\.000Z$/);
     expect(listing.find((line) => line.includes('  test  '))).toMatch(/scope all {2}expires never$/);
+    // The security log names the new token by id, never by its secret.
+    const created_ = logged.map((line) => JSON.parse(line)).find((entry) => entry.event === 'token.created' && entry.label === 'cli-report');
+    expect(created_).toMatchObject({ by: 'cli', tokenId: expect.any(String) });
+    expect(logged.join('\n')).not.toContain(token);
   });
 
   it('list marks an expired token', async () => {

@@ -39,7 +39,7 @@ it('gives existing Administrator personas every default permission, and tokens s
   const before = await groupsOf(tenant.id);
   const plainBefore = await groupsOf(plain.id);
 
-  expect(await migrate(db.store)).toEqual(['0006_privileges.sql']);
+  expect((await migrate(db.store))[0]).toBe('0006_privileges.sql');
 
   const after = await groupsOf(tenant.id);
   const admin = after.find((g) => g.display_name === 'Administrator')!;
