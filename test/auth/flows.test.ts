@@ -1,7 +1,7 @@
 // Portal sign-in through the app: personas grant permissions, sessions carry them, lockout, /Me, password change, logout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_PERMISSIONS } from '../../src/auth/permissions.js';
-import { createTestContext, groupBody, userBody, postJson, type TestContext } from '../helpers/app.js';
+import { createTestContext, groupBody, postJson, scimRequest, type TestContext, userBody } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const PERSONA = 'urn:usher:params:scim:schemas:extension:persona:2.0:Group';
@@ -13,15 +13,7 @@ let personas: Record<string, string>;
 
 const post = (path: string, body: unknown, token?: string) => postJson(t.app, path, body, token);
 
-async function scim(method: string, path: string, token: string, body?: unknown) {
-  const response = await t.app.request(`/scim/v2${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/scim+json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const scim = (method: string, path: string, token: string, body?: unknown) => scimRequest(t.app, token, method, path, body);
 
 async function createUser(userName: string, persona?: string, extra: Record<string, unknown> = {}): Promise<string> {
   const created = await t.client.request('POST', '/Users', userBody(userName, { password: PASSWORD, displayName: userName.split('@')[0], ...extra }));

@@ -2,7 +2,7 @@
 // nor lock, deactivate, delete or demote its own account; an API token can, and the attempt is logged.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/http/logger.js';
-import { createTestContext, postJson, userBody, type Client, type TestContext } from '../helpers/app.js';
+import { type Client, createTestContext, postJson, scimRequest, type TestContext, userBody } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -24,15 +24,7 @@ const logger: Logger = {
   error() {},
 };
 
-async function scim(method: string, path: string, token: string, body?: unknown) {
-  const response = await t.app.request(`/scim/v2${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const scim = (method: string, path: string, token: string, body?: unknown) => scimRequest(t.app, token, method, path, body);
 
 const patch = (...operations: unknown[]) => ({ schemas: [PATCH], Operations: operations });
 const removeMember = (id: string) => patch({ op: 'remove', path: `members[value eq "${id}"]` });

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/http/logger.js';
 import { createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from '../../src/mail/index.js';
-import { createTestContext, PUBLIC_URL, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, PUBLIC_URL, scimRequest, type TestContext, userBody } from '../helpers/app.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../mail/smtp-sink.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -45,15 +45,7 @@ async function post(path: string, body: unknown, token?: string, headers: Record
 }
 
 /** A SCIM request with a portal session's token. */
-async function asUser(token: string, method: string, path: string, body?: unknown) {
-  const response = await t.app.request(`/scim/v2${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const asUser = (token: string, method: string, path: string, body?: unknown) => scimRequest(t.app, token, method, path, body);
 
 const login = (userName: string, password: string, requestId?: string) =>
   post('/auth/login', { tenant: 'acme', userName, password }, undefined, requestId ? { 'X-Request-Id': requestId } : {});

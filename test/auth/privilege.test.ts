@@ -2,7 +2,7 @@
 // and gives a persona (membership or a permission) only when it holds all that persona carries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERSONAS } from '../../src/auth/permissions.js';
-import { createTestContext, groupBody, postJson, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, groupBody, postJson, scimRequest, type TestContext, userBody } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -16,15 +16,7 @@ const ids: Record<string, string> = {};
 let helper: string;
 let boss: string;
 
-async function scim(method: string, path: string, token: string, body?: unknown) {
-  const response = await t.app.request(`/scim/v2${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const scim = (method: string, path: string, token: string, body?: unknown) => scimRequest(t.app, token, method, path, body);
 
 const patch = (...operations: unknown[]) => ({ schemas: [PATCH], Operations: operations });
 const addMember = (id: string | undefined) => patch({ op: 'add', path: 'members', value: [{ value: id }] });

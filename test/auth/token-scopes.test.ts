@@ -6,7 +6,7 @@ import { parseDuration } from '../../src/admin/duration.js';
 import { createSecurityLog } from '../../src/auth/security-log.js';
 import { createLogger } from '../../src/http/logger.js';
 import { TenancyError } from '../../src/tenancy/service.js';
-import { createTestContext, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, scimRequest, type TestContext, userBody } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -15,15 +15,7 @@ let t: TestContext;
 let now = new Date('2026-06-01T12:00:00Z');
 let userId: string;
 
-async function scim(method: string, path: string, token: string, body?: unknown) {
-  const response = await t.app.request(`/scim/v2${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const scim = (method: string, path: string, token: string, body?: unknown) => scimRequest(t.app, token, method, path, body);
 
 beforeAll(async () => {
   t = await createTestContext({ clock: () => now });

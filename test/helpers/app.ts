@@ -115,26 +115,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   const clientFor = (token: string, tenantId: string): Client => ({
     token,
     tenantId,
-    async request(method, path, body, headers = {}) {
-      const init: RequestInit = {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      };
-      const response = await app.request(path.startsWith('/') ? `/scim/v2${path}` : path, init);
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        // Not JSON: keep the text so the test can show it.
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
-    },
+    request: (method, path, body, headers) => scimRequest(app, token, method, path, body, headers),
   });
 
   const newTenant = async (slug: string, options: NewTenantOptions = {}) => {
@@ -163,6 +144,31 @@ export function userBody(userName: string, extra: Record<string, unknown> = {}):
 
 export function groupBody(displayName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { schemas: [GROUP_SCHEMA], displayName, ...extra };
+}
+
+/**
+ * A SCIM request to the app with a bearer token (an API token or a portal session's): a path starting with / is
+ * under /scim/v2; the body parsed as JSON when it is JSON, else kept as text for the test to show.
+ */
+export async function scimRequest(app: App, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse> {
+  const init: RequestInit = {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
+      ...headers,
+    },
+    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  };
+  const response = await app.request(path.startsWith('/') ? `/scim/v2${path}` : path, init);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text so the test can show it.
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
 }
 
 /** POSTs JSON to the app (the /auth API's way), with a bearer token if given; the body parsed when there is one. */
