@@ -18,7 +18,8 @@ export type SecurityEvent =
   | 'session.refused'
   | 'token.refused'
   | 'token.created'
-  | 'token.revoked';
+  | 'token.revoked'
+  | 'tenant.lastAdministratorRemoved';
 
 /** What a request tells about its sender: kept beside every event it causes. */
 export interface RequestMeta {
@@ -54,6 +55,7 @@ const WARN: ReadonlySet<SecurityEvent> = new Set<SecurityEvent>([
   'token.refused',
   'token.created',
   'token.revoked',
+  'tenant.lastAdministratorRemoved',
 ]);
 
 /** A user agent is the client's free text: bounded, so a request cannot write a long line. */

@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { AccountMailLimitError } from '../auth/account-mail.js';
 import { HashQueueFullError } from '../auth/passwords.js';
-import { authRoutes } from '../auth/route.js';
+import { authRoutes, requestMeta } from '../auth/route.js';
 import type { SecurityLog } from '../auth/security-log.js';
 import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
 import { HTTPException } from 'hono/http-exception';
@@ -90,6 +90,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', consoleRoutes({ dir: deps.consoleDir }));
 
   const scim = new Hono<AppEnv>();
+  scim.use(async (c, next) => {
+    c.set('requestMeta', requestMeta(c, deps.limits.trustProxy));
+    await next();
+  });
   scim.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth, securityLog: deps.securityLog, trustProxy: deps.limits.trustProxy }));
   const perSecond = deps.limits.scimRequestsPerSecond;
   if (perSecond > 0) {

@@ -3,7 +3,7 @@ import type { AccountMailer } from '../auth/account-mail.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { AuthService } from '../auth/service.js';
 import { USERS_READ, USERS_WRITE } from '../auth/permissions.js';
-import type { Logger } from '../http/logger.js';
+import type { SecurityLog, RequestMeta } from '../auth/security-log.js';
 import type { CursorCodec } from '../scim/cursor.js';
 import type { HistoryActor } from '../scim/history/events.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
@@ -25,7 +25,7 @@ export interface Deps {
   /** Queues the welcome, reset and e-mail-changed mails in a change's transaction. */
   readonly accountMail: AccountMailer;
   /** Where what the request cannot answer with (a token leaving the tenant without an administrator) is reported. */
-  readonly logger: Logger;
+  readonly securityLog: SecurityLog;
 }
 
 /**
@@ -50,6 +50,8 @@ export interface RequestContext {
   readonly tenantId: string;
   readonly actor: Actor;
   readonly requestId: string;
+  /** Who sent the request, for the security log; absent for the command line. */
+  readonly meta?: RequestMeta;
   /** Who history names when not the actor itself: the command line acts with a token's power but is no token. */
   readonly historyActor?: HistoryActor;
 }

@@ -25,9 +25,9 @@ function conflict(detail: string): ScimError {
  * Sessions are refused; an API token is the identity provider, the source of truth, so its change goes through and
  * is logged for the people who will have to restore an administrator.
  */
-function refuse(deps: Pick<Deps, 'logger'>, ctx: RequestContext, detail: string, fields: Record<string, unknown>): void {
+function refuse(deps: Pick<Deps, 'securityLog'>, ctx: RequestContext, detail: string, fields: Record<string, string>): void {
   if (ctx.actor.kind === 'user') throw conflict(detail);
-  deps.logger.warn('security.lastAdministrator', { tenantId: ctx.tenantId, requestId: ctx.requestId, tokenId: ctx.actor.id, ...fields });
+  deps.securityLog.record('tenant.lastAdministratorRemoved', { ...ctx.meta, requestId: ctx.requestId }, { tenant: ctx.tenantId, tokenId: ctx.actor.id, ...fields });
 }
 
 /**
@@ -36,7 +36,7 @@ function refuse(deps: Pick<Deps, 'logger'>, ctx: RequestContext, detail: string,
  */
 export async function checkUserRemoval(
   tx: Queryable,
-  deps: Pick<Deps, 'logger'>,
+  deps: Pick<Deps, 'securityLog'>,
   ctx: RequestContext,
   current: { readonly id: string; readonly active: boolean },
   action: 'delete' | 'deactivate',
@@ -61,7 +61,7 @@ export async function checkUserRemoval(
  */
 export async function guardGroupChange(
   tx: Queryable,
-  deps: Pick<Deps, 'logger'>,
+  deps: Pick<Deps, 'securityLog'>,
   ctx: RequestContext,
   groupId: string,
   carried: readonly string[],

@@ -39,7 +39,7 @@ function projectionOf(params: Record<string, unknown>): ProjectionParams {
 
 /** Who asks and for which tenant, as the middleware found it: what every resource service is given with a request. */
 export function contextOf(c: Context<AppEnv>): RequestContext {
-  return { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId };
+  return { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId, ...(c.var.requestMeta ? { meta: c.var.requestMeta } : {}) };
 }
 
 export function resourceRoutes(service: ResourceService, options: { maxResults: number }) {
