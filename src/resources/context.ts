@@ -46,6 +46,11 @@ export function can(actor: Actor, permission: string): boolean {
   return actor.scopes.has(permission) || (permission === USERS_READ && actor.scopes.has(USERS_WRITE));
 }
 
+/** Who acted, for the security log: the kind of credential and its id (a user's or a token's). */
+export function actorFields(actor: Actor): { readonly by: 'user' | 'token'; readonly actorId: string } {
+  return { by: actor.kind, actorId: actor.id };
+}
+
 export interface RequestContext {
   readonly tenantId: string;
   readonly actor: Actor;

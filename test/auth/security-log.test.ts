@@ -168,3 +168,46 @@ describe('/scim/v2', () => {
     expect(lines.join('\n')).not.toContain('usess_gone');
   });
 });
+
+describe('changes made through SCIM', () => {
+  const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
+  const scim = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    t.app.request(`/scim/v2${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${t.client.token}`,
+        'User-Agent': AGENT,
+        'X-Forwarded-For': '10.9.9.9, 198.51.100.20',
+        'X-Request-Id': 'req-scim-1',
+        ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+
+  it('records a password set, a lock and an unlock by the identity provider, with the token as the actor', async () => {
+    const { body: user } = await t.client.request('POST', '/Users', userBody('lena@example.com'));
+    lines = [];
+    expect((await scim('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'password', value: 'violet harbour lantern 42' }))).status).toBe(200);
+    expect((await scim('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: false }))).status).toBe(200);
+    expect((await scim('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: true }))).status).toBe(200);
+    const common = { tenant: t.client.tenantId, userId: user.id, by: 'token', actorId: expect.any(String), address: '198.51.100.20', userAgent: AGENT, requestId: 'req-scim-1' };
+    expect(security()).toEqual([
+      expect.objectContaining({ event: 'password.changed', how: 'scim', ...common }),
+      expect.objectContaining({ event: 'account.locked', reason: 'provisioning', ...common }),
+      expect.objectContaining({ event: 'account.unlocked', ...common }),
+    ]);
+    expect(lines.join('\n')).not.toContain('violet harbour lantern 42');
+  });
+
+  it('records a temporary password set by an administrator action, and nothing for a change that was refused', async () => {
+    const { body: user } = await t.client.request('POST', '/Users', userBody('omar@example.com'));
+    lines = [];
+    expect((await scim('PATCH', `/Users/${user.id}`, patch({ op: 'replace', path: 'active', value: false }), { 'If-Match': 'W/"999"' })).status).toBe(412);
+    expect(security()).toEqual([]);
+    expect((await scim('POST', `/Users/${user.id}/temporary-password`, { password: 'copper meadow whistle 19' })).status).toBe(204);
+    expect(security()).toEqual([expect.objectContaining({ event: 'password.temporarySet', userId: user.id, by: 'token', requestId: 'req-scim-1' })]);
+    expect(lines.join('\n')).not.toContain('copper meadow whistle 19');
+  });
+});

@@ -5,7 +5,7 @@ import { emailValuesOf, mailAddressOf, type MailRecipient } from '../../auth/acc
 import { AuthError } from '../../auth/service.js';
 import { ScimError } from '../../scim/errors.js';
 import type { Queryable } from '../../store/index.js';
-import type { Deps, RequestContext } from '../context.js';
+import { actorFields, type Deps, type RequestContext } from '../context.js';
 import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
 import { checkMayActOnUsers } from '../privilege.js';
 import { lockUser, selectUser, type UserRow } from './queries.js';
@@ -113,6 +113,7 @@ export function createAccountActions(deps: Deps): AccountActions {
         return email ? accountMail.sendPasswordNotice(tx, scope, { ...row, email }, 'temporary') : false;
       });
       if (mailed) accountMail.notify();
+      deps.securityLog.record('password.temporarySet', { ...ctx.meta, requestId: ctx.requestId }, { tenant: ctx.tenantId, userId: id, ...actorFields(ctx.actor) });
       return given === undefined ? password : undefined;
     },
   };

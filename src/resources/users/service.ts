@@ -13,7 +13,8 @@ import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { endOtherSessionsOfUser, endSessionsOfUser, selectPasswordHash, voidAuthTokens } from '../../auth/queries.js';
 import { StoreError, type Queryable, type Transaction } from '../../store/index.js';
-import type { Deps, RequestContext, ResourceResult, ResourceService } from '../context.js';
+import type { SecurityEvent, SecurityFields } from '../../auth/security-log.js';
+import { actorFields, type Deps, type RequestContext, type ResourceResult, type ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
 import {
   historyForLock,
@@ -52,6 +53,9 @@ import {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PASSWORD_LENGTH = 1024;
 
+
+/** The security events of a change, noted in its transaction and recorded once it has committed. */
+type Audit = { event: SecurityEvent; fields: SecurityFields }[];
 export type UsersService = ResourceService;
 
 export function userNotFound(id: string): ScimError {
@@ -210,10 +214,18 @@ export function createUsersService(deps: Deps): UsersService {
     return prepared.hash;
   }
 
-  /** Runs a change; once it has committed, has the mail it queued, if any, go out at once. */
-  async function withMail<T>(fn: (tx: Transaction) => Promise<{ value: T; mailed: boolean }>): Promise<T> {
-    const { value, mailed } = await store.transaction(fn);
+  /**
+   * Runs a change; once it has committed, has the mail it queued, if any, go out at once, and writes the security
+   * events it noted to the security log (a change rolled back, or tried again, did not happen as noted).
+   */
+  async function withMail<T>(ctx: RequestContext, fn: (tx: Transaction, audit: Audit) => Promise<{ value: T; mailed: boolean }>): Promise<T> {
+    let audit: Audit = [];
+    const { value, mailed } = await store.transaction((tx) => {
+      audit = [];
+      return fn(tx, audit);
+    });
     if (mailed) accountMail.notify();
+    for (const { event, fields } of audit) deps.securityLog.record(event, { ...ctx.meta, requestId: ctx.requestId }, { tenant: ctx.tenantId, ...fields });
     return value;
   }
 
@@ -251,12 +263,17 @@ export function createUsersService(deps: Deps): UsersService {
    * History of one change: each attribute that changed, and a lock or unlock in place of the bare `active` change;
    * and the notice of a changed e-mail address. Returns whether mail was queued.
    */
-  async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean): Promise<boolean> {
+  async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean, audit: Audit): Promise<boolean> {
     const scope = historyScope(ctx, deps);
     const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
+    const who = { userId: after.id, ...actorFields(ctx.actor) };
+    if (passwordChanged) audit.push({ event: 'password.changed', fields: { ...who, how: 'scim' } });
     if (before.active && !after.active) {
-      entries.push(...historyForLock(scope, after, ctx.actor.kind === 'user' ? 'admin' : 'provisioning'));
+      const reason = ctx.actor.kind === 'user' ? 'admin' : 'provisioning';
+      entries.push(...historyForLock(scope, after, reason));
+      audit.push({ event: 'account.locked', fields: { ...who, reason } });
     }
+    if (!before.active && after.active) audit.push({ event: 'account.unlocked', fields: who });
     // A lock ends the user's sessions for good: unlocking lets the user sign in again, it revives none of them. A
     // lockout after failed sign-ins leaves them be, and so does not count as a lock here.
     if (!after.active && after.lock_reason !== 'failedLogins' && (before.active || before.lock_reason === 'failedLogins')) {
@@ -316,7 +333,7 @@ export function createUsersService(deps: Deps): UsersService {
       const passwordHash = password === undefined ? null : (await preparePassword(ctx.tenantId, null, password, ownerOf(user))).hash;
       const id = newId();
       try {
-        return await withMail(async (tx) => {
+        return await withMail(ctx, async (tx) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const scope = historyScope(ctx, deps);
           const welcome = welcomeAddressOf(user.attributes, passwordHash !== null);
@@ -347,7 +364,7 @@ export function createUsersService(deps: Deps): UsersService {
       for (let attempt = 1; ; attempt++) {
         const prepared = password === undefined ? undefined : await preparePassword(ctx.tenantId, id, password, ownerOf(user));
         try {
-          return await withMail(async (tx) => {
+          return await withMail(ctx, async (tx, audit) => {
             const current = await lockUser(tx, ctx.tenantId, id);
             if (!current) throw userNotFound(id);
             await checkMayActOnUsers(tx, ctx, [id]);
@@ -359,7 +376,7 @@ export function createUsersService(deps: Deps): UsersService {
             const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
             if (!row) throw userNotFound(id);
             await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
+            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null, audit);
             return { value: await render(tx, ctx.tenantId, row, projection), mailed };
           });
         } catch (error) {
@@ -386,7 +403,7 @@ export function createUsersService(deps: Deps): UsersService {
       let userName = '';
       for (let attempt = 1; ; attempt++) {
         try {
-          return await withMail(async (tx) => {
+          return await withMail(ctx, async (tx, audit) => {
             const current = await lockUser(tx, ctx.tenantId, id);
             if (!current) throw userNotFound(id);
             await checkMayActOnUsers(tx, ctx, [id]);
@@ -413,7 +430,7 @@ export function createUsersService(deps: Deps): UsersService {
             const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
             if (!row) throw userNotFound(id);
             await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null);
+            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null, audit);
             return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection) }, mailed };
           });
         } catch (error) {
