@@ -271,8 +271,8 @@ describe('with the server running: the CLI sends commands over the admin socket'
     const mail = readFileSync(join(mailDir, mails()[0]!), 'utf8');
     expect(mail).toContain('To: ada@globex.example');
     expect(mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=')).toContain(created.last);
-    // The server logs the file it wrote, never the link in it.
-    expect(server.lines.join('\n')).toContain('mail written');
+    // The server logs the file it wrote (once the file is in place: the line may reach us a moment later), never the link in it.
+    await expect.poll(() => server.lines.join('\n')).toContain('mail written');
     expect(server.lines.join('\n')).not.toContain(new URL(created.last).searchParams.get('token')!);
     await followAdminLink(server, created.last, 'globex', 'ada@globex.example');
     // History names the command line as a system actor, not as a token.
