@@ -2,12 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
 import { emailValuesOf, mailAddressOf, type MailRecipient } from '../../auth/account-mail.js';
-import { AuthError } from '../../auth/service.js';
 import { ScimError } from '../../scim/errors.js';
 import type { Queryable } from '../../store/index.js';
 import { actorFields, type Deps, type RequestContext } from '../context.js';
 import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
 import { checkMayActOnUsers } from '../privilege.js';
+import { checkScimPassword } from './password-check.js';
 import { lockUser, selectUser, type UserRow } from './queries.js';
 import { checkUserId, userNotFound } from './service.js';
 
@@ -56,16 +56,8 @@ export function createAccountActions(deps: Deps): AccountActions {
     return result;
   }
 
-  function checkPolicy(password: string, row: UserRow, quick = false): void {
-    const owner = { userName: row.user_name, emails: emailValuesOf(row.attributes) };
-    try {
-      if (quick) auth.checkPasswordQuick(password, owner);
-      else auth.checkPassword(password, owner);
-    } catch (error) {
-      if (error instanceof AuthError) throw ScimError.invalidValue(`Attribute 'password': ${error.message}`);
-      throw error;
-    }
-  }
+  const checkPolicy = (password: string, row: UserRow, quick = false) =>
+    checkScimPassword(auth, password, { userName: row.user_name, emails: emailValuesOf(row.attributes) }, quick);
 
   /** A password the policy accepts for this user: 20 readable characters, about 115 bits. */
   function generatePassword(row: UserRow): string {

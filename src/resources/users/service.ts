@@ -1,7 +1,6 @@
 // The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
 import { emailValuesOf, mailAddressOf } from '../../auth/account-mail.js';
 import type { PasswordOwner } from '../../auth/password-policy.js';
-import { AuthError } from '../../auth/service.js';
 import { ScimError } from '../../scim/errors.js';
 import { applyPatch } from '../../scim/patch/apply.js';
 import { parsePatchRequest, type PatchOperation } from '../../scim/patch/parse.js';
@@ -30,6 +29,7 @@ import {
 import { checkUserRemoval } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { checkMayActOnUsers } from '../privilege.js';
+import { checkScimPassword } from './password-check.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
   INDEXED_MULTI_VALUED,
@@ -177,15 +177,7 @@ export function createUsersService(deps: Deps): UsersService {
   const { store, clock, newId, passwords, scimBaseUrl, accountMail, auth } = deps;
 
   /** The portal's password policy, on the SCIM path too: 400 invalidValue naming the rule. */
-  function checkPolicy(password: string, owner: PasswordOwner, quick = false): void {
-    try {
-      if (quick) auth.checkPasswordQuick(password, owner);
-      else auth.checkPassword(password, owner);
-    } catch (error) {
-      if (error instanceof AuthError) throw ScimError.invalidValue(`Attribute 'password': ${error.message}`);
-      throw error;
-    }
-  }
+  const checkPolicy = (password: string, owner: PasswordOwner, quick = false) => checkScimPassword(auth, password, owner, quick);
 
   const ownerOf = (user: { userName: string; attributes: Record<string, unknown> }): PasswordOwner => ({
     userName: user.userName,
