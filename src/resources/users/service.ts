@@ -251,6 +251,31 @@ export function createUsersService(deps: Deps): UsersService {
     },
   };
 
+  /** The user a request changes, locked: 404 when it is gone, 403 when the session may not act on it, 412 on a stale If-Match. */
+  async function lockForChange(tx: Queryable, ctx: RequestContext, id: string, ifMatch: string | undefined): Promise<UserRow> {
+    const current = await lockUser(tx, ctx.tenantId, id);
+    if (!current) throw userNotFound(id);
+    await checkMayActOnUsers(tx, ctx, [id]);
+    checkIfMatch(ifMatch, current.version);
+    return current;
+  }
+
+  /** Writes a locked user's new state with its indexed values, history, notices and security events. */
+  async function writeChange(
+    tx: Queryable,
+    ctx: RequestContext,
+    current: UserRow,
+    user: UserWrite,
+    passwordHash: string | null,
+    audit: Audit,
+  ): Promise<{ row: UserRow; mailed: boolean }> {
+    await resolveManager(tx, ctx.tenantId, current.id, user.attributes);
+    const row = await updateUser(tx, ctx.tenantId, current.id, user, passwordHash, clock());
+    if (!row) throw userNotFound(current.id);
+    await replaceUserValues(tx, ctx.tenantId, current.id, indexedValues(user.attributes));
+    return { row, mailed: await recordChange(tx, ctx, current, row, passwordHash !== null, audit) };
+  }
+
   /**
    * History of one change: each attribute that changed, and a lock or unlock in place of the bare `active` change;
    * and the notice of a changed e-mail address. Returns whether mail was queued.
@@ -357,18 +382,11 @@ export function createUsersService(deps: Deps): UsersService {
         const prepared = password === undefined ? undefined : await preparePassword(ctx.tenantId, id, password, ownerOf(user));
         try {
           return await withMail(ctx, async (tx, audit) => {
-            const current = await lockUser(tx, ctx.tenantId, id);
-            if (!current) throw userNotFound(id);
-            await checkMayActOnUsers(tx, ctx, [id]);
-            checkIfMatch(ifMatch, current.version);
+            const current = await lockForChange(tx, ctx, id, ifMatch);
             checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
             if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             const passwordHash = prepared ? await passwordHashToStore(tx, ctx.tenantId, id, prepared, ownerOf(user)) : null;
-            await resolveManager(tx, ctx.tenantId, id, user.attributes);
-            const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-            if (!row) throw userNotFound(id);
-            await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null, audit);
+            const { row, mailed } = await writeChange(tx, ctx, current, user, passwordHash, audit);
             return { value: await render(tx, ctx.tenantId, row, projection), mailed };
           });
         } catch (error) {
@@ -396,10 +414,7 @@ export function createUsersService(deps: Deps): UsersService {
       for (let attempt = 1; ; attempt++) {
         try {
           return await withMail(ctx, async (tx, audit) => {
-            const current = await lockUser(tx, ctx.tenantId, id);
-            if (!current) throw userNotFound(id);
-            await checkMayActOnUsers(tx, ctx, [id]);
-            checkIfMatch(ifMatch, current.version);
+            const current = await lockForChange(tx, ctx, id, ifMatch);
             const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
             const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
             const { password } = written;
@@ -407,22 +422,15 @@ export function createUsersService(deps: Deps): UsersService {
             const user: UserWrite = { ...written.user, unlock: written.user.active && mentionsActive(operations) };
             userName = user.userName;
             checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
-            if (password === undefined && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
-              // Nothing changes (IdPs often re-send what is there): no new version.
-              return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
-            }
+            // Nothing changes (IdPs often re-send what is there), or only the current password again: no new version.
+            const unchanged = sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active);
+            const asItIs = async () => ({ value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false });
+            if (password === undefined && unchanged) return asItIs();
             if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
             if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             const passwordHash = password === undefined ? null : await passwordHashToStore(tx, ctx.tenantId, id, hashed!, ownerOf(user));
-            if (password !== undefined && passwordHash === null && sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active)) {
-              // The current password again, and nothing else: no new version.
-              return { value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false };
-            }
-            await resolveManager(tx, ctx.tenantId, id, user.attributes);
-            const row = await updateUser(tx, ctx.tenantId, id, user, passwordHash, clock());
-            if (!row) throw userNotFound(id);
-            await replaceUserValues(tx, ctx.tenantId, id, indexedValues(user.attributes));
-            const mailed = await recordChange(tx, ctx, current, row, passwordHash !== null, audit);
+            if (password !== undefined && passwordHash === null && unchanged) return asItIs();
+            const { row, mailed } = await writeChange(tx, ctx, current, user, passwordHash, audit);
             return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection) }, mailed };
           });
         } catch (error) {
@@ -438,10 +446,7 @@ export function createUsersService(deps: Deps): UsersService {
     async delete(ctx, id, ifMatch) {
       checkUserId(id);
       await store.transaction(async (tx) => {
-        const current = await lockUser(tx, ctx.tenantId, id);
-        if (!current) throw userNotFound(id);
-        await checkMayActOnUsers(tx, ctx, [id]);
-        checkIfMatch(ifMatch, current.version);
+        const current = await lockForChange(tx, ctx, id, ifMatch);
         await checkUserRemoval(tx, deps, ctx, current, 'delete');
         const groups = await deleteUser(tx, ctx.tenantId, id, clock());
         await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current, groups));
