@@ -140,28 +140,41 @@ export interface PasswordChangedMail {
   readonly link: string;
 }
 
-/** Tells the owner the password changed, so that a change it did not make does not go unnoticed (ASVS 2.2.3). */
-export function passwordChangedMail(input: PasswordChangedMail): MailContent {
+/**
+ * A notice to the owner of a change to how it signs in, with a link to the portal and no secret: a change it did not
+ * make does not go unnoticed (ASVS 2.2.3, 2.5.5).
+ */
+function securityNotice(input: { tenant: MailTenant; user: MailUser; link: string }, subject: (tenant: string) => string, what: (tenant: string) => string): MailContent {
   const tenant = clean(input.tenant.name);
   const name = userName(input.user);
   const link = checkedLink(input.link);
-  const what = {
-    changed: `The password of your account at ${tenant} was changed.`,
-    reset: `The password of your account at ${tenant} was reset with a link sent to you.`,
-    temporary: `An administrator of ${tenant} set a temporary password on your account; you will be asked to choose your own at the next sign-in. Your other sessions were ended.`,
-  }[input.kind];
-  const subject = input.kind === 'temporary' ? `A temporary ${tenant} password was set` : `Your ${tenant} password was changed`;
+  const title = subject(tenant);
+  const body = what(tenant);
   return {
-    subject,
-    text: [`Hello ${name},`, '', what, '', 'If this was not you or someone you expected, secure your account now:', '', link, '', `— ${tenant}`, ''].join('\n'),
-    html: layout(tenant, subject, [
+    subject: title,
+    text: [`Hello ${name},`, '', body, '', 'If this was not you or someone you expected, secure your account now:', '', link, '', `— ${tenant}`, ''].join('\n'),
+    html: layout(tenant, title, [
       paragraph(`Hello ${escapeHtml(name)},`),
-      paragraph(escapeHtml(what)),
+      paragraph(escapeHtml(body)),
       paragraph('If this was not you or someone you expected, secure your account now:'),
       button(link, 'Review your account'),
       fallbackLink(link),
     ]),
   };
+}
+
+/** Tells the owner the password changed. */
+export function passwordChangedMail(input: PasswordChangedMail): MailContent {
+  return securityNotice(
+    input,
+    (tenant) => (input.kind === 'temporary' ? `A temporary ${tenant} password was set` : `Your ${tenant} password was changed`),
+    (tenant) =>
+      ({
+        changed: `The password of your account at ${tenant} was changed.`,
+        reset: `The password of your account at ${tenant} was reset with a link sent to you.`,
+        temporary: `An administrator of ${tenant} set a temporary password on your account; you will be asked to choose your own at the next sign-in. Your other sessions were ended.`,
+      })[input.kind],
+  );
 }
 
 export type MfaNoticeKind = 'added' | 'replaced' | 'removed' | 'reset';
@@ -174,29 +187,19 @@ export interface MfaChangedMail {
   readonly link: string;
 }
 
-/** Tells the owner that its second factor was added, replaced or removed (ASVS 2.5.5 notices). */
+/** Tells the owner that its second factor was added, replaced or removed. */
 export function mfaChangedMail(input: MfaChangedMail): MailContent {
-  const tenant = clean(input.tenant.name);
-  const name = userName(input.user);
-  const link = checkedLink(input.link);
-  const what = {
-    added: `Two-step verification was turned on for your account at ${tenant}: signing in now also asks for a code from your authenticator app.`,
-    replaced: `The authenticator app used for two-step verification on your account at ${tenant} was replaced, and new recovery codes were made.`,
-    removed: `Two-step verification was turned off for your account at ${tenant}.`,
-    reset: `An administrator of ${tenant} removed the two-step verification of your account; set it up again at your next sign-in.`,
-  }[input.kind];
-  const subject = input.kind === 'added' ? `Two-step verification is on for your ${tenant} account` : `Two-step verification changed on your ${tenant} account`;
-  return {
-    subject,
-    text: [`Hello ${name},`, '', what, '', 'If this was not you or someone you expected, secure your account now:', '', link, '', `— ${tenant}`, ''].join('\n'),
-    html: layout(tenant, subject, [
-      paragraph(`Hello ${escapeHtml(name)},`),
-      paragraph(escapeHtml(what)),
-      paragraph('If this was not you or someone you expected, secure your account now:'),
-      button(link, 'Review your account'),
-      fallbackLink(link),
-    ]),
-  };
+  return securityNotice(
+    input,
+    (tenant) => (input.kind === 'added' ? `Two-step verification is on for your ${tenant} account` : `Two-step verification changed on your ${tenant} account`),
+    (tenant) =>
+      ({
+        added: `Two-step verification was turned on for your account at ${tenant}: signing in now also asks for a code from your authenticator app.`,
+        replaced: `The authenticator app used for two-step verification on your account at ${tenant} was replaced, and new recovery codes were made.`,
+        removed: `Two-step verification was turned off for your account at ${tenant}.`,
+        reset: `An administrator of ${tenant} removed the two-step verification of your account. You can set it up again from your profile; if your organisation requires it, you will be asked to at your next sign-in.`,
+      })[input.kind],
+  );
 }
 
 /** `jane.doe@example.com` -> `j***e@example.com`: enough for the owner to recognise, too little to harvest. */

@@ -2,14 +2,12 @@
 // locked for everyone, failed sign-ins never end sessions, a lock's end resets its count, a wrong currentPassword
 // counts, and an administrator's lock ends sessions for good.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, requestFrom, userBody, type TestContext } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ACCOUNT = 'urn:usher:params:scim:schemas:extension:account:2.0:User';
 const PASSWORD = 'correct horse battery staple';
 
-/** The bindings @hono/node-server gives the app: the request's socket, whose peer is the client address. */
-const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50_000, remoteFamily: 'IPv4' } } });
 
 let t: TestContext;
 // The service's clock; the tests move it to let throttles and locks run out.
@@ -18,22 +16,8 @@ const clock = () => new Date(Date.now() + offsetMs);
 let adminToken: string;
 let admins: string;
 
-async function request(method: string, path: string, body: unknown, options: { token?: string; address?: string } = {}) {
-  const response = await t.app.request(
-    path,
-    {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'Content-Type': path.startsWith('/scim/') ? 'application/scim+json' : 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    },
-    from(options.address ?? '198.51.100.1'),
-  );
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const request = (method: string, path: string, body?: unknown, options: { token?: string; address?: string } = {}) =>
+  requestFrom(t.app, method, path, body, { ...options, address: options.address ?? '198.51.100.1' });
 
 const login = (userName: string, password: string, address = '198.51.100.1') =>
   request('POST', '/auth/login', { tenant: 'acme', userName, password }, { address });

@@ -5,13 +5,12 @@ import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../src/admin/commands.js';
 import { totpCode } from '../../src/auth/totp.js';
-import { createTestContext, scimRequest, userBody, type TestContext } from '../helpers/app.js';
+import { createTestContext, requestFrom, scimRequest, userBody, type TestContext } from '../helpers/app.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ACCOUNT = 'urn:usher:params:scim:schemas:extension:account:2.0:User';
 const PASSWORD = 'correct horse battery staple';
 
-const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50_000, remoteFamily: 'IPv4' } } });
 
 let t: TestContext;
 // A clock that stands still within a 30-second step (a second into it) until a test moves it: codes are per step.
@@ -24,28 +23,8 @@ const nextStep = () => {
 };
 let administrators: string;
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-async function request(method: string, path: string, body?: unknown, options: { token?: string; address?: string } = {}): Promise<Answer> {
-  const response = await t.app.request(
-    path,
-    {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'Content-Type': path.startsWith('/scim/') ? 'application/scim+json' : 'application/json' } : {}),
-        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    },
-    from(options.address ?? '198.51.100.1'),
-  );
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
-}
+const request = (method: string, path: string, body?: unknown, options: { token?: string; address?: string } = {}) =>
+  requestFrom(t.app, method, path, body, { ...options, address: options.address ?? '198.51.100.1' });
 
 const login = (userName: string, password = PASSWORD, address?: string) =>
   request('POST', '/auth/login', { tenant: 'acme', userName, password }, address ? { address } : {});

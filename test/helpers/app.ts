@@ -181,3 +181,33 @@ export async function postJson(app: App, path: string, body: unknown, token?: st
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
 }
+
+/** The bindings @hono/node-server gives the app: the request's socket, whose peer is the client address. */
+export const fromAddress = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50_000, remoteFamily: 'IPv4' } } });
+
+/**
+ * A request to the app from a client address, JSON both ways (SCIM's media type under /scim/), with a bearer token
+ * if given; what the throttles and the security log see as a real client's request.
+ */
+export async function requestFrom(
+  app: App,
+  method: string,
+  path: string,
+  body: unknown,
+  options: { token?: string; address: string },
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const response = await app.request(
+    path,
+    {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'Content-Type': path.startsWith('/scim/') ? 'application/scim+json' : 'application/json' } : {}),
+        ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    },
+    fromAddress(options.address),
+  );
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}

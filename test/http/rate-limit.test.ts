@@ -1,12 +1,11 @@
 // Rate limits through the real app: failed /auth attempts per client address, SCIM requests per token; 429 with Retry-After.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addressKey } from '../../src/http/middleware/rate-limit.js';
-import { ERROR_SCHEMA, createTestContext, userBody, type TestContext } from '../helpers/app.js';
+import { ERROR_SCHEMA, createTestContext, fromAddress, userBody, type TestContext } from '../helpers/app.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-/** The bindings @hono/node-server gives the app: the request's socket, whose peer is the client address. */
-const from = (address: string) => ({ incoming: { socket: { remoteAddress: address, remotePort: 50_000, remoteFamily: 'IPv4' } } });
+const from = fromAddress;
 
 afterEach(() => {
   vi.useRealTimers();
