@@ -35,7 +35,7 @@ import {
 import { findRecoveryCode, generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
-import { AuthError, MFA_ENROL_TOKEN_SECONDS, MFA_REQUIRED_WITH, type AuthService, type SessionGrant, type SessionPrincipal } from './service.js';
+import { AuthError, isLocked, MFA_ENROL_TOKEN_SECONDS, MFA_REQUIRED_WITH, type AuthService, type SessionGrant, type SessionPrincipal } from './service.js';
 import { hashToken } from './tokens.js';
 import { generateTotpSecret, matchTotpStep, TOTP_DIGITS, TOTP_PERIOD_SECONDS, totpSecretText, totpUri } from './totp.js';
 
@@ -99,10 +99,6 @@ const sealContext = (tenantId: string, userId: string) => `usher.totp.${tenantId
 
 function isLiveToken(row: AuthTokenRow | undefined, purpose: 'mfa' | 'mfa_enrol', now: Date): row is AuthTokenRow & { used_at: null } {
   return row !== undefined && row.purpose === purpose && row.used_at === null && row.expires_at.getTime() > now.getTime();
-}
-
-function isLocked(account: AccountRow, now: Date): boolean {
-  return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
 }
 
 export function createMfaService(deps: MfaDeps): MfaService {

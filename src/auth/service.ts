@@ -250,7 +250,8 @@ function throttleKey(tenant: string, userName: string, account: Pick<AccountRow,
 const SAME_AS_TEMPORARY = () => new AuthError(400, 'weak_password', 'The new password must differ from the temporary password you were given.');
 const SAME_AS_CURRENT = () => new AuthError(400, 'weak_password', 'The new password must differ from the current password.');
 
-function isLocked(account: AccountRow, now: Date): boolean {
+/** Inactive (an administrator's or the identity provider's word), or within a lockout after failed sign-ins. */
+export function isLocked(account: AccountRow, now: Date): boolean {
   return !account.active || (account.locked_until !== null && account.locked_until.getTime() > now.getTime());
 }
 
