@@ -92,6 +92,8 @@ export interface MfaDeps {
 
 const INVALID_MFA_TOKEN = () => new AuthError(401, 'invalid_token', 'This sign-in has expired; sign in again.');
 const INVALID_CODE = () => new AuthError(401, 'invalid_code', 'That code is not right; codes change every 30 seconds.');
+const INVALID_RECOVERY_CODE = () => new AuthError(401, 'invalid_code', 'That recovery code is not right, or it has been used already.');
+const wrongProof = (proof: Proof) => (proof.code !== undefined ? INVALID_CODE() : INVALID_RECOVERY_CODE());
 const NO_PROOF = () => new AuthError(400, 'invalid_request', 'Send the code from your authenticator app (code) or one of your recovery codes (recoveryCode).');
 
 /** What a sealed secret is bound to: it opens for this user of this tenant only. */
@@ -180,7 +182,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
    * A wrong code or recovery code given with a session counts as a wrong current password does: a session that
    * keeps guessing ends.
    */
-  async function wrongProofWithSession(session: SessionPrincipal, meta: RequestMeta, now: Date): Promise<never> {
+  async function wrongProofWithSession(session: SessionPrincipal, proof: Proof, meta: RequestMeta, now: Date): Promise<never> {
     const attempts = await store.transaction(async (tx) => {
       const count = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
       if (count >= auth.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
@@ -192,7 +194,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       securityLog.record('session.ended', meta, { ...who, reason: 'wrongCode' });
       throw new AuthError(401, 'session_ended', `A wrong password or code was given ${attempts} times: the session has ended. Sign in again.`);
     }
-    throw INVALID_CODE();
+    throw wrongProof(proof);
   }
 
   /** Checks the current password and a proof of the factor on, for a change to it made with a session. */
@@ -216,7 +218,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       if (!(await checkProof(tx, account, mfa, proof, now))) return { wrong: true };
       return { value: await change(tx, account, now) };
     });
-    if ('wrong' in outcome) return wrongProofWithSession(session, meta, now);
+    if ('wrong' in outcome) return wrongProofWithSession(session, proof, meta, now);
     return outcome.value;
   }
 
@@ -259,7 +261,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
         securityLog.record('mfa.failed', meta, { ...who, reason: outcome.failed });
         if (outcome.locked) securityLog.record('account.lockedOut', meta, who);
         if (outcome.spent) throw INVALID_MFA_TOKEN();
-        throw INVALID_CODE();
+        throw wrongProof({ code, recoveryCode });
       }
       securityLog.record(outcome.how === 'recoveryCode' ? 'mfa.recoveryCodeUsed' : 'mfa.verified', meta, who);
       const grant = auth.signInAnswer(outcome.step, meta, who);

@@ -39,3 +39,19 @@ export function checkMayGrant(ctx: RequestContext, permissions: Iterable<string>
 export function carriedPermissions(q: Queryable, ctx: RequestContext, groupId: string): Promise<string[]> {
   return selectCarriedPermissions(q, ctx.tenantId, groupId);
 }
+
+/**
+ * What a session may not do to its own account through SCIM, and where it does it instead, with proof that it is the
+ * owner (ASVS 2.1.6, 3.7.1): a stolen session alone must not be able to change how the account signs in.
+ */
+const OWN_ACCOUNT_PATHS = {
+  password: 'set your own password here: change it with POST /auth/password (the portal\'s "Change password"), which asks for your current password',
+  passwordReset: 'send yourself a password reset link: change your password with POST /auth/password, which asks for your current one',
+  temporaryPassword: 'set a temporary password on your own account: change your password with POST /auth/password, which asks for your current one',
+  mfaReset: 'reset your own two-step verification: turn it off or replace your authenticator app from your profile (POST /auth/mfa/disable or /auth/mfa/enrol), which asks for your password and a code',
+} as const;
+
+/** Refuses (403) a session's change to how its own account signs in, naming the /auth route that makes it. */
+export function checkNotOwnSignIn(ctx: RequestContext, userId: string, what: keyof typeof OWN_ACCOUNT_PATHS): void {
+  if (ctx.actor.kind === 'user' && ctx.actor.id === userId) throw ScimError.forbidden(`You cannot ${OWN_ACCOUNT_PATHS[what]}.`);
+}

@@ -143,16 +143,29 @@ describe('a password set through SCIM', () => {
     expect((await login(name, 'lilac summit ferret anchor')).status).toBe(200);
   });
 
-  it("keeps the caller's own session when an administrator sets its own password, and ends its others", async () => {
+  it('refuses a session that sets its own password, a temporary one, a reset link or a second-factor reset through SCIM: 403 pointing to /auth', async () => {
     const name = fresh('selfset');
     const id = await newUser(name, 'mosaic tundra pepper lagoon');
     await t.client.request('PATCH', `/Groups/${administrator}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
     const mine = (await login(name, 'mosaic tundra pepper lagoon')).body.token;
     const other = (await login(name, 'mosaic tundra pepper lagoon')).body.token;
+    // A stolen session alone must not change how the account signs in: /auth/password asks for the current password.
     const patched = await call('PATCH', `/scim/v2/Users/${id}`, patchPassword('saffron glacier puppet orbit'), mine);
-    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect([patched.status, patched.body.detail]).toEqual([403, expect.stringContaining('POST /auth/password')]);
+    const temporary = await call('POST', `/scim/v2/Users/${id}/temporary-password`, {}, mine);
+    expect([temporary.status, temporary.body.detail]).toEqual([403, expect.stringContaining('POST /auth/password')]);
+    const reset = await call('POST', `/scim/v2/Users/${id}/password-reset`, undefined, mine);
+    expect([reset.status, reset.body.detail]).toEqual([403, expect.stringContaining('POST /auth/password')]);
+    const mfa = await call('POST', `/scim/v2/Users/${id}/mfa-reset`, undefined, mine);
+    expect([mfa.status, mfa.body.detail]).toEqual([403, expect.stringContaining('/auth/mfa/disable')]);
+    // Nothing changed: the password, both sessions, no mail.
+    expect((await login(name, 'mosaic tundra pepper lagoon')).status).toBe(200);
     expect((await call('GET', '/auth/session', undefined, mine)).status).toBe(200);
-    expect((await call('GET', '/auth/session', undefined, other)).status).toBe(401);
+    expect((await call('GET', '/auth/session', undefined, other)).status).toBe(200);
+    expect(await mails(id)).toEqual([]);
+    // Re-sending its current password (as a full-profile PUT may) changes nothing and is no change of password.
+    const same = await call('PATCH', `/scim/v2/Users/${id}`, patchPassword('mosaic tundra pepper lagoon'), mine);
+    expect(same.status).toBe(200);
   });
 
   it('re-sent unchanged by an identity provider (a full-profile PUT) changes nothing: sessions stay, no notice', async () => {

@@ -6,7 +6,7 @@ import { ScimError } from '../../scim/errors.js';
 import type { Queryable } from '../../store/index.js';
 import { actorFields, type Deps, type RequestContext } from '../context.js';
 import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
-import { checkMayActOnUsers } from '../privilege.js';
+import { checkMayActOnUsers, checkNotOwnSignIn } from '../privilege.js';
 import { deleteMfa } from '../../auth/mfa-queries.js';
 import { checkScimPassword } from './password-check.js';
 import { lockUser, selectUser, type UserRow } from './queries.js';
@@ -80,6 +80,7 @@ export function createAccountActions(deps: Deps): AccountActions {
 
   return {
     sendPasswordReset(ctx, id) {
+      checkNotOwnSignIn(ctx, id, 'passwordReset');
       return mailing(ctx, id, (tx, row) => accountMail.sendPasswordReset(tx, historyScope(ctx, deps), recipientOf(row, 'password reset link')));
     },
 
@@ -88,6 +89,7 @@ export function createAccountActions(deps: Deps): AccountActions {
     },
 
     async resetMfa(ctx, id) {
+      checkNotOwnSignIn(ctx, id, 'mfaReset');
       const removed = await mailing(ctx, id, async (tx, row) => {
         if (!(await deleteMfa(tx, ctx.tenantId, id))) return false;
         const scope = historyScope(ctx, deps);
@@ -101,6 +103,7 @@ export function createAccountActions(deps: Deps): AccountActions {
 
     async setTemporaryPassword(ctx, id, given) {
       checkUserId(id);
+      checkNotOwnSignIn(ctx, id, 'temporaryPassword');
       // Checked and hashed before the transaction: Argon2id takes tens of milliseconds, and no lock need wait for it.
       const before = await selectUser(store, ctx.tenantId, id);
       if (!before) throw userNotFound(id);

@@ -28,7 +28,7 @@ import {
 } from '../history/recorder.js';
 import { checkUserRemoval } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
-import { checkMayActOnUsers } from '../privilege.js';
+import { checkMayActOnUsers, checkNotOwnSignIn } from '../privilege.js';
 import { checkScimPassword } from './password-check.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
@@ -269,6 +269,7 @@ export function createUsersService(deps: Deps): UsersService {
     passwordHash: string | null,
     audit: Audit,
   ): Promise<{ row: UserRow; mailed: boolean }> {
+    if (passwordHash !== null) checkNotOwnSignIn(ctx, current.id, 'password');
     await resolveManager(tx, ctx.tenantId, current.id, user.attributes);
     const row = await updateUser(tx, ctx.tenantId, current.id, user, passwordHash, clock());
     if (!row) throw userNotFound(current.id);
