@@ -1,4 +1,4 @@
-// My profile: the signed-in user's own account (GET /Me) and the form to change their password.
+// My profile: the signed-in user's own account (GET /Me), the form to change their password, and two-step verification.
 import type { TargetedSubmitEvent } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, scim } from '../api';
@@ -13,6 +13,7 @@ import { endSession } from '../session';
 import { ACCOUNT_EXT, type User } from '../scim-types';
 import { phonesOf, primaryEmail } from '../users';
 import { Details, type DetailRow } from '../components/Details';
+import { TwoStepSection } from './profile/TwoStepSection';
 
 function ProfileDetails({ user }: { user: User }) {
   const phones = phonesOf(user);
@@ -109,9 +110,12 @@ export function ProfilePage() {
           )}
           <p class="muted small">To change these details, ask an administrator.</p>
         </section>
-        <section class="card">
-          <ChangePasswordForm />
-        </section>
+        <div class="profile-side">
+          <section class="card">
+            <ChangePasswordForm />
+          </section>
+          <TwoStepSection />
+        </div>
       </div>
     </main>
   );
