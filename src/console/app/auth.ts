@@ -1,7 +1,7 @@
 // The /auth API: sign in and its further steps, passwords, mail links, the session's permissions, sign out.
 import { ApiError, request } from './api';
 import type { MfaProof } from './mfa';
-import { currentSession, setSession, type Session, type SessionUser } from './session';
+import { SESSION_OVER, currentSession, setSession, type Session, type SessionUser } from './session';
 
 /** What a sign-in or a password change answers: a fresh session. */
 export interface Grant {
@@ -96,6 +96,17 @@ export async function setPasswordWithChangeToken(changeToken: string, newPasswor
 export async function changeOwnPassword(currentPassword: string, newPassword: string): Promise<Session | undefined> {
   const grant = await request<Grant>('POST', '/auth/password', { body: { currentPassword, newPassword } });
   return startSession(grant.token);
+}
+
+/**
+ * The signed-in user's session is over: it expired or was signed out (invalid_session), or the server ended it after
+ * too many wrong passwords or codes (session_ended). Returns the reason to show on the sign-in page, else undefined.
+ */
+export function sessionEnded(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || error.status !== 401) return undefined;
+  if (error.code === 'session_ended') return error.detail;
+  if (error.code === 'invalid_session') return SESSION_OVER;
+  return undefined;
 }
 
 /** Completes a /reset or /welcome mail link. */

@@ -57,11 +57,6 @@ export function proofError(error: unknown, recovery: boolean): string | undefine
   return undefined;
 }
 
-/** The signed-in session's password check failed too often: the server ended the session. */
-export function sessionEnded(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 401 && (error.code === 'session_ended' || error.code === 'invalid_session');
-}
-
 // During sign-in, setting up a factor that the tenant requires: the mfaToken of a 403 mfa_enrolment_required, no
 // session yet. (The code of a factor already set up goes to verifySecondFactor() in auth.ts.)
 

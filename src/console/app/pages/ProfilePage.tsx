@@ -2,7 +2,7 @@
 import type { TargetedSubmitEvent } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, scim } from '../api';
-import { changeOwnPassword } from '../auth';
+import { changeOwnPassword, sessionEnded } from '../auth';
 import { Field } from '../components/Field';
 import { LiveStatus, type StatusMessage } from '../components/LiveStatus';
 import { PageHeading } from '../components/PageHeading';
@@ -58,8 +58,9 @@ function ChangePasswordForm() {
       setValue(EMPTY_PASSWORD);
       setStatus({ text: 'Your password is changed.', tone: 'success' });
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'invalid_session') {
-        endSession();
+      const ended = sessionEnded(error);
+      if (ended) {
+        endSession(ended);
       } else if (error instanceof ApiError && error.status === 401) {
         setErrors({ current: 'The current password is wrong.' });
         currentRef.current?.focus();

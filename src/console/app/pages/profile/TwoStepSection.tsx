@@ -4,6 +4,7 @@
 import type { TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../api';
+import { sessionEnded } from '../../auth';
 import { AuthenticatorKey } from '../../components/AuthenticatorKey';
 import { CodeField } from '../../components/CodeField';
 import { Field } from '../../components/Field';
@@ -12,7 +13,7 @@ import { RecoveryCodes } from '../../components/RecoveryCodes';
 import { plural } from '../../format';
 import { useLoad } from '../../hooks';
 import * as mfa from '../../mfa';
-import { checkProof, proofError, proofOf, sessionEnded, type Enrolment, type MfaStatus } from '../../mfa';
+import { checkProof, proofError, proofOf, type Enrolment, type MfaStatus } from '../../mfa';
 import { endSession } from '../../session';
 
 type Purpose = 'setup' | 'replace';
@@ -35,8 +36,9 @@ interface Problems {
 
 /** Where a refused request's reason belongs: the password field, the code field, or the section's status. */
 function problemsOf(error: unknown, recovery: boolean): Problems | undefined {
-  if (sessionEnded(error)) {
-    endSession();
+  const ended = sessionEnded(error);
+  if (ended) {
+    endSession(ended);
     return undefined;
   }
   if (error instanceof ApiError && error.status === 401 && error.code === 'invalid_credentials') return { current: WRONG_PASSWORD };
@@ -259,7 +261,8 @@ export function TwoStepSection() {
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
-    if (state.error !== undefined && sessionEnded(state.error)) endSession();
+    const ended = sessionEnded(state.error);
+    if (ended) endSession(ended);
   }, [state.error]);
 
   const toIdle = () => {
