@@ -19,6 +19,8 @@ const USAGE = `usage: usher <command>
   usher migrate                                     apply pending database migrations
   usher tenant create <slug> [--name "Acme Corp"]   create a tenant; prints its id last
   usher tenant list                                 list tenants
+  usher tenant mfa <slug> --require on|off          require two-step verification (TOTP) of every user
+                                                    whose personas grant users:write
   usher token create --tenant <slug> [--label okta] [--scope users:read] [--expires-in 90d]
                                                     create an API token; prints the token last
   usher token list --tenant <slug>                  list a tenant's tokens (never the tokens themselves)
@@ -55,6 +57,7 @@ function parseCommand(argv: string[]): AdminRequest {
       email: { type: 'string' },
       'given-name': { type: 'string' },
       'family-name': { type: 'string' },
+      require: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +81,11 @@ function parseCommand(argv: string[]): AdminRequest {
     case 'tenant list':
       none();
       return { command: 'tenant.list' };
+    case 'tenant mfa': {
+      const require = need(values.require, '--require on|off');
+      if (require !== 'on' && require !== 'off') throw new UsageError(`--require takes on or off, not "${require}"`);
+      return { command: 'tenant.mfa', slug: need(arg, '<slug>'), required: require === 'on' };
+    }
     case 'token create':
       none();
       return {

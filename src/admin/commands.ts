@@ -3,12 +3,16 @@ import { z } from 'zod';
 import type { AppDeps } from '../http/app.js';
 import type { Store } from '../store/index.js';
 import { migrate } from '../store/migrate.js';
+import { updateTenantRequiresMfa } from '../auth/mfa-queries.js';
+import { MFA_REQUIRED_WITH } from '../auth/service.js';
+import { TenancyError } from '../tenancy/service.js';
 import { createAdministrator } from './create-admin.js';
 
 export const adminRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('migrate') }),
   z.object({ command: z.literal('tenant.create'), slug: z.string(), name: z.string().optional() }),
   z.object({ command: z.literal('tenant.list') }),
+  z.object({ command: z.literal('tenant.mfa'), slug: z.string(), required: z.boolean() }),
   z.object({
     command: z.literal('token.create'),
     tenant: z.string(),
@@ -62,6 +66,17 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
     case 'tenant.list': {
       const tenants = await tenancy.listTenants();
       return { lines: tenants.length > 0 ? tenants.map((t) => `${t.id}  ${t.slug}  ${t.name}`) : ['no tenants'] };
+    }
+    case 'tenant.mfa': {
+      const tenant = await updateTenantRequiresMfa(deps.store, request.slug, request.required);
+      if (!tenant) throw new TenancyError(`No tenant "${request.slug}". Create it with: usher tenant create ${request.slug}`);
+      return {
+        lines: [
+          request.required
+            ? `tenant ${request.slug} now requires two-step verification of every user whose personas grant ${MFA_REQUIRED_WITH}; they set it up at their next sign-in`
+            : `tenant ${request.slug} no longer requires two-step verification; users who have it keep it`,
+        ],
+      };
     }
     case 'token.create': {
       const expiresAt = request.expiresIn === undefined ? undefined : new Date(deps.clock().getTime() + request.expiresIn * 1000);

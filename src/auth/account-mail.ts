@@ -4,11 +4,13 @@ import {
   emailChangedMail,
   enqueueMail,
   isMailAddress,
+  mfaChangedMail,
   passwordChangedMail,
   passwordResetMail,
   welcomeMail,
   type MailContent,
   type MailKind,
+  type MfaNoticeKind,
   type PasswordNoticeKind,
 } from '../mail/index.js';
 import { historyForMail, historyForUserEvent, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
@@ -65,6 +67,8 @@ export interface AccountMailer {
    * hourly limit, records in the user's history that it was not sent and returns false (as sendEmailChanged).
    */
   sendPasswordNotice(tx: Queryable, scope: HistoryScope, user: MailRecipient, kind: PasswordNoticeKind): Promise<boolean>;
+  /** Queues the notice that the user's second factor was added, replaced or removed; as sendPasswordNotice otherwise. */
+  sendMfaNotice(tx: Queryable, scope: HistoryScope, user: MailRecipient, kind: MfaNoticeKind): Promise<boolean>;
   /** Call once the transaction that queued mail has committed: the worker sends it at once rather than at its next poll. */
   notify(): void;
 }
@@ -133,6 +137,13 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
     return { name };
   }
 
+  /** A notice over the hourly limit is not sent, and the user's history says so: the change it tells of stands. */
+  async function mayNotice(tx: Queryable, scope: HistoryScope, user: MailRecipient, attribute: string): Promise<boolean> {
+    if ((await waitBeforeMail(tx, scope, user.id)) === undefined) return true;
+    await recordHistory(tx, historyForUserEvent(scope, user, 'mailSkipped', { attribute, newValue: user.email }));
+    return false;
+  }
+
   const mailUser = (user: MailRecipient) => ({ userName: user.user_name, displayName: user.display_name });
 
   return {
@@ -179,12 +190,16 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
     },
 
     async sendPasswordNotice(tx, scope, user, kind) {
-      if ((await waitBeforeMail(tx, scope, user.id)) !== undefined) {
-        await recordHistory(tx, historyForUserEvent(scope, user, 'mailSkipped', { attribute: 'password', newValue: user.email }));
-        return false;
-      }
+      if (!(await mayNotice(tx, scope, user, 'password'))) return false;
       const content = passwordChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), kind, link: `${publicUrl}/admin` });
       await queue(tx, scope, 'password-changed', user, content);
+      return true;
+    },
+
+    async sendMfaNotice(tx, scope, user, kind) {
+      if (!(await mayNotice(tx, scope, user, 'mfaEnabled'))) return false;
+      const content = mfaChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), kind, link: `${publicUrl}/admin` });
+      await queue(tx, scope, 'mfa-changed', user, content);
       return true;
     },
 

@@ -17,10 +17,12 @@ export interface AccountRow {
   failed_logins: number;
   password_change_required: boolean;
   password_set_at: Date | null;
+  /** Sign-in asks for a second factor (user_mfa holds it). */
+  mfa_enabled: boolean;
 }
 
 const ACCOUNT_COLUMNS = `u.id, u.tenant_id, u.user_name, u.display_name, u.attributes, u.password_hash, u.active,
-  u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at`;
+  u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at, u.mfa_enabled`;
 
 /** The account as it is now, without a lock: what a check outside a transaction reads (see lockAccount). */
 export async function selectAccount(q: Queryable, tenantId: string, id: string): Promise<AccountRow | undefined> {
@@ -252,7 +254,11 @@ export async function endSessionsOfUser(tx: Queryable, tenantId: string, userId:
   await tx.query('update sessions set ended_at = $3 where tenant_id = $1 and user_id = $2 and ended_at is null', [tenantId, userId, now.toISOString()]);
 }
 
-export type AuthTokenPurpose = 'reset' | 'welcome' | 'change';
+/** Mail links (reset, welcome) and the steps of a sign-in: a forced password change, a code, setting up a second factor. */
+export type AuthTokenPurpose = 'reset' | 'welcome' | 'change' | 'mfa' | 'mfa_enrol';
+
+/** Every purpose: what a new password voids. */
+export const ALL_TOKEN_PURPOSES: readonly AuthTokenPurpose[] = ['reset', 'welcome', 'change', 'mfa', 'mfa_enrol'];
 
 export interface AuthTokenRow {
   [key: string]: unknown;

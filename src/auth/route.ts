@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../http/env.js';
 import { boundedBody } from '../http/middleware/body-limit.js';
 import { addressKey, authFailureLimit, clientAddress, type RateLimits } from '../http/middleware/rate-limit.js';
+import type { MfaService } from './mfa.js';
 import { HashQueueFullError } from './passwords.js';
 import { USER_NAME_MAX_BYTES } from '../scim/schema/limits.js';
 import { isStorableText, utf8Length } from '../scim/text.js';
@@ -26,6 +27,13 @@ const passwordBody = z.union([
   z.object({ currentPassword: secret, newPassword: secret }),
 ]);
 const resetBody = z.object({ token: secret, newPassword: secret });
+// A code is six digits (spaces as apps group them allowed); a recovery code 16 characters with dashes; bounded either way.
+const code = z.string().min(1).max(64);
+const proof = { code: code.optional(), recoveryCode: code.optional() };
+const mfaVerifyBody = z.object({ mfaToken: secret, ...proof });
+const mfaEnrolBody = z.union([z.object({ mfaToken: secret }), z.object({ currentPassword: secret })]);
+const mfaConfirmBody = z.object({ mfaToken: secret.optional(), code });
+const mfaChangeBody = z.object({ currentPassword: secret, ...proof });
 
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   // A body that cannot be read (the client went away) is not a malformed one: that error goes on to app.onError.
@@ -69,6 +77,7 @@ export function requestMeta(c: Context<AppEnv>, trustProxy: number): RequestMeta
  */
 export function authRoutes(
   auth: AuthService,
+  mfa: MfaService,
   session: (c: Context<AppEnv>) => Promise<SessionPrincipal | undefined>,
   limits: Pick<RateLimits, 'authFailuresPerMinute' | 'trustProxy'>,
   securityLog: SecurityLog,
@@ -139,6 +148,39 @@ export function authRoutes(
     return c.body(null, 204);
   });
 
+  // The second step of a sign-in: a code from the authenticator app, or a recovery code.
+  app.post('/mfa/verify', async (c) => {
+    const body = await readBody(c, mfaVerifyBody);
+    return c.json(await mfa.verify(body, metaOf(c)), 200, { 'Cache-Control': 'no-store' });
+  });
+
+  // Setting up an authenticator app: signed in (with the current password), or within a sign-in the tenant's
+  // requirement stopped (with its token).
+  app.post('/mfa/enrol', async (c) => {
+    const body = await readBody(c, mfaEnrolBody);
+    const enrolment =
+      'mfaToken' in body ? await mfa.enrol({ mfaToken: body.mfaToken }, undefined, metaOf(c)) : await mfa.enrol({ session: await requireSession(c) }, body.currentPassword, metaOf(c));
+    return c.json(enrolment, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/mfa/confirm', async (c) => {
+    const body = await readBody(c, mfaConfirmBody);
+    const who = body.mfaToken !== undefined ? { mfaToken: body.mfaToken } : { session: await requireSession(c) };
+    return c.json(await mfa.confirm(who, body.code, metaOf(c)), 200, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/mfa/recovery-codes', async (c) => {
+    const body = await readBody(c, mfaChangeBody);
+    const recoveryCodes = await mfa.renewRecoveryCodes(await requireSession(c), body.currentPassword, body, metaOf(c));
+    return c.json({ recoveryCodes }, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/mfa/disable', async (c) => {
+    const body = await readBody(c, mfaChangeBody);
+    await mfa.disable(await requireSession(c), body.currentPassword, body, metaOf(c));
+    return c.body(null, 204);
+  });
+
   // Who the session is and what its personas allow: what a client such as the admin console shows and hides.
   app.get('/session', async (c) => {
     const principal = await requireSession(c);
@@ -147,6 +189,7 @@ export function authRoutes(
         user: { id: principal.userId, userName: principal.userName, displayName: principal.label },
         permissions: [...principal.permissions].sort(),
         expiresAt: principal.expiresAt.toISOString(),
+        mfa: await mfa.status(principal),
       },
       200,
       { 'Cache-Control': 'no-store' },

@@ -8,6 +8,18 @@ export type SecurityEvent =
   | 'login.failed'
   | 'login.throttled'
   | 'login.passwordChangeRequired'
+  | 'login.mfaRequired'
+  | 'login.mfaEnrolmentRequired'
+  | 'mfa.failed'
+  | 'mfa.verified'
+  | 'mfa.recoveryCodeUsed'
+  | 'mfa.enrolmentStarted'
+  | 'mfa.enabled'
+  | 'mfa.replaced'
+  | 'mfa.disabled'
+  | 'mfa.reset'
+  | 'mfa.recoveryCodesRenewed'
+  | 'mfa.passwordCheckFailed'
   | 'auth.rateLimited'
   | 'account.lockedOut'
   | 'account.locked'
@@ -54,6 +66,10 @@ const WARN: ReadonlySet<SecurityEvent> = new Set<SecurityEvent>([
   'account.lockedOut',
   'password.changeFailed',
   'password.resetFailed',
+  'mfa.failed',
+  'mfa.passwordCheckFailed',
+  'mfa.disabled',
+  'mfa.reset',
   'session.refused',
   'token.refused',
   'token.created',

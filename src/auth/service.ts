@@ -26,14 +26,18 @@ import {
   setPassword,
   touchSession,
   voidAuthTokens,
+  ALL_TOKEN_PURPOSES,
   type AccountRow,
   type AuthTokenPurpose,
   type AuthTokenRow,
 } from './queries.js';
+import { selectTenantRequiresMfa } from './mfa-queries.js';
 import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
 import { digestsEqual, generateToken, hashToken } from './tokens.js';
 
 export const SESSION_TOKEN_PREFIX = 'usess';
+/** The permission whose holders a tenant may require a second factor of (they manage other users). */
+export const MFA_REQUIRED_WITH = 'users:write';
 const LINK_TOKEN_PREFIX = 'ulink';
 
 export interface AuthSettings {
@@ -88,7 +92,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
 export class AuthError extends Error {
   override readonly name = 'AuthError';
   constructor(
-    readonly status: 400 | 401 | 403 | 429 | 503,
+    readonly status: 400 | 401 | 403 | 409 | 429 | 503,
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
@@ -96,6 +100,25 @@ export class AuthError extends Error {
     super(message);
   }
 }
+
+/** How long the token of the second step of a sign-in lasts: a code is typed within a few minutes... */
+export const MFA_TOKEN_SECONDS = 5 * 60;
+/** ...setting up an authenticator app takes longer. */
+export const MFA_ENROL_TOKEN_SECONDS = 15 * 60;
+
+/**
+ * What follows a step of a sign-in, in this order: a code when the user has a second factor, a new password when the
+ * password is temporary, setting up a second factor when the tenant requires one the user lacks, and then a session.
+ */
+export type SignInStep =
+  | { readonly grant: SessionGrant }
+  | { readonly next: 'mfa' | 'mfa_enrol' | 'change'; readonly token: string; readonly expiresAt: Date };
+
+/** What a wrong current password is logged as: a failed password change, or a failed check before a second-factor change. */
+export type CurrentPasswordFailure = 'password.changeFailed' | 'mfa.passwordCheckFailed';
+
+/** The step a sign-in has just completed: each later step is one of those that follow it. */
+export type CompletedStep = 'password' | 'mfa' | 'change' | 'mfa_enrol';
 
 export interface SessionGrant {
   readonly token: string;
@@ -125,6 +148,8 @@ export interface AccountEvents {
 
 export interface AuthService {
   readonly passwordPolicy: PasswordPolicy;
+  /** Wrong current passwords (or codes) a session may give before it ends (CURRENT_PASSWORD_ATTEMPTS). */
+  readonly currentPasswordAttempts: number;
   /**
    * `meta.requestId` goes into the history of what the request does to the account (a lockout, a new password);
    * `meta.addressKey` is what the throttle counts the client by; all of it goes into the security log.
@@ -150,6 +175,20 @@ export interface AuthService {
     now: Date,
     options?: { readonly first?: boolean },
   ): Promise<{ token: string; expiresAt: Date }>;
+  /**
+   * Within a sign-in, once `done` has succeeded on the locked account: issues the token of the next step, or starts
+   * the session. The caller turns the result into its answer with signInAnswer, after the transaction.
+   */
+  continueSignIn(tx: Queryable, account: AccountRow, done: CompletedStep, now: Date): Promise<SignInStep>;
+  /** The session grant, or the 403 that asks for the next step (logged as login.<step>Required). */
+  signInAnswer(step: SignInStep, meta: RequestMeta, who: { tenant: string; userId: string }): SessionGrant;
+  /**
+   * Checks a signed-in user's current password before a sensitive change. A wrong one counts as a failed sign-in,
+   * and a session that gives several ends (401 session_ended); otherwise 401 invalid_credentials.
+   */
+  verifyCurrentPassword(session: SessionPrincipal, currentPassword: string, meta: RequestMeta, failure: CurrentPasswordFailure): Promise<AccountRow>;
+  /** The throttle and lockout of login, for the step after the password (a code). */
+  readonly guard: SignInGuard;
   /** Throws AuthError weak_password with the first rule of the policy the password breaks. */
   checkPassword(password: string, user: PasswordOwner): void;
   /** The rules of checkPassword that are cheap (length, names): again inside a transaction, after checkPassword. */
@@ -159,6 +198,20 @@ export interface AuthService {
    * next login. Ends the user's sessions and voids its links.
    */
   setTemporaryPassword(tx: Queryable, tenantId: string, userId: string, passwordHash: string, now: Date): Promise<void>;
+}
+
+/** Login's throttling and lockout (ASVS 2.2.1), for a later step of a sign-in that checks a secret too. */
+export interface SignInGuard {
+  /** What the throttle counts this account's failures from this address under: the key login uses. */
+  key(account: Pick<AccountRow, 'tenant_id' | 'id'>, meta: RequestMeta): string;
+  /** Throws 429 too_many_attempts while the key is held back. */
+  checkThrottle(key: string, meta: RequestMeta, who: { tenant: string; userId: string }): Promise<void>;
+  /** Counts a failure against the address (outside any transaction: a rolled-back failure must still count). */
+  countFailure(key: string, now: Date): Promise<void>;
+  /** Counts a failure against the account (on its locked row); returns whether this failure locked it. */
+  countAccountFailure(tx: Queryable, account: AccountRow, now: Date, meta: RequestMeta): Promise<boolean>;
+  /** The sign-in succeeded: the account's count and the address's throttle start again, lastLogin is now. */
+  succeeded(tx: Queryable, account: AccountRow, key: string, now: Date): Promise<void>;
 }
 
 export interface AuthDeps {
@@ -189,7 +242,7 @@ export function tooManyAttempts(retryAfter: number): AuthError {
  * What a sign-in's throttle counts: the account and the client address, or, for a name that is no account, the
  * tenant and name as typed with the address, so that an unknown name is held back exactly as a known one is.
  */
-function throttleKey(tenant: string, userName: string, account: AccountRow | undefined, addressKey: string | undefined): string {
+function throttleKey(tenant: string, userName: string, account: Pick<AccountRow, 'tenant_id' | 'id'> | undefined, addressKey: string | undefined): string {
   const who = account ? ['account', account.tenant_id, account.id] : ['name', tenant.toLowerCase(), userName.toLowerCase()];
   return hashToken(JSON.stringify([...who, addressKey ?? 'unknown']));
 }
@@ -261,8 +314,84 @@ export function createAuthService(deps: AuthDeps): AuthService {
   async function replacePassword(tx: Queryable, account: AccountRow, hash: string, how: 'change' | 'reset' | 'welcome', now: Date, requestId: string | null) {
     await setPassword(tx, account.tenant_id, account.id, hash, false, now);
     await endSessionsOfUser(tx, account.tenant_id, account.id, now);
-    await voidAuthTokens(tx, account.tenant_id, account.id, ['reset', 'welcome', 'change'], now);
+    await voidAuthTokens(tx, account.tenant_id, account.id, ALL_TOKEN_PURPOSES, now);
     return events.passwordChanged(tx, account, how, now, requestId);
+  }
+
+  /** Whether the tenant requires a second factor of this user (it holds users:write) and the user has none yet. */
+  async function mustEnrol(tx: Queryable, account: AccountRow): Promise<boolean> {
+    if (account.mfa_enabled || !(await selectTenantRequiresMfa(tx, account.tenant_id))) return false;
+    return (await selectPermissions(tx, account.tenant_id, account.id)).includes(MFA_REQUIRED_WITH);
+  }
+
+  /** A single-use token for the next step of a sign-in; the user's older ones of that step stop working. */
+  async function issueStepToken(tx: Queryable, account: AccountRow, purpose: 'mfa' | 'mfa_enrol' | 'change', now: Date) {
+    const token = generateToken(LINK_TOKEN_PREFIX);
+    const seconds = { mfa: MFA_TOKEN_SECONDS, mfa_enrol: MFA_ENROL_TOKEN_SECONDS, change: settings.changeTokenSeconds }[purpose];
+    const expiresAt = new Date(now.getTime() + seconds * 1000);
+    await voidAuthTokens(tx, account.tenant_id, account.id, [purpose], now);
+    await insertAuthToken(tx, { tenantId: account.tenant_id, id: newId(), userId: account.id, purpose, tokenHash: hashToken(token), now, expiresAt });
+    return { next: purpose, token, expiresAt };
+  }
+
+  const STEP_ORDER: readonly CompletedStep[] = ['password', 'mfa', 'change', 'mfa_enrol'];
+
+  async function continueSignIn(tx: Queryable, account: AccountRow, done: CompletedStep, now: Date): Promise<SignInStep> {
+    const pending = (step: CompletedStep) => STEP_ORDER.indexOf(step) > STEP_ORDER.indexOf(done);
+    if (pending('mfa') && account.mfa_enabled) return issueStepToken(tx, account, 'mfa', now);
+    if (pending('change') && account.password_change_required) return issueStepToken(tx, account, 'change', now);
+    if (pending('mfa_enrol') && (await mustEnrol(tx, account))) return issueStepToken(tx, account, 'mfa_enrol', now);
+    return { grant: await startSession(tx, account, now) };
+  }
+
+  function signInAnswer(step: SignInStep, meta: RequestMeta, who: { tenant: string; userId: string }): SessionGrant {
+    if ('grant' in step) return step.grant;
+    switch (step.next) {
+      case 'change':
+        securityLog.record('login.passwordChangeRequired', meta, who);
+        throw new AuthError(403, 'password_change_required', 'The password is temporary: choose a new one.', { changeToken: step.token });
+      case 'mfa':
+        securityLog.record('login.mfaRequired', meta, who);
+        throw new AuthError(403, 'mfa_required', 'Enter the code from your authenticator app, or one of your recovery codes.', {
+          mfaToken: step.token,
+          expiresAt: step.expiresAt.toISOString(),
+        });
+      case 'mfa_enrol':
+        securityLog.record('login.mfaEnrolmentRequired', meta, who);
+        throw new AuthError(
+          403,
+          'mfa_enrolment_required',
+          'Your organisation requires two-step verification for accounts that manage users: set up an authenticator app to continue.',
+          { mfaToken: step.token, expiresAt: step.expiresAt.toISOString() },
+        );
+    }
+  }
+
+  async function verifyCurrentPassword(session: SessionPrincipal, currentPassword: string, meta: RequestMeta, failure: CurrentPasswordFailure): Promise<AccountRow> {
+    const now = clock();
+    const who = { tenant: session.tenantId, userId: session.userId };
+    const before = await selectAccount(store, session.tenantId, session.userId);
+    if (before?.password_hash && (await passwords.verify(before.password_hash, currentPassword))) return before;
+    // A wrong current password is a guess like a wrong sign-in: it counts against the account, and a session that
+    // keeps guessing (a stolen one, perhaps) ends.
+    const { attempts, locked } = await store.transaction(async (tx) => {
+      const account = await lockAccount(tx, session.tenantId, session.userId);
+      let locked = false;
+      if (account && !isLocked(account, now)) {
+        locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
+        if (locked) await events.lockedOut(tx, account, now, meta.requestId ?? null);
+      }
+      const attempts = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
+      if (attempts >= settings.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
+      return { attempts, locked };
+    });
+    securityLog.record(failure, meta, { ...who, reason: 'wrongCurrentPassword' });
+    if (locked) securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
+    if (attempts >= settings.currentPasswordAttempts) {
+      securityLog.record('session.ended', meta, { ...who, reason: 'wrongCurrentPassword' });
+      throw SESSION_ENDED(attempts);
+    }
+    throw WRONG_CURRENT_PASSWORD();
   }
 
   /** Runs a transaction that may queue mail; once it has committed, has the mail go out. */
@@ -274,8 +403,35 @@ export function createAuthService(deps: AuthDeps): AuthService {
 
   return {
     passwordPolicy: settings.passwordPolicy,
+    currentPasswordAttempts: settings.currentPasswordAttempts,
     checkPassword,
     checkPasswordQuick,
+    continueSignIn,
+    signInAnswer,
+    verifyCurrentPassword: (session, currentPassword, meta, failure) => passwords.admit(() => verifyCurrentPassword(session, currentPassword, meta, failure)),
+    guard: {
+      key: (account, meta) => throttleKey('', '', account, meta.addressKey),
+      async checkThrottle(key, meta, who) {
+        const blockedUntil = await selectThrottle(store, key, clock());
+        if (!blockedUntil) return;
+        const retryAfter = Math.max(1, Math.ceil((blockedUntil.getTime() - clock().getTime()) / 1000));
+        securityLog.record('login.throttled', meta, { ...who, retryAfter });
+        throw tooManyAttempts(retryAfter);
+      },
+      async countFailure(key, now) {
+        await recordThrottledFailure(store, key, throttle, now);
+        await forgetOldThrottles(store, now);
+      },
+      async countAccountFailure(tx, account, now, meta) {
+        const locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
+        if (locked) await events.lockedOut(tx, account, now, meta.requestId ?? null);
+        return locked;
+      },
+      async succeeded(tx, account, key, now) {
+        await recordSuccessfulLogin(tx, account.tenant_id, account.id, now);
+        await clearThrottle(tx, key);
+      },
+    },
 
     login: ({ tenant, userName, password }, meta = {}) => passwords.admit(async () => {
       const { tenantId, account } = await selectSignInTarget(store, tenant, userName);
@@ -301,7 +457,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
       }
       const now = clock();
       const valid = await passwords.verify(account.password_hash, password);
-      type Outcome = { failed: string; locked?: boolean } | { changeToken: string } | { grant: SessionGrant };
+      type Outcome = { failed: string; locked?: boolean } | { step: SignInStep };
       const outcome = await store.transaction(async (tx): Promise<Outcome> => {
         const current = await lockAccount(tx, account.tenant_id, account.id);
         if (!current) return { failed: 'unknownUser' };
@@ -316,23 +472,12 @@ export function createAuthService(deps: AuthDeps): AuthService {
           // Commit the count, then refuse: the throw must come after the transaction, not inside it.
           return { failed: 'wrongPassword', locked };
         }
-        await recordSuccessfulLogin(tx, current.tenant_id, current.id, now);
-        await clearThrottle(tx, key);
-        if (current.password_change_required) {
-          const changeToken = generateToken(LINK_TOKEN_PREFIX);
-          await voidAuthTokens(tx, current.tenant_id, current.id, ['change'], now);
-          await insertAuthToken(tx, {
-            tenantId: current.tenant_id,
-            id: newId(),
-            userId: current.id,
-            purpose: 'change',
-            tokenHash: hashToken(changeToken),
-            now,
-            expiresAt: new Date(now.getTime() + settings.changeTokenSeconds * 1000),
-          });
-          return { changeToken };
+        // With a second factor, the sign-in succeeds (and the failures are forgotten) only once the code is right.
+        if (!current.mfa_enabled) {
+          await recordSuccessfulLogin(tx, current.tenant_id, current.id, now);
+          await clearThrottle(tx, key);
         }
-        return { grant: await startSession(tx, current, now) };
+        return { step: await continueSignIn(tx, current, 'password', now) };
       });
       if ('failed' in outcome) {
         if (outcome.locked) {
@@ -340,12 +485,9 @@ export function createAuthService(deps: AuthDeps): AuthService {
         }
         throw await refuse(outcome.failed, now);
       }
-      if ('changeToken' in outcome) {
-        securityLog.record('login.passwordChangeRequired', meta, who);
-        throw new AuthError(403, 'password_change_required', 'The password is temporary: choose a new one.', { changeToken: outcome.changeToken });
-      }
+      const grant = signInAnswer(outcome.step, meta, { tenant: account.tenant_id, userId: account.id });
       securityLog.record('login.succeeded', meta, who);
-      return outcome.grant;
+      return grant;
     }),
 
     // Argon2id (tens of milliseconds) never runs inside a transaction, where it would hold row locks and, on PGlite,
@@ -378,9 +520,13 @@ export function createAuthService(deps: AuthDeps): AuthService {
           if (account.password_hash !== before.password_hash) throw INVALID_CHANGE_TOKEN();
           checkPasswordQuick(newPassword, { userName: account.user_name, emails: emailValuesOf(account.attributes) });
           const mailed = await replacePassword(tx, account, hash, 'change', now, requestId ?? null);
-          return { value: await startSession(tx, account, now), mailed };
-        }).then((grant) => {
-          securityLog.record('password.changed', meta, { tenant: seen.tenant_id, userId: seen.user_id, how: 'forcedChange' });
+          const changed = { ...account, password_hash: hash, password_change_required: false };
+          return { value: await continueSignIn(tx, changed, 'change', now), mailed };
+        }).then((step) => {
+          const who = { tenant: seen.tenant_id, userId: seen.user_id };
+          securityLog.record('password.changed', meta, { ...who, how: 'forcedChange' });
+          const grant = signInAnswer(step, meta, who);
+          securityLog.record('login.succeeded', meta, who);
           return grant;
         });
       }
@@ -388,29 +534,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         throw new AuthError(400, 'invalid_request', 'Send a changeToken, or sign in and send currentPassword.');
       }
       const who = { tenant: session.tenantId, userId: session.userId };
-      const before = await selectAccount(store, session.tenantId, session.userId);
-      if (!before?.password_hash || !(await passwords.verify(before.password_hash, currentPassword))) {
-        // A wrong current password is a guess like a wrong sign-in: it counts against the account, and a session that
-        // keeps guessing (a stolen one, perhaps) ends.
-        const { attempts, locked } = await store.transaction(async (tx) => {
-          const account = await lockAccount(tx, session.tenantId, session.userId);
-          let locked = false;
-          if (account && !isLocked(account, now)) {
-            locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
-            if (locked) await events.lockedOut(tx, account, now, requestId ?? null);
-          }
-          const attempts = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
-          if (attempts >= settings.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
-          return { attempts, locked };
-        });
-        securityLog.record('password.changeFailed', meta, { ...who, reason: 'wrongCurrentPassword' });
-        if (locked) securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
-        if (attempts >= settings.currentPasswordAttempts) {
-          securityLog.record('session.ended', meta, { ...who, reason: 'wrongCurrentPassword' });
-          throw SESSION_ENDED(attempts);
-        }
-        throw WRONG_CURRENT_PASSWORD();
-      }
+      const before = await verifyCurrentPassword(session, currentPassword, meta, 'password.changeFailed');
       checkPassword(newPassword, { userName: before.user_name, emails: emailValuesOf(before.attributes) });
       // currentPassword verified: the new one is the current one exactly when the two strings are equal.
       if (newPassword === currentPassword) throw SAME_AS_CURRENT();
@@ -485,7 +609,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     async setTemporaryPassword(tx, tenantId, userId, passwordHash, now) {
       await setPassword(tx, tenantId, userId, passwordHash, true, now);
       await endSessionsOfUser(tx, tenantId, userId, now);
-      await voidAuthTokens(tx, tenantId, userId, ['reset', 'welcome', 'change'], now);
+      await voidAuthTokens(tx, tenantId, userId, ALL_TOKEN_PURPOSES, now);
     },
 
     async issueLinkToken(tx, tenantId, userId, purpose, now, options = {}) {

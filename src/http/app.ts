@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { AccountMailLimitError } from '../auth/account-mail.js';
 import { HashQueueFullError } from '../auth/passwords.js';
+import type { MfaService } from '../auth/mfa.js';
 import { authRoutes, requestMeta } from '../auth/route.js';
 import type { SecurityLog } from '../auth/security-log.js';
 import { SESSION_TOKEN_PREFIX } from '../auth/service.js';
@@ -46,6 +47,8 @@ export interface AppDeps extends Deps {
   readonly logger: Logger;
   /** Authentication decisions, one JSON line each, through the logger. */
   readonly securityLog: SecurityLog;
+  /** The second factor: /auth/mfa. */
+  readonly mfa: MfaService;
   readonly maxPayloadSize: number;
   readonly limits: RateLimits;
   /** The built admin console (dist/console); undefined serves none. */
@@ -85,7 +88,7 @@ export function createApp(deps: AppDeps) {
     const token = bearerToken(c.req.header('authorization'));
     return token?.startsWith(`${SESSION_TOKEN_PREFIX}_`) ? deps.auth.authenticate(token) : undefined;
   };
-  app.route('/auth', authRoutes(deps.auth, sessionOf, deps.limits, deps.securityLog));
+  app.route('/auth', authRoutes(deps.auth, deps.mfa, sessionOf, deps.limits, deps.securityLog));
   // The admin console, and the pages behind the reset and welcome links: a client of /auth and /scim/v2.
   app.route('/', consoleRoutes({ dir: deps.consoleDir }));
 

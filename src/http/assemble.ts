@@ -1,6 +1,7 @@
 // Assembles what the app depends on from a store and the settings: one place, for the server, the CLI, tests and the benchmark.
 import { createAccountMailer, type AccountMailer } from '../auth/account-mail.js';
 import { accountHistoryEvents } from '../auth/history-events.js';
+import { createMfaService } from '../auth/mfa.js';
 import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.js';
 import { createSecurityLog } from '../auth/security-log.js';
 import { createAuthService, type AuthSettings } from '../auth/service.js';
@@ -78,6 +79,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     tenancy,
     logger,
     securityLog,
+    mfa: createMfaService({ store, clock, newId, auth, mailer: () => accountMail, securityLog }),
     consoleDir: input.consoleDir,
     shutdown: input.shutdown,
   };

@@ -3,6 +3,7 @@ export { enqueueMail, isMailAddress, requeueFailedMail, type MailKind, type Outg
 export {
   emailChangedMail,
   maskEmail,
+  mfaChangedMail,
   passwordChangedMail,
   passwordResetMail,
   welcomeMail,
@@ -10,6 +11,8 @@ export {
   type MailContent,
   type MailTenant,
   type MailUser,
+  type MfaChangedMail,
+  type MfaNoticeKind,
   type PasswordChangedMail,
   type PasswordNoticeKind,
   type PasswordResetMail,

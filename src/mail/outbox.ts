@@ -2,7 +2,7 @@
 import type { Queryable } from '../store/index.js';
 import { insertOutboxMail, requeueFailedMail as requeueFailed } from './queries.js';
 
-export type MailKind = 'welcome' | 'reset' | 'email-changed' | 'password-changed';
+export type MailKind = 'welcome' | 'reset' | 'email-changed' | 'password-changed' | 'mfa-changed';
 
 export interface OutgoingMail {
   readonly tenantId: string;

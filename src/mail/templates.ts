@@ -164,6 +164,41 @@ export function passwordChangedMail(input: PasswordChangedMail): MailContent {
   };
 }
 
+export type MfaNoticeKind = 'added' | 'replaced' | 'removed' | 'reset';
+
+export interface MfaChangedMail {
+  readonly tenant: MailTenant;
+  readonly user: MailUser;
+  readonly kind: MfaNoticeKind;
+  /** The portal, where a user who did not make the change can act; the mail carries no secret. */
+  readonly link: string;
+}
+
+/** Tells the owner that its second factor was added, replaced or removed (ASVS 2.5.5 notices). */
+export function mfaChangedMail(input: MfaChangedMail): MailContent {
+  const tenant = clean(input.tenant.name);
+  const name = userName(input.user);
+  const link = checkedLink(input.link);
+  const what = {
+    added: `Two-step verification was turned on for your account at ${tenant}: signing in now also asks for a code from your authenticator app.`,
+    replaced: `The authenticator app used for two-step verification on your account at ${tenant} was replaced, and new recovery codes were made.`,
+    removed: `Two-step verification was turned off for your account at ${tenant}.`,
+    reset: `An administrator of ${tenant} removed the two-step verification of your account; set it up again at your next sign-in.`,
+  }[input.kind];
+  const subject = input.kind === 'added' ? `Two-step verification is on for your ${tenant} account` : `Two-step verification changed on your ${tenant} account`;
+  return {
+    subject,
+    text: [`Hello ${name},`, '', what, '', 'If this was not you or someone you expected, secure your account now:', '', link, '', `— ${tenant}`, ''].join('\n'),
+    html: layout(tenant, subject, [
+      paragraph(`Hello ${escapeHtml(name)},`),
+      paragraph(escapeHtml(what)),
+      paragraph('If this was not you or someone you expected, secure your account now:'),
+      button(link, 'Review your account'),
+      fallbackLink(link),
+    ]),
+  };
+}
+
 /** `jane.doe@example.com` -> `j***e@example.com`: enough for the owner to recognise, too little to harvest. */
 export function maskEmail(address: string): string {
   const at = address.lastIndexOf('@');

@@ -7,6 +7,7 @@ import type { Queryable } from '../../store/index.js';
 import { actorFields, type Deps, type RequestContext } from '../context.js';
 import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
 import { checkMayActOnUsers } from '../privilege.js';
+import { deleteMfa } from '../../auth/mfa-queries.js';
 import { checkScimPassword } from './password-check.js';
 import { lockUser, selectUser, type UserRow } from './queries.js';
 import { checkUserId, userNotFound } from './service.js';
@@ -21,6 +22,11 @@ export interface AccountActions {
   setTemporaryPassword(ctx: RequestContext, id: string, password: string | undefined): Promise<string | undefined>;
   /** Mails the welcome again with a new set-password link (the old link stops working); returns the link. */
   sendWelcome(ctx: RequestContext, id: string): Promise<string>;
+  /**
+   * Removes the user's second factor and recovery codes, so that a user who lost its authenticator can set it up
+   * again (at the next sign-in, when the tenant requires it). Nothing to remove changes nothing.
+   */
+  resetMfa(ctx: RequestContext, id: string): Promise<void>;
 }
 
 // Letters and digits that cannot be mistaken for one another when read out or copied from a screen.
@@ -79,6 +85,18 @@ export function createAccountActions(deps: Deps): AccountActions {
 
     sendWelcome(ctx, id) {
       return mailing(ctx, id, (tx, row) => accountMail.sendWelcome(tx, historyScope(ctx, deps), recipientOf(row, 'welcome mail')));
+    },
+
+    async resetMfa(ctx, id) {
+      const removed = await mailing(ctx, id, async (tx, row) => {
+        if (!(await deleteMfa(tx, ctx.tenantId, id))) return false;
+        const scope = historyScope(ctx, deps);
+        await recordHistory(tx, historyForUserEvent(scope, row, 'mfaRemoved', { attribute: 'mfaEnabled', oldValue: 'true', newValue: 'false' }));
+        const email = mailAddressOf(row.attributes);
+        if (email) await accountMail.sendMfaNotice(tx, scope, { ...row, email }, 'reset');
+        return true;
+      });
+      if (removed) deps.securityLog.record('mfa.reset', { ...ctx.meta, requestId: ctx.requestId }, { tenant: ctx.tenantId, userId: id, ...actorFields(ctx.actor) });
     },
 
     async setTemporaryPassword(ctx, id, given) {

@@ -1,4 +1,4 @@
-// The account actions over HTTP: POST /Users/{id}/password-reset, /temporary-password and /welcome-email.
+// The account actions over HTTP: POST /Users/{id}/password-reset, /temporary-password, /welcome-email and /mfa-reset.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../http/env.js';
@@ -33,6 +33,11 @@ export function accountRoutes(actions: AccountActions) {
     const generated = await actions.setTemporaryPassword(contextOf(c), c.req.param('id'), await requestedPassword(c));
     // A generated password is shown this once: nothing may keep a copy on the way.
     return generated === undefined ? c.body(null, 204) : c.json({ password: generated }, 200, { 'Cache-Control': 'no-store' });
+  });
+
+  app.post('/:id/mfa-reset', async (c) => {
+    await actions.resetMfa(contextOf(c), c.req.param('id'));
+    return c.body(null, 204);
   });
 
   app.post('/:id/welcome-email', async (c) => {

@@ -25,6 +25,7 @@ function accountOf(row: UserRow): Record<string, unknown> {
     passwordChangeRequired: row.password_change_required,
     passwordSetAt: iso(row.password_set_at),
     welcomeEmailSentAt: iso(row.welcome_email_sent_at),
+    mfaEnabled: row.mfa_enabled,
   };
   return Object.fromEntries(Object.entries(account).filter(([, value]) => value !== undefined));
 }

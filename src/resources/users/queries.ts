@@ -28,6 +28,7 @@ export interface UserRow {
   password_change_required: boolean;
   password_set_at: Date | null;
   welcome_email_sent_at: Date | null;
+  mfa_enabled: boolean;
 }
 
 export interface UserWrite {
@@ -64,7 +65,7 @@ const FAILED_LOGINS_NOW = '(case when u.locked_until <= now() then 0 else u.fail
 
 const USER_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, ${ACTIVE_NOW} as active, u.attributes,
   u.created_at, u.last_modified, u.version, u.last_login, ${FAILED_LOGINS_NOW} as failed_logins, ${LOCKED_UNTIL_NOW} as locked_until,
-  ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at`;
+  ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at, u.mfa_enabled`;
 
 /** Inserts a user and the index rows of its multi-valued attributes in one statement (one round trip). */
 export async function insertUser(
@@ -285,6 +286,7 @@ const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
   passwordchangerequired: { sql: 'u.password_change_required', type: 'boolean', caseExact: false },
   passwordsetat: { sql: 'u.password_set_at', type: 'dateTime', caseExact: false },
   welcomeemailsentat: { sql: 'u.welcome_email_sent_at', type: 'dateTime', caseExact: false },
+  mfaenabled: { sql: 'u.mfa_enabled', type: 'boolean', caseExact: false },
 };
 
 /**

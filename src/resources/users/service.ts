@@ -10,7 +10,7 @@ import { compileProjection, type Projection, type ProjectionParams } from '../..
 import { checkIfMatch } from '../../scim/resource/version.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { endOtherSessionsOfUser, endSessionsOfUser, selectPasswordHash, voidAuthTokens } from '../../auth/queries.js';
+import { endOtherSessionsOfUser, endSessionsOfUser, selectPasswordHash, voidAuthTokens, ALL_TOKEN_PURPOSES } from '../../auth/queries.js';
 import { StoreError, type Queryable, type Transaction } from '../../store/index.js';
 import type { SecurityEvent, SecurityFields } from '../../auth/security-log.js';
 import { actorFields, type Deps, type RequestContext, type ResourceResult, type ResourceService } from '../context.js';
@@ -311,7 +311,7 @@ export function createUsersService(deps: Deps): UsersService {
   async function endPasswordsPast(tx: Queryable, ctx: RequestContext, scope: HistoryScope, user: UserRow): Promise<boolean> {
     const keep = ctx.actor.kind === 'user' && ctx.actor.id === user.id ? ctx.actor.sessionId : null;
     await endOtherSessionsOfUser(tx, scope.tenantId, user.id, keep, scope.at);
-    await voidAuthTokens(tx, scope.tenantId, user.id, ['reset', 'welcome', 'change'], scope.at);
+    await voidAuthTokens(tx, scope.tenantId, user.id, ALL_TOKEN_PURPOSES, scope.at);
     const email = mailAddressOf(user.attributes);
     return email ? accountMail.sendPasswordNotice(tx, scope, { ...user, email }, 'changed') : false;
   }

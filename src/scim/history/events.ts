@@ -22,6 +22,9 @@ export const HISTORY_EVENT_LABELS = {
   lockedOut: 'Locked out after failed logins',
   passwordResetSent: 'Password reset email sent',
   welcomeEmailSent: 'Welcome email sent',
+  mfaAdded: 'Two-step verification turned on',
+  mfaReplaced: 'Authenticator app replaced',
+  mfaRemoved: 'Two-step verification turned off',
   mailSkipped: 'Email not sent: hourly mail limit reached',
 } as const;
 

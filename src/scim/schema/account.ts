@@ -23,5 +23,9 @@ export const ACCOUNT_SCHEMA: SchemaDefinition = {
     }),
     attribute('passwordSetAt', 'dateTime', { ...readOnly, description: 'When the password was last set.' }),
     attribute('welcomeEmailSentAt', 'dateTime', { ...readOnly, description: 'When the welcome email was last sent.' }),
+    attribute('mfaEnabled', 'boolean', {
+      ...readOnly,
+      description: 'Sign-in asks for a second factor, a code from an authenticator app (TOTP). An administrator can reset it (POST /Users/{id}/mfa-reset).',
+    }),
   ],
 };
