@@ -120,7 +120,7 @@ export function TwoStepSection({ user, busy, run, canWrite }: SectionProps & { c
   const reset = async () => {
     const failure = await run(async () => {
       await resetTwoStep(user.id);
-      return 'Two-step verification is reset: the user sets it up again, and an email tells them so.';
+      return 'Two-step verification is reset: their authenticator app and recovery codes no longer work.';
     });
     // The confirmation stays open with the server's reason, so the administrator sees why nothing changed.
     if (failure !== undefined) throw failure;
