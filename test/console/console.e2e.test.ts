@@ -21,6 +21,8 @@ let dir: string;
 let database: TestDatabase | undefined;
 let server: ServerProcess;
 let browser: Browser;
+/** The environment the server and the CLI share. */
+let env: Record<string, string>;
 let page: Page;
 
 /** The mails the server wrote for this address, oldest first, as text (quoted-printable undone). */
@@ -125,7 +127,7 @@ const status = (text: string | RegExp) => page.getByRole('status').filter({ hasT
 describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     dir = tempDataDir();
-    const env: Record<string, string> = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    env = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
     if (process.env.DATABASE_URL) {
       database = await createTestDatabase();
       env.DATABASE_URL = database.url!;
@@ -338,5 +340,58 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     // Reporting holds no users:write, so the tenant could not require it of him: the password is enough again.
     await signIn('bob@acme.example', bobPassword);
     await page.getByRole('region', { name: 'Two-step verification' }).getByText('Two-step verification is off.').waitFor();
+  });
+  it('when the tenant requires it, a new administrator sets it up while signing in, after the temporary password', async () => {
+    await signOut();
+    expect((await cli(['tenant', 'mfa', 'acme', '--require', 'on'], env)).code).toBe(0);
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(ada.recoveryCodes[2]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Add New Portal User' }).click();
+    await page.getByLabel('User Name').fill('dora@acme.example');
+    await page.getByLabel('First Name').fill('Dora');
+    await page.getByLabel('Last Name').fill('Explorer');
+    await page.getByLabel('Email Address', { exact: true }).fill('dora@acme.example');
+    await page.getByLabel('Confirm Email Address').fill('dora@acme.example');
+    await page.getByRole('checkbox', { name: 'Administrator' }).check();
+    await page.getByRole('button', { name: 'Add Account' }).click();
+    await page.getByRole('button', { name: 'Edit dora@acme.example' }).click();
+    await dialog().getByLabel('Temporary password', { exact: true }).fill('Temporary-Pass-2027');
+    await dialog().getByRole('button', { name: 'Set Temporary Password' }).click();
+    await status(/Temporary password set/);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await signOut();
+
+    // Password, then a new password, then the set-up the tenant requires: each step leads on to the next.
+    await signIn('dora@acme.example', 'Temporary-Pass-2027');
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('a quiet harbour at midnight');
+    await page.getByLabel('Confirm new password').fill('a quiet harbour at midnight');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    await page.getByText(/Your organisation requires two-step verification/).waitFor();
+    const shown = await page.getByText(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/).textContent();
+    const secret = shown!.replace(/\s/g, '');
+    await page.getByLabel('Code', { exact: true }).fill(wrongCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page.getByText('That code is not right; codes change every 30 seconds.').waitFor();
+    await screenshot('sign-in-set-up');
+    await page.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    expect(await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()).toBe(10);
+    await screenshot('sign-in-recovery-codes');
+    await page.getByRole('button', { name: /I have saved them/ }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+
+    // Required of her: her profile offers no way to turn it off, and says why.
+    await page.getByRole('link', { name: 'My profile' }).click();
+    const section = page.getByRole('region', { name: 'Two-step verification' });
+    await section.getByText('Two-step verification is on.').first().waitFor();
+    await section.getByText(/requires two-step verification for your account, so it cannot be turned off/).waitFor();
+    expect(await section.getByRole('button', { name: 'Turn off' }).count()).toBe(0);
+    await signOut();
   });
 });
