@@ -191,7 +191,7 @@ function ProofStep({ purpose, onCodes, onDisabled, onCancel, onStatus }: FlowPro
         onCodes(codes);
       } else {
         await mfa.disable(current, proofOf(code, recovery));
-        onStatus({ text: 'Two-step verification is off.', tone: 'success' });
+        onStatus({ text: 'Two-step verification is turned off.', tone: 'success' });
         onDisabled();
       }
     } catch (failure) {
@@ -270,6 +270,7 @@ export function TwoStepSection() {
     setReloads((n) => n + 1);
     requestAnimationFrame(() => headingRef.current?.focus());
   };
+  // Also after the recovery codes: what was announced with them is now the section's state.
   const cancel = () => {
     setStatus(undefined);
     toIdle();
@@ -301,7 +302,7 @@ export function TwoStepSection() {
         <div class="stack">
           <RecoveryCodes codes={mode.codes} />
           <div>
-            <button type="button" class="button button--primary" onClick={toIdle}>
+            <button type="button" class="button button--primary" onClick={cancel}>
               I have saved them
             </button>
           </div>
