@@ -97,28 +97,40 @@ function wrongCode(secret: string): string {
   }
 }
 
+const twoStep = () => page.getByRole('region', { name: 'Two-step verification' });
+
+/** The new key as the page shows it (QR code, and in groups of four), without the spaces. */
+async function shownKey(within: Page | ReturnType<typeof twoStep>): Promise<string> {
+  const shown = await within.getByText(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/).textContent();
+  return shown!.replace(/\s/g, '');
+}
+
+/** The ten recovery codes, shown once; "I have saved them" goes back to the section's state. */
+async function savedRecoveryCodes(): Promise<string[]> {
+  await twoStep().getByText('Save these recovery codes now.').waitFor();
+  const codes = (await twoStep().getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+  await twoStep().getByRole('button', { name: 'I have saved them' }).click();
+  await twoStep().getByText('Two-step verification is on.').waitFor();
+  return codes;
+}
+
 /**
  * Sets up two-step verification on the profile page of whoever is signed in: the key the page shows, its first code,
- * then the recovery codes, shown once. Returns the key (without the spaces it is shown with) and the codes.
+ * then the recovery codes. Returns the key and the codes.
  */
 async function setUpTwoStep(password: string): Promise<{ secret: string; recoveryCodes: string[] }> {
   await page.getByRole('link', { name: 'My profile' }).click();
-  const section = page.getByRole('region', { name: 'Two-step verification' });
-  await section.getByText('Two-step verification is off.').first().waitFor();
+  const section = twoStep();
+  await section.getByText('Two-step verification is off.').waitFor();
   await section.getByRole('button', { name: 'Set up two-step verification' }).click();
   await section.getByLabel('Current password').fill(password);
   await section.getByRole('button', { name: 'Continue' }).click();
   await section.getByRole('img', { name: /QR code/ }).waitFor();
-  const shown = await section.getByText(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/).textContent();
-  const secret = shown!.replace(/\s/g, '');
+  const secret = await shownKey(section);
   await section.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
   await section.getByRole('button', { name: 'Turn on' }).click();
-  await section.getByText('Save these recovery codes now.').waitFor();
-  const recoveryCodes = (await section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents()).map((c) => c.trim());
-  expect(recoveryCodes).toHaveLength(10);
-  await section.getByRole('button', { name: 'I have saved them' }).click();
-  await section.getByText('Two-step verification is on.').first().waitFor();
-  return { secret, recoveryCodes };
+  return { secret, recoveryCodes: await savedRecoveryCodes() };
 }
 
 const dialog = () => page.getByRole('dialog');
@@ -276,7 +288,7 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
 
   let ada: { secret: string; recoveryCodes: string[] };
 
-  it('an administrator sets up two-step verification on her profile, then signs in with a code and with a recovery code', async () => {
+  it('an administrator sets up two-step verification on her profile, signs in with a code and with a recovery code, renews the codes and replaces the authenticator', async () => {
     ada = await setUpTwoStep(ADMIN_PASSWORD);
     const section = page.getByRole('region', { name: 'Two-step verification' });
     await section.getByText('10 recovery codes left.').waitFor();
@@ -302,9 +314,41 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     await page.getByRole('heading', { name: 'User Management' }).waitFor();
     await page.getByRole('link', { name: 'My profile' }).click();
     await section.getByText('9 recovery codes left.').waitFor();
+
+    // New recovery codes, proven with a recovery code: ten again, and the old ones void.
+    await section.getByRole('button', { name: 'New recovery codes' }).click();
+    await section.getByLabel('Current password').fill(ADMIN_PASSWORD);
+    await section.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await section.getByLabel('Recovery code').fill(ada.recoveryCodes[1]!);
+    await section.getByRole('button', { name: 'Make new recovery codes' }).click();
+    const renewed = await savedRecoveryCodes();
+    await section.getByText('10 recovery codes left.').waitFor();
+
+    // A new phone: a new key, confirmed with its own code, while the old one worked until then.
+    await section.getByRole('button', { name: 'Replace authenticator' }).click();
+    await section.getByLabel('Current password').fill(ADMIN_PASSWORD);
+    await section.getByRole('button', { name: 'Continue' }).click();
+    const secret = await shownKey(section);
+    expect(secret).not.toBe(ada.secret);
+    await section.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+    await section.getByRole('button', { name: 'Replace authenticator' }).click();
+    const replaced = await savedRecoveryCodes();
+    expect(replaced).not.toEqual(renewed);
+    ada = { secret, recoveryCodes: replaced };
+    await signOut();
+
+    // The first set of recovery codes no longer works; the ones the replacement made do.
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(renewed[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('That recovery code is not right, or it has been used already.').waitFor();
+    await page.getByLabel('Recovery code').fill(ada.recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
   });
 
-  it("an administrator resets another user's two-step verification; he signs in with his password alone", async () => {
+  it("an administrator resets another user's two-step verification; he signs in with his password alone, sets it up again and turns it off", async () => {
     const bobPassword = 'a passphrase from the reset';
     await signOut();
     await signIn('bob@acme.example', bobPassword);
@@ -339,7 +383,17 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
 
     // Reporting holds no users:write, so the tenant could not require it of him: the password is enough again.
     await signIn('bob@acme.example', bobPassword);
-    await page.getByRole('region', { name: 'Two-step verification' }).getByText('Two-step verification is off.').waitFor();
+    await twoStep().getByText('Two-step verification is off.').waitFor();
+
+    // He sets it up again, and turns it off himself, proving it with a recovery code.
+    const again = await setUpTwoStep(bobPassword);
+    await twoStep().getByRole('button', { name: 'Turn off' }).click();
+    await twoStep().getByLabel('Current password').fill(bobPassword);
+    await twoStep().getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await twoStep().getByLabel('Recovery code').fill(again.recoveryCodes[0]!);
+    await twoStep().getByRole('button', { name: 'Turn off' }).click();
+    await twoStep().getByText('Two-step verification is off.').first().waitFor();
+    await twoStep().getByRole('button', { name: 'Set up two-step verification' }).waitFor();
   });
   it('when the tenant requires it, a new administrator sets it up while signing in, after the temporary password', async () => {
     await signOut();
@@ -372,8 +426,7 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     await page.getByRole('button', { name: 'Set password' }).click();
     await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
     await page.getByText(/Your organisation requires two-step verification/).waitFor();
-    const shown = await page.getByText(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/).textContent();
-    const secret = shown!.replace(/\s/g, '');
+    const secret = await shownKey(page);
     await page.getByLabel('Code', { exact: true }).fill(wrongCode(secret));
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
     await page.getByText('That code is not right; codes change every 30 seconds.').waitFor();
