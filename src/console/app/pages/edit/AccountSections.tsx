@@ -3,6 +3,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Field } from '../../components/Field';
+import { Link } from '../../components/Link';
 import { formatDateTime } from '../../format';
 import { ACCOUNT_EXT } from '../../scim-types';
 import { primaryEmail } from '../../users';
@@ -114,9 +115,12 @@ export function TemporaryPasswordSection({ user, busy, run }: SectionProps) {
  * Whether the user has a second factor, and (for administrators) its reset, after a confirmation: for someone who
  * lost their phone and their recovery codes. The server mails the user that it was removed.
  */
-export function TwoStepSection({ user, busy, run, canWrite }: SectionProps & { canWrite: boolean }) {
+export function TwoStepSection({ user, busy, run, canWrite, own }: SectionProps & { canWrite: boolean; own: boolean }) {
   const [confirming, setConfirming] = useState(false);
   const on = user[ACCOUNT_EXT]?.mfaEnabled === true;
+  // One's own second factor is changed on My profile, where it takes the password and a code: a reset here
+  // would take neither.
+  const mayReset = canWrite && !own;
   const reset = async () => {
     const failure = await run(async () => {
       await resetTwoStep(user.id);
@@ -129,10 +133,15 @@ export function TwoStepSection({ user, busy, run, canWrite }: SectionProps & { c
   return (
     <ActionRow
       title="Two-Step Verification"
-      action={canWrite && <ActionButton onClick={() => setConfirming(true)} busy={busy} disabled={!on}>Reset Two-Step Verification</ActionButton>}
+      action={mayReset && <ActionButton onClick={() => setConfirming(true)} busy={busy} disabled={!on}>Reset Two-Step Verification</ActionButton>}
     >
       <p>{on ? 'Two-step verification is on for this account.' : 'Two-step verification is off for this account.'}</p>
-      {canWrite && (
+      {own && (
+        <p class="muted small">
+          This is your own account: change your two-step verification on <Link href="/admin/profile">My profile</Link>.
+        </p>
+      )}
+      {mayReset && (
         <p class="muted small">
           If the user has lost their phone and their recovery codes, resetting removes their authenticator and recovery codes; they set it up
           again at their next sign-in if their organisation requires it, or from their profile.
