@@ -71,6 +71,7 @@ describe('sessions carry the permissions of the user\'s personas', () => {
       user: { id, userName: 'admin.one@example.com', displayName: 'admin.one' },
       permissions: ALL_PERMISSIONS,
       expiresAt: session.body.expiresAt,
+      mfa: { enabled: false, required: false, recoveryCodesLeft: 0 },
     });
     expect((await t.app.request('/auth/session')).status).toBe(401);
     expect((await t.app.request('/auth/session', { headers: { Authorization: `Bearer ${t.client.token}` } })).status).toBe(401);

@@ -211,3 +211,38 @@ describe('changes made through SCIM', () => {
     expect(lines.join('\n')).not.toContain('copper meadow whistle 19');
   });
 });
+
+describe('two-step verification', () => {
+  it('records the set-up, the code asked for, a wrong code, a right one and a reset, never a key, code or token', async () => {
+    const { decodeBase32IgnorePadding } = await import('@oslojs/encoding');
+    const { totpCode } = await import('../../src/auth/totp.js');
+    const { body: user } = await t.client.request('POST', '/Users', userBody('tess@example.com', { password: PASSWORD }));
+    const session = (await login('tess@example.com', PASSWORD)).body.token;
+    lines = [];
+    const enrolment = await request('POST', '/auth/mfa/enrol', { currentPassword: PASSWORD }, { token: session });
+    const secret = decodeBase32IgnorePadding(enrolment.body.secret);
+    const confirmed = await request('POST', '/auth/mfa/confirm', { code: totpCode(secret, new Date()) }, { token: session });
+    expect(confirmed.status).toBe(200);
+    const started = await login('tess@example.com', PASSWORD, { requestId: 'req-mfa-1' });
+    const right = totpCode(secret, new Date(Date.now() + 30_000));
+    const wrong = right === '123456' ? '654321' : '123456';
+    expect((await request('POST', '/auth/mfa/verify', { mfaToken: started.body.mfaToken, code: wrong })).status).toBe(401);
+    expect((await request('POST', '/auth/mfa/verify', { mfaToken: started.body.mfaToken, recoveryCode: confirmed.body.recoveryCodes[0] })).status).toBe(200);
+    expect((await t.client.request('POST', `/Users/${user.id}/mfa-reset`)).status).toBe(204);
+    const who = { tenant: t.client.tenantId, userId: user.id };
+    expect(security().map((e) => e.event)).toEqual([
+      'mfa.enrolmentStarted',
+      'mfa.enabled',
+      'login.mfaRequired',
+      'mfa.failed',
+      'mfa.recoveryCodeUsed',
+      'login.succeeded',
+      'mfa.reset',
+    ]);
+    expect(security()).toContainEqual(expect.objectContaining({ event: 'login.mfaRequired', ...who, requestId: 'req-mfa-1', level: 'info' }));
+    expect(security()).toContainEqual(expect.objectContaining({ event: 'mfa.failed', ...who, reason: 'wrongCode', level: 'warn' }));
+    expect(security()).toContainEqual(expect.objectContaining({ event: 'mfa.reset', ...who, by: 'token', actorId: expect.any(String), level: 'warn' }));
+    const text = lines.join('\n');
+    for (const secretText of [enrolment.body.secret, started.body.mfaToken, wrong, confirmed.body.recoveryCodes[0], PASSWORD]) expect(text).not.toContain(secretText);
+  });
+});
