@@ -450,4 +450,47 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     expect(await section.getByRole('button', { name: 'Turn off' }).count()).toBe(0);
     await signOut();
   });
+  it("a user manager who lacks one of the user's permissions is refused the reset, in the server's words", async () => {
+    // A persona that manages users and grants nothing else, given to Bob through the API, as an identity provider would.
+    const token = (await cli(['token', 'create', '--tenant', 'acme', '--label', 'e2e'], env)).last;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}/scim/v2${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const bob = (await api('GET', `/Users?filter=${encodeURIComponent('userName eq "bob@acme.example"')}`)).body.Resources[0];
+    const persona = await api('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'User Manager',
+      members: [{ value: bob.id }],
+      'urn:usher:params:scim:schemas:extension:persona:2.0:Group': { permissions: ['users:read', 'users:write'] },
+    });
+    expect(persona.status).toBe(201);
+
+    // Managing users now, he must have two-step verification: he sets it up as he signs in.
+    await signIn('bob@acme.example', 'a passphrase from the reset');
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    const secret = await shownKey(page);
+    await page.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page.getByRole('button', { name: /I have saved them/ }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+
+    // Ada holds permissions he does not: the server refuses, and the confirmation says why.
+    await page.getByRole('button', { name: 'Edit ada@acme.example' }).click();
+    await dialog().getByText('Two-step verification is on for this account.').waitFor();
+    await dialog().getByRole('button', { name: 'Reset Two-Step Verification' }).click();
+    const confirmation = page.getByRole('alertdialog');
+    await confirmation.getByRole('button', { name: 'OK' }).click();
+    await confirmation.getByText(/You cannot change this user: it needs the "[a-z]+:[a-z]+" permission/).waitFor();
+    await screenshot('two-step-reset-refused');
+    await confirmation.getByRole('button', { name: 'Cancel' }).click();
+    await dialog().getByText('Two-step verification is on for this account.').waitFor();
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await signOut();
+  });
 });
