@@ -2,6 +2,8 @@
 // the mail the server writes as .eml files. What a customer's administrator does, in the words of the portal guides.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateHOTP } from '@oslojs/otp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -19,6 +21,8 @@ let dir: string;
 let database: TestDatabase | undefined;
 let server: ServerProcess;
 let browser: Browser;
+/** The environment the server and the CLI share. */
+let env: Record<string, string>;
 let page: Page;
 
 /** The mails the server wrote for this address, oldest first, as text (quoted-printable undone). */
@@ -67,13 +71,75 @@ async function setPasswordAt(link: string, password: string): Promise<void> {
   await page.getByRole('link', { name: 'Sign in' }).waitFor();
 }
 
+/** The last time step whose code was used, per key: the server takes each step's code once. */
+const usedSteps = new Map<string, number>();
+
+/** What an authenticator app shows for `secret` now (RFC 6238: 30-second steps), waiting for the next step when this one's code was used. */
+async function authenticatorCode(secret: string): Promise<string> {
+  let step = Math.floor(Date.now() / 30_000);
+  const used = usedSteps.get(secret) ?? -1;
+  if (step <= used) {
+    await new Promise((resolve) => setTimeout(resolve, (used + 1) * 30_000 - Date.now() + 250));
+    step = used + 1;
+  }
+  usedSteps.set(secret, step);
+  return generateHOTP(decodeBase32IgnorePadding(secret), BigInt(step), 6);
+}
+
+/** Six digits that are none of the codes the server would take now (its window spans a step either side). */
+function wrongCode(secret: string): string {
+  const key = decodeBase32IgnorePadding(secret);
+  const step = Math.floor(Date.now() / 30_000);
+  const near = new Set([-2, -1, 0, 1, 2].map((d) => generateHOTP(key, BigInt(step + d), 6)));
+  for (let n = 0; ; n++) {
+    const code = String(n).padStart(6, '0');
+    if (!near.has(code)) return code;
+  }
+}
+
+const twoStep = () => page.getByRole('region', { name: 'Two-step verification' });
+
+/** The new key as the page shows it (QR code, and in groups of four), without the spaces. */
+async function shownKey(within: Page | ReturnType<typeof twoStep>): Promise<string> {
+  const shown = await within.getByText(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/).textContent();
+  return shown!.replace(/\s/g, '');
+}
+
+/** The ten recovery codes, shown once; "I have saved them" goes back to the section's state. */
+async function savedRecoveryCodes(): Promise<string[]> {
+  await twoStep().getByText('Save these recovery codes now.').waitFor();
+  const codes = (await twoStep().getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents()).map((c) => c.trim());
+  expect(codes).toHaveLength(10);
+  await twoStep().getByRole('button', { name: 'I have saved them' }).click();
+  await twoStep().getByText('Two-step verification is on.').waitFor();
+  return codes;
+}
+
+/**
+ * Sets up two-step verification on the profile page of whoever is signed in: the key the page shows, its first code,
+ * then the recovery codes. Returns the key and the codes.
+ */
+async function setUpTwoStep(password: string): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await page.getByRole('link', { name: 'My profile' }).click();
+  const section = twoStep();
+  await section.getByText('Two-step verification is off.').waitFor();
+  await section.getByRole('button', { name: 'Set up two-step verification' }).click();
+  await section.getByLabel('Current password').fill(password);
+  await section.getByRole('button', { name: 'Continue' }).click();
+  await section.getByRole('img', { name: /QR code/ }).waitFor();
+  const secret = await shownKey(section);
+  await section.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+  await section.getByRole('button', { name: 'Turn on' }).click();
+  return { secret, recoveryCodes: await savedRecoveryCodes() };
+}
+
 const dialog = () => page.getByRole('dialog');
 const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).first().waitFor();
 
 describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     dir = tempDataDir();
-    const env: Record<string, string> = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
+    env = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
     if (process.env.DATABASE_URL) {
       database = await createTestDatabase();
       env.DATABASE_URL = database.url!;
@@ -209,5 +275,222 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     await page.getByRole('link', { name: 'User History' }).first().click();
     await page.getByLabel('Search').fill('carol@acme.example');
     await table.getByRole('cell', { name: /^Deleted( |$)/ }).first().waitFor();
+  });
+  it('a refused action says why, in the server\'s words', async () => {
+    await page.getByRole('link', { name: 'Users' }).first().click();
+    await page.getByRole('button', { name: 'Edit ada@acme.example' }).click();
+    await dialog().getByRole('button', { name: 'Lock Account' }).click();
+    await status(/You cannot lock or deactivate your own account/);
+    await dialog().getByText('This account is currently unlocked.').waitFor();
+    // Nor does the dialog offer to reset her own two-step verification: that is My profile's, with password and code.
+    await dialog().getByText(/This is your own account/).waitFor();
+    expect(await dialog().getByRole('button', { name: 'Reset Two-Step Verification' }).count()).toBe(0);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+  });
+
+  let ada: { secret: string; recoveryCodes: string[] };
+
+  it('an administrator sets up two-step verification on her profile, signs in with a code and with a recovery code, renews the codes and replaces the authenticator', async () => {
+    ada = await setUpTwoStep(ADMIN_PASSWORD);
+    const section = page.getByRole('region', { name: 'Two-step verification' });
+    await section.getByText('10 recovery codes left.').waitFor();
+    await screenshot('profile-two-step');
+    await signOut();
+
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    await page.getByText('Enter the 6-digit code from your authenticator app.').waitFor();
+    await page.getByLabel('Code', { exact: true }).fill(wrongCode(ada.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('That code is not right; codes change every 30 seconds.').waitFor();
+    await page.getByLabel('Code', { exact: true }).fill(await authenticatorCode(ada.secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+    await page.getByRole('row', { name: /ada@acme\.example/ }).getByRole('cell', { name: 'On', exact: true }).waitFor();
+    await signOut();
+
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(ada.recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+    await page.getByRole('link', { name: 'My profile' }).click();
+    await section.getByText('9 recovery codes left.').waitFor();
+
+    // New recovery codes, proven with a recovery code: ten again, and the old ones void.
+    await section.getByRole('button', { name: 'New recovery codes' }).click();
+    await section.getByLabel('Current password').fill(ADMIN_PASSWORD);
+    await section.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await section.getByLabel('Recovery code').fill(ada.recoveryCodes[1]!);
+    await section.getByRole('button', { name: 'Make new recovery codes' }).click();
+    const renewed = await savedRecoveryCodes();
+    await section.getByText('10 recovery codes left.').waitFor();
+
+    // A new phone: a new key, confirmed with its own code, while the old one worked until then.
+    await section.getByRole('button', { name: 'Replace authenticator' }).click();
+    await section.getByLabel('Current password').fill(ADMIN_PASSWORD);
+    await section.getByRole('button', { name: 'Continue' }).click();
+    const secret = await shownKey(section);
+    expect(secret).not.toBe(ada.secret);
+    await section.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+    await section.getByRole('button', { name: 'Replace authenticator' }).click();
+    const replaced = await savedRecoveryCodes();
+    expect(replaced).not.toEqual(renewed);
+    ada = { secret, recoveryCodes: replaced };
+    await signOut();
+
+    // The first set of recovery codes no longer works; the ones the replacement made do.
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(renewed[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('That recovery code is not right, or it has been used already.').waitFor();
+    await page.getByLabel('Recovery code').fill(ada.recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+  });
+
+  it("an administrator resets another user's two-step verification; he signs in with his password alone, sets it up again and turns it off", async () => {
+    const bobPassword = 'a passphrase from the reset';
+    await signOut();
+    await signIn('bob@acme.example', bobPassword);
+    await setUpTwoStep(bobPassword);
+    await signOut();
+
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(ada.recoveryCodes[1]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const bobRow = page.getByRole('row', { name: /bob@acme\.example/ });
+    await bobRow.getByRole('cell', { name: 'On', exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Edit bob@acme.example' }).click();
+    await dialog().getByText('Two-step verification is on for this account.').waitFor();
+    await dialog().getByRole('button', { name: 'Reset Two-Step Verification' }).click();
+    const confirmation = page.getByRole('alertdialog');
+    await confirmation.getByText(/Reset two-step verification for bob@acme\.example\?/).waitFor();
+    await confirmation.getByRole('button', { name: 'OK' }).click();
+    await status(/Two-step verification is reset/);
+    await dialog().getByText('Two-step verification is off for this account.').waitFor();
+    await screenshot('two-step-reset');
+    // His history tells both changes. (The notice mail may not go: Bob has had his hourly account mails by now.)
+    await dialog().getByRole('link', { name: /User History/ }).click();
+    const table = page.getByRole('table');
+    for (const event of ['Two-step verification turned on', 'Two-step verification turned off']) {
+      await table.getByRole('cell', { name: new RegExp(`^${event}( |$)`) }).first().waitFor();
+    }
+    await page.getByRole('link', { name: 'Users' }).first().click();
+    await bobRow.getByRole('cell', { name: 'Off', exact: true }).waitFor();
+    await signOut();
+
+    // Reporting holds no users:write, so the tenant could not require it of him: the password is enough again.
+    await signIn('bob@acme.example', bobPassword);
+    await twoStep().getByText('Two-step verification is off.').waitFor();
+
+    // He sets it up again, and turns it off himself, proving it with a recovery code.
+    const again = await setUpTwoStep(bobPassword);
+    await twoStep().getByRole('button', { name: 'Turn off' }).click();
+    await twoStep().getByLabel('Current password').fill(bobPassword);
+    await twoStep().getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await twoStep().getByLabel('Recovery code').fill(again.recoveryCodes[0]!);
+    await twoStep().getByRole('button', { name: 'Turn off' }).click();
+    await twoStep().getByText('Two-step verification is off.').first().waitFor();
+    await twoStep().getByRole('button', { name: 'Set up two-step verification' }).waitFor();
+  });
+  it('when the tenant requires it, a new administrator sets it up while signing in, after the temporary password', async () => {
+    await signOut();
+    expect((await cli(['tenant', 'mfa', 'acme', '--require', 'on'], env)).code).toBe(0);
+    await signIn('ada@acme.example', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(ada.recoveryCodes[2]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Add New Portal User' }).click();
+    await page.getByLabel('User Name').fill('dora@acme.example');
+    await page.getByLabel('First Name').fill('Dora');
+    await page.getByLabel('Last Name').fill('Explorer');
+    await page.getByLabel('Email Address', { exact: true }).fill('dora@acme.example');
+    await page.getByLabel('Confirm Email Address').fill('dora@acme.example');
+    await page.getByRole('checkbox', { name: 'Administrator' }).check();
+    await page.getByRole('button', { name: 'Add Account' }).click();
+    await page.getByRole('button', { name: 'Edit dora@acme.example' }).click();
+    await dialog().getByLabel('Temporary password', { exact: true }).fill('Temporary-Pass-2027');
+    await dialog().getByRole('button', { name: 'Set Temporary Password' }).click();
+    await status(/Temporary password set/);
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await signOut();
+
+    // Password, then a new password, then the set-up the tenant requires: each step leads on to the next.
+    await signIn('dora@acme.example', 'Temporary-Pass-2027');
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill('a quiet harbour at midnight');
+    await page.getByLabel('Confirm new password').fill('a quiet harbour at midnight');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    await page.getByText(/Your organisation requires two-step verification/).waitFor();
+    const secret = await shownKey(page);
+    await page.getByLabel('Code', { exact: true }).fill(wrongCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page.getByText('That code is not right; codes change every 30 seconds.').waitFor();
+    await screenshot('sign-in-set-up');
+    await page.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    expect(await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()).toBe(10);
+    await screenshot('sign-in-recovery-codes');
+    await page.getByRole('button', { name: /I have saved them/ }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+
+    // Required of her: her profile offers no way to turn it off, and says why.
+    await page.getByRole('link', { name: 'My profile' }).click();
+    const section = page.getByRole('region', { name: 'Two-step verification' });
+    await section.getByText('Two-step verification is on.').first().waitFor();
+    await section.getByText(/requires two-step verification for your account, so it cannot be turned off/).waitFor();
+    expect(await section.getByRole('button', { name: 'Turn off' }).count()).toBe(0);
+    await signOut();
+  });
+  it("a user manager who lacks one of the user's permissions is refused the reset, in the server's words", async () => {
+    // A persona that manages users and grants nothing else, given to Bob through the API, as an identity provider would.
+    const token = (await cli(['token', 'create', '--tenant', 'acme', '--label', 'e2e'], env)).last;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}/scim/v2${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const bob = (await api('GET', `/Users?filter=${encodeURIComponent('userName eq "bob@acme.example"')}`)).body.Resources[0];
+    const persona = await api('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'User Manager',
+      members: [{ value: bob.id }],
+      'urn:usher:params:scim:schemas:extension:persona:2.0:Group': { permissions: ['users:read', 'users:write'] },
+    });
+    expect(persona.status).toBe(201);
+
+    // Managing users now, he must have two-step verification: he sets it up as he signs in.
+    await signIn('bob@acme.example', 'a passphrase from the reset');
+    await page.getByRole('heading', { name: 'Set up two-step verification' }).waitFor();
+    const secret = await shownKey(page);
+    await page.getByLabel('Code', { exact: true }).fill(await authenticatorCode(secret));
+    await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
+    await page.getByRole('button', { name: /I have saved them/ }).click();
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+
+    // Ada holds permissions he does not: the server refuses, and the confirmation says why.
+    await page.getByRole('button', { name: 'Edit ada@acme.example' }).click();
+    await dialog().getByText('Two-step verification is on for this account.').waitFor();
+    await dialog().getByRole('button', { name: 'Reset Two-Step Verification' }).click();
+    const confirmation = page.getByRole('alertdialog');
+    await confirmation.getByRole('button', { name: 'OK' }).click();
+    await confirmation.getByText(/You cannot change this user: it needs the "[a-z]+:[a-z]+" permission/).waitFor();
+    await screenshot('two-step-reset-refused');
+    await confirmation.getByRole('button', { name: 'Cancel' }).click();
+    await dialog().getByText('Two-step verification is on for this account.').waitFor();
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => dialog().count()).toBe(0);
+    await signOut();
   });
 });

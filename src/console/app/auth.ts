@@ -1,6 +1,7 @@
-// The /auth API: sign in, passwords, mail links, the session's permissions, sign out.
+// The /auth API: sign in and its further steps, passwords, mail links, the session's permissions, sign out.
 import { ApiError, request } from './api';
-import { currentSession, setSession, type Session, type SessionUser } from './session';
+import type { MfaProof } from './mfa';
+import { SESSION_OVER, currentSession, setSession, type Session, type SessionUser } from './session';
 
 /** What a sign-in or a password change answers: a fresh session. */
 export interface Grant {
@@ -53,10 +54,36 @@ export async function startSession(token: string): Promise<Session | undefined> 
   }
 }
 
-/** Signs in; a 403 password_change_required comes back as an ApiError carrying `changeToken` in its body. */
+/**
+ * What the server asks for before it grants a session, in the order it asks (a 403 of /auth/login, and of each later
+ * step for the steps after it): the code of a second factor, a new password in place of a temporary one, and setting
+ * up a second factor that the tenant requires.
+ */
+export type SignInStep =
+  | { readonly kind: 'mfa'; readonly mfaToken: string }
+  | { readonly kind: 'password'; readonly changeToken: string }
+  | { readonly kind: 'enrol'; readonly mfaToken: string };
+
+/** The next step a refused sign-in request asks for, or undefined when the error is a plain failure. */
+export function signInStepOf(error: unknown): SignInStep | undefined {
+  if (!(error instanceof ApiError) || error.status !== 403) return undefined;
+  const { mfaToken, changeToken } = error.body;
+  if (error.code === 'mfa_required' && typeof mfaToken === 'string') return { kind: 'mfa', mfaToken };
+  if (error.code === 'mfa_enrolment_required' && typeof mfaToken === 'string') return { kind: 'enrol', mfaToken };
+  if (typeof changeToken === 'string') return { kind: 'password', changeToken };
+  return undefined;
+}
+
+/** Signs in; a further step comes back as an ApiError that signInStepOf() reads. */
 export async function signIn(tenant: string, userName: string, password: string): Promise<Session | undefined> {
   rememberTenant(tenant);
   const grant = await request<Grant>('POST', '/auth/login', { body: { tenant, userName, password }, token: '' });
+  return startSession(grant.token);
+}
+
+/** The second step of a sign-in: a code from the authenticator app, or a recovery code. */
+export async function verifySecondFactor(mfaToken: string, proof: MfaProof): Promise<Session | undefined> {
+  const grant = await request<Grant>('POST', '/auth/mfa/verify', { body: { mfaToken, ...proof }, token: '' });
   return startSession(grant.token);
 }
 
@@ -69,6 +96,17 @@ export async function setPasswordWithChangeToken(changeToken: string, newPasswor
 export async function changeOwnPassword(currentPassword: string, newPassword: string): Promise<Session | undefined> {
   const grant = await request<Grant>('POST', '/auth/password', { body: { currentPassword, newPassword } });
   return startSession(grant.token);
+}
+
+/**
+ * The signed-in user's session is over: it expired or was signed out (invalid_session), or the server ended it after
+ * too many wrong passwords or codes (session_ended). Returns the reason to show on the sign-in page, else undefined.
+ */
+export function sessionEnded(error: unknown): string | undefined {
+  if (!(error instanceof ApiError) || error.status !== 401) return undefined;
+  if (error.code === 'session_ended') return error.detail;
+  if (error.code === 'invalid_session') return SESSION_OVER;
+  return undefined;
 }
 
 /** Completes a /reset or /welcome mail link. */

@@ -28,6 +28,8 @@ export interface Account {
   readonly passwordChangeRequired?: boolean;
   readonly passwordSetAt?: string;
   readonly welcomeEmailSentAt?: string;
+  /** The user has a confirmed second factor (two-step verification). */
+  readonly mfaEnabled?: boolean;
 }
 
 export interface User {

@@ -62,9 +62,12 @@ export function takeFarewell(): string | undefined {
 
 export const SESSION_OVER = 'Your session has ended. Please sign in again.';
 
-/** The session ended on the server's side (expired, or signed out elsewhere): back to the sign-in page. */
-export function endSession(): void {
-  if (current || storedToken()) setSession(undefined, SESSION_OVER);
+/**
+ * The session ended on the server's side (expired, signed out elsewhere, or ended after too many wrong passwords,
+ * which `reason` says): back to the sign-in page.
+ */
+export function endSession(reason?: string): void {
+  if (current || storedToken()) setSession(undefined, reason ?? SESSION_OVER);
 }
 
 export function can(session: Session | undefined, permission: string): boolean {

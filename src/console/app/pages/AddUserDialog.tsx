@@ -64,16 +64,19 @@ export function AddUserDialog({ personas, onClose, onCreated }: AddUserDialogPro
       return requestAnimationFrame(() => failureRef.current?.focus());
     }
     const failed: string[] = [];
+    // Why the first one failed, in the server's words (a missing permission names it): the others fail alike.
+    let reason: string | undefined;
     for (const persona of personas.filter((p) => chosen.has(p.id))) {
       try {
         await addMember(persona.id, user.id);
-      } catch {
+      } catch (error) {
         failed.push(persona.displayName);
+        reason ??= error instanceof Error ? error.message : String(error);
       }
     }
     onCreated(
       failed.length
-        ? { tone: 'error', text: `${user.userName} is added, but these personas could not be assigned: ${failed.join(', ')}. Edit the user to try again.` }
+        ? { tone: 'error', text: `${user.userName} is added, but these personas could not be assigned: ${failed.join(', ')}. ${reason ?? ''} Edit the user to try again.` }
         : { tone: 'success', text: `${user.userName} is added; a welcome email is on its way.` },
     );
     onClose();

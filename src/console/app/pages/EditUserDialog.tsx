@@ -7,7 +7,8 @@ import { Dialog } from '../components/Dialog';
 import { LiveStatus, errorMessage, type StatusMessage } from '../components/LiveStatus';
 import type { Persona } from '../personas';
 import type { User } from '../scim-types';
-import { DeactivateSection, LockSection, ResetPasswordSection, TemporaryPasswordSection, WelcomeSection } from './edit/AccountSections';
+import { currentSession } from '../session';
+import { DeactivateSection, LockSection, ResetPasswordSection, TemporaryPasswordSection, TwoStepSection, WelcomeSection } from './edit/AccountSections';
 import { deleteUser, getUser } from './edit/actions';
 import { EmailSection } from './edit/EmailSection';
 import { GroupsSections } from './edit/GroupsSection';
@@ -86,6 +87,7 @@ export function EditUserDialog(props: EditUserDialogProps) {
             <LockSection {...section} canWrite={canWrite} />
             {canWrite && <ResetPasswordSection {...section} />}
             {canWrite && <TemporaryPasswordSection {...section} />}
+            <TwoStepSection {...section} canWrite={canWrite} own={user.id === currentSession()?.user.id} />
             <EmailSection {...section} canWrite={canWrite} />
             <PersonasSection {...section} canWrite={canWrite} personas={personas} />
             <UserInfoSection {...section} canWrite={canWrite} />

@@ -1,8 +1,8 @@
-// My profile: the signed-in user's own account (GET /Me) and the form to change their password.
+// My profile: the signed-in user's own account (GET /Me), the form to change their password, and two-step verification.
 import type { TargetedSubmitEvent } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, scim } from '../api';
-import { changeOwnPassword } from '../auth';
+import { changeOwnPassword, sessionEnded } from '../auth';
 import { Field } from '../components/Field';
 import { LiveStatus, type StatusMessage } from '../components/LiveStatus';
 import { PageHeading } from '../components/PageHeading';
@@ -13,6 +13,7 @@ import { endSession } from '../session';
 import { ACCOUNT_EXT, type User } from '../scim-types';
 import { phonesOf, primaryEmail } from '../users';
 import { Details, type DetailRow } from '../components/Details';
+import { TwoStepSection } from './profile/TwoStepSection';
 
 function ProfileDetails({ user }: { user: User }) {
   const phones = phonesOf(user);
@@ -57,8 +58,9 @@ function ChangePasswordForm() {
       setValue(EMPTY_PASSWORD);
       setStatus({ text: 'Your password is changed.', tone: 'success' });
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'invalid_session') {
-        endSession();
+      const ended = sessionEnded(error);
+      if (ended) {
+        endSession(ended);
       } else if (error instanceof ApiError && error.status === 401) {
         setErrors({ current: 'The current password is wrong.' });
         currentRef.current?.focus();
@@ -109,9 +111,12 @@ export function ProfilePage() {
           )}
           <p class="muted small">To change these details, ask an administrator.</p>
         </section>
-        <section class="card">
-          <ChangePasswordForm />
-        </section>
+        <div class="profile-side">
+          <section class="card">
+            <ChangePasswordForm />
+          </section>
+          <TwoStepSection />
+        </div>
       </div>
     </main>
   );

@@ -1,20 +1,46 @@
-// Sign in with tenant, user name and password; a temporary password leads on to "Choose a new password".
+// Sign in with tenant, user name and password, then each step the server asks for (MFA-API.md's sign-in chain): the
+// code of a second factor, a new password in place of a temporary one, and setting up a second factor that the
+// tenant requires. Each step may lead on to the next one.
 import type { TargetedSubmitEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
-import { rememberedTenant, setPasswordWithChangeToken, signIn } from '../auth';
-import { Field } from '../components/Field';
+import { rememberedTenant, setPasswordWithChangeToken, signIn, signInStepOf, startSession, verifySecondFactor, type Grant, type SignInStep } from '../auth';
 import { AuthCard } from '../components/AuthCard';
+import { AuthenticatorKey } from '../components/AuthenticatorKey';
+import { CodeField } from '../components/CodeField';
+import { Field } from '../components/Field';
+import { RecoveryCodes } from '../components/RecoveryCodes';
 import { EMPTY_PASSWORD, PasswordFields, checkNewPassword, type NewPassword, type NewPasswordErrors } from '../components/PasswordFields';
+import { checkProof, confirmWithToken, enrolWithToken, proofError, proofOf, type Enrolment } from '../mfa';
 import { takeFarewell } from '../session';
 
 const WRONG_CREDENTIALS = 'The user name or password is wrong, or the account is locked.';
+const SIGN_IN_AGAIN = 'Signing in took too long, or a code was wrong too many times. Please sign in again.';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function CredentialsForm({ notice, onChangeRequired }: { notice?: string; onChangeRequired: (changeToken: string) => void }) {
+/** Every step after the password: what to do when the server asks for the next step, or to start again. */
+interface StepProps {
+  readonly onStep: (step: SignInStep) => void;
+  readonly onRestart: (notice?: string) => void;
+}
+
+/** A step's token expired, was used, or met too many wrong codes: only a new sign-in helps. */
+function tokenOver(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401 && error.code === 'invalid_token';
+}
+
+function Failure({ text }: { text: string | undefined }) {
+  return (
+    <div role="alert" class="live-status">
+      {text && <p class="alert alert--error">{text}</p>}
+    </div>
+  );
+}
+
+function CredentialsForm({ notice, onStep }: { notice?: string; onStep: (step: SignInStep) => void }) {
   const [tenant, setTenant] = useState(rememberedTenant);
   const [userName, setUserName] = useState('');
   const [password, setPassword] = useState('');
@@ -46,9 +72,8 @@ function CredentialsForm({ notice, onChangeRequired }: { notice?: string; onChan
     } catch (error) {
       setBusy(false);
       setPassword('');
-      if (error instanceof ApiError && error.status === 403 && typeof error.body.changeToken === 'string') {
-        return onChangeRequired(error.body.changeToken);
-      }
+      const next = signInStepOf(error);
+      if (next) return onStep(next);
       setFailure(error instanceof ApiError && error.status === 401 ? error.detail || WRONG_CREDENTIALS : messageOf(error));
       passwordRef.current?.focus();
     }
@@ -56,9 +81,7 @@ function CredentialsForm({ notice, onChangeRequired }: { notice?: string; onChan
 
   return (
     <form onSubmit={submit} noValidate class="stack">
-      <div role="alert" class="live-status">
-        {failure && <p class="alert alert--error">{failure}</p>}
-      </div>
+      <Failure text={failure} />
       <Field label="Tenant" value={tenant} onValue={setTenant} autoComplete="organization" error={errors.tenant} inputRef={tenantRef} required spellcheck={false} />
       <Field label="User name" value={userName} onValue={setUserName} autoComplete="username" error={errors.userName} inputRef={userNameRef} required spellcheck={false} />
       <Field label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" error={errors.password} inputRef={passwordRef} required />
@@ -69,7 +92,65 @@ function CredentialsForm({ notice, onChangeRequired }: { notice?: string; onChan
   );
 }
 
-function ChangeForm({ changeToken, onBack }: { changeToken: string; onBack: (notice?: string) => void }) {
+/** "Two-step verification": the code from the authenticator app, or a recovery code. */
+function MfaForm({ mfaToken, onStep, onRestart }: StepProps & { mfaToken: string }) {
+  const [recovery, setRecovery] = useState(false);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const codeRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => codeRef.current?.focus(), [recovery]);
+
+  const switchKind = (next: boolean) => {
+    setRecovery(next);
+    setCode('');
+    setError(undefined);
+  };
+
+  const submit = async (event: TargetedSubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const problem = checkProof(code, recovery);
+    setError(problem);
+    setFailure(undefined);
+    if (problem) return codeRef.current?.focus();
+    setBusy(true);
+    try {
+      await verifySecondFactor(mfaToken, proofOf(code, recovery));
+    } catch (error) {
+      setBusy(false);
+      setCode('');
+      const next = signInStepOf(error);
+      if (next) return onStep(next);
+      if (tokenOver(error)) return onRestart(SIGN_IN_AGAIN);
+      const wrong = proofError(error, recovery);
+      if (wrong) setError(wrong);
+      else setFailure(messageOf(error));
+      codeRef.current?.focus();
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate class="stack">
+      <Failure text={failure} />
+      <p>
+        {recovery
+          ? 'Enter one of the recovery codes you saved when you set up two-step verification. Each code works once.'
+          : 'Enter the 6-digit code from your authenticator app.'}
+      </p>
+      <CodeField value={code} onValue={setCode} error={error} inputRef={codeRef} recovery={recovery} onRecovery={switchKind} />
+      <button type="submit" class="button button--primary button--block" disabled={busy}>
+        Verify
+      </button>
+      <button type="button" class="button button--ghost button--block" onClick={() => onRestart()}>
+        Back to sign in
+      </button>
+    </form>
+  );
+}
+
+function ChangeForm({ changeToken, onStep, onRestart }: StepProps & { changeToken: string }) {
   const [value, setValue] = useState<NewPassword>(EMPTY_PASSWORD);
   const [errors, setErrors] = useState<NewPasswordErrors>({});
   const [busy, setBusy] = useState(false);
@@ -89,7 +170,10 @@ function ChangeForm({ changeToken, onBack }: { changeToken: string; onBack: (not
       await setPasswordWithChangeToken(changeToken, value.password);
     } catch (error) {
       setBusy(false);
-      if (error instanceof ApiError && error.status === 401) return onBack('That took too long: sign in again with your temporary password.');
+      // The new password is set when the server asks for the next step: that step goes on from here.
+      const next = signInStepOf(error);
+      if (next) return onStep(next);
+      if (error instanceof ApiError && error.status === 401) return onRestart('That took too long: sign in again with your temporary password.');
       setErrors({ password: messageOf(error) });
       passwordRef.current?.focus();
     }
@@ -102,33 +186,148 @@ function ChangeForm({ changeToken, onBack }: { changeToken: string; onBack: (not
       <button type="submit" class="button button--primary button--block" disabled={busy}>
         Set password
       </button>
-      <button type="button" class="button button--ghost button--block" onClick={() => onBack()}>
+      <button type="button" class="button button--ghost button--block" onClick={() => onRestart()}>
         Back to sign in
       </button>
     </form>
   );
 }
 
-/** Signing in ends in a session; the app then shows the page the address asks for. */
-export function SignInPage() {
-  const [changeToken, setChangeToken] = useState<string>();
-  const [notice, setNotice] = useState(takeFarewell);
-  if (changeToken) {
+/**
+ * "Set up two-step verification", which the tenant requires of this user: a new key for the authenticator app, its
+ * first code, then the recovery codes, shown once; the session starts when the user has seen them.
+ */
+function EnrolStep({ mfaToken, onStep, onRestart }: StepProps & { mfaToken: string }) {
+  const [enrolment, setEnrolment] = useState<Enrolment>();
+  const [loadFailure, setLoadFailure] = useState<string>();
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string>();
+  const [failure, setFailure] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<{ recoveryCodes: readonly string[]; session: Grant }>();
+  const codeRef = useRef<HTMLInputElement>(null);
+  const continueRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    enrolWithToken(mfaToken).then(
+      (answer) => live && setEnrolment(answer),
+      (error: unknown) => {
+        if (!live) return;
+        if (tokenOver(error)) onRestart(SIGN_IN_AGAIN);
+        else setLoadFailure(messageOf(error));
+      },
+    );
+    return () => void (live = false);
+  }, [mfaToken]);
+  useEffect(() => void (done && continueRef.current?.focus()), [done]);
+
+  const submit = async (event: TargetedSubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const problem = checkProof(code, false);
+    setError(problem);
+    setFailure(undefined);
+    if (problem) return codeRef.current?.focus();
+    setBusy(true);
+    try {
+      setDone(await confirmWithToken(mfaToken, code));
+    } catch (error) {
+      setCode('');
+      const next = signInStepOf(error);
+      if (next) return onStep(next);
+      if (tokenOver(error)) return onRestart(SIGN_IN_AGAIN);
+      const wrong = proofError(error, false);
+      if (wrong) setError(wrong);
+      else setFailure(messageOf(error));
+      codeRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = async () => {
+    if (!done) return;
+    setBusy(true);
+    try {
+      if (!(await startSession(done.session.token))) onRestart(SIGN_IN_AGAIN);
+    } catch (error) {
+      setBusy(false);
+      setFailure(messageOf(error));
+    }
+  };
+
+  if (done) {
     return (
-      <AuthCard title="Choose a new password">
-        <ChangeForm
-          changeToken={changeToken}
-          onBack={(message) => {
-            setNotice(message);
-            setChangeToken(undefined);
-          }}
-        />
+      <AuthCard title="Save your recovery codes">
+        <div class="stack">
+          <p class="alert alert--success">Two-step verification is on.</p>
+          <Failure text={failure} />
+          <RecoveryCodes codes={done.recoveryCodes} />
+          <button type="button" class="button button--primary button--block" ref={continueRef} onClick={start} disabled={busy}>
+            I have saved them: continue
+          </button>
+        </div>
       </AuthCard>
     );
   }
+
   return (
-    <AuthCard title="Sign in">
-      <CredentialsForm notice={notice} onChangeRequired={setChangeToken} />
+    <AuthCard title="Set up two-step verification">
+      <form onSubmit={submit} noValidate class="stack">
+        <Failure text={failure ?? loadFailure} />
+        <p>
+          Your organisation requires two-step verification for your account: after your password, each sign-in asks for a code from an
+          authenticator app on your phone.
+        </p>
+        {enrolment && (
+          <>
+            <AuthenticatorKey enrolment={enrolment} />
+            <CodeField value={code} onValue={setCode} error={error} inputRef={codeRef} />
+            <button type="submit" class="button button--primary button--block" disabled={busy}>
+              Turn on two-step verification
+            </button>
+          </>
+        )}
+        {!enrolment && !loadFailure && <p class="muted">Making your key…</p>}
+        <button type="button" class="button button--ghost button--block" onClick={() => onRestart()}>
+          Back to sign in
+        </button>
+      </form>
     </AuthCard>
   );
+}
+
+type Step = SignInStep | { readonly kind: 'credentials' };
+
+/** Signing in ends in a session; the app then shows the page the address asks for. */
+export function SignInPage() {
+  const [step, setStep] = useState<Step>({ kind: 'credentials' });
+  const [notice, setNotice] = useState(takeFarewell);
+  const onRestart = (message?: string) => {
+    setNotice(message);
+    setStep({ kind: 'credentials' });
+  };
+  const props = { onStep: setStep, onRestart };
+  switch (step.kind) {
+    case 'mfa':
+      return (
+        <AuthCard title="Two-step verification">
+          <MfaForm key={step.mfaToken} mfaToken={step.mfaToken} {...props} />
+        </AuthCard>
+      );
+    case 'password':
+      return (
+        <AuthCard title="Choose a new password">
+          <ChangeForm key={step.changeToken} changeToken={step.changeToken} {...props} />
+        </AuthCard>
+      );
+    case 'enrol':
+      return <EnrolStep key={step.mfaToken} mfaToken={step.mfaToken} {...props} />;
+    default:
+      return (
+        <AuthCard title="Sign in">
+          <CredentialsForm notice={notice} onStep={setStep} />
+        </AuthCard>
+      );
+  }
 }

@@ -46,6 +46,16 @@ function StatusBadge({ user }: { user: User }) {
   return <span class={`badge badge--${status.toLowerCase()}`}>{status}</span>;
 }
 
+/** Whether the user has two-step verification: said in words, not by a mark alone. */
+function TwoStepCell({ user }: { user: User }) {
+  const on = user[ACCOUNT_EXT]?.mfaEnabled === true;
+  return (
+    <td class={on ? undefined : 'muted'} title={on ? 'Two-step verification is on' : 'Two-step verification is off'}>
+      {on ? 'On' : 'Off'}
+    </td>
+  );
+}
+
 function personaNames(user: User, personas: readonly Persona[]): string {
   const direct = directGroupIds(user);
   const known = new Set(personas.map((p) => p.id));
@@ -78,6 +88,7 @@ export function UsersTable({ users, personas, sort, onSort, onEdit, onDelete, bu
             <SortHeader label="Last Modified" by={SORT_BY.lastModified} sort={sort} onSort={onSort} />
             <SortHeader label="Last Login" by={SORT_BY.lastLogin} sort={sort} onSort={onSort} />
             <SortHeader label="Status" by={SORT_BY.status} sort={sort} onSort={onSort} />
+            <SortHeader label="Two-Step" by={SORT_BY.twoStep} sort={sort} onSort={onSort} />
             <th scope="col">Personas</th>
             <th scope="col" class="actions-header">
               <span class="visually-hidden">Actions</span>
@@ -97,6 +108,7 @@ export function UsersTable({ users, personas, sort, onSort, onEdit, onDelete, bu
               <td>
                 <StatusBadge user={user} />
               </td>
+              <TwoStepCell user={user} />
               <Cell wrap>{personaNames(user, personas)}</Cell>
               <td class="row-actions">
                 <button type="button" class="icon-button" aria-label={`Edit ${user.userName}`} title={`Edit ${user.userName}`} onClick={() => onEdit(user)}>

@@ -18,6 +18,7 @@ export const SORT_BY = {
   lastModified: 'meta.lastModified',
   lastLogin: `${ACCOUNT_EXT}:lastLogin`,
   status: 'active',
+  twoStep: `${ACCOUNT_EXT}:mfaEnabled`,
 } as const;
 
 export const DEFAULT_SORT: Sort = { by: SORT_BY.name, order: 'ascending' };

@@ -1,12 +1,14 @@
-// The account actions of the edit dialog: locking, the password reset mail, a temporary password, deactivation and
-// the welcome mail.
+// The account actions of the edit dialog: locking, the password reset mail, a temporary password, two-step
+// verification, deactivation and the welcome mail.
 import { useRef, useState } from 'preact/hooks';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Field } from '../../components/Field';
+import { Link } from '../../components/Link';
 import { formatDateTime } from '../../format';
 import { ACCOUNT_EXT } from '../../scim-types';
 import { primaryEmail } from '../../users';
 import { ActionButton, ActionRow } from './ActionRow';
-import { sendPasswordReset, sendWelcome, setActive, setTemporaryPassword } from './actions';
+import { resetTwoStep, sendPasswordReset, sendWelcome, setActive, setTemporaryPassword } from './actions';
 import { errorText, type SectionProps } from './section-props';
 
 const LOCK_REASONS = {
@@ -104,6 +106,53 @@ export function TemporaryPasswordSection({ user, busy, run }: SectionProps) {
           </button>
           <p class="field__hint generated__note">Shown only this once: give it to the user now.</p>
         </div>
+      )}
+    </ActionRow>
+  );
+}
+
+/**
+ * Whether the user has a second factor, and (for administrators) its reset, after a confirmation: for someone who
+ * lost their phone and their recovery codes. The server mails the user that it was removed.
+ */
+export function TwoStepSection({ user, busy, run, canWrite, own }: SectionProps & { canWrite: boolean; own: boolean }) {
+  const [confirming, setConfirming] = useState(false);
+  const on = user[ACCOUNT_EXT]?.mfaEnabled === true;
+  // One's own second factor is changed on My profile, where it takes the password and a code: a reset here
+  // would take neither.
+  const mayReset = canWrite && !own;
+  const reset = async () => {
+    const failure = await run(async () => {
+      await resetTwoStep(user.id);
+      return 'Two-step verification is reset: their authenticator app and recovery codes no longer work.';
+    });
+    // The confirmation stays open with the server's reason, so the administrator sees why nothing changed.
+    if (failure !== undefined) throw failure;
+    setConfirming(false);
+  };
+  return (
+    <ActionRow
+      title="Two-Step Verification"
+      action={mayReset && <ActionButton onClick={() => setConfirming(true)} busy={busy} disabled={!on}>Reset Two-Step Verification</ActionButton>}
+    >
+      <p>{on ? 'Two-step verification is on for this account.' : 'Two-step verification is off for this account.'}</p>
+      {own && (
+        <p class="muted small">
+          This is your own account: change your two-step verification on <Link href="/admin/profile">My profile</Link>.
+        </p>
+      )}
+      {mayReset && (
+        <p class="muted small">
+          If the user has lost their phone and their recovery codes, resetting removes their authenticator and recovery codes; they set it up
+          again at their next sign-in if their organisation requires it, or from their profile.
+        </p>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          message={`Reset two-step verification for ${user.userName}? Their authenticator app and recovery codes stop working.`}
+          onConfirm={reset}
+          onClose={() => setConfirming(false)}
+        />
       )}
     </ActionRow>
   );

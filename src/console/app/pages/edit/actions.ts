@@ -35,6 +35,11 @@ export function sendWelcome(id: string): Promise<unknown> {
   return scim('POST', `${userPath(id)}/welcome-email`);
 }
 
+/** Removes the user's second factor and recovery codes; the user sets it up again. */
+export function resetTwoStep(id: string): Promise<unknown> {
+  return scim('POST', `${userPath(id)}/mfa-reset`);
+}
+
 export function deleteUser(id: string): Promise<unknown> {
   return scim('DELETE', userPath(id));
 }
