@@ -19,8 +19,9 @@ const USAGE = `usage: usher <command>
   usher migrate                                     apply pending database migrations
   usher tenant create <slug> [--name "Acme Corp"]   create a tenant; prints its id last
   usher tenant list                                 list tenants
-  usher tenant mfa <slug> --require on|off          require two-step verification (TOTP) of every user
-                                                    whose personas grant users:write
+  usher tenant update <slug> [--name "Acme Corp"] [--welcome-mail on|off] [--require-mfa on|off]
+                                                    welcome mail for users an identity provider creates;
+                                                    two-step verification for users who hold users:write
   usher token create --tenant <slug> [--label okta] [--scope users:read] [--expires-in 90d]
                                                     create an API token; prints the token last
   usher token list --tenant <slug>                  list a tenant's tokens (never the tokens themselves)
@@ -43,6 +44,13 @@ function expiresIn(text: string): number {
   return seconds;
 }
 
+/** An on|off option: undefined when not given. */
+function onOff(value: string | undefined, option: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'on' && value !== 'off') throw new UsageError(`${option} takes on or off, not "${value}"`);
+  return value === 'on';
+}
+
 function parseCommand(argv: string[]): AdminRequest {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -57,7 +65,8 @@ function parseCommand(argv: string[]): AdminRequest {
       email: { type: 'string' },
       'given-name': { type: 'string' },
       'family-name': { type: 'string' },
-      require: { type: 'string' },
+      'welcome-mail': { type: 'string' },
+      'require-mfa': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,10 +90,20 @@ function parseCommand(argv: string[]): AdminRequest {
     case 'tenant list':
       none();
       return { command: 'tenant.list' };
-    case 'tenant mfa': {
-      const require = need(values.require, '--require on|off');
-      if (require !== 'on' && require !== 'off') throw new UsageError(`--require takes on or off, not "${require}"`);
-      return { command: 'tenant.mfa', slug: need(arg, '<slug>'), required: require === 'on' };
+    case 'tenant update': {
+      const slug = need(arg, '<slug>');
+      const welcomeMail = onOff(values['welcome-mail'], '--welcome-mail');
+      const mfaRequired = onOff(values['require-mfa'], '--require-mfa');
+      if (values.name === undefined && welcomeMail === undefined && mfaRequired === undefined) {
+        throw new UsageError('tenant update needs --name, --welcome-mail on|off or --require-mfa on|off');
+      }
+      return {
+        command: 'tenant.update',
+        slug,
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(welcomeMail !== undefined ? { welcomeMail } : {}),
+        ...(mfaRequired !== undefined ? { mfaRequired } : {}),
+      };
     }
     case 'token create':
       none();

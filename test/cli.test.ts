@@ -67,6 +67,10 @@ describe('usage', () => {
     ['tenant', 'create'],
     ['tenant', 'create', 'acme', 'extra'],
     ['tenant', 'list', 'extra'],
+    ['tenant', 'update', 'acme'],
+    ['tenant', 'update', '--welcome-mail', 'off'],
+    ['tenant', 'update', 'acme', '--welcome-mail', 'maybe'],
+    ['tenant', 'update', 'acme', '--require-mfa', 'yes'],
     ['token', 'create'],
     ['token', 'list', 'acme'],
     ['token', 'revoke'],
@@ -260,6 +264,11 @@ describe('with the server running: the CLI sends commands over the admin socket'
   });
 
   it('creates a portal administrator whose printed link sets the password; the welcome mail is written too', async () => {
+    // Even in a tenant whose identity provider's users get no welcome mail: the command line is an operator.
+    const updated = await cli(['tenant', 'update', 'globex', '--welcome-mail', 'off'], env);
+    expect(updated).toMatchObject({ code: 0, stderr: '' });
+    expect(updated.last).toMatch(/^updated tenant globex \(.*\): welcome-mail off {2}require-mfa off$/);
+    expect((await cli(['tenant', 'list'], env)).stdout).toMatch(/ globex .* welcome-mail off {2}require-mfa off\n/);
     const created = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ada@globex.example', '--email', 'ada@globex.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{43}$`));

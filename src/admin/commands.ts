@@ -3,16 +3,21 @@ import { z } from 'zod';
 import type { AppDeps } from '../http/app.js';
 import type { Store } from '../store/index.js';
 import { migrate } from '../store/migrate.js';
-import { updateTenantRequiresMfa } from '../auth/mfa-queries.js';
 import { MFA_REQUIRED_WITH } from '../auth/service.js';
-import { TenancyError } from '../tenancy/service.js';
+import type { Tenant } from '../tenancy/service.js';
 import { createAdministrator } from './create-admin.js';
 
 export const adminRequestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.literal('migrate') }),
   z.object({ command: z.literal('tenant.create'), slug: z.string(), name: z.string().optional() }),
   z.object({ command: z.literal('tenant.list') }),
-  z.object({ command: z.literal('tenant.mfa'), slug: z.string(), required: z.boolean() }),
+  z.object({
+    command: z.literal('tenant.update'),
+    slug: z.string(),
+    name: z.string().optional(),
+    welcomeMail: z.boolean().optional(),
+    mfaRequired: z.boolean().optional(),
+  }),
   z.object({
     command: z.literal('token.create'),
     tenant: z.string(),
@@ -45,6 +50,11 @@ function describeLimits(info: { scopes: readonly string[] | null; expiresAt: str
   return `scope ${info.scopes ? info.scopes.join(',') : 'all'}  expires ${info.expiresAt ?? 'never'}`;
 }
 
+/** A tenant's settings, as `tenant list` and `tenant update` print them. */
+function describeSettings(tenant: Pick<Tenant, 'welcomeMail' | 'mfaRequired'>): string {
+  return `welcome-mail ${tenant.welcomeMail ? 'on' : 'off'}  require-mfa ${tenant.mfaRequired ? `on (${MFA_REQUIRED_WITH})` : 'off'}`;
+}
+
 /** What the commands need: the app's own dependencies, so that what they do is what the API would do. */
 export type AdminDeps = AppDeps;
 
@@ -65,18 +75,12 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
     }
     case 'tenant.list': {
       const tenants = await tenancy.listTenants();
-      return { lines: tenants.length > 0 ? tenants.map((t) => `${t.id}  ${t.slug}  ${t.name}`) : ['no tenants'] };
+      return { lines: tenants.length > 0 ? tenants.map((t) => `${t.id}  ${t.slug}  ${t.name}  ${describeSettings(t)}`) : ['no tenants'] };
     }
-    case 'tenant.mfa': {
-      const tenant = await updateTenantRequiresMfa(deps.store, request.slug, request.required);
-      if (!tenant) throw new TenancyError(`No tenant "${request.slug}". Create it with: usher tenant create ${request.slug}`);
-      return {
-        lines: [
-          request.required
-            ? `tenant ${request.slug} now requires two-step verification of every user whose personas grant ${MFA_REQUIRED_WITH}; they set it up at their next sign-in`
-            : `tenant ${request.slug} no longer requires two-step verification; users who have it keep it`,
-        ],
-      };
+    case 'tenant.update': {
+      const { command: _command, slug, ...settings } = request;
+      const tenant = await tenancy.updateTenant(slug, settings);
+      return { lines: [`updated tenant ${tenant.slug} (${tenant.name}): ${describeSettings(tenant)}`] };
     }
     case 'token.create': {
       const expiresAt = request.expiresIn === undefined ? undefined : new Date(deps.clock().getTime() + request.expiresIn * 1000);

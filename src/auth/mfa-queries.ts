@@ -121,9 +121,3 @@ export async function selectTenantRequiresMfa(q: Queryable, tenantId: string): P
   const rows = await q.query<{ mfa_required: boolean }>('select mfa_required from tenants where id = $1', [tenantId]);
   return rows[0]?.mfa_required ?? false;
 }
-
-/** Sets the tenant's requirement; false when there is no such tenant. */
-export async function updateTenantRequiresMfa(q: Queryable, slug: string, required: boolean): Promise<{ id: string } | undefined> {
-  const rows = await q.query<{ id: string }>('update tenants set mfa_required = $2 where lower(slug) = lower($1) returning id', [slug, required]);
-  return rows[0];
-}

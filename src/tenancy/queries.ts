@@ -7,7 +7,13 @@ export interface TenantRow {
   slug: string;
   name: string;
   created_at: Date;
+  /** Users created with an API token get the welcome mail. */
+  welcome_mail: boolean;
+  /** Users whose personas grant users:write must sign in with a second factor. */
+  mfa_required: boolean;
 }
+
+const TENANT_COLUMNS = 'id, slug, name, created_at, welcome_mail, mfa_required';
 
 export interface TokenRow {
   [key: string]: unknown;
@@ -28,7 +34,7 @@ export async function upsertTenant(tx: Queryable, id: string, slug: string, name
   const inserted = await tx.query<TenantRow>(
     `insert into tenants (id, slug, name, created_at) values ($1, $2, $3, $4)
      on conflict ((lower(slug))) do nothing
-     returning id, slug, name, created_at`,
+     returning ${TENANT_COLUMNS}`,
     [id, slug, name, now.toISOString()],
   );
   if (inserted[0]) return { tenant: inserted[0], created: true };
@@ -36,12 +42,33 @@ export async function upsertTenant(tx: Queryable, id: string, slug: string, name
 }
 
 export async function selectTenantBySlug(q: Queryable, slug: string): Promise<TenantRow | undefined> {
-  const rows = await q.query<TenantRow>('select id, slug, name, created_at from tenants where lower(slug) = lower($1)', [slug]);
+  const rows = await q.query<TenantRow>(`select ${TENANT_COLUMNS} from tenants where lower(slug) = lower($1)`, [slug]);
   return rows[0];
 }
 
 export async function selectTenants(q: Queryable): Promise<TenantRow[]> {
-  return q.query<TenantRow>('select id, slug, name, created_at from tenants order by slug');
+  return q.query<TenantRow>(`select ${TENANT_COLUMNS} from tenants order by slug`);
+}
+
+/** A tenant's settings that change; each left undefined stays. Undefined when there is no such tenant. */
+export async function updateTenantSettings(
+  q: Queryable,
+  slug: string,
+  settings: { name?: string; welcomeMail?: boolean; mfaRequired?: boolean },
+): Promise<TenantRow | undefined> {
+  const rows = await q.query<TenantRow>(
+    `update tenants set name = coalesce($2, name), welcome_mail = coalesce($3, welcome_mail), mfa_required = coalesce($4, mfa_required)
+      where lower(slug) = lower($1)
+      returning ${TENANT_COLUMNS}`,
+    [slug, settings.name ?? null, settings.welcomeMail ?? null, settings.mfaRequired ?? null],
+  );
+  return rows[0];
+}
+
+/** Whether users an API token creates in the tenant get the welcome mail. */
+export async function selectTenantWelcomesProvisioned(q: Queryable, tenantId: string): Promise<boolean> {
+  const rows = await q.query<{ welcome_mail: boolean }>('select welcome_mail from tenants where id = $1', [tenantId]);
+  return rows[0]?.welcome_mail ?? true;
 }
 
 const TOKEN_COLUMNS = 'id, tenant_id, label, token_hash, created_at, last_used_at, revoked_at, scopes, expires_at';

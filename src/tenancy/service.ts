@@ -9,6 +9,7 @@ import {
   revokeToken,
   selectTenantBySlug,
   selectTenants,
+  updateTenantSettings,
   selectTokenByHash,
   selectTokens,
   touchToken,
@@ -41,6 +42,16 @@ export interface Tenant {
   readonly slug: string;
   readonly name: string;
   readonly createdAt: string;
+  /** Users an identity provider creates (with an API token) get the welcome mail. */
+  readonly welcomeMail: boolean;
+  /** Users whose personas grant users:write must sign in with two-step verification. */
+  readonly mfaRequired: boolean;
+}
+
+export interface TenantSettings {
+  readonly name?: string;
+  readonly welcomeMail?: boolean;
+  readonly mfaRequired?: boolean;
 }
 
 export interface TokenInfo {
@@ -74,6 +85,8 @@ export interface TokenOptions {
 export interface TenancyService {
   createTenant(slug: string, name?: string): Promise<{ tenant: Tenant; created: boolean }>;
   listTenants(): Promise<Tenant[]>;
+  /** Changes a tenant's name or settings; a TenancyError when there is no such tenant. */
+  updateTenant(slug: string, settings: TenantSettings): Promise<Tenant>;
   /** The tenant with this slug; a TenancyError that says how to create it when there is none. */
   findTenant(slug: string): Promise<Tenant>;
   /** Issues a token, limited to scopes and an expiry if asked. */
@@ -84,7 +97,14 @@ export interface TenancyService {
   authenticate(token: string): Promise<TokenPrincipal | undefined>;
 }
 
-const toTenant = (row: TenantRow): Tenant => ({ id: row.id, slug: row.slug, name: row.name, createdAt: row.created_at.toISOString() });
+const toTenant = (row: TenantRow): Tenant => ({
+  id: row.id,
+  slug: row.slug,
+  name: row.name,
+  createdAt: row.created_at.toISOString(),
+  welcomeMail: row.welcome_mail,
+  mfaRequired: row.mfa_required,
+});
 
 const toTokenInfo = (row: TokenRow): TokenInfo => ({
   id: row.id,
@@ -133,6 +153,14 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
 
     async listTenants() {
       return (await selectTenants(store)).map(toTenant);
+    },
+
+    async updateTenant(slug, settings) {
+      const name = settings.name?.trim();
+      if (settings.name !== undefined && !name) throw new TenancyError('A tenant name cannot be empty.');
+      const row = await updateTenantSettings(store, slug, { ...settings, ...(name !== undefined ? { name } : {}) });
+      if (!row) throw new TenancyError(`No tenant "${slug}". Create it with: usher tenant create ${slug}`);
+      return toTenant(row);
     },
 
     async findTenant(slug) {

@@ -409,9 +409,9 @@ describe("the tenant's requirement", () => {
     const id = await createUser('must@example.com');
     await makeAdministrator(id);
     const plain = await createUser('plain@example.com');
-    const deps = { store: t.store } as Parameters<typeof runAdminCommand>[0];
-    const set = await runAdminCommand(deps, { command: 'tenant.mfa', slug: 'acme', required: true });
-    expect(set.lines[0]).toMatch(/now requires two-step verification/);
+    const deps = { tenancy: t.tenancy } as Parameters<typeof runAdminCommand>[0];
+    const set = await runAdminCommand(deps, { command: 'tenant.update', slug: 'acme', mfaRequired: true });
+    expect(set.lines[0]).toMatch(/require-mfa on \(users:write\)/);
     try {
       // A user who manages no one is not asked.
       expect((await login('plain@example.com')).status).toBe(200);
@@ -443,12 +443,12 @@ describe("the tenant's requirement", () => {
       expect(off.body.error).toBe('mfa_mandatory');
       expect((await account(id)).mfaEnabled).toBe(true);
     } finally {
-      await runAdminCommand(deps, { command: 'tenant.mfa', slug: 'acme', required: false });
+      await runAdminCommand(deps, { command: 'tenant.update', slug: 'acme', mfaRequired: false });
     }
   });
 
   it('refuses an unknown tenant', async () => {
-    const deps = { store: t.store } as Parameters<typeof runAdminCommand>[0];
-    await expect(runAdminCommand(deps, { command: 'tenant.mfa', slug: 'nobody', required: true })).rejects.toThrow(/No tenant "nobody"/);
+    const deps = { tenancy: t.tenancy } as Parameters<typeof runAdminCommand>[0];
+    await expect(runAdminCommand(deps, { command: 'tenant.update', slug: 'nobody', mfaRequired: true })).rejects.toThrow(/No tenant "nobody"/);
   });
 });

@@ -400,7 +400,7 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
   });
   it('when the tenant requires it, a new administrator sets it up while signing in, after the temporary password', async () => {
     await signOut();
-    expect((await cli(['tenant', 'mfa', 'acme', '--require', 'on'], env)).code).toBe(0);
+    expect((await cli(['tenant', 'update', 'acme', '--require-mfa', 'on'], env)).code).toBe(0);
     await signIn('ada@acme.example', ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
     await page.getByLabel('Recovery code').fill(ada.recoveryCodes[2]!);

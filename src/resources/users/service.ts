@@ -29,6 +29,7 @@ import {
 import { checkUserRemoval } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { checkMayActOnUsers, checkNotOwnSignIn } from '../privilege.js';
+import { selectTenantWelcomesProvisioned } from '../../tenancy/queries.js';
 import { checkScimPassword } from './password-check.js';
 import { ENTERPRISE_USER, userToResource } from './mapper.js';
 import {
@@ -330,9 +331,15 @@ export function createUsersService(deps: Deps): UsersService {
     return accountMail.sendEmailChanged(tx, scope, { ...after, email: oldEmail }, newEmail);
   }
 
-  /** The address a new user's welcome mail goes to: users created with an e-mail address and no password get one. */
-  function welcomeAddressOf(attributes: Record<string, unknown>, hasPassword: boolean): string | undefined {
-    return hasPassword ? undefined : mailAddressOf(attributes);
+  /**
+   * The address a new user's welcome mail goes to: users created with an e-mail address and no password get one,
+   * unless an identity provider (an API token) created them in a tenant that turned its welcome mail off.
+   */
+  async function welcomeAddressOf(tx: Queryable, ctx: RequestContext, attributes: Record<string, unknown>, hasPassword: boolean): Promise<string | undefined> {
+    const address = hasPassword ? undefined : mailAddressOf(attributes);
+    // The command line acts with a token's power but is an operator, not the identity provider (historyActor says so).
+    if (address === undefined || ctx.actor.kind !== 'token' || ctx.historyActor !== undefined) return address;
+    return (await selectTenantWelcomesProvisioned(tx, ctx.tenantId)) ? address : undefined;
   }
 
   async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection, known?: UserGroupRow[]): Promise<ResourceResult> {
@@ -354,7 +361,7 @@ export function createUsersService(deps: Deps): UsersService {
         return await withMail(ctx, async (tx) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const scope = historyScope(ctx, deps);
-          const welcome = welcomeAddressOf(user.attributes, passwordHash !== null);
+          const welcome = await welcomeAddressOf(tx, ctx, user.attributes, passwordHash !== null);
           const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), scope.at, welcome ? scope.at : null);
           await recordHistory(tx, historyForUserCreated(scope, row));
           if (welcome) await accountMail.sendWelcome(tx, scope, { ...row, email: welcome }, { newUser: true });
