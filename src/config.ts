@@ -1,5 +1,5 @@
 // The server's configuration: the only reader of process.env, one zod schema, one clear line per invalid variable.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_AUTH_SETTINGS, type AuthSettings } from './auth/service.js';
 import type { RateLimits } from './http/middleware/rate-limit.js';
@@ -34,6 +34,7 @@ const envSchema = z.object({
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL')
     .optional(),
+  MAIL_DIR: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).max(320).regex(/^[^\r\n]+$/, 'must be one line').default('Usher <no-reply@usher.invalid>'),
   SESSION_IDLE_MINUTES: positiveIntMax(7 * 24 * 60).default(30),
   SESSION_MAX_HOURS: positiveIntMax(30 * 24).default(12),
@@ -81,8 +82,10 @@ export interface Config {
   /** AUTH_RATE_LIMIT, SCIM_RATE_LIMIT and TRUST_PROXY. */
   readonly limits: RateLimits;
   readonly auth: AuthSettings;
-  /** SMTP relay for outgoing mail; without it mail is written as .eml files under DATA_DIR/mail. */
+  /** SMTP relay for outgoing mail; without it mail is written as .eml files under mailDir. */
   readonly smtpUrl: string | undefined;
+  /** Where mail is written without SMTP_URL (MAIL_DIR, default DATA_DIR/mail), whichever the database. */
+  readonly mailDir: string;
   readonly mailFrom: string;
   readonly bootstrap: { readonly tenant: string; readonly token: string | undefined } | undefined;
 }
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     limits: { authFailuresPerMinute: e.AUTH_RATE_LIMIT, scimRequestsPerSecond: e.SCIM_RATE_LIMIT, trustProxy: e.TRUST_PROXY },
     smtpUrl: e.SMTP_URL,
+    mailDir: resolve(e.MAIL_DIR ?? join(e.DATA_DIR, 'mail')),
     mailFrom: e.MAIL_FROM,
     auth: {
       ...DEFAULT_AUTH_SETTINGS,

@@ -1,5 +1,6 @@
 // Assembles Usher from its configuration and runs it: store, migrations, bootstrap, HTTP server, admin socket.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
@@ -50,6 +51,12 @@ export interface RunningServer {
   /** The address actually listened on (PORT=0 picks a free port). */
   readonly url: string;
   stop(): Promise<void>;
+}
+
+/** The SMTP relay's host and port, without credentials, for the log. */
+function smtpRelayOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}`;
 }
 
 /** Where DATABASE_URL points, without its credentials, for messages. */
@@ -118,24 +125,43 @@ async function bootstrap(config: Config, tenancy: TenancyService, logger: Logger
   }
 }
 
+/** Milliseconds since `started`, whole: how long a step of start-up took, for its log line. */
+const since = (started: number) => Math.round(performance.now() - started);
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const startedAt = performance.now();
+  // A new embedded database is created from nothing (tens of seconds on a small machine): say so, and time it.
+  const creating = !config.databaseUrl && !existsSync(join(config.dataDir, PGLITE_SUBDIR));
+  if (creating) logger.info('creating the embedded database', { dataDir: config.dataDir });
   const { store, release } = await openConfiguredStore(config, 'server');
+  logger.info('database opened', {
+    database: store.kind,
+    ...(config.databaseUrl ? { at: databaseLocation(config.databaseUrl) } : { dataDir: config.dataDir, created: creating }),
+    ms: since(startedAt),
+  });
   let http: ServerType | undefined;
   let admin: Server | undefined;
   let mailer: MailWorker | undefined;
   let mailTransport: MailTransport | undefined;
   let lock: DataDirLock | undefined = { release };
   try {
-    const applied = await migrate(store);
-    if (applied.length > 0) logger.info('migrations applied', { applied });
+    const migrating = performance.now();
+    const applied = await migrate(store, undefined, (name, ms) => logger.info('migration applied', { name, ms }));
+    logger.info(applied.length > 0 ? 'migrations applied' : 'database is up to date', { applied: applied.length, ms: since(migrating) });
     const clock = () => new Date();
     const tenancy = createTenancyService({ store, clock, newId: randomUUID });
     await bootstrap(config, tenancy, logger);
 
     // Mail waits in the outbox until this worker delivers it: over SMTP_URL, or as .eml files for a developer.
-    mailTransport = config.smtpUrl ? createSmtpTransport(config.smtpUrl) : createFileTransport(join(config.dataDir, 'mail'), logger);
+    if (config.smtpUrl) {
+      mailTransport = createSmtpTransport(config.smtpUrl);
+    } else {
+      mailTransport = createFileTransport(config.mailDir, logger);
+      logger.warn('mail is written to files, not delivered: set SMTP_URL to deliver it', { mailDir: config.mailDir });
+    }
     mailer = createMailWorker({ store, transport: mailTransport, clock, logger, from: config.mailFrom });
     mailer.start();
+    logger.info('mail worker started', config.smtpUrl ? { delivery: 'smtp', relay: smtpRelayOf(config.smtpUrl) } : { delivery: 'file', mailDir: config.mailDir });
 
     const cursorSecret = await serverSecret(store, 'list-cursor');
     // Without PUBLIC_URL the SCIM base URL is the address listened on, known only once listening (PORT=0):
@@ -188,7 +214,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     app = createApp(deps);
     // The CLI's way in while this process holds the PGlite data directory.
     if (!config.databaseUrl) admin = await startAdminSocket(config.dataDir, deps);
-    logger.info('listening', { url, database: store.kind, ...(store.kind === 'pglite' ? { dataDir: config.dataDir } : {}) });
+    logger.info('listening', { url, database: store.kind, ...(store.kind === 'pglite' ? { dataDir: config.dataDir } : {}), startupMs: since(startedAt) });
 
     const adminServer = admin;
     return {

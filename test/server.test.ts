@@ -102,6 +102,25 @@ describe('a running server', { timeout: 60_000 }, () => {
     expect(server.url).not.toMatch(/:0$/);
   });
 
+  it('logs each step of its start with how long it took, and that mail is only written to files', () => {
+    const logs = server.logs();
+    const messages = logs.map((entry) => entry.msg);
+    const opened = logs.find((entry) => entry.msg === 'database opened')!;
+    expect(opened).toMatchObject({ level: 'info', database: ON_POSTGRES ? 'postgres' : 'pglite', ms: expect.any(Number) });
+    if (!ON_POSTGRES) {
+      // A first start creates the embedded database: it says so before the long wait, not after.
+      expect(messages.indexOf('creating the embedded database')).toBeLessThan(messages.indexOf('database opened'));
+      expect(opened).toMatchObject({ created: true, dataDir: dir });
+    }
+    const migrations = logs.filter((entry) => entry.msg === 'migration applied');
+    if (!ON_POSTGRES) expect(migrations[0]).toMatchObject({ name: '0001_init.sql', ms: expect.any(Number) });
+    for (const step of migrations) expect(step).toMatchObject({ name: expect.stringMatching(/^\d{4}_.+\.sql$/), ms: expect.any(Number) });
+    expect(logs.find((entry) => String(entry.msg).startsWith('mail is written to files'))).toMatchObject({ level: 'warn', mailDir: join(dir, 'mail') });
+    expect(logs.find((entry) => entry.msg === 'mail worker started')).toMatchObject({ delivery: 'file', mailDir: join(dir, 'mail') });
+    expect(logs.find((entry) => entry.msg === 'listening')).toMatchObject({ startupMs: expect.any(Number) });
+    expect(messages.indexOf('database opened')).toBeLessThan(messages.indexOf('listening'));
+  });
+
   it('answers /healthz and /readyz', async () => {
     for (const path of ['/healthz', '/readyz']) {
       const response = await fetch(`${server.url}${path}`);
@@ -347,6 +366,23 @@ describe('the data directory', { skip: ON_POSTGRES || process.getuid === undefin
     expect(await server.stop()).toEqual({ code: 0, signal: null });
     expect(readdirSync(join(dir, 'mail'))).toHaveLength(1);
     expect(loose(dir)).toEqual([]);
+  });
+
+  it('writes mail under MAIL_DIR, on either database, and never logs it as sent', async () => {
+    const dir = dataDir();
+    const mailDir = join(dataDir(), 'outgoing');
+    const server = await startServer({ DATA_DIR: dir, MAIL_DIR: mailDir, ...backend(), USHER_BOOTSTRAP_TENANT: 'mailco', USHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN });
+    const created = await fetch(`${server.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'Content-Type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'mail.dir', emails: [{ value: 'mail.dir@example.com', primary: true }] }),
+    });
+    expect(created.status).toBe(201);
+    await server.waitForLog('mail written to file, not delivered', 10_000);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    expect(readdirSync(mailDir).filter((name) => name.endsWith('.eml'))).toHaveLength(1);
+    expect(existsSync(join(dir, 'mail'))).toBe(false);
+    expect(server.logs().map((entry) => entry.msg)).not.toContain('mail sent');
   });
 
   it.skipIf(process.getuid?.() !== 0)("refuses in one line a DATA_DIR another user owns, and leaves it alone", async () => {

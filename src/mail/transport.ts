@@ -22,6 +22,8 @@ export interface MailTransport {
    */
   send(message: MailMessage, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
+  /** `file`: mail is written for a developer to read, and reaches no one; the log must not say "sent". */
+  readonly delivers?: 'smtp' | 'file';
 }
 
 /** A failed send. Its message is short and never holds credentials, so it may be stored and logged. */
@@ -105,6 +107,7 @@ export function createFileTransport(dir: string, logger: Logger): MailTransport 
   );
   let dirReady: Promise<unknown> | undefined;
   return {
+    delivers: 'file',
     async send(message) {
       let raw: Buffer;
       try {

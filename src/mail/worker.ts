@@ -121,7 +121,8 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
       return 'deferred';
     }
     await markMailSent(q, row.tenant_id, row.id, attempts, clock());
-    logger.info('mail sent', fields);
+    // A file is no delivery: whoever reads the log must not believe the user got the mail.
+    logger.info(transport.delivers === 'file' ? 'mail written to file, not delivered' : 'mail sent', fields);
     return 'sent';
   }
 

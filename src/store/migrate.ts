@@ -29,10 +29,19 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
  * Each step takes a transaction-scoped advisory lock and re-reads what is applied, so two
  * instances starting at once apply every migration exactly once.
  */
-export async function migrate(store: Store, migrations?: readonly Migration[]): Promise<string[]> {
+/**
+ * Applies the migrations not yet applied, in order, each in its own transaction; returns their names. `onApplied`
+ * hears of each as it is applied, with how long it took (start-up logs it: a first start creates the whole schema).
+ */
+export async function migrate(
+  store: Store,
+  migrations?: readonly Migration[],
+  onApplied?: (name: string, ms: number) => void,
+): Promise<string[]> {
   const all = migrations ?? (await loadMigrations());
   const applied: string[] = [];
   for (const migration of all) {
+    const started = performance.now();
     const ran = await store.transaction(async (tx) => {
       // STATEMENT_TIMEOUT_MS bounds requests: building an index on a large table, or waiting for another
       // instance's migration, may rightly take longer.
@@ -54,7 +63,10 @@ export async function migrate(store: Store, migrations?: readonly Migration[]): 
       ]);
       return true;
     });
-    if (ran) applied.push(migration.name);
+    if (ran) {
+      applied.push(migration.name);
+      onApplied?.(migration.name, Math.round(performance.now() - started));
+    }
   }
   return applied;
 }
