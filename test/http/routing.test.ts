@@ -68,6 +68,13 @@ describe('SCIM endpoint names in any case (Microsoft: "resource endpoints are ca
     expect(historySearch.status).toBe(200);
   });
 
+  it('a read-only token may search at /users/.SEARCH/: permissions see the canonical path', async () => {
+    const { token } = await t.tenancy.createToken('acme', 'route-reader', { scopes: ['users:read'] });
+    const init = { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' }, body: JSON.stringify({ schemas: [SEARCH_REQUEST] }) };
+    expect((await raw('/scim/v2/users/.SEARCH/', init)).status).toBe(200);
+    expect((await raw('/scim/v2/users/', init)).status).toBe(403);
+  });
+
   it('/me is /Me (501 for an API token, which is no user, rather than 404)', async () => {
     const response = await t.client.request('GET', '/me');
     expect(response.status).toBe(501);
