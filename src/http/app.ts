@@ -1,5 +1,6 @@
 // The Hono application: middleware, the SCIM routes under /scim/v2, health checks, and one error renderer.
 import { Hono, type Context } from 'hono';
+import { getPath } from 'hono/utils/url';
 import { AccountMailLimitError } from '../auth/account-mail.js';
 import { HashQueueFullError } from '../auth/passwords.js';
 import type { MfaService } from '../auth/mfa.js';
@@ -35,6 +36,7 @@ import { AuthenticationError, bearerAuth, bearerToken } from './middleware/beare
 import { requestId } from './middleware/request-id.js';
 import { storableUrl } from './middleware/storable-url.js';
 import { scimError } from './responses.js';
+import { allowedMethods, canonicalPaths } from './routing.js';
 
 export const SCIM_PREFIX = '/scim/v2';
 /** The status the access log shows for a request whose client went away first (nginx's 499); never sent. */
@@ -59,7 +61,9 @@ export interface AppDeps extends Deps {
 
 export function createApp(deps: AppDeps) {
   const { logger } = deps;
-  const app = new Hono<AppEnv>();
+  // Routes see SCIM paths in their own spelling (see canonicalPaths); the routes are all registered before a request comes.
+  const canonical = canonicalPaths(SCIM_PREFIX, () => app.routes);
+  const app: Hono<AppEnv> = new Hono<AppEnv>({ getPath: (request) => canonical(getPath(request)) });
 
   app.use(requestId());
   app.use(accessLog(logger));
@@ -72,6 +76,9 @@ export function createApp(deps: AppDeps) {
   const noBody = boundedBody({ maxSize: 0, tooLarge: (c) => c.json({ error: 'payload_too_large', detail: `${c.req.method} ${c.req.path} takes no request body.` }, 413) });
   app.use((c, next) => (isScimPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
 
+  // The console is what a person opening the server's address looks for. 302, not 308: a permanent redirect stays in
+  // browsers' caches, and the root may serve something of its own one day.
+  app.get('/', (c) => c.redirect('/admin', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {
@@ -145,12 +152,22 @@ export function createApp(deps: AppDeps) {
   app.route(SCIM_PREFIX, scim);
 
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the
-  // SCIM answer (RFC 7644 §3.12) is chosen here by path.
-  app.notFound((c) =>
-    isScimPath(c.req.path)
-      ? scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${c.req.path}.`))
-      : c.json({ error: 'not_found', detail: `Nothing at ${c.req.path}.` }, 404),
-  );
+  // SCIM answer (RFC 7644 §3.12) is chosen here by path. A path some route serves with other methods is 405 with
+  // Allow (RFC 9110 §15.5.6); RFC 7644 §3.12 names no scimType for it.
+  const allowed = allowedMethods(() => app.routes);
+  app.notFound((c) => {
+    const path = c.req.path;
+    const allow = allowed(path);
+    if (allow.length > 0) {
+      const detail = `${c.req.method} is not allowed on ${path}; it allows ${allow.join(', ')}.`;
+      const headers = { Allow: allow.join(', ') };
+      if (isScimPath(path)) return scimError(c, ScimError.methodNotAllowed(detail), headers);
+      return c.json({ error: 'method_not_allowed', detail }, 405, headers);
+    }
+    return isScimPath(path)
+      ? scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${path}.`))
+      : c.json({ error: 'not_found', detail: `Nothing at ${path}.` }, 404);
+  });
 
   app.onError((error, c) => {
     if (isTimeout(error)) {

@@ -79,7 +79,10 @@ export interface ResourceService {
   create(ctx: RequestContext, body: unknown, projection: ProjectionParams): Promise<ResourceResult>;
   get(ctx: RequestContext, id: string, projection: ProjectionParams): Promise<ResourceResult>;
   replace(ctx: RequestContext, id: string, body: unknown, projection: ProjectionParams, ifMatch: string | undefined): Promise<ResourceResult>;
-  /** RFC 7644 §3.5.2. Users answer with the resource; Groups with only their new version (204). */
+  /**
+   * RFC 7644 §3.5.2. Users answer with the resource; Groups with only their new version (204), or with the resource
+   * when the request names `attributes` or `excludedAttributes`.
+   */
   patch(ctx: RequestContext, id: string, body: unknown, projection: ProjectionParams, ifMatch: string | undefined): Promise<PatchResult>;
   delete(ctx: RequestContext, id: string, ifMatch: string | undefined): Promise<void>;
   list(ctx: RequestContext, params: ListParams): Promise<ListResponse<Record<string, unknown>>>;

@@ -154,6 +154,75 @@ describe('PATCH /Groups', () => {
     expect((await t.client.request('GET', `/Groups/${id}`)).body.displayName).toBe('Guarded');
   });
 
+  it('RFC 7644 §3.5.2: answers 204 with the new ETag when the request names no attributes', async () => {
+    const id = (await t.client.request('POST', '/Groups', groupBody('Quiet Answer'))).body.id;
+    const response = await t.client.request('PATCH', `/Groups/${id}`, ops({ op: 'replace', path: 'displayName', value: 'Quiet Answer 2' }));
+    expect(response.status).toBe(204);
+    expect(response.body).toBeUndefined();
+    expect(response.headers.get('etag')).toBe('W/"2"');
+  });
+
+  it('RFC 7644 §3.5.2: answers 200 with the group, projected, when the request names attributes', async () => {
+    const a = await createUser('answered.a@example.com');
+    const id = (await t.client.request('POST', '/Groups', groupBody('Answered', { externalId: 'ext-answered' }))).body.id;
+    const response = await t.client.request(
+      'PATCH',
+      `/Groups/${id}?attributes=displayName`,
+      ops({ op: 'replace', path: 'displayName', value: 'Answered 2' }, { op: 'add', path: 'members', value: [{ value: a }] }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/scim+json; charset=utf-8');
+    expect(response.headers.get('etag')).toBe('W/"2"');
+    // attributes keeps the named ones and those always returned (id, schemas); members and externalId are left out.
+    expect(response.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id, displayName: 'Answered 2' });
+    expect(await memberIds(id)).toEqual([a]);
+  });
+
+  it('RFC 7644 §3.5.2: answers 200 with the group and its members when the request names excludedAttributes', async () => {
+    const a = await createUser('excluded.a@example.com');
+    const b = await createUser('excluded.b@example.com');
+    const id = (await t.client.request('POST', '/Groups', groupBody('Excluded', { externalId: 'ext-excluded', members: [{ value: a }] }))).body.id;
+    const response = await t.client.request(
+      'PATCH',
+      `/Groups/${id}?excludedAttributes=externalId`,
+      ops({ op: 'add', path: 'members', value: [{ value: b }] }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBe('W/"2"');
+    expect(response.body.externalId).toBeUndefined();
+    expect(response.body.displayName).toBe('Excluded');
+    expect(response.body.meta).toMatchObject({ resourceType: 'Group', version: 'W/"2"', location: `http://usher.test/scim/v2/Groups/${id}` });
+    expect(response.body.members.map((m: { value: string }) => m.value).sort()).toEqual([a, b].sort());
+    // The answer is what GET shows.
+    const got = await t.client.request('GET', `/Groups/${id}?excludedAttributes=externalId`);
+    expect(response.body).toEqual(got.body);
+  });
+
+  it('answers 200 with the group as it is when the PATCH changes nothing and names attributes', async () => {
+    const id = (await t.client.request('POST', '/Groups', groupBody('Unchanged'))).body.id;
+    const response = await t.client.request('PATCH', `/Groups/${id}?Attributes=displayName`, ops({ op: 'replace', path: 'displayName', value: 'Unchanged' }));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], id, displayName: 'Unchanged' });
+    expect(response.headers.get('etag')).toBe('W/"1"');
+  });
+
+  it('a malformed attributes parameter is 400 and changes nothing', async () => {
+    const id = (await t.client.request('POST', '/Groups', groupBody('Still Named'))).body.id;
+    const response = await t.client.request('PATCH', `/Groups/${id}?attributes=${encodeURIComponent('display name')}`, ops({ op: 'replace', path: 'displayName', value: 'Renamed' }));
+    expect([response.status, response.body.scimType]).toEqual([400, 'invalidValue']);
+    expect((await t.client.request('GET', `/Groups/${id}`)).body.displayName).toBe('Still Named');
+  });
+
+  it('User PATCH still answers 200 with the whole user, and with the named attributes when asked', async () => {
+    const id = await createUser('user.answer@example.com');
+    const whole = await t.client.request('PATCH', `/Users/${id}`, ops({ op: 'replace', path: 'title', value: 'Lead' }));
+    expect(whole.status).toBe(200);
+    expect(whole.body).toMatchObject({ id, userName: 'user.answer@example.com', title: 'Lead', meta: { version: 'W/"2"' } });
+    const named = await t.client.request('PATCH', `/Users/${id}?attributes=title`, ops({ op: 'replace', path: 'title', value: 'Chief' }));
+    expect(named.status).toBe(200);
+    expect(named.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id, title: 'Chief' });
+  });
+
   it('concurrent member adds to one group lose nothing and duplicate nothing', async () => {
     const users = await Promise.all(Array.from({ length: 20 }, (_, i) => createUser(`concurrent.${i}@example.com`)));
     const id = (await t.client.request('POST', '/Groups', groupBody('Concurrent'))).body.id;

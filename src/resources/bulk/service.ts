@@ -172,7 +172,9 @@ export function createBulkService(deps: BulkDeps): BulkService {
         return { result: success(op, 200, replaced.location, replaced.version), id: undefined };
       }
       case 'PATCH': {
-        const { version, result } = await service.patch(ctx, target, data, PROJECTION, op.version);
+        // As over HTTP without query parameters: a Group answers 204 (naming attributes would make it answer 200 with
+        // itself); a User answers with itself, rendered as its id only.
+        const { version, result } = await service.patch(ctx, target, data, endpoint === 'Groups' ? {} : PROJECTION, op.version);
         return { result: success(op, result ? 200 : 204, locationOf(endpoint, target), version), id: undefined };
       }
       default:

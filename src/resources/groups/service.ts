@@ -196,6 +196,26 @@ export function createGroupsService(deps: Deps): GroupsService {
     };
   }
 
+  /** A group as GET answers it: with its members streamed in batches, so a group of 100k members never sits in memory whole. */
+  async function represent(tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
+    if (!projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')) return render(store, tenantId, row, projection);
+    const head = projection.apply(groupToResource(row, undefined, scimBaseUrl));
+    const projectMember = (member: MemberRow) =>
+      (projection.apply(groupToResource(row, [member], scimBaseUrl)).members as unknown[] | undefined)?.[0] ?? {};
+    async function* batches() {
+      for (const type of ['User', 'Group'] as const) {
+        let after: string | null = null;
+        for (;;) {
+          const batch = await selectMemberBatch(store, tenantId, row.id, type, after, MEMBER_BATCH);
+          if (batch.length > 0) yield batch.map(projectMember);
+          if (batch.length < MEMBER_BATCH) break;
+          after = batch[batch.length - 1]!.value;
+        }
+      }
+    }
+    return { resource: head, body: streamWithList(head, 'members', batches()), version: row.version, location: groupLocation(scimBaseUrl, row.id) };
+  }
+
   return {
     async create(ctx, body, projectionParams) {
       const projection = compileProjection(GROUP_RESOURCE_TYPE, projectionParams);
@@ -223,24 +243,7 @@ export function createGroupsService(deps: Deps): GroupsService {
       checkId(id);
       const row = await selectGroup(store, ctx.tenantId, id);
       if (!row) throw notFound(id);
-      if (!projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')) return render(store, ctx.tenantId, row, projection);
-      // Members are streamed in batches, so a group of 100k members never sits in memory whole.
-      const head = projection.apply(groupToResource(row, undefined, scimBaseUrl));
-      const projectMember = (member: MemberRow) =>
-        (projection.apply(groupToResource(row, [member], scimBaseUrl)).members as unknown[] | undefined)?.[0] ?? {};
-      const tenantId = ctx.tenantId;
-      async function* batches() {
-        for (const type of ['User', 'Group'] as const) {
-          let after: string | null = null;
-          for (;;) {
-            const batch = await selectMemberBatch(store, tenantId, id, type, after, MEMBER_BATCH);
-            if (batch.length > 0) yield batch.map(projectMember);
-            if (batch.length < MEMBER_BATCH) break;
-            after = batch[batch.length - 1]!.value;
-          }
-        }
-      }
-      return { resource: head, body: streamWithList(head, 'members', batches()), version: row.version, location: groupLocation(scimBaseUrl, row.id) };
+      return represent(ctx.tenantId, row, projection);
     },
 
     async replace(ctx, id, body, projectionParams, ifMatch) {
@@ -272,12 +275,17 @@ export function createGroupsService(deps: Deps): GroupsService {
       }
     },
 
-    async patch(ctx, id, body, _projection, ifMatch) {
+    async patch(ctx, id, body, projectionParams, ifMatch) {
+      // RFC 7644 §3.5.2 lets a PATCH answer 204 or 200 with the resource "subject to the attributes query parameter":
+      // 204 unless the client names attributes or excludedAttributes, so a large group is not sent back on every change.
+      const answered = projectionParams.attributes !== undefined || projectionParams.excludedAttributes !== undefined;
+      const projection = answered ? compileProjection(GROUP_RESOURCE_TYPE, projectionParams) : undefined;
       checkId(id);
       const operations = parsePatchRequest(body);
       let displayName = '';
+      let patched: GroupRow;
       try {
-        return await store.transaction(async (tx) => {
+        patched = await store.transaction(async (tx) => {
           const current = await lockGroup(tx, ctx.tenantId, id);
           if (!current) throw notFound(id);
           checkIfMatch(ifMatch, current.version);
@@ -303,7 +311,7 @@ export function createGroupsService(deps: Deps): GroupsService {
             }
           }
           const membersChanged = added.length + removed.length;
-          if (membersChanged === 0 && sameJson(group.attributes, current.attributes)) return { version: current.version, result: undefined };
+          if (membersChanged === 0 && sameJson(group.attributes, current.attributes)) return current;
           const row = await updateGroup(tx, ctx.tenantId, id, group, clock());
           if (!row) throw notFound(id);
           const changed = changedIds(added.concat(removed));
@@ -311,11 +319,14 @@ export function createGroupsService(deps: Deps): GroupsService {
           await administrators();
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
-          return { version: row.version, result: undefined };
+          return row;
         });
       } catch (error) {
         translateStoreError(error, displayName);
       }
+      // Members are read after the commit, in batches as GET reads them: the group as the change left it, unless
+      // another change came in between, as with any GET.
+      return { version: patched.version, result: projection ? await represent(ctx.tenantId, patched, projection) : undefined };
     },
 
     async delete(ctx, id, ifMatch) {

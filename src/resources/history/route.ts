@@ -38,13 +38,11 @@ function attributeList(name: string, value: unknown): string | undefined {
 }
 
 /** History is written by the server alone, with the changes it records; no request can change or delete it. */
-function readOnly(c: Context<AppEnv>, allow: string): Response {
+function readOnly(c: Context<AppEnv>): Response {
   return scimError(c, ScimError.methodNotAllowed(`History cannot be changed or deleted; ${c.req.method} is not allowed on ${c.req.path}.`), {
-    Allow: allow,
+    Allow: 'GET, HEAD',
   });
 }
-
-const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Mounted on the SCIM root: it serves /History and /Users/{id}/History, which no /Users route matches. */
 export function historyRoutes(service: HistoryService, options: { maxResults: number }) {
@@ -79,8 +77,11 @@ export function historyRoutes(service: HistoryService, options: { maxResults: nu
     return scimJson(c, await service.listForUser(contextOf(c), c.req.param('id'), parseListParams(params, options.maxResults), searchOf(params)));
   });
 
-  app.on(WRITES, ['/History', '/History/:id'], (c) => readOnly(c, 'GET'));
-  app.on(WRITES, '/Users/:id/History', (c) => readOnly(c, 'GET'));
+  // Every other method, after the routes above had their turn. `all`, so that the app's table of allowed methods
+  // (see allowedMethods) does not count these refusals as methods served.
+  app.all('/History', readOnly);
+  app.all('/History/:id', readOnly);
+  app.all('/Users/:id/History', readOnly);
 
   return app;
 }

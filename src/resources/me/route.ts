@@ -1,7 +1,7 @@
 // /Me (RFC 7644 §3.11): the signed-in portal user's own User resource, readable whatever its personas grant.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/env.js';
-import { scimResource } from '../../http/responses.js';
+import { scimError, scimResource } from '../../http/responses.js';
 import { ScimError } from '../../scim/errors.js';
 import { etagOf, matchesIfNoneMatch } from '../../scim/resource/version.js';
 import type { ResourceService } from '../context.js';
@@ -20,9 +20,10 @@ export function meRoutes(users: ResourceService) {
   });
 
   // A user changes its own password with POST /auth/password; its profile is the administrators' to change.
-  app.on(['POST', 'PUT', 'PATCH', 'DELETE'], '/', () => {
-    throw ScimError.methodNotAllowed('/Me is read-only here; change your password with POST /auth/password.');
-  });
+  // `all`, after GET: every other method, and no method the app's table of allowed methods counts as served.
+  app.all('/', (c) =>
+    scimError(c, ScimError.methodNotAllowed('/Me is read-only here; change your password with POST /auth/password.'), { Allow: 'GET, HEAD' }),
+  );
 
   return app;
 }

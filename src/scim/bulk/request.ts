@@ -72,7 +72,8 @@ function readTarget(draft: Draft, path: unknown, endpoints: ReadonlyMap<string, 
   const method = draft.method as BulkMethod;
   const listed = [...endpoints.values()].map((e) => `/${e}`).join(' or ');
   if (typeof path !== 'string') throw ScimError.invalidPath(`"path" is required: ${listed}${method === 'POST' ? '' : ' followed by /{id}'}.`);
-  const match = /^\/([^/?#]+)(?:\/([^/?#]+))?$/.exec(path.trim());
+  // Endpoint names in any case and one trailing slash, as the HTTP routes take them (`/users`, `/Users/{id}/`).
+  const match = /^\/([^/?#]+)(?:\/([^/?#]+))?\/?$/.exec(path.trim());
   const endpoint = match ? endpoints.get(match[1]!.toLowerCase()) : undefined;
   if (!match || !endpoint) throw ScimError.invalidPath(`"path" ${JSON.stringify(path)} names no endpoint; use ${listed}.`);
   draft.endpoint = endpoint;

@@ -64,6 +64,21 @@ describe('one operation', () => {
     expect(operations[1]!.error).toBeUndefined();
   });
 
+  it.each([
+    ['/users', 'POST', 'Users', undefined],
+    ['/GROUPS/', 'POST', 'Groups', undefined],
+    ['/Users/1/', 'DELETE', 'Users', '1'],
+    ['/groups/2/', 'DELETE', 'Groups', '2'],
+  ])('reads the path %s as the HTTP routes do: endpoint in any case, one trailing slash', (path, method, endpoint, id) => {
+    const { operations } = parse([{ method, path, bulkId: 'g', ...(method === 'POST' ? { data: user } : {}) }]);
+    expect(operations[0]).toMatchObject({ error: undefined, endpoint, id });
+  });
+
+  it.each(['/Users//', '/Users/1//', '//Users', '/Users/1/x'])('%s names no endpoint: invalidPath', (path) => {
+    const { operations } = parse([{ method: 'DELETE', path }]);
+    expect(operations[0]!.error?.scimType).toBe('invalidPath');
+  });
+
   it('links references to the POST that defines them, in the path and in data', () => {
     const { operations } = parse([
       { method: 'PATCH', path: '/Groups/bulkId:g', data: { Operations: [{ op: 'add', path: 'members', value: [{ value: 'bulkId:u' }] }] } },
