@@ -45,6 +45,7 @@ export function jsonElementTarget(arrayExpr: string, attribute: AttributeDefinit
   return {
     exists: (condition) =>
       `exists (select 1 from jsonb_array_elements(case when jsonb_typeof(${arrayExpr}) = 'array' then ${arrayExpr} else '[]'::jsonb end) as e(value) where ${condition})`,
-    element: (sub) => jsonFieldTarget('e.value', sub, attribute.type),
+    // A multi-valued simple attribute (a persona's permissions) compares its elements as the attribute says.
+    element: (sub) => (sub ? jsonFieldTarget('e.value', sub, attribute.type) : { ...jsonFieldTarget('e.value', undefined, attribute.type), caseExact: attribute.caseExact }),
   };
 }

@@ -103,6 +103,20 @@ const table: { ref: string; filter: () => string; expected: string[] }[] = [
   { ref: 'eq null', filter: () => 'title eq null', expected: ['jane', 'Jim', 'bob%_\\'] },
   { ref: 'meta.resourceType', filter: () => 'meta.resourceType eq "User"', expected: ['john', 'jane', 'Jim', 'bob%_\\'] },
   { ref: 'precedence: and before or', filter: () => 'userName eq "john" or userName eq "jane" and active eq true', expected: ['john'] },
+  // Unquoted values (Usher's lenient reading, as Microsoft's SCIM reference server): a bare word is a string.
+  { ref: 'unquoted value', filter: () => 'userName sw J', expected: ['john', 'jane', 'Jim'] },
+  { ref: 'unquoted value', filter: () => 'name.familyName eq doe', expected: ['jane'] },
+  { ref: 'unquoted value', filter: () => "name.familyName eq O'Malley", expected: ['john'] },
+  { ref: 'unquoted value', filter: () => 'userType eq Employee and active eq true', expected: ['john'] },
+  { ref: 'unquoted value', filter: () => 'userName eq john or (userType eq Intern)', expected: ['john', 'bob%_\\'] },
+  { ref: 'unquoted value', filter: () => 'emails[type eq work and value co @example.com]', expected: ['john', 'Jim'] },
+  { ref: 'unquoted value', filter: () => 'emails[type eq work].value ew .org', expected: ['jane'] },
+  { ref: 'unquoted value', filter: () => `${ENTERPRISE_SCHEMA}:department eq R&D`, expected: ['john'] },
+  { ref: 'unquoted value, not a JSON number', filter: () => `${ENTERPRISE_SCHEMA}:employeeNumber eq 07`, expected: [] },
+  { ref: 'unquoted dateTime', filter: () => 'meta.created gt 2015-10-10T14:38:21Z', expected: ['john', 'jane', 'Jim', 'bob%_\\'] },
+  { ref: 'unquoted dateTime', filter: () => `meta.lastModified ge ${between}`, expected: ['Jim', 'bob%_\\'] },
+  { ref: 'unquoted dateTime', filter: () => `meta.lastModified lt ${between}`, expected: ['john', 'jane'] },
+  { ref: 'unquoted dateTime', filter: () => `not (meta.created lt ${between})`, expected: ['Jim', 'bob%_\\'] },
 ];
 
 describe('filter fixtures', () => {
@@ -139,10 +153,22 @@ describe('invalid and hostile filters, sortBy, attributes and cursors', () => {
     'meta.created gt "0000-01-01T00:00:00Z"',
     'meta.lastModified lt "9999-12-31T23:00:00-14:00"',
     'urn:usher:params:scim:schemas:extension:account:2.0:User:lastLogin gt "0000-06-01T00:00:00+01:00"',
+    // Unquoted values are one word of a string; the rest of the grammar stays strict.
+    'userName eq Barbara Jensen',
+    'meta.created gt yesterday',
+    'meta.created gt 2015-10-10',
+    'active eq yes',
+    `${'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'}:employeeNumber eq 42`,
   ])('%s -> 400 invalidFilter', async (filter) => {
     const response = await t.client.request('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter });
     expect([response.status, response.body.scimType]).toEqual([400, 'invalidFilter']);
     expect(response.body.detail).toEqual(expect.any(String));
+  });
+
+  it('an unquoted value holding a control character -> 400 invalidFilter', async () => {
+    const response = await t.client.request('GET', `/Users?filter=${encodeURIComponent('userName eq a\u0001b')}`);
+    expect([response.status, response.body.scimType]).toEqual([400, 'invalidFilter']);
+    expect(response.body.detail).toBe('Control character U+0001 in an unquoted value at position 13');
   });
 
   it('a filter value full of SQL is just a value', async () => {

@@ -290,6 +290,9 @@ const MEMBERS_SOURCE = `(select m.user_id as value, 'User' as type from group_me
    union all
    select s.member_group_id, 'Group' from group_subgroups s where s.tenant_id = g.tenant_id and s.group_id = g.id)`;
 
+/** The group has attributes of the extension; spelt as the partial index of personas (sql/0010) spells its predicate. */
+const hasExtension = (schemaId: string): string => `(g.attributes -> '${schemaId}') is not null`;
+
 /** How Group attributes live in SQL. Members are answered from the membership tables, never from a document. */
 export const groupSqlModel: SqlModel = {
   scalar(resolved) {
@@ -321,11 +324,16 @@ export const groupSqlModel: SqlModel = {
         },
       };
     }
-    const keys = [...(resolved.schema.id === 'urn:ietf:params:scim:schemas:core:2.0:Group' ? [] : [resolved.schema.id]), resolved.attribute.name];
-    return jsonElementTarget(jsonPathSql('g.attributes', keys, 'complex'), resolved.attribute);
+    const core = resolved.schema.id === 'urn:ietf:params:scim:schemas:core:2.0:Group';
+    const keys = [...(core ? [] : [resolved.schema.id]), resolved.attribute.name];
+    const elements = jsonElementTarget(jsonPathSql('g.attributes', keys, 'complex'), resolved.attribute);
+    if (core) return elements;
+    // An element of an extension's attribute exists only where the extension does: saying so lets the partial index
+    // of personas (sql/0010) serve a persona's permissions, without changing what matches.
+    return { ...elements, exists: (condition) => `(${hasExtension(resolved.schema.id)} and ${elements.exists(condition)})` };
   },
   complexPresent: () => undefined,
   multiSortKey: () => undefined,
-  hasExtension: (schemaId) => `(g.attributes -> '${schemaId}') is not null`,
+  hasExtension,
   idColumn: 'g.id',
 };

@@ -424,6 +424,7 @@ export const userSqlModel: SqlModel = {
       caseExact: false,
     };
   },
-  hasExtension: (schemaId) => `(u.attributes -> '${schemaId}') is not null`,
+  // The account extension is rendered from columns for every user (failedLogins is never unassigned): every user has it.
+  hasExtension: (schemaId) => (schemaId === ACCOUNT_SCHEMA.id ? 'true' : `(u.attributes -> '${schemaId}') is not null`),
   idColumn: 'u.id',
 };

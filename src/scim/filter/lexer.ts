@@ -28,8 +28,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 };
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
 
-const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
-const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+export const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+export const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
 /** A pull lexer with one token of look-ahead; it never backtracks, so lexing is linear in the input. */
 export class Lexer {

@@ -2,7 +2,7 @@
 
 import { ScimError } from '../errors.js';
 import type { AttrPath, CompareOperator, CompareValue, Filter, PatchPath } from './ast.js';
-import { describeToken, Lexer } from './lexer.js';
+import { describeToken, isHighSurrogate, isLowSurrogate, Lexer } from './lexer.js';
 import type { Token } from './lexer.js';
 
 /**
@@ -179,10 +179,37 @@ class Parser {
         }
         return value;
       }
+      return this.bareWord(token);
     }
     throw this.#fail(
       `Expected a value (string, number, true, false or null) at position ${token.start}, found ${describeToken(token)}`,
     );
+  }
+
+  /**
+   * Outside RFC 7644's grammar, but sent by hand-written automation and accepted by Microsoft's reference server
+   * (`userName sw O`, `meta.created gt 2015-10-10T14:38:21Z`): an unquoted word that is no literal and no number is
+   * the string it spells. It ends where the lexer ends a word (space, parenthesis, bracket or quote), so `and`, `or`,
+   * `)` and `]` after it keep their meaning. It must hold what a quoted string may hold, nothing more.
+   */
+  bareWord(token: Token & { kind: 'word' }): string {
+    const text = token.text;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x20) {
+        throw this.#fail(
+          `Control character U+${code.toString(16).toUpperCase().padStart(4, '0')} in an unquoted value at position ${token.start + i}`,
+        );
+      }
+      if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
+      if (isHighSurrogate(code) || isLowSurrogate(code)) {
+        throw this.#fail(`Unpaired surrogate in an unquoted value at position ${token.start + i}`);
+      }
+    }
+    return text;
   }
 
   /**

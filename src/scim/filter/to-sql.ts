@@ -4,7 +4,7 @@ import { resolveAttributePath, type ResolvedAttribute } from '../schema/resolve.
 import { findAttribute } from '../schema/resolve.js';
 import { maxBytesOf } from '../schema/limits.js';
 import { utf8Length } from '../text.js';
-import type { AttributeDefinition, AttributeType, ResourceTypeDefinition } from '../schema/types.js';
+import type { AttributeDefinition, AttributeType, ResourceTypeDefinition, SchemaDefinition } from '../schema/types.js';
 import type { AttrPath, CompareOperator, CompareValue, Filter } from './ast.js';
 import { printFilter } from './print.js';
 
@@ -134,9 +134,16 @@ class Compiler {
         return `(not coalesce(${this.compile(filter.filter)}, false))`;
       case 'present':
         if (isSchemas(filter.attr)) return this.schemas(filter);
+        if (this.schemaNamed(filter.attr)) return this.schemaPresent(filter.attr);
         return this.attribute(filter.attr, (target) => this.present(target), (resolved) => this.model.complexPresent(resolved));
       case 'compare':
         if (isSchemas(filter.attr)) return this.schemas(filter);
+        if (this.schemaNamed(filter.attr)) {
+          const urn = describePath(filter.attr);
+          throw ScimError.invalidFilter(
+            `"${urn}" is a schema, not an attribute: "${urn} pr" tests that a resource has it, or compare one of its attributes ("${urn}:<attribute> ${filter.op} ...").`,
+          );
+        }
         return this.attribute(filter.attr, (target, path, leaf) => this.compare(target, filter.op, filter.value, path, leaf));
       case 'valuePath':
         return this.valuePath(filter.attr, filter.filter);
@@ -153,6 +160,25 @@ class Compiler {
     const extension = this.resourceType.schemaExtensions.find((e) => e.schema.id.toLowerCase() === urn)?.schema;
     const has = urn === this.resourceType.schema.id.toLowerCase() ? 'true' : extension ? this.model.hasExtension(extension.id) : 'false';
     return filter.op === 'eq' ? `(${has})` : `(not ${has})`;
+  }
+
+  /** The resource type's core schema or one of its extensions when `path` is that schema's URN and nothing more. */
+  private schemaNamed(path: AttrPath): SchemaDefinition | undefined {
+    if (path.uri === undefined) return undefined;
+    const urn = describePath(path).toLowerCase();
+    const schemas = [this.resourceType.schema, ...this.resourceType.schemaExtensions.map((e) => e.schema)];
+    return schemas.find((schema) => schema.id.toLowerCase() === urn);
+  }
+
+  /**
+   * `<schema URN> pr`: the resource has attributes of that schema, as its `schemas` lists them (RFC 7643 §3), the
+   * same test as `schemas eq "<schema URN>"`. The URN in place of an attribute path is Usher's reading: RFC 7644
+   * §3.10 gives URN prefixes to attributes only, but clients (Usher's own console among them) ask so.
+   */
+  private schemaPresent(path: AttrPath): string {
+    const schema = this.schemaNamed(path)!;
+    this.charge(FILTER_COSTS.scalar);
+    return schema.id === this.resourceType.schema.id ? 'true' : `(${this.model.hasExtension(schema.id)})`;
   }
 
   private resolve(path: AttrPath): ResolvedAttribute {

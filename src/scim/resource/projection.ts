@@ -1,7 +1,8 @@
 // Chooses which attributes a response carries: `attributes`, `excludedAttributes` and the schema's `returned` rules (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §2.2).
 import { ScimError } from '../errors.js';
 import { COMMON_ATTRIBUTES } from '../schema/common.js';
-import { findAttribute, resolveAttributePath } from '../schema/resolve.js';
+import { parsePath, type PatchPath } from '../filter/index.js';
+import { findAttribute, resolveAttributePath, type AttributePathInput } from '../schema/resolve.js';
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from '../schema/types.js';
 
 export interface ProjectionParams {
@@ -37,6 +38,46 @@ function parseEntry(entry: string): { uri?: string; name: string; subAttr?: stri
   return { ...(uri ? { uri } : {}), name, ...(subAttr ? { subAttr } : {}) };
 }
 
+/**
+ * `emails[type eq "work"]` and `emails[type eq "work"].value` in an attribute list: RFC 7644 §3.4.2.5 takes attribute
+ * names only, but clients send value paths, and Microsoft's SCIM reference server reads them as the attribute they
+ * filter (`emails`, `emails.value`), as Usher does. The filter is checked, then set aside: every element is returned.
+ */
+function parseValuePathEntry(entry: string): AttributePathInput {
+  let path: PatchPath;
+  try {
+    path = parsePath(entry);
+  } catch (error) {
+    const detail = error instanceof ScimError ? `: ${error.detail}` : '';
+    throw ScimError.invalidValue(`"${entry.length > 80 ? `${entry.slice(0, 80)}…` : entry}" is not an attribute path${detail}.`);
+  }
+  const subAttr = path.subAttr ?? path.attr.subAttr;
+  return { ...(path.attr.uri === undefined ? {} : { uri: path.attr.uri }), name: path.attr.name, ...(subAttr === undefined ? {} : { subAttr }) };
+}
+
+/** Splits an attribute list at its commas, but not at those inside a value filter's brackets or quoted strings. */
+function splitList(list: string): string[] {
+  const entries: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i];
+    if (quoted) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '[') depth++;
+    else if (ch === ']') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      entries.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  entries.push(list.slice(start));
+  return entries;
+}
+
 function parseSelection(resourceType: ResourceTypeDefinition, list: string | undefined): Selection | undefined {
   if (list === undefined) return undefined;
   if (list.length > MAX_ATTRIBUTE_LIST_LENGTH) {
@@ -44,7 +85,7 @@ function parseSelection(resourceType: ResourceTypeDefinition, list: string | und
   }
   const selection: Selection = new Map();
   const extensionIds = resourceType.schemaExtensions.map((e) => e.schema);
-  for (const raw of list.split(',')) {
+  for (const raw of splitList(list)) {
     const entry = raw.trim();
     if (entry === '') continue;
     const wholeExtension = extensionIds.find((schema) => schema.id.toLowerCase() === entry.toLowerCase());
@@ -52,7 +93,7 @@ function parseSelection(resourceType: ResourceTypeDefinition, list: string | und
       for (const attribute of wholeExtension.attributes) selection.set(key(wholeExtension.id, attribute.name), 'all');
       continue;
     }
-    const resolved = resolveAttributePath(resourceType, parseEntry(entry));
+    const resolved = resolveAttributePath(resourceType, entry.includes('[') ? parseValuePathEntry(entry) : parseEntry(entry));
     // Naming an attribute this server does not know selects nothing; it is not an error (RFC 7644 §3.4.2.5 is silent).
     if (!resolved) continue;
     const k = key(resolved.schema.id, resolved.attribute.name);

@@ -34,7 +34,29 @@ const innerAttr: fc.Arbitrary<AttrPath> = attrName.map((name) => ({ name }));
 /** Strings a filter can compare with: any, but for NUL, which no attribute value can hold (the lexer refuses it). */
 const storable = (strings: fc.Arbitrary<string>) => strings.filter((value) => !value.includes('\u0000'));
 
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+
+/** Whether `value` can be written unquoted (Usher's lenient reading) and still read back as this string. */
+export function isBareWord(value: string): boolean {
+  return (
+    /^[^\s()[\]"\u0000-\u001f]+$/.test(value) &&
+    !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value) &&
+    !['true', 'false', 'null'].includes(value.toLowerCase()) &&
+    !JSON_NUMBER.test(value)
+  );
+}
+
+/** Strings a client may send without quotes: names, dates, e-mail addresses, words that look like numbers but are not. */
+export const bareWord: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.stringMatching(/^[A-Za-z0-9@.:_'+%&*!?~,;=\\/-]{1,16}$/),
+    fc.constantFrom('O', 'Employee', '2015-10-10T14:38:21Z', "O'Malley", 'jane@example.com', '01', '+1', '.5', '1.', '-', 'and', 'or', 'not', 'pr', 'café😀'),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+  )
+  .filter(isBareWord);
+
 export const compareValue: fc.Arbitrary<CompareValue> = fc.oneof(
+  bareWord,
   storable(fc.string({ unit: 'binary' })),
   storable(fc.string()),
   fc.integer(),
@@ -85,6 +107,8 @@ export const FILTER_FRAGMENTS: readonly string[] = [
   'and', 'AND', 'or', 'Or', 'not', 'NOT',
   '(', ')', '[', ']', '"', '"x"', '""', '"work"', '"\\u00e9"', '"\\ud83d\\ude00"', '"\\ud83d"', '"\\q"', '"\\', '"\\u12"', '"open',
   '0', '1', '-1.5e3', '01', '1.', '1e999', '-', 'true', 'False', 'NULL', '\u0000', '\ud800', '😀',
+  // Unquoted values (Usher's lenient reading).
+  'O', 'Employee', '2015-10-10T14:38:21Z', "O'Malley", 'a@b.c', '+1', '0x10', 'work]', 'x)', 'a\u0001b', 'b\udc00',
 ];
 
 export const filterish: fc.Arbitrary<string> = fc

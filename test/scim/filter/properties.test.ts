@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ScimError } from '../../../src/scim/errors.js';
 import { parseFilter, parsePath } from '../../../src/scim/filter/parser.js';
-import { printFilter, printPath } from '../../../src/scim/filter/print.js';
-import { FILTER_FRAGMENTS, filterish, filterTree, patchPath } from './arbitraries.js';
+import type { Filter } from '../../../src/scim/filter/ast.js';
+import { printAttrPath, printFilter, printPath } from '../../../src/scim/filter/print.js';
+import { bareWord, FILTER_FRAGMENTS, filterish, filterTree, isBareWord, patchPath } from './arbitraries.js';
 
 const RUNS = 2000;
 const UNLIMITED = { maxLength: Infinity, maxDepth: Infinity, maxTerms: Infinity };
@@ -67,6 +68,52 @@ describe('printFilter / parseFilter round trip', () => {
           return;
         }
         expect(parseFilter(printFilter(tree), UNLIMITED)).toStrictEqual(tree);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+/**
+ * Prints a filter fully parenthesised, with every string that can be written without quotes written so: the text a
+ * client relying on Usher's lenient reading of unquoted values sends.
+ */
+function printUnquoted(filter: Filter): string {
+  switch (filter.kind) {
+    case 'compare': {
+      const quoted = Object.is(filter.value, -0) ? '-0' : JSON.stringify(filter.value);
+      const value = typeof filter.value === 'string' && isBareWord(filter.value) ? filter.value : quoted;
+      return `${printAttrPath(filter.attr)} ${filter.op} ${value}`;
+    }
+    case 'present':
+      return `${printAttrPath(filter.attr)} pr`;
+    case 'and':
+    case 'or':
+      return `(${printUnquoted(filter.left)} ${filter.kind} ${printUnquoted(filter.right)})`;
+    case 'not':
+      return `not (${printUnquoted(filter.filter)})`;
+    case 'valuePath':
+      return `${printAttrPath(filter.attr)}[${printUnquoted(filter.filter)}]`;
+  }
+}
+
+describe('unquoted values', () => {
+  it('read as the string they spell: the tree is the one its quoted print gives', () => {
+    fc.assert(
+      fc.property(filterTree, (tree) => {
+        expect(parseFilter(printUnquoted(tree), UNLIMITED)).toStrictEqual(tree);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a bare word compares as its quoted form, whatever follows it', () => {
+    fc.assert(
+      fc.property(bareWord, fc.constantFrom('', ' and b pr', ' or not (b pr)', ')', ']'), (word, rest) => {
+        const [open, close] = rest === ')' ? ['(', ''] : rest === ']' ? ['e[', ''] : ['', ''];
+        const unquoted = `${open}a eq ${word}${close}${rest}`;
+        const quoted = `${open}a eq ${JSON.stringify(word)}${close}${rest}`;
+        expect(parseFilter(unquoted, UNLIMITED)).toStrictEqual(parseFilter(quoted, UNLIMITED));
       }),
       { numRuns: RUNS },
     );

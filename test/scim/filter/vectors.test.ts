@@ -196,6 +196,45 @@ const FILTERS: readonly Vector<Filter>[] = [
   { ref: 'Usher whitespace', input: 'not(a pr)', expected: not(pr(attr('a'))) },
   { ref: 'Usher whitespace', input: 'emails [ type eq "work" ]', expected: vp(attr('emails'), cmp(attr('type'), 'eq', 'work')) },
 
+  // Usher's lenient reading of unquoted values (outside RFC 7644's grammar; Microsoft's SCIM reference server reads them
+  // so): a word that is neither true, false, null nor a JSON number is the string it spells, up to the next space,
+  // parenthesis, bracket or quote.
+  { ref: 'Usher unquoted value', input: 'userName sw O', expected: cmp(attr('userName'), 'sw', 'O') },
+  { ref: 'Usher unquoted value', input: 'name.familyName eq Employee', expected: cmp(attr('name', 'familyName'), 'eq', 'Employee') },
+  { ref: 'Usher unquoted value', input: 'meta.created gt 2015-10-10T14:38:21Z', expected: cmp(attr('meta', 'created'), 'gt', '2015-10-10T14:38:21Z') },
+  {
+    ref: 'Usher unquoted value',
+    input: 'userName eq foo and active eq true',
+    expected: and(cmp(attr('userName'), 'eq', 'foo'), cmp(attr('active'), 'eq', true)),
+  },
+  {
+    ref: 'Usher unquoted value',
+    input: 'userName eq foo or not (title eq Boss)',
+    expected: or(cmp(attr('userName'), 'eq', 'foo'), not(cmp(attr('title'), 'eq', 'Boss'))),
+  },
+  { ref: 'Usher unquoted value', input: '(userName eq foo)', expected: cmp(attr('userName'), 'eq', 'foo') },
+  { ref: 'Usher unquoted value', input: 'emails[type eq work]', expected: vp(attr('emails'), cmp(attr('type'), 'eq', 'work')) },
+  {
+    ref: 'Usher unquoted value',
+    input: 'emails[type eq work].value eq a@b.c',
+    expected: vp(attr('emails'), and(cmp(attr('type'), 'eq', 'work'), cmp(attr('value'), 'eq', 'a@b.c'))),
+  },
+  { ref: 'Usher unquoted value', input: "name.familyName co O'Malley", expected: cmp(attr('name', 'familyName'), 'co', "O'Malley") },
+  { ref: 'Usher unquoted value', input: 'x eq urn:a:b', expected: cmp(attr('x'), 'eq', 'urn:a:b') },
+  { ref: 'Usher unquoted value', input: 'x eq caf\u00e9😀', expected: cmp(attr('x'), 'eq', 'café😀') },
+  { ref: 'Usher unquoted value', input: 'x eq \\u00e9', expected: cmp(attr('x'), 'eq', '\\u00e9') },
+  { ref: 'Usher unquoted value (keywords)', input: 'x eq and', expected: cmp(attr('x'), 'eq', 'and') },
+  { ref: 'Usher unquoted value (keywords)', input: 'x eq or or y pr', expected: or(cmp(attr('x'), 'eq', 'or'), pr(attr('y'))) },
+  { ref: 'Usher unquoted value (keywords)', input: 'x eq not', expected: cmp(attr('x'), 'eq', 'not') },
+  { ref: 'Usher unquoted value (literals)', input: 'x eq TRUE and y eq nulls', expected: and(cmp(attr('x'), 'eq', true), cmp(attr('y'), 'eq', 'nulls')) },
+  // Not JSON numbers (RFC 8259 §6), so strings: a string attribute such as employeeNumber may hold them.
+  { ref: 'Usher unquoted value (not a number)', input: 'x eq 01', expected: cmp(attr('x'), 'eq', '01') },
+  { ref: 'Usher unquoted value (not a number)', input: 'x eq 1.', expected: cmp(attr('x'), 'eq', '1.') },
+  { ref: 'Usher unquoted value (not a number)', input: 'x eq +1', expected: cmp(attr('x'), 'eq', '+1') },
+  { ref: 'Usher unquoted value (not a number)', input: 'x eq .5', expected: cmp(attr('x'), 'eq', '.5') },
+  { ref: 'Usher unquoted value (not a number)', input: 'x eq 0x10', expected: cmp(attr('x'), 'eq', '0x10') },
+  { ref: 'Usher unquoted value (not a number)', input: 'x eq -', expected: cmp(attr('x'), 'eq', '-') },
+
   // Position decides what a word is, so keywords are usable as attribute names (except "not", always the keyword).
   { ref: 'Usher keywords as names', input: 'pr pr and eq eq "x"', expected: and(pr(attr('pr')), cmp(attr('eq'), 'eq', 'x')) },
   { ref: 'Usher keywords as names', input: 'and eq true', expected: cmp(attr('and'), 'eq', true) },
@@ -275,6 +314,11 @@ const PATHS: readonly Vector<PatchPath>[] = [
     expected: { attr: attr('User', undefined, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0') },
   },
   { ref: 'Usher whitespace', input: '  members \n', expected: { attr: attr('members') } },
+  {
+    ref: 'Usher unquoted value',
+    input: 'emails[type eq work].value',
+    expected: { attr: attr('emails'), filter: cmp(attr('type'), 'eq', 'work'), subAttr: 'value' },
+  },
   { ref: 'Usher case', input: 'emails[TYPE EQ "work"]', expected: { attr: attr('emails'), filter: cmp(attr('TYPE'), 'eq', 'work') } },
 ];
 
