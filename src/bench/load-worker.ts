@@ -1,7 +1,10 @@
 // The load generator's thread: keep-alive HTTP requests from N concurrent loops to 127.0.0.1, with their latencies.
 import { Agent, request } from 'node:http';
 import { parentPort } from 'node:worker_threads';
-import type { LoadResult, LoadSpec, PlannedRequest } from './load.js';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { TOTP_PERIOD_SECONDS, totpCode } from '../auth/totp.js';
+import type { LoadResult, LoadSpec, PlannedRequest, SecondFactorLoad } from './load.js';
+import { releaseUser, reserveStep } from './totp-steps.js';
 
 interface Response {
   readonly status: number;
@@ -32,6 +35,17 @@ function send(agent: Agent, port: number, headers: Record<string, string>, plann
   });
 }
 
+/** The token of a login answered "enter your code" (403 mfa_required), or undefined for any other answer. */
+function mfaTokenOf(response: Response): string | undefined {
+  if (response.status !== 403) return undefined;
+  try {
+    const body = JSON.parse(response.body) as { error?: unknown; mfaToken?: unknown };
+    return body.error === 'mfa_required' && typeof body.mfaToken === 'string' ? body.mfaToken : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function run(spec: LoadSpec): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: spec.concurrency });
   const latencies: number[] = [];
@@ -46,14 +60,16 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   let lastEnd = measureFrom;
   let cursor = 0;
 
+  const failed = (planned: PlannedRequest, response: Response) => {
+    errors++;
+    firstError ??= `${planned.method} ${planned.path.slice(0, 200)} -> ${response.status} ${response.body.slice(0, 300)}`;
+  };
+
   const record = (begin: number, end: number, response: Response, planned: PlannedRequest) => {
     completed++;
     statuses[response.status] = (statuses[response.status] ?? 0) + 1;
     const accepted = spec.acceptStatuses?.includes(response.status) ?? false;
-    if (!accepted && (response.status >= 400 || (spec.expectStatus !== undefined && response.status !== spec.expectStatus))) {
-      errors++;
-      firstError ??= `${planned.method} ${planned.path.slice(0, 200)} -> ${response.status} ${response.body.slice(0, 300)}`;
-    }
+    if (!accepted && (response.status >= 400 || (spec.expectStatus !== undefined && response.status !== spec.expectStatus))) failed(planned, response);
     if (begin >= measureFrom || spec.mode === 'once') {
       latencies.push(end - begin);
       lastEnd = Math.max(lastEnd, end);
@@ -97,7 +113,44 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     }
   };
 
-  await Promise.all(Array.from({ length: spec.concurrency }, loop));
+  // Sign-ins with a second factor: a user with a time step still unused, its login, then the code of that step.
+  const signInLoop = async (factor: SecondFactorLoad, secrets: readonly Uint8Array[]) => {
+    while (performance.now() < deadline && issued < spec.maxRequests) {
+      const reserved = reserveStep(factor.steps, new Date());
+      if (!reserved) {
+        // Waiting for the next step would pass the wait off as the server's; the figure would be wrong, so none is given.
+        errors++;
+        firstError ??= `every one of the ${secrets.length} sign-in users with a second factor has used the time steps it may (one code per step, steps within 1 of now): more users are needed (--totp-users)`;
+        return;
+      }
+      issued++;
+      const login = spec.requests[reserved.user]!;
+      try {
+        const begin = performance.now();
+        const first = await send(agent, spec.port, spec.headers, login);
+        statuses[first.status] = (statuses[first.status] ?? 0) + 1;
+        const mfaToken = mfaTokenOf(first);
+        if (mfaToken === undefined) {
+          // The sign-in ends here, unanswered by a grant: a failure whatever the status.
+          completed++;
+          failed(login, first);
+          continue;
+        }
+        // The code an authenticator app shows during the reserved step, made now from the key enrolment gave.
+        const code = totpCode(secrets[reserved.user]!, new Date(reserved.step * TOTP_PERIOD_SECONDS * 1000));
+        const verify = { method: 'POST', path: '/auth/mfa/verify', body: JSON.stringify({ mfaToken, code }) };
+        const second = await send(agent, spec.port, spec.headers, verify);
+        record(begin, performance.now(), second, verify);
+      } finally {
+        releaseUser(factor.steps, reserved.user);
+      }
+    }
+  };
+
+  const factor = spec.secondFactor;
+  if (factor && spec.mode !== 'duration') throw new Error('sign-ins with a second factor run in duration mode');
+  const secrets = factor?.secrets.map((secret) => decodeBase32IgnorePadding(secret)) ?? [];
+  await Promise.all(Array.from({ length: spec.concurrency }, factor ? () => signInLoop(factor, secrets) : loop));
   agent.destroy();
   const elapsedMs = spec.mode === 'once' ? performance.now() - started : Math.max(1, lastEnd - measureFrom);
   return { name: spec.name, latencies, errors, firstError, elapsedMs, completed, statuses };

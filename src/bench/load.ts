@@ -1,5 +1,6 @@
 // A small HTTP load generator on its own thread (so its work does not share the server's event loop): req/s and latency percentiles.
 import { Worker } from 'node:worker_threads';
+import type { TotpSteps } from './totp-steps.js';
 
 export interface PlannedRequest {
   readonly method: string;
@@ -34,6 +35,19 @@ export interface LoadSpec {
   /** Cursor walk: follow nextCursor for this many pages, each next page being walkPath&cursor=... */
   readonly walkPages?: number;
   readonly walkPath?: string;
+  /** Sign-ins with a second factor ('duration' mode, closed loop): see SecondFactorLoad. */
+  readonly secondFactor?: SecondFactorLoad;
+}
+
+/**
+ * requests[i] is user i's POST /auth/login, answered 403 mfa_required; each is followed by POST /auth/mfa/verify with
+ * the mfaToken and the code of a time step user i has not used (totp-steps.ts), and the two are one sign-in: one
+ * latency, counted once in `completed`, an error unless the code is answered 200 (expectStatus).
+ */
+export interface SecondFactorLoad {
+  /** User i's key as enrolment returned it (base32). */
+  readonly secrets: readonly string[];
+  readonly steps: TotpSteps;
 }
 
 export interface LoadResult {
@@ -43,7 +57,7 @@ export interface LoadResult {
   readonly errors: number;
   readonly firstError: string | undefined;
   readonly elapsedMs: number;
-  /** Every response, the warm-up's included. */
+  /** Every response (a sign-in with a second factor: its two as one), the warm-up's included. */
   readonly completed: number;
   /** How many responses had each status, the warm-up's included. */
   readonly statuses: Readonly<Record<number, number>>;

@@ -21,12 +21,15 @@ import { createLoadGenerator, mergeResults, statsOf, type LoadGenerator, type Lo
 import {
   benchLogins,
   benchLookupUnderLogins,
+  codeSignIns,
   LOGIN_TENANT,
   loginRequests,
+  plainLogins,
   prepareLoginUsers,
   type LoginUsers,
   UNDER_LOGINS_TARGET,
   type LoginsResult,
+  type SignInResult,
 } from './logins.js';
 import {
   baselineLookup,
@@ -45,21 +48,26 @@ import { benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-lo
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
                           [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict]
-                          [--login-users 50] [--lookup-rate 50] [--password-slots n] [--attack-rate n]
+                          [--login-users 50] [--totp-users 600] [--lookup-rate 50] [--password-slots n] [--attack-rate n]
 
   PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/usher_bench), created if missing.
   --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, underLogins,
-               healthzBulk, failedLogins, wrongPasswords (default all). The large tenant is seeded only for the
-               query cases (the first seven).
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, loginsTotp,
+               underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default all). The large
+               tenant is seeded only for the query cases (the first seven).
   --strict     exit non-zero when a target is missed, not only when a plan scans a large table.
 
   Sign-in: tenant ${LOGIN_TENANT} is made afresh with --login-users users who have an Argon2id password.
   logins       --concurrency clients POST /auth/login; baseline: passwords.verify in-process at that concurrency.
   underLogins  userName eq lookups at --lookup-rate req/s on the small tenant, idle and while the login clients
                run; target: p99 under logins at most ${UNDER_LOGINS_TARGET}x the idle p99.
+  loginsTotp, underLoginsTotp  the same with --totp-users more users who have an authenticator app (set up through
+               /auth/mfa while preparing): each sign-in is POST /auth/login (403 mfa_required), then POST
+               /auth/mfa/verify with the code of a time step the user has not used (200). A user's code is taken
+               once per 30 s step, so the users must cover about 30 s of sign-ins (600: up to 40 a second); the
+               bench fails if they run out.
   healthzBulk  GET /healthz at --lookup-rate req/s, idle and while ${BULK_OPERATIONS}-operation Bulk requests run back to back.
   failedLogins userName eq lookups as in underLogins, idle and while ${FAILING_CLIENTS} clients fail to sign in, each
                request from another address (X-Forwarded-For behind TRUST_PROXY=1), --attack-rate failed sign-ins
@@ -75,7 +83,8 @@ const CURSOR_WALK_PAGES = 10;
 const BULK_USERS = 1000;
 const LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq', 'compound'];
 const RESILIENCE_CASES = ['healthzBulk', 'failedLogins', 'wrongPasswords'];
-const SIGN_IN_CASES = ['logins', 'underLogins', ...RESILIENCE_CASES];
+const CODE_CASES = ['loginsTotp', 'underLoginsTotp'];
+const SIGN_IN_CASES = ['logins', 'loginsTotp', 'underLogins', 'underLoginsTotp', ...RESILIENCE_CASES];
 /** At most this many lookups in flight during underLogins: enough that one slow answer does not hold up the schedule. */
 const LOOKUP_CONCURRENCY = 4;
 
@@ -92,6 +101,8 @@ interface Options {
   readonly explainOnly: boolean;
   readonly strict: boolean;
   readonly loginUsers: number;
+  /** Sign-in users with a second factor, for the TOTP cases. */
+  readonly totpUsers: number;
   readonly lookupRate: number;
   /** Failed sign-ins a second in all; 0: as fast as they are answered. */
   readonly attackRate: number;
@@ -114,6 +125,7 @@ function parseOptions(argv: string[]): Options {
       'explain-only': { type: 'boolean' },
       strict: { type: 'boolean' },
       'login-users': { type: 'string' },
+      'totp-users': { type: 'string' },
       'lookup-rate': { type: 'string' },
       'attack-rate': { type: 'string' },
       'password-slots': { type: 'string' },
@@ -144,6 +156,7 @@ function parseOptions(argv: string[]): Options {
     explainOnly: values['explain-only'] ?? false,
     strict: values.strict ?? false,
     loginUsers: Math.floor(number('login-users', values['login-users'], 50)),
+    totpUsers: Math.floor(number('totp-users', values['totp-users'], 600)),
     lookupRate: number('lookup-rate', values['lookup-rate'], 50),
     attackRate: number('attack-rate', values['attack-rate'], FAILING_CLIENTS * FAILING_CLIENT_RATE, 0),
     passwordSlots: values['password-slots'] === undefined ? undefined : Math.floor(number('password-slots', values['password-slots'], 1)),
@@ -527,17 +540,46 @@ async function benchBulk(
 
 // --- Sign-in ----------------------------------------------------------------------------------------------------
 
-function reportLogins(r: LoginsResult, concurrency: number): { lines: string[]; missed: string[] } {
-  const free = r.loopCpuMsPerLogin === undefined ? undefined : r.loopCpuMsPerLogin < r.verifyMs;
-  const verdict = free === undefined ? '(its CPU time cannot be read here)' : `${free ? 'PASS' : 'MISS'} (Argon2id off the event loop: its CPU per login < one verify)`;
+/** The event loop's lines of a sign-in case: its CPU per sign-in against one verify (PASS/MISS), and its delay. */
+function reportEventLoop(id: string, r: LoginsResult, s: SignInResult, what: { one: string; many: string }): { lines: string[]; missed: string[] } {
+  const cpu = s.loopCpuMsPerSignIn;
+  const free = cpu === undefined ? undefined : cpu < r.verifyMs;
+  const verdict = free === undefined ? '(its CPU time cannot be read here)' : `${free ? 'PASS' : 'MISS'} (Argon2id off the event loop: its CPU per ${what.one} < one verify)`;
   return {
     lines: [
-      `logins: ${concurrency} clients POST /auth/login: ${r.logins.perSecond.toFixed(1)} logins/s (p50 ${r.logins.p50.toFixed(0)} ms, p99 ${r.logins.p99.toFixed(0)} ms); ` +
-        `passwords.verify in-process, ${concurrency} at once (the ceiling): ${r.ceiling.perSecond.toFixed(1)}/s; ratio ${ratio(r.logins.perSecond, r.ceiling.perSecond)}`,
-      `  event loop: ${r.loopCpuMsPerLogin === undefined ? '?' : r.loopCpuMsPerLogin.toFixed(1)} ms of its thread's CPU per login, one verify alone takes ${r.verifyMs.toFixed(0)} ms ${verdict}`,
-      `  event-loop delay p99: ${r.loopDelayP99.logins.toFixed(1)} ms during logins, ${r.loopDelayP99.ceiling.toFixed(1)} ms during in-process verifies (${ratio(r.loopDelayP99.logins, r.loopDelayP99.ceiling)})`,
+      `  event loop: ${cpu === undefined ? '?' : cpu.toFixed(1)} ms of its thread's CPU per ${what.one}, one verify alone takes ${r.verifyMs.toFixed(0)} ms ${verdict}`,
+      `  event-loop delay p99: ${s.loopDelayP99.toFixed(1)} ms during ${what.many}, ${r.ceilingLoopDelayP99.toFixed(1)} ms during in-process verifies (${ratio(s.loopDelayP99, r.ceilingLoopDelayP99)})`,
     ],
-    missed: free === false ? [`logins: ${r.loopCpuMsPerLogin!.toFixed(1)} ms of event-loop CPU per login, not below one verify (${r.verifyMs.toFixed(0)} ms)`] : [],
+    missed: free === false ? [`${id}: ${cpu!.toFixed(1)} ms of event-loop CPU per ${what.one}, not below one verify (${r.verifyMs.toFixed(0)} ms)`] : [],
+  };
+}
+
+function reportLogins(r: LoginsResult, s: SignInResult, concurrency: number): { lines: string[]; missed: string[] } {
+  const loop = reportEventLoop('logins', r, s, { one: 'login', many: 'logins' });
+  return {
+    lines: [
+      `logins: ${concurrency} clients POST /auth/login: ${s.stats.perSecond.toFixed(1)} logins/s (p50 ${s.stats.p50.toFixed(0)} ms, p99 ${s.stats.p99.toFixed(0)} ms); ` +
+        `passwords.verify in-process, ${concurrency} at once (the ceiling): ${r.ceiling.perSecond.toFixed(1)}/s; ratio ${ratio(s.stats.perSecond, r.ceiling.perSecond)}`,
+      ...loop.lines,
+    ],
+    missed: loop.missed,
+  };
+}
+
+/** TOTP sign-ins against the ceiling, and against plain logins when they ran in the same rounds. */
+function reportCodeSignIns(r: LoginsResult, s: SignInResult, plain: SignInResult | undefined, concurrency: number): { lines: string[]; missed: string[] } {
+  const loop = reportEventLoop('loginsTotp', r, s, { one: 'sign-in', many: 'TOTP sign-ins' });
+  return {
+    lines: [
+      `loginsTotp: ${concurrency} clients sign in with a TOTP code (POST /auth/login, then POST /auth/mfa/verify): ` +
+        `${s.stats.perSecond.toFixed(1)} sign-ins/s (p50 ${s.stats.p50.toFixed(0)} ms, p99 ${s.stats.p99.toFixed(0)} ms); ` +
+        `passwords.verify in-process, ${concurrency} at once (the ceiling): ${r.ceiling.perSecond.toFixed(1)}/s; ratio ${ratio(s.stats.perSecond, r.ceiling.perSecond)}`,
+      plain
+        ? `  against plain logins in the same rounds: ${plain.stats.perSecond.toFixed(1)} logins/s; ratio ${ratio(s.stats.perSecond, plain.stats.perSecond)}`
+        : '  against plain logins: not measured (the logins case did not run)',
+      ...loop.lines,
+    ],
+    missed: loop.missed,
   };
 }
 
@@ -564,16 +606,17 @@ function reportUnderLoad(id: string, probe: string, r: UnderLoadResult, target: 
   };
 }
 
-function reportUnderLogins(r: UnderLoadResult, t: BenchTenant, rate: number, concurrency: number): { lines: string[]; missed: string[] } {
+/** `what`: the clients ("login"), what they do ("logins"). */
+function reportUnderLogins(id: string, what: { client: string; many: string }, r: UnderLoadResult, t: BenchTenant, rate: number, concurrency: number): { lines: string[]; missed: string[] } {
   const ok = r.ratio <= UNDER_LOGINS_TARGET;
   return {
     lines: [
-      `underLogins: userName eq on ${t.slug} at ${rate} req/s: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
-        `with ${concurrency} login clients (${r.background.perSecond.toFixed(1)} logins/s): p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
-      `  p99 under logins / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${UNDER_LOGINS_TARGET.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
+      `${id}: userName eq on ${t.slug} at ${rate} req/s: idle p50 ${r.idle.p50.toFixed(2)} ms, p99 ${r.idle.p99.toFixed(2)} ms (${r.idle.requests} requests); ` +
+        `with ${concurrency} ${what.client} clients (${r.background.perSecond.toFixed(1)} ${what.many}/s): p50 ${r.loaded.p50.toFixed(2)} ms, p99 ${r.loaded.p99.toFixed(2)} ms (${r.loaded.requests} requests)`,
+      `  p99 under ${what.many} / idle p99: ${ratio(r.loaded.p99, r.idle.p99)} (target <= ${UNDER_LOGINS_TARGET.toFixed(1)}x) ${ok ? 'PASS' : 'MISS'}; ` +
         `round by round: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}`,
     ],
-    missed: ok ? [] : [`underLogins: p99 ${r.ratio.toFixed(2)}x the idle p99`],
+    missed: ok ? [] : [`${id}: p99 ${r.ratio.toFixed(2)}x the idle p99`],
   };
 }
 
@@ -614,7 +657,7 @@ async function main(): Promise<number> {
       `Usher bench: ${where}; ${options.concurrency} concurrent keep-alive clients; ${options.durationMs / 1000} s per case in ${options.rounds} rounds, each after ${options.warmupMs / 1000} s of warm-up`,
     );
     // The sign-in cases need only the small tenant (underLogins looks its users up); the query cases need both.
-    const needsLookups = ['underLogins', 'failedLogins', 'wrongPasswords'].some(wanted);
+    const needsLookups = ['underLogins', 'underLoginsTotp', 'failedLogins', 'wrongPasswords'].some(wanted);
     const small = queryCases || needsLookups ? await ensureTenant(store, tenancy, options.small, options.pglite ? 1 : 2) : undefined;
     const large = queryCases ? await ensureTenant(store, tenancy, options.large, options.pglite ? 1 : 2) : undefined;
     const tenants = [small, large].filter((t): t is BenchTenant => t !== undefined);
@@ -682,13 +725,26 @@ async function main(): Promise<number> {
     const signIn: { lines: string[]; missed: string[] }[] = [];
     if (SIGN_IN_CASES.some(wanted)) {
       const atOnce = options.passwordSlots ?? defaultMaxConcurrent();
-      log(`\nSign-in: ${options.loginUsers} users with an Argon2id password in tenant ${LOGIN_TENANT}; Argon2id operations at once in the app: ${atOnce}`);
-      const loginUsers = await prepareLoginUsers(running.port, store, tenancy, load, options.loginUsers);
+      const totpUsers = CODE_CASES.some(wanted) ? options.totpUsers : 0;
+      log(
+        `\nSign-in: ${options.loginUsers} users with an Argon2id password in tenant ${LOGIN_TENANT}` +
+          `${totpUsers > 0 ? `, and ${totpUsers} more with an authenticator app` : ''}; Argon2id operations at once in the app: ${atOnce}`,
+      );
+      const preparing = performance.now();
+      const loginUsers = await prepareLoginUsers(running.port, store, tenancy, load, options.loginUsers, totpUsers);
+      log(`  prepared in ${((performance.now() - preparing) / 1000).toFixed(1)} s`);
       const phases = { concurrency: options.concurrency, warmupMs: options.warmupMs, durationMs: options.durationMs, rounds: options.rounds };
-      if (wanted('logins')) {
-        signIn.push(reportLogins(await benchLogins(running.port, running.deps.passwords, load, loginUsers, phases, log), options.concurrency));
-      }
       const port = running.port;
+      const plain = plainLogins(port, loginUsers);
+      const withCode = codeSignIns(port, loginUsers);
+      // Plain logins and TOTP sign-ins take turns with the same ceiling, round by round, so that their ratio holds.
+      const measuredLogins = [...(wanted('logins') ? [plain] : []), ...(wanted('loginsTotp') ? [withCode] : [])];
+      if (measuredLogins.length > 0) {
+        const result = await benchLogins(running.deps.passwords, load, loginUsers.password, measuredLogins, phases, log);
+        const plainResult = wanted('logins') ? result.signIns[0] : undefined;
+        if (plainResult) signIn.push(reportLogins(result, plainResult, options.concurrency));
+        if (wanted('loginsTotp')) signIn.push(reportCodeSignIns(result, result.signIns[measuredLogins.length - 1]!, plainResult, options.concurrency));
+      }
       loginLoad = createLoadGenerator();
       const background = loginLoad;
       const lookups = cases(running.deps.cursors).find((c) => c.id === 'userName')!;
@@ -701,8 +757,12 @@ async function main(): Promise<number> {
       };
       if (lookup && small) await preflight(port, small, lookups);
       if (wanted('underLogins') && lookup && small) {
-        const result = await benchLookupUnderLogins(port, load, background, loginUsers, lookup, phases, log);
-        signIn.push(reportUnderLogins(result, small, options.lookupRate, options.concurrency));
+        const result = await benchLookupUnderLogins(port, load, background, plain, lookup, phases, log);
+        signIn.push(reportUnderLogins('underLogins', { client: 'login', many: 'logins' }, result, small, options.lookupRate, options.concurrency));
+      }
+      if (wanted('underLoginsTotp') && lookup && small) {
+        const result = await benchLookupUnderLogins(port, load, background, withCode, lookup, phases, log);
+        signIn.push(reportUnderLogins('underLoginsTotp', { client: 'TOTP sign-in', many: 'TOTP sign-ins' }, result, small, options.lookupRate, options.concurrency));
       }
       if (wanted('healthzBulk')) {
         const { token } = await tenancy.createTenant('bench-churn').then(() => tenancy.createToken('bench-churn', 'bench'));
