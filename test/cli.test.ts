@@ -130,7 +130,7 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
 
     const list = await cli(['tenant', 'list'], env);
     expect(list.code).toBe(0);
-    expect(list.stdout.trimEnd().split('\n')).toEqual([`${tenantId}  acme  Acme Corp`]);
+    expect(list.stdout.trimEnd().split('\n')).toEqual([`${tenantId}  acme  Acme Corp  welcome-mail on  require-mfa off`]);
   });
 
   it('exits 1 with a clear message for a missing tenant or token', async () => {
@@ -233,7 +233,7 @@ describe('with the server running: the CLI sends commands over the admin socket'
     expect(created.last).toMatch(UUID);
     expectServerHoldsDir();
     const list = await cli(['tenant', 'list'], env);
-    expect(list.stdout.trimEnd().split('\n')).toEqual([`${created.last}  globex  Globex Corporation`]);
+    expect(list.stdout.trimEnd().split('\n')).toEqual([`${created.last}  globex  Globex Corporation  welcome-mail on  require-mfa off`]);
     expectServerHoldsDir();
   });
 
