@@ -29,6 +29,11 @@ export interface UserRow {
   password_set_at: Date | null;
   welcome_email_sent_at: Date | null;
   mfa_enabled: boolean;
+  /**
+   * The display name of the user the enterprise manager.value names, looked up when read; null when it names no
+   * user of this tenant (not yet provisioned, deleted, another tenant's, or not an id at all).
+   */
+  manager_name: string | null;
 }
 
 export interface UserWrite {
@@ -63,9 +68,22 @@ const LOCK_REASON_NOW = `(case when not ${ACTIVE_NOW} then u.lock_reason end)`;
 /** A lockout that has run out takes its count with it: the next failure starts again from one. */
 const FAILED_LOGINS_NOW = '(case when u.locked_until <= now() then 0 else u.failed_logins end)';
 
+const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const MANAGER_VALUE = `(u.attributes #>> '{${ENTERPRISE_USER_SCHEMA},manager,value}')`;
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+/**
+ * The manager's name, resolved at read time so that a manager provisioned after its reports (Entra does so) is
+ * found by itself: one primary-key lookup per row, inside the statement that reads the rows (a page of users
+ * costs no extra query). Only inside the row's own tenant; a value that is no UUID is never cast.
+ */
+const MANAGER_NAME = `(select coalesce(m.display_name, m.user_name) from users m
+    where m.tenant_id = u.tenant_id
+      and m.id = (case when ${MANAGER_VALUE} ~ '${UUID_PATTERN}' then ${MANAGER_VALUE}::uuid end))`;
+
 const USER_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, ${ACTIVE_NOW} as active, u.attributes,
   u.created_at, u.last_modified, u.version, u.last_login, ${FAILED_LOGINS_NOW} as failed_logins, ${LOCKED_UNTIL_NOW} as locked_until,
-  ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at, u.mfa_enabled`;
+  ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at, u.mfa_enabled,
+  ${MANAGER_NAME} as manager_name`;
 
 /** Inserts a user and the index rows of its multi-valued attributes in one statement (one round trip). */
 export async function insertUser(

@@ -221,8 +221,19 @@ export function createUsersService(deps: Deps): UsersService {
     return value;
   }
 
-  /** The manager must be a user of the same tenant; its displayName is copied from that user. */
-  async function resolveManager(q: Queryable, tenantId: string, userId: string, attributes: Record<string, unknown>): Promise<void> {
+  /**
+   * The enterprise manager is kept as given, also when its value names no user of this tenant yet (Entra provisions
+   * managers after their reports): the response resolves it when read (see MANAGER_NAME in queries.ts). A user
+   * cannot be its own manager. The name copied here, when it resolves now, is what history shows; a manager the
+   * change keeps keeps the name it was stored with, so that history records no change the request did not make.
+   */
+  async function resolveManager(
+    q: Queryable,
+    tenantId: string,
+    userId: string,
+    attributes: Record<string, unknown>,
+    before?: Record<string, unknown>,
+  ): Promise<void> {
     const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
     const manager = enterprise?.manager as Record<string, unknown> | undefined;
     if (!enterprise || !manager) return;
@@ -230,10 +241,17 @@ export function createUsersService(deps: Deps): UsersService {
     if (typeof value !== 'string') {
       throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value' is required when manager is given.`);
     }
-    const names = UUID.test(value) && value !== userId ? await selectUserNames(q, tenantId, value) : undefined;
-    if (!names) throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value': "${value}" is not another User of this tenant.`);
-    const { $ref: _ignored, ...rest } = manager;
-    enterprise.manager = { ...rest, value: value.toLowerCase(), displayName: names.display_name ?? names.user_name };
+    if (value.toLowerCase() === userId.toLowerCase()) {
+      throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value': a User cannot be its own manager.`);
+    }
+    const { $ref: _ignored, displayName: _readOnly, ...rest } = manager;
+    const kept = ((before?.[ENTERPRISE_USER] as Record<string, unknown> | undefined)?.manager ?? undefined) as Record<string, unknown> | undefined;
+    if (kept && kept.value === value) {
+      enterprise.manager = typeof kept.displayName === 'string' ? { ...rest, displayName: kept.displayName } : rest;
+      return;
+    }
+    const names = UUID.test(value) ? await selectUserNames(q, tenantId, value) : undefined;
+    enterprise.manager = names ? { ...rest, displayName: names.display_name ?? names.user_name } : rest;
   }
 
   const listSource: ListSource<UserRow & SortKeyed> = {
@@ -269,7 +287,7 @@ export function createUsersService(deps: Deps): UsersService {
     passwordHash: string | null,
     audit: Audit,
   ): Promise<{ row: UserRow; mailed: boolean }> {
-    await resolveManager(tx, ctx.tenantId, current.id, user.attributes);
+    await resolveManager(tx, ctx.tenantId, current.id, user.attributes, current.attributes);
     const row = await updateUser(tx, ctx.tenantId, current.id, user, passwordHash, clock());
     if (!row) throw userNotFound(current.id);
     await replaceUserValues(tx, ctx.tenantId, current.id, indexedValues(user.attributes));
