@@ -193,6 +193,15 @@ export async function selectUser(q: Queryable, tenantId: string, id: string): Pr
   return rows[0];
 }
 
+/** The users of a page whose ids another statement chose (the search across resource types), in no order. */
+export async function selectUsersByIds(q: Queryable, tenantId: string, ids: readonly string[]): Promise<(UserRow & SortKeyed)[]> {
+  if (ids.length === 0) return [];
+  return q.query<UserRow & SortKeyed>(
+    `select ${USER_COLUMNS}, null::text as sort_key from users u where u.tenant_id = $1 and u.id = any($2::uuid[])`,
+    [tenantId, ids],
+  );
+}
+
 /** Locks the user's row for the rest of the transaction, so concurrent writers take turns. */
 export async function lockUser(tx: Queryable, tenantId: string, id: string): Promise<UserRow | undefined> {
   const rows = await tx.query<UserRow>(`select ${USER_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2 for update`, [tenantId, id]);

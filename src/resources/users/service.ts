@@ -173,6 +173,24 @@ function translateStoreError(error: unknown, userName: string): never {
   throw error;
 }
 
+/** How a list of users is read and rendered; shared with the search across resource types (../search/). */
+export function userListSource(scimBaseUrl: string): ListSource<UserRow & SortKeyed> {
+  return {
+    resourceType: USER_RESOURCE_TYPE,
+    model: userSqlModel,
+    createdColumn: 'u.created_at',
+    count: countUsers,
+    page: pageUsers,
+    async render(q, tenantId, rows, projection) {
+      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
+        ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
+        : [];
+      const byUser = byKey(groups, (g) => g.user_id);
+      return rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
+    },
+  };
+}
+
 export function createUsersService(deps: Deps): UsersService {
   const { store, clock, newId, passwords, scimBaseUrl, accountMail, auth } = deps;
 
@@ -254,20 +272,7 @@ export function createUsersService(deps: Deps): UsersService {
     enterprise.manager = names ? { ...rest, displayName: names.display_name ?? names.user_name } : rest;
   }
 
-  const listSource: ListSource<UserRow & SortKeyed> = {
-    resourceType: USER_RESOURCE_TYPE,
-    model: userSqlModel,
-    createdColumn: 'u.created_at',
-    count: countUsers,
-    page: pageUsers,
-    async render(q, tenantId, rows, projection) {
-      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
-        ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
-        : [];
-      const byUser = byKey(groups, (g) => g.user_id);
-      return rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
-    },
-  };
+  const listSource = userListSource(scimBaseUrl);
 
   /** The user a request changes, locked: 404 when it is gone, 403 when the session may not act on it, 412 on a stale If-Match. */
   async function lockForChange(tx: Queryable, ctx: RequestContext, id: string, ifMatch: string | undefined): Promise<UserRow> {
