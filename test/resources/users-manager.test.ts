@@ -5,8 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE, ENTERPRISE_SCHEMA, createTestContext, userBody, type TestContext } from '../helpers/app.js';
 
 let t: TestContext;
+/** Statements the app has sent to the database. */
+let statements = 0;
 beforeAll(async () => {
-  t = await createTestContext();
+  t = await createTestContext({
+    wrapStore: (store) => ({
+      ...store,
+      query: (text, params) => {
+        statements++;
+        return store.query(text, params);
+      },
+      transaction: (fn) => store.transaction(fn),
+      close: () => store.close(),
+    }),
+  });
 });
 afterAll(() => t.close());
 
@@ -78,6 +90,24 @@ describe('a manager that names no user of the tenant (yet)', () => {
     expect(report[ENTERPRISE_SCHEMA].manager).toEqual({ value: manager.id, $ref: `${BASE}/Users/${manager.id}`, displayName: 'Old Name' });
     expect((await t.client.request('PUT', `/Users/${manager.id}`, userBody('renamed.manager', { displayName: 'New Name' }))).status).toBe(200);
     expect((await t.client.request('GET', `/Users/${report.id}`)).body[ENTERPRISE_SCHEMA].manager.displayName).toBe('New Name');
+  });
+
+  it('a page of users reads all of its managers in one statement, however many rows it has', async () => {
+    for (let i = 0; i < 5; i++) {
+      const manager = await createUser(userBody(`page.manager.${i}`, { displayName: `Page Manager ${i}` }));
+      await createUser(userBody(`page.report.${i}`, { [ENTERPRISE_SCHEMA]: { department: 'Paged', manager: { value: manager.id } } }));
+    }
+    const statementsFor = async (count: number) => {
+      statements = 0;
+      const filter = encodeURIComponent(`${ENTERPRISE_SCHEMA}:department eq "Paged"`);
+      const page = await t.client.request('GET', `/Users?filter=${filter}&count=${count}&sortBy=userName`);
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      expect(page.body.Resources.map((r: Record<string, any>) => r[ENTERPRISE_SCHEMA].manager.displayName)).toEqual(
+        ['Page Manager 0', 'Page Manager 1', 'Page Manager 2', 'Page Manager 3', 'Page Manager 4'].slice(0, count),
+      );
+      return statements;
+    };
+    expect(await statementsFor(5)).toBe(await statementsFor(1));
   });
 
   it('filters on manager.value find the users that name it, resolved or not', async () => {

@@ -30,6 +30,12 @@ function accountOf(row: UserRow): Record<string, unknown> {
   return Object.fromEntries(Object.entries(account).filter(([, value]) => value !== undefined));
 }
 
+/** The Enterprise manager.value a user's attributes hold, if any. */
+export function managerValueOf(attributes: Record<string, unknown>): string | undefined {
+  const manager = (attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined)?.manager as Record<string, unknown> | undefined;
+  return typeof manager?.value === 'string' ? manager.value : undefined;
+}
+
 export function userToResource(row: UserRow, groups: readonly UserGroupRow[] | undefined, scimBaseUrl: string): Record<string, unknown> {
   const attributes = inSchemaOrder(USER_ATTRIBUTES, row.attributes);
   const extensions = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id).filter((id) => id in attributes || id === ACCOUNT_SCHEMA.id);

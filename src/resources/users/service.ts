@@ -30,7 +30,7 @@ import { checkUserRemoval } from '../last-administrator.js';
 import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { checkMayActOnUsers } from '../privilege.js';
 import { checkScimPassword } from './password-check.js';
-import { ENTERPRISE_USER, userToResource } from './mapper.js';
+import { ENTERPRISE_USER, managerValueOf, userToResource } from './mapper.js';
 import {
   INDEXED_MULTI_VALUED,
   countUsers,
@@ -40,6 +40,7 @@ import {
   lockUser,
   replaceUserValues,
   selectGroupsOfUsers,
+  selectManagerNames,
   selectUser,
   selectUserNames,
   updateUser,
@@ -186,7 +187,13 @@ export function userListSource(scimBaseUrl: string): ListSource<UserRow & SortKe
         ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
         : [];
       const byUser = byKey(groups, (g) => g.user_id);
-      return rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
+      // The page's managers, by one statement for all of its rows (pages read no manager_name themselves).
+      const managers = await selectManagerNames(q, tenantId, rows.flatMap((row) => managerValueOf(row.attributes) ?? []));
+      return rows.map((row) => {
+        const value = managerValueOf(row.attributes);
+        const managed = { ...row, manager_name: value === undefined ? null : (managers.get(value.toLowerCase()) ?? null) };
+        return projection.apply(userToResource(managed, byUser.get(row.id) ?? [], scimBaseUrl));
+      });
     },
   };
 }
