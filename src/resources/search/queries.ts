@@ -16,6 +16,14 @@ export interface SearchBranch {
   readonly seq?: string;
 }
 
+/** The table of each resource type searched, by resource type name, with the alias its SqlModel writes over. */
+export const SEARCHED_TABLES: Readonly<Record<'User' | 'Group' | 'HistoryEntry', Pick<SearchBranch, 'from' | 'alias' | 'seq'>>> = {
+  User: { from: 'users u', alias: 'u' },
+  Group: { from: 'groups g', alias: 'g' },
+  // Entries of one change share their time; seq keeps the order they were recorded in, as on /History.
+  HistoryEntry: { from: 'history h', alias: 'h', seq: 'h.seq' },
+};
+
 /** Where a row of the page comes from: its type's rank and its id. */
 export interface SearchKey {
   [key: string]: unknown;

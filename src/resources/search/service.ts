@@ -16,7 +16,7 @@ import { historyListSource } from '../history/service.js';
 import type { ListSource, SortKeyed } from '../list.js';
 import { selectUsersByIds } from '../users/queries.js';
 import { userListSource } from '../users/service.js';
-import { countAcrossTypes, pageAcrossTypes, type SearchBranch, type SortSqlType } from './queries.js';
+import { SEARCHED_TABLES, countAcrossTypes, pageAcrossTypes, type SearchBranch, type SortSqlType } from './queries.js';
 
 export interface SearchService {
   search(ctx: RequestContext, params: ListParams): Promise<ListResponse<Record<string, unknown>>>;
@@ -26,9 +26,7 @@ export interface SearchService {
 interface SearchedType {
   /** Used with its own rows only (byIds reads them), whose type differs from one resource type to the next. */
   readonly source: ListSource<SortKeyed>;
-  readonly from: string;
-  readonly alias: string;
-  readonly seq?: string;
+  readonly table: Pick<SearchBranch, 'from' | 'alias' | 'seq'>;
   byIds(q: Queryable, tenantId: string, ids: readonly string[]): Promise<SortKeyed[]>;
 }
 
@@ -47,9 +45,9 @@ export function createSearchService(deps: Deps): SearchService {
   const { store, scimBaseUrl } = deps;
   // Users and Groups, and History (read-only); every one of them is read with users:read, which the route requires.
   const types: readonly SearchedType[] = [
-    { source: userListSource(scimBaseUrl), from: 'users u', alias: 'u', byIds: selectUsersByIds },
-    { source: groupListSource(scimBaseUrl), from: 'groups g', alias: 'g', byIds: selectGroupsByIds },
-    { source: historyListSource(scimBaseUrl), from: 'history h', alias: 'h', seq: 'h.seq', byIds: selectHistoryByIds },
+    { source: userListSource(scimBaseUrl), table: SEARCHED_TABLES.User, byIds: selectUsersByIds },
+    { source: groupListSource(scimBaseUrl), table: SEARCHED_TABLES.Group, byIds: selectGroupsByIds },
+    { source: historyListSource(scimBaseUrl), table: SEARCHED_TABLES.HistoryEntry, byIds: selectHistoryByIds },
   ];
   const names = types.map((t) => t.source.resourceType.name).join(', ');
 
@@ -90,14 +88,7 @@ export function createSearchService(deps: Deps): SearchService {
       const whereParams: unknown[] = [];
       const conditions = compileFilters(params.filter === undefined ? undefined : parseFilter(params.filter), whereParams);
       const sort = compileSorts(params.sortBy);
-      const branches: SearchBranch[] = types.map((type, rank) => ({
-        rank,
-        from: type.from,
-        alias: type.alias,
-        where: conditions[rank],
-        sortKey: sort.keys[rank]!,
-        ...(type.seq ? { seq: type.seq } : {}),
-      }));
+      const branches: SearchBranch[] = types.map((type, rank) => ({ ...type.table, rank, where: conditions[rank], sortKey: sort.keys[rank]! }));
       const descending = params.sortOrder === 'descending';
       const keys =
         params.count === 0
