@@ -17,6 +17,8 @@ import { meRoutes } from '../resources/me/route.js';
 import { historyRoutes } from '../resources/history/route.js';
 import { createHistoryService } from '../resources/history/service.js';
 import { resourceRoutes } from '../resources/route.js';
+import { searchRoutes } from '../resources/search/route.js';
+import { createSearchService } from '../resources/search/service.js';
 import { createAccountActions } from '../resources/users/account-actions.js';
 import { accountRoutes } from '../resources/users/account-routes.js';
 import { createUsersService } from '../resources/users/service.js';
@@ -144,6 +146,7 @@ export function createApp(deps: AppDeps) {
   scim.route('/Me', meRoutes(users));
   scim.use(authorize());
   scim.route('/', historyRoutes(createHistoryService(deps), deps));
+  scim.route('/', searchRoutes(createSearchService(deps), deps));
   scim.route('/Users', accountRoutes(createAccountActions(deps)));
   scim.route('/Users', resourceRoutes(users, deps));
   scim.route('/Groups', resourceRoutes(createGroupsService(deps), deps));

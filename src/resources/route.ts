@@ -12,7 +12,7 @@ import type { RequestContext, ResourceService } from './context.js';
 const LIST_PARAMS = ['filter', 'startIndex', 'cursor', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'] as const;
 
 /** Query or body parameters by their RFC names, matched case-insensitively (clients send `StartIndex`, `Filter`). */
-function pickParams(source: Record<string, unknown>): Record<(typeof LIST_PARAMS)[number], unknown> {
+export function pickParams(source: Record<string, unknown>): Record<(typeof LIST_PARAMS)[number], unknown> {
   const byLower = new Map(Object.entries(source).map(([k, v]) => [k.toLowerCase(), v]));
   return Object.fromEntries(LIST_PARAMS.map((name) => [name, byLower.get(name.toLowerCase())])) as Record<(typeof LIST_PARAMS)[number], unknown>;
 }

@@ -24,6 +24,25 @@ function sortExpression(target: ScalarTarget): string {
   return target.sql;
 }
 
+/**
+ * The expression sortBy names in one resource type, or undefined when the type has no such attribute (a search across
+ * several types sorts those as unassigned). Invalid or unsortable paths are invalidValue.
+ */
+export function sortTarget(sortBy: string, resourceType: ResourceTypeDefinition, model: SqlModel): { expression: string; type: AttributeType; notNull?: true } | undefined {
+  const match = sortBy.length <= MAX_SORT_BY_LENGTH ? ATTRIBUTE_PATH.exec(sortBy.trim()) : null;
+  if (!match) throw ScimError.invalidValue(`"sortBy" must be an attribute path such as "name.familyName", got ${JSON.stringify(sortBy.slice(0, 100))}.`);
+  const [, uri, name = '', subAttr] = match;
+  const resolved = resolveAttributePath(resourceType, { ...(uri ? { uri } : {}), name, ...(subAttr ? { subAttr } : {}) });
+  if (!resolved) return undefined;
+  const leaf = resolved.subAttribute ?? resolved.attribute;
+  if (leaf.returned === 'never' || (leaf.type === 'complex' && !resolved.attribute.multiValued)) {
+    throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
+  }
+  const target = resolved.attribute.multiValued ? model.multiSortKey(resolved) : model.scalar(resolved);
+  if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
+  return { expression: sortExpression(target), type: target.type, ...(target.notNull ? { notNull: true as const } : {}) };
+}
+
 /** Without sortBy the order is creation order. */
 export function compileSort(
   sortBy: string | undefined,
@@ -35,18 +54,9 @@ export function compileSort(
   const descending = sortOrder === 'descending';
   const tieBreak = { idColumn: model.idColumn, ...(model.idCast ? { idCast: model.idCast } : {}) };
   if (sortBy === undefined || sortBy.trim() === '') return { expression: createdColumn, type: 'dateTime', descending, notNull: true, ...tieBreak };
-  const match = sortBy.length <= MAX_SORT_BY_LENGTH ? ATTRIBUTE_PATH.exec(sortBy.trim()) : null;
-  if (!match) throw ScimError.invalidValue(`"sortBy" must be an attribute path such as "name.familyName", got ${JSON.stringify(sortBy.slice(0, 100))}.`);
-  const [, uri, name = '', subAttr] = match;
-  const resolved = resolveAttributePath(resourceType, { ...(uri ? { uri } : {}), name, ...(subAttr ? { subAttr } : {}) });
-  if (!resolved) throw ScimError.invalidValue(`Cannot sort by "${sortBy}": ${resourceType.name} has no such attribute.`);
-  const leaf = resolved.subAttribute ?? resolved.attribute;
-  if (leaf.returned === 'never' || (leaf.type === 'complex' && !resolved.attribute.multiValued)) {
-    throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
-  }
-  const target = resolved.attribute.multiValued ? model.multiSortKey(resolved) : model.scalar(resolved);
-  if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
-  return { expression: sortExpression(target), type: target.type, descending, ...(target.notNull ? { notNull: true } : {}), ...tieBreak };
+  const target = sortTarget(sortBy, resourceType, model);
+  if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}": ${resourceType.name} has no such attribute.`);
+  return { ...target, descending, ...tieBreak };
 }
 
 /** ORDER BY for the plan, or for its reverse (to walk backwards from a previousCursor). */

@@ -116,11 +116,15 @@ describe('another tenant\'s resources', () => {
     expect(await t.store.query('select 1 from group_members where group_id = $1', [own.body.id])).toHaveLength(0);
   });
 
-  it('cannot make another tenant\'s user a manager', async () => {
+  it('never resolves a manager in another tenant: kept as an unknown id, without its name or link', async () => {
     const response = await globex.request('POST', '/Users', userBody('managed-by-acme', { [ENTERPRISE_SCHEMA]: { manager: { value: acmeUser.id } } }));
-    expect(response.status).toBe(400);
-    expect(response.body.scimType).toBe('invalidValue');
-    expect(await t.store.query(`select 1 from users where user_name = 'managed-by-acme'`)).toHaveLength(0);
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body[ENTERPRISE_SCHEMA]).toEqual({ manager: { value: acmeUser.id } });
+    const fetched = await globex.request('GET', `/Users/${response.body.id}`);
+    expect(fetched.body[ENTERPRISE_SCHEMA]).toEqual({ manager: { value: acmeUser.id } });
+    expect(JSON.stringify(fetched.body)).not.toContain(acmeUser.userName);
+    const [row] = await t.store.query<{ attributes: Record<string, any> }>('select attributes from users where id = $1', [response.body.id]);
+    expect(row!.attributes[ENTERPRISE_SCHEMA]).toEqual({ manager: { value: acmeUser.id } });
   });
 
   it('keeps userName and displayName unique per tenant only', async () => {

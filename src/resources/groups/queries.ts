@@ -60,6 +60,15 @@ export async function selectGroup(q: Queryable, tenantId: string, id: string): P
   return rows[0];
 }
 
+/** The groups of a page whose ids another statement chose (the search across resource types), in no order. */
+export async function selectGroupsByIds(q: Queryable, tenantId: string, ids: readonly string[]): Promise<(GroupRow & SortKeyed)[]> {
+  if (ids.length === 0) return [];
+  return q.query<GroupRow & SortKeyed>(
+    `select ${GROUP_COLUMNS}, null::text as sort_key from groups g where g.tenant_id = $1 and g.id = any($2::uuid[])`,
+    [tenantId, ids],
+  );
+}
+
 export async function lockGroup(tx: Queryable, tenantId: string, id: string): Promise<GroupRow | undefined> {
   const rows = await tx.query<GroupRow>(`select ${GROUP_COLUMNS} from groups g where g.tenant_id = $1 and g.id = $2 for update`, [tenantId, id]);
   return rows[0];

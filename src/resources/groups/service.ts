@@ -120,6 +120,24 @@ function translateStoreError(error: unknown, displayName: string): never {
   throw error;
 }
 
+/** How a list of groups is read and rendered; shared with the search across resource types (../search/). */
+export function groupListSource(scimBaseUrl: string): ListSource<GroupRow & SortKeyed> {
+  return {
+    resourceType: GROUP_RESOURCE_TYPE,
+    model: groupSqlModel,
+    createdColumn: 'g.created_at',
+    count: countGroups,
+    page: pageGroups,
+    async render(q, tenantId, rows, projection) {
+      const members = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')
+        ? await selectMembers(q, tenantId, rows.map((r) => r.id))
+        : [];
+      const byGroup = byKey(members, (m) => m.group_id);
+      return rows.map((row) => projection.apply(groupToResource(row, byGroup.get(row.id) ?? [], scimBaseUrl)));
+    },
+  };
+}
+
 export function createGroupsService(deps: Deps): GroupsService {
   const { store, clock, newId, scimBaseUrl } = deps;
 
@@ -170,20 +188,7 @@ export function createGroupsService(deps: Deps): GroupsService {
     return change.op === 'add' ? addMembers(tx, tenantId, groupId, userIds, groupIds) : setMembers(tx, tenantId, groupId, userIds, groupIds);
   }
 
-  const listSource: ListSource<GroupRow & SortKeyed> = {
-    resourceType: GROUP_RESOURCE_TYPE,
-    model: groupSqlModel,
-    createdColumn: 'g.created_at',
-    count: countGroups,
-    page: pageGroups,
-    async render(q, tenantId, rows, projection) {
-      const members = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')
-        ? await selectMembers(q, tenantId, rows.map((r) => r.id))
-        : [];
-      const byGroup = byKey(members, (m) => m.group_id);
-      return rows.map((row) => projection.apply(groupToResource(row, byGroup.get(row.id) ?? [], scimBaseUrl)));
-    },
-  };
+  const listSource = groupListSource(scimBaseUrl);
 
   async function render(q: Queryable, tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
     const members: MemberRow[] | undefined = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')

@@ -66,6 +66,15 @@ export async function selectHistoryEntry(q: Queryable, tenantId: string, id: str
   return rows[0];
 }
 
+/** The entries of a page whose ids another statement chose (the search across resource types), in no order. */
+export async function selectHistoryByIds(q: Queryable, tenantId: string, ids: readonly string[]): Promise<(HistoryRow & SortKeyed)[]> {
+  if (ids.length === 0) return [];
+  return q.query<HistoryRow & SortKeyed>(
+    `select ${HISTORY_COLUMNS}, h.seq::text as tie_key, null::text as sort_key from history h where h.tenant_id = $1 and h.id = any($2::uuid[])`,
+    [tenantId, ids],
+  );
+}
+
 /** Whether a user id names something with a history: a user of the tenant now, or one that has entries (deleted since). */
 export async function userHasHistoryOrExists(q: Queryable, tenantId: string, userId: string): Promise<boolean> {
   const rows = await q.query<{ found: boolean }>(
@@ -127,6 +136,8 @@ export function ofUserSql(userId: string, param: (value: unknown) => string): st
 
 const COLUMN_TARGETS: Record<string, ScalarTarget> = {
   id: { sql: 'h.id', type: 'string', caseExact: true, uuid: true },
+  // An entry has no externalId: a filter on it (a search across resource types sends one) finds it unassigned.
+  externalid: { sql: 'null::text', type: 'string', caseExact: true },
   'meta.created': { sql: 'h.created_at', type: 'dateTime', caseExact: false },
   'meta.lastmodified': { sql: 'h.created_at', type: 'dateTime', caseExact: false },
   'meta.resourcetype': { sql: `'HistoryEntry'`, type: 'string', caseExact: true },

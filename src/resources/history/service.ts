@@ -49,10 +49,9 @@ function condition(userId: string | undefined, search: string | undefined): List
   };
 }
 
-export function createHistoryService(deps: Deps): HistoryService {
-  const { store, scimBaseUrl } = deps;
-
-  const source: ListSource<HistoryRow & SortKeyed> = {
+/** How a list of history entries is read and rendered; shared with the search across resource types (../search/). */
+export function historyListSource(scimBaseUrl: string): ListSource<HistoryRow & SortKeyed> {
+  return {
     resourceType: HISTORY_RESOURCE_TYPE,
     model: historySqlModel,
     createdColumn: 'h.created_at',
@@ -63,6 +62,12 @@ export function createHistoryService(deps: Deps): HistoryService {
       return rows.map((row) => projection.apply(historyToResource(row, scimBaseUrl)));
     },
   };
+}
+
+export function createHistoryService(deps: Deps): HistoryService {
+  const { store, scimBaseUrl } = deps;
+
+  const source = historyListSource(scimBaseUrl);
 
   return {
     list(ctx, params, search) {

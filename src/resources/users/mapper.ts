@@ -30,13 +30,25 @@ function accountOf(row: UserRow): Record<string, unknown> {
   return Object.fromEntries(Object.entries(account).filter(([, value]) => value !== undefined));
 }
 
+/** The Enterprise manager.value a user's attributes hold, if any. */
+export function managerValueOf(attributes: Record<string, unknown>): string | undefined {
+  const manager = (attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined)?.manager as Record<string, unknown> | undefined;
+  return typeof manager?.value === 'string' ? manager.value : undefined;
+}
+
 export function userToResource(row: UserRow, groups: readonly UserGroupRow[] | undefined, scimBaseUrl: string): Record<string, unknown> {
   const attributes = inSchemaOrder(USER_ATTRIBUTES, row.attributes);
   const extensions = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id).filter((id) => id in attributes || id === ACCOUNT_SCHEMA.id);
   const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
   const manager = enterprise?.manager as Record<string, unknown> | undefined;
-  if (enterprise && manager && typeof manager.value === 'string') {
-    attributes[ENTERPRISE_USER] = { ...enterprise, manager: { ...manager, $ref: userLocation(scimBaseUrl, manager.value) } };
+  if (enterprise && manager) {
+    // The value as the client gave it; the name and the link only while it names a user of this tenant (read now).
+    const { displayName: _stored, $ref: _given, ...rest } = manager;
+    const resolved = row.manager_name !== null && typeof manager.value === 'string';
+    attributes[ENTERPRISE_USER] = {
+      ...enterprise,
+      manager: resolved ? { ...rest, $ref: userLocation(scimBaseUrl, (manager.value as string).toLowerCase()), displayName: row.manager_name } : rest,
+    };
   }
   return {
     schemas: [USER_RESOURCE_TYPE.schema.id, ...extensions],

@@ -29,6 +29,12 @@ export interface UserRow {
   password_set_at: Date | null;
   welcome_email_sent_at: Date | null;
   mfa_enabled: boolean;
+  /**
+   * The display name of the user the enterprise manager.value names, looked up when read; null when it names no
+   * user of this tenant (not yet provisioned, deleted, another tenant's, or not an id at all). Pages of users read
+   * it afterwards, for the page's rows alone (selectManagerNames).
+   */
+  manager_name: string | null;
 }
 
 export interface UserWrite {
@@ -63,9 +69,26 @@ const LOCK_REASON_NOW = `(case when not ${ACTIVE_NOW} then u.lock_reason end)`;
 /** A lockout that has run out takes its count with it: the next failure starts again from one. */
 const FAILED_LOGINS_NOW = '(case when u.locked_until <= now() then 0 else u.failed_logins end)';
 
-const USER_COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, ${ACTIVE_NOW} as active, u.attributes,
+const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const MANAGER_VALUE = `(u.attributes #>> '{${ENTERPRISE_USER_SCHEMA},manager,value}')`;
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const UUID_TEXT = new RegExp(UUID_PATTERN);
+/**
+ * The manager's name, resolved at read time so that a manager provisioned after its reports (Entra does so) is
+ * found by itself: one primary-key lookup, inside the statement that reads the user. Only inside the row's own
+ * tenant; a value that is no UUID is never cast. Not in pages: with an OFFSET, the rows skipped would pay for it.
+ */
+const MANAGER_NAME = `(select coalesce(m.display_name, m.user_name) from users m
+    where m.tenant_id = u.tenant_id
+      and m.id = (case when ${MANAGER_VALUE} ~ '${UUID_PATTERN}' then ${MANAGER_VALUE}::uuid end))`;
+
+const COLUMNS = `u.id, u.user_name, u.external_id, u.display_name, ${ACTIVE_NOW} as active, u.attributes,
   u.created_at, u.last_modified, u.version, u.last_login, ${FAILED_LOGINS_NOW} as failed_logins, ${LOCKED_UNTIL_NOW} as locked_until,
   ${LOCK_REASON_NOW} as lock_reason, u.password_change_required, u.password_set_at, u.welcome_email_sent_at, u.mfa_enabled`;
+/** One user's columns, its manager's name included. */
+const USER_COLUMNS = `${COLUMNS}, ${MANAGER_NAME} as manager_name`;
+/** A page's columns: the manager's name is looked up for the page's rows afterwards (selectManagerNames). */
+const PAGE_COLUMNS = `${COLUMNS}, null::text as manager_name`;
 
 /** Inserts a user and the index rows of its multi-valued attributes in one statement (one round trip). */
 export async function insertUser(
@@ -175,6 +198,29 @@ export async function selectUser(q: Queryable, tenantId: string, id: string): Pr
   return rows[0];
 }
 
+/**
+ * The display names of the users of this tenant that manager values name, by id in lower case: one statement for
+ * the managers of a whole page. Values that are not UUIDs name no user and are not sent.
+ */
+export async function selectManagerNames(q: Queryable, tenantId: string, values: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(values.filter((value) => UUID_TEXT.test(value)).map((value) => value.toLowerCase()))];
+  if (ids.length === 0) return new Map();
+  const rows = await q.query<{ id: string; name: string }>(
+    'select id::text as id, coalesce(display_name, user_name) as name from users where tenant_id = $1 and id = any($2::uuid[])',
+    [tenantId, ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
+/** The users of a page whose ids another statement chose (the search across resource types), in no order. */
+export async function selectUsersByIds(q: Queryable, tenantId: string, ids: readonly string[]): Promise<(UserRow & SortKeyed)[]> {
+  if (ids.length === 0) return [];
+  return q.query<UserRow & SortKeyed>(
+    `select ${PAGE_COLUMNS}, null::text as sort_key from users u where u.tenant_id = $1 and u.id = any($2::uuid[])`,
+    [tenantId, ids],
+  );
+}
+
 /** Locks the user's row for the rest of the transaction, so concurrent writers take turns. */
 export async function lockUser(tx: Queryable, tenantId: string, id: string): Promise<UserRow | undefined> {
   const rows = await tx.query<UserRow>(`select ${USER_COLUMNS} from users u where u.tenant_id = $1 and u.id = $2 for update`, [tenantId, id]);
@@ -258,7 +304,7 @@ export async function countUsers(q: Queryable, tenantId: string, where: string |
 export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery): Promise<(UserRow & SortKeyed)[]> {
   const n = page.params.length;
   return q.query<UserRow & SortKeyed>(
-    `select ${USER_COLUMNS}, (${page.sortKey})::text as sort_key from users u
+    `select ${PAGE_COLUMNS}, (${page.sortKey})::text as sort_key from users u
       where u.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
       order by ${page.orderBy}
       limit $${n + 2} offset $${n + 3}`,

@@ -31,7 +31,7 @@ import { runList, type ListSource, type SortKeyed } from '../list.js';
 import { checkMayActOnUsers, checkNotOwnSignIn } from '../privilege.js';
 import { selectTenantWelcomesProvisioned } from '../../tenancy/queries.js';
 import { checkScimPassword } from './password-check.js';
-import { ENTERPRISE_USER, userToResource } from './mapper.js';
+import { ENTERPRISE_USER, managerValueOf, userToResource } from './mapper.js';
 import {
   INDEXED_MULTI_VALUED,
   countUsers,
@@ -41,6 +41,7 @@ import {
   lockUser,
   replaceUserValues,
   selectGroupsOfUsers,
+  selectManagerNames,
   selectUser,
   selectUserNames,
   updateUser,
@@ -174,6 +175,30 @@ function translateStoreError(error: unknown, userName: string): never {
   throw error;
 }
 
+/** How a list of users is read and rendered; shared with the search across resource types (../search/). */
+export function userListSource(scimBaseUrl: string): ListSource<UserRow & SortKeyed> {
+  return {
+    resourceType: USER_RESOURCE_TYPE,
+    model: userSqlModel,
+    createdColumn: 'u.created_at',
+    count: countUsers,
+    page: pageUsers,
+    async render(q, tenantId, rows, projection) {
+      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
+        ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
+        : [];
+      const byUser = byKey(groups, (g) => g.user_id);
+      // The page's managers, by one statement for all of its rows (pages read no manager_name themselves).
+      const managers = await selectManagerNames(q, tenantId, rows.flatMap((row) => managerValueOf(row.attributes) ?? []));
+      return rows.map((row) => {
+        const value = managerValueOf(row.attributes);
+        const managed = { ...row, manager_name: value === undefined ? null : (managers.get(value.toLowerCase()) ?? null) };
+        return projection.apply(userToResource(managed, byUser.get(row.id) ?? [], scimBaseUrl));
+      });
+    },
+  };
+}
+
 export function createUsersService(deps: Deps): UsersService {
   const { store, clock, newId, passwords, scimBaseUrl, accountMail, auth } = deps;
 
@@ -222,8 +247,19 @@ export function createUsersService(deps: Deps): UsersService {
     return value;
   }
 
-  /** The manager must be a user of the same tenant; its displayName is copied from that user. */
-  async function resolveManager(q: Queryable, tenantId: string, userId: string, attributes: Record<string, unknown>): Promise<void> {
+  /**
+   * The enterprise manager is kept as given, also when its value names no user of this tenant yet (Entra provisions
+   * managers after their reports): the response resolves it when read (see MANAGER_NAME in queries.ts). A user
+   * cannot be its own manager. The name copied here, when it resolves now, is what history shows; a manager the
+   * change keeps keeps the name it was stored with, so that history records no change the request did not make.
+   */
+  async function resolveManager(
+    q: Queryable,
+    tenantId: string,
+    userId: string,
+    attributes: Record<string, unknown>,
+    before?: Record<string, unknown>,
+  ): Promise<void> {
     const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
     const manager = enterprise?.manager as Record<string, unknown> | undefined;
     if (!enterprise || !manager) return;
@@ -231,26 +267,20 @@ export function createUsersService(deps: Deps): UsersService {
     if (typeof value !== 'string') {
       throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value' is required when manager is given.`);
     }
-    const names = UUID.test(value) && value !== userId ? await selectUserNames(q, tenantId, value) : undefined;
-    if (!names) throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value': "${value}" is not another User of this tenant.`);
-    const { $ref: _ignored, ...rest } = manager;
-    enterprise.manager = { ...rest, value: value.toLowerCase(), displayName: names.display_name ?? names.user_name };
+    if (value.toLowerCase() === userId.toLowerCase()) {
+      throw ScimError.invalidValue(`Attribute '${ENTERPRISE_USER}:manager.value': a User cannot be its own manager.`);
+    }
+    const { $ref: _ignored, displayName: _readOnly, ...rest } = manager;
+    const kept = ((before?.[ENTERPRISE_USER] as Record<string, unknown> | undefined)?.manager ?? undefined) as Record<string, unknown> | undefined;
+    if (kept && kept.value === value) {
+      enterprise.manager = typeof kept.displayName === 'string' ? { ...rest, displayName: kept.displayName } : rest;
+      return;
+    }
+    const names = UUID.test(value) ? await selectUserNames(q, tenantId, value) : undefined;
+    enterprise.manager = names ? { ...rest, displayName: names.display_name ?? names.user_name } : rest;
   }
 
-  const listSource: ListSource<UserRow & SortKeyed> = {
-    resourceType: USER_RESOURCE_TYPE,
-    model: userSqlModel,
-    createdColumn: 'u.created_at',
-    count: countUsers,
-    page: pageUsers,
-    async render(q, tenantId, rows, projection) {
-      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
-        ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
-        : [];
-      const byUser = byKey(groups, (g) => g.user_id);
-      return rows.map((row) => projection.apply(userToResource(row, byUser.get(row.id) ?? [], scimBaseUrl)));
-    },
-  };
+  const listSource = userListSource(scimBaseUrl);
 
   /** The user a request changes, locked: 404 when it is gone, 403 when the session may not act on it, 412 on a stale If-Match. */
   async function lockForChange(tx: Queryable, ctx: RequestContext, id: string, ifMatch: string | undefined): Promise<UserRow> {
@@ -271,7 +301,7 @@ export function createUsersService(deps: Deps): UsersService {
     audit: Audit,
   ): Promise<{ row: UserRow; mailed: boolean }> {
     if (passwordHash !== null) checkNotOwnSignIn(ctx, current.id, 'password');
-    await resolveManager(tx, ctx.tenantId, current.id, user.attributes);
+    await resolveManager(tx, ctx.tenantId, current.id, user.attributes, current.attributes);
     const row = await updateUser(tx, ctx.tenantId, current.id, user, passwordHash, clock());
     if (!row) throw userNotFound(current.id);
     await replaceUserValues(tx, ctx.tenantId, current.id, indexedValues(user.attributes));

@@ -56,6 +56,12 @@ export const DEFAULT_FILTER_MAX_COST = 256;
 export interface FilterSqlOptions {
   /** The most a filter may cost (FILTER_COSTS); Infinity lifts the limit. */
   readonly maxCost?: number;
+  /**
+   * 'unassigned': an attribute the resource type does not define is taken as one without a value (RFC 7644
+   * §3.4.2.2, for a query across several resource types): `pr` and comparisons are false, `ne` and `eq null` true.
+   * The paths taken so are listed in CompiledFilter.unknown. 'error' (the default): such a path is invalidFilter.
+   */
+  readonly unknownAttributes?: 'error' | 'unassigned';
 }
 
 /** How a resource type's attributes live in SQL: supplied by the resource's queries module. */
@@ -79,6 +85,14 @@ export interface SqlModel {
 export interface CompiledFilter {
   readonly sql: string;
   readonly params: unknown[];
+  /** With unknownAttributes 'unassigned': the paths the resource type does not define, as written. */
+  readonly unknown?: readonly string[];
+}
+
+/** A test on an attribute the resource type does not define, which therefore has no value. */
+function unassigned(filter: Filter): string {
+  if (filter.kind === 'compare' && (filter.op === 'ne' || (filter.op === 'eq' && filter.value === null))) return 'true';
+  return 'false';
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,6 +111,7 @@ function describePath(path: AttrPath): string {
 
 class Compiler {
   readonly params: unknown[] = [];
+  readonly unknown: string[] = [];
   cost = 0;
 
   constructor(
@@ -104,7 +119,15 @@ class Compiler {
     private readonly model: SqlModel,
     private readonly paramOffset: number,
     private readonly maxCost: number,
+    private readonly unknownAttributes: 'error' | 'unassigned' = 'error',
   ) {}
+
+  /** Whether the path names nothing of this resource type and is to be taken as unassigned (see FilterSqlOptions). */
+  private undefinedHere(path: AttrPath): boolean {
+    if (this.unknownAttributes !== 'unassigned' || resolveAttributePath(this.resourceType, path)) return false;
+    this.unknown.push(describePath(path));
+    return true;
+  }
 
   private charge(cost: number): void {
     this.cost += cost;
@@ -135,6 +158,7 @@ class Compiler {
       case 'present':
         if (isSchemas(filter.attr)) return this.schemas(filter);
         if (this.schemaNamed(filter.attr)) return this.schemaPresent(filter.attr);
+        if (this.undefinedHere(filter.attr)) return unassigned(filter);
         return this.attribute(filter.attr, (target) => this.present(target), (resolved) => this.model.complexPresent(resolved));
       case 'compare':
         if (isSchemas(filter.attr)) return this.schemas(filter);
@@ -144,8 +168,10 @@ class Compiler {
             `"${urn}" is a schema, not an attribute: "${urn} pr" tests that a resource has it, or compare one of its attributes ("${urn}:<attribute> ${filter.op} ...").`,
           );
         }
+        if (this.undefinedHere(filter.attr)) return unassigned(filter);
         return this.attribute(filter.attr, (target, path, leaf) => this.compare(target, filter.op, filter.value, path, leaf));
       case 'valuePath':
+        if (this.undefinedHere(filter.attr)) return unassigned(filter);
         return this.valuePath(filter.attr, filter.filter);
     }
   }
@@ -386,9 +412,10 @@ export function filterToSql(
   paramOffset: number,
   options: FilterSqlOptions = {},
 ): CompiledFilter {
-  const compiler = new Compiler(resourceType, model, paramOffset, options.maxCost ?? DEFAULT_FILTER_MAX_COST);
+  const compiler = new Compiler(resourceType, model, paramOffset, options.maxCost ?? DEFAULT_FILTER_MAX_COST, options.unknownAttributes);
   try {
-    return { sql: compiler.compile(filter), params: compiler.params };
+    const sql = compiler.compile(filter);
+    return { sql, params: compiler.params, ...(options.unknownAttributes === 'unassigned' ? { unknown: compiler.unknown } : {}) };
   } catch (error) {
     if (error instanceof ScimError) throw error;
     throw ScimError.invalidFilter(`The filter "${printFilter(filter).slice(0, 200)}" could not be compiled.`);
