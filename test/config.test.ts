@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       limits: { authFailuresPerMinute: 20, scimRequestsPerSecond: 0, trustProxy: 0 },
       smtpUrl: undefined,
+      mailDir: resolve('./data/mail'),
       mailFrom: 'Usher <no-reply@usher.invalid>',
       auth: {
         sessionIdleSeconds: 1800,
@@ -73,6 +74,7 @@ describe('loadConfig', () => {
       SCIM_RATE_LIMIT: '25',
       TRUST_PROXY: '1',
       SMTP_URL: 'smtp://mailer:s3cret@mail.example.com:587',
+      MAIL_DIR: '/var/spool/usher',
       MAIL_FROM: 'Acme Portal <portal@acme.example>',
       SESSION_IDLE_MINUTES: '10',
       SESSION_MAX_HOURS: '2',
@@ -107,6 +109,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 1500,
       limits: { authFailuresPerMinute: 5, scimRequestsPerSecond: 25, trustProxy: 1 },
       smtpUrl: 'smtp://mailer:s3cret@mail.example.com:587',
+      mailDir: '/var/spool/usher',
       mailFrom: 'Acme Portal <portal@acme.example>',
       auth: {
         sessionIdleSeconds: 600,

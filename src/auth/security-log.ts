@@ -26,6 +26,7 @@ export type SecurityEvent =
   | 'account.unlocked'
   | 'password.changed'
   | 'password.temporarySet'
+  | 'password.notSet'
   | 'password.changeFailed'
   | 'password.reset'
   | 'password.resetFailed'

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, PUBLIC_URL, userBody, type TestContext } from '../helpers/app.js';
 
+const ACCOUNT = 'urn:usher:params:scim:schemas:extension:account:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -85,16 +86,49 @@ describe('the policy on the SCIM path', () => {
     }
     const put = await t.client.request('PUT', `/Users/${id}`, userBody(name, { password: 'letmein12345' }));
     expect([put.status, put.body.scimType]).toEqual([400, 'invalidValue']);
-    const posted = await t.client.request('POST', '/Users', userBody(fresh('pcm'), { password: 'welcome12345' }));
+    // A new user: refused from a portal session, as at the portal's "Add Account".
+    const posted = await call('POST', '/scim/v2/Users', userBody(fresh('pcm'), { password: 'welcome12345' }), adminSession);
     expect([posted.status, posted.body.scimType]).toEqual([400, 'invalidValue']);
-    const bulk = await t.client.request('POST', '/Bulk', {
-      schemas: [BULK],
-      Operations: [{ method: 'POST', path: '/Users', bulkId: 'b1', data: userBody(fresh('pcm'), { password: 'admin1234567' }) }],
-    });
+    const bulk = await call(
+      'POST',
+      '/scim/v2/Bulk',
+      { schemas: [BULK], Operations: [{ method: 'POST', path: '/Users', bulkId: 'b1', data: userBody(fresh('pcm'), { password: 'admin1234567' }) }] },
+      adminSession,
+    );
     expect(bulk.status).toBe(200);
     expect(bulk.body.Operations[0].status).toBe('400');
     expect(bulk.body.Operations[0].response).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('too easy to guess') });
     expect((await login(name, 'quiet meadow lantern drift')).status).toBe(200);
+  });
+
+  it("creates an identity provider's new user without the placeholder password it sends when that breaks the policy", async () => {
+    // Okta sends a password with every new user even when it syncs none, made to its own policy (its docs show
+    // "1mz050nq"): the user is created, without it, and welcomed so that the person chooses a password.
+    for (const [i, placeholder] of ['1mz050nq', 'welcome12345'].entries()) {
+      const name = fresh(`okta${i}`);
+      const created = await t.client.request('POST', '/Users', userBody(name, { password: placeholder, emails: [{ value: `${name}@acme.example`, primary: true }] }));
+      expect(created.status).toBe(201);
+      expect(created.body[ACCOUNT]).toMatchObject({ welcomeEmailSentAt: expect.any(String) });
+      expect(created.body[ACCOUNT].passwordSetAt).toBeUndefined();
+      expect((await login(name, placeholder)).status).toBe(401);
+      expect((await mails(created.body.id)).map((m) => m.kind)).toEqual(['welcome']);
+      const history = await t.client.request('GET', `/Users/${created.body.id}/History`);
+      expect(history.body.Resources).toContainEqual(
+        expect.objectContaining({ event: 'passwordNotSet', eventDescription: 'Password not set: it does not meet the password policy', attribute: 'password' }),
+      );
+      expect(JSON.stringify(history.body)).not.toContain(placeholder);
+    }
+    // In a Bulk too; and a password that meets the policy is set as before.
+    const bulk = await t.client.request('POST', '/Bulk', {
+      schemas: [BULK],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'p1', data: userBody(fresh('oktab'), { password: 'admin1234567' }) },
+        { method: 'POST', path: '/Users', bulkId: 'p2', data: userBody(fresh('oktac'), { password: 'amber falcon quietly sings' }) },
+      ],
+    });
+    expect(bulk.body.Operations.map((op: { status: string }) => op.status)).toEqual(['201', '201']);
+    const strong = bulk.body.Operations[1].location.split('/').at(-1);
+    expect((await t.client.request('GET', `/Users/${strong}`)).body[ACCOUNT].passwordSetAt).toEqual(expect.any(String));
   });
 
   it("refuses the user's name or e-mail local part, whatever the case, with an administrator's session too", async () => {

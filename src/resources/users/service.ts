@@ -1,6 +1,6 @@
 // The rules of Users (RFC 7644 §3.3, §3.4, §3.5.1, §3.6): validation, passwords, transactions, projections.
 import { emailValuesOf, mailAddressOf } from '../../auth/account-mail.js';
-import type { PasswordOwner } from '../../auth/password-policy.js';
+import { passwordProblem, type PasswordOwner } from '../../auth/password-policy.js';
 import { ScimError } from '../../scim/errors.js';
 import { applyPatch } from '../../scim/patch/apply.js';
 import { parsePatchRequest, type PatchOperation } from '../../scim/patch/parse.js';
@@ -21,6 +21,7 @@ import {
   historyForUserChange,
   historyForUserCreated,
   historyForUserDeleted,
+  historyForUserEvent,
   historyScope,
   recordHistory,
   type HistoryScope,
@@ -59,6 +60,11 @@ const MAX_PASSWORD_LENGTH = 1024;
 /** The security events of a change, noted in its transaction and recorded once it has committed. */
 type Audit = { event: SecurityEvent; fields: SecurityFields }[];
 export type UsersService = ResourceService;
+
+/** An API token's request: the identity provider. The command line acts with a token's power but is an operator. */
+function fromIdentityProvider(ctx: RequestContext): boolean {
+  return ctx.actor.kind === 'token' && ctx.historyActor === undefined;
+}
 
 export function userNotFound(id: string): ScimError {
   return ScimError.notFound(`User ${id} not found.`);
@@ -367,8 +373,7 @@ export function createUsersService(deps: Deps): UsersService {
    */
   async function welcomeAddressOf(tx: Queryable, ctx: RequestContext, attributes: Record<string, unknown>, hasPassword: boolean): Promise<string | undefined> {
     const address = hasPassword ? undefined : mailAddressOf(attributes);
-    // The command line acts with a token's power but is an operator, not the identity provider (historyActor says so).
-    if (address === undefined || ctx.actor.kind !== 'token' || ctx.historyActor !== undefined) return address;
+    if (address === undefined || !fromIdentityProvider(ctx)) return address;
     return (await selectTenantWelcomesProvisioned(tx, ctx.tenantId)) ? address : undefined;
   }
 
@@ -384,16 +389,26 @@ export function createUsersService(deps: Deps): UsersService {
   return {
     async create(ctx, body, projectionParams) {
       const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
-      const { user, password } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
+      const { user, password: given } = toWrite(normalizeResource(USER_RESOURCE_TYPE, body), ctx);
+      // Identity providers send a password with every new user, even when they sync none: Okta's is a placeholder
+      // made to its own policy ("1mz050nq") that no person knows. Refusing the user for it would stop provisioning,
+      // and storing it would break the one password policy: the user is created without it (the welcome mail lets
+      // the person choose one), and its history says so. A password set on an existing user is refused as ever.
+      const placeholder = given !== undefined && fromIdentityProvider(ctx) && passwordProblem(auth.passwordPolicy, given, ownerOf(user)) !== undefined;
+      const password = placeholder ? undefined : given;
       const passwordHash = password === undefined ? null : (await preparePassword(ctx.tenantId, null, password, ownerOf(user))).hash;
       const id = newId();
       try {
-        return await withMail(ctx, async (tx) => {
+        return await withMail(ctx, async (tx, audit) => {
           await resolveManager(tx, ctx.tenantId, id, user.attributes);
           const scope = historyScope(ctx, deps);
           const welcome = await welcomeAddressOf(tx, ctx, user.attributes, passwordHash !== null);
           const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), scope.at, welcome ? scope.at : null);
           await recordHistory(tx, historyForUserCreated(scope, row));
+          if (placeholder) {
+            await recordHistory(tx, historyForUserEvent(scope, row, 'passwordNotSet', { attribute: 'password' }));
+            audit.push({ event: 'password.notSet', fields: { userId: row.id, ...actorFields(ctx.actor), reason: 'policy' } });
+          }
           if (welcome) await accountMail.sendWelcome(tx, scope, { ...row, email: welcome }, { newUser: true });
           // A user just created belongs to no group yet.
           return { value: await render(tx, ctx.tenantId, row, projection, []), mailed: welcome !== undefined };

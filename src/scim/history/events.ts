@@ -10,6 +10,7 @@ export const HISTORY_EVENT_LABELS = {
   attributeChanged: 'Attribute changed',
   passwordChanged: 'Password changed',
   temporaryPasswordSet: 'Temporary password set',
+  passwordNotSet: 'Password not set: it does not meet the password policy',
   emailChanged: 'Email changed',
   personaAdded: 'Persona added',
   personaRemoved: 'Persona removed',
