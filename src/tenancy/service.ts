@@ -3,7 +3,7 @@ import { DEFAULT_PERSONAS, TOKEN_SCOPES, type PersonaSeed } from '../auth/permis
 import { digestsEqual, generateToken, hashToken } from '../auth/tokens.js';
 import { insertGroup, type GroupWrite } from '../resources/groups/queries.js';
 import { PERSONA_SCHEMA } from '../scim/schema/persona.js';
-import type { Store } from '../store/index.js';
+import type { Queryable, Store } from '../store/index.js';
 import {
   insertToken,
   revokeToken,
@@ -123,6 +123,11 @@ function checkScopes(scopes: readonly string[]): void {
   if (scopes.length === 0) throw new TenancyError(`A scoped token needs at least one scope: ${TOKEN_SCOPES.join(' or ')}.`);
 }
 
+/** The portals' personas, which every new tenant starts with. */
+export async function insertDefaultPersonas(q: Queryable, tenantId: string, newId: () => string, now: Date): Promise<void> {
+  for (const persona of DEFAULT_PERSONAS) await insertGroup(q, tenantId, newId(), personaGroup(persona), now);
+}
+
 export function createTenancyService(deps: { store: Store; clock: () => Date; newId: () => string }): TenancyService {
   const { store, clock, newId } = deps;
 
@@ -141,11 +146,7 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
         const now = clock();
         const result = await upsertTenant(tx, newId(), slug, name?.trim() || slug, now);
         // A new account starts with the portals' personas; the tenant edits them like any group afterwards.
-        if (result.created) {
-          for (const persona of DEFAULT_PERSONAS) {
-            await insertGroup(tx, result.tenant.id, newId(), personaGroup(persona), now);
-          }
-        }
+        if (result.created) await insertDefaultPersonas(tx, result.tenant.id, newId, now);
         return result;
       });
       return { tenant: toTenant(tenant), created };

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ALL_PERMISSIONS } from '../../src/auth/permissions.js';
 import { migrate } from '../../src/store/index.js';
-import { createTenancyService } from '../../src/tenancy/service.js';
+import { createTenancyService, insertDefaultPersonas } from '../../src/tenancy/service.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const PERSONA = 'urn:usher:params:scim:schemas:extension:persona:2.0:Group';
@@ -27,14 +27,21 @@ afterAll(() => db.close());
 
 it('gives existing Administrator personas every default permission, and tokens scopes and an expiry', async () => {
   const tenancy = createTenancyService({ store: db.store, clock: () => new Date(), newId: randomUUID });
-  const { tenant } = await tenancy.createTenant('old');
+  // Tenants as 0005 knows them: the tenancy service of today reads columns later migrations add.
+  const createOldTenant = async (slug: string) => {
+    const id = randomUUID();
+    await db.store.query('insert into tenants (id, slug, name, created_at) values ($1, $2, $2, now())', [id, slug]);
+    await insertDefaultPersonas(db.store, id, randomUUID, new Date());
+    return { tenant: { id } };
+  };
+  const { tenant } = await createOldTenant('old');
   // As tenants made before 0006 have it, with a permission of the tenant's own.
   await db.store.query(
     `update groups set attributes = jsonb_set(attributes, '{${PERSONA},permissions}', '["users:read", "users:write", "zz:custom"]')
       where tenant_id = $1 and display_name = 'Administrator'`,
     [tenant.id],
   );
-  const { tenant: plain } = await tenancy.createTenant('plain');
+  const { tenant: plain } = await createOldTenant('plain');
   await db.store.query(`update groups set attributes = attributes - '${PERSONA}' where tenant_id = $1 and display_name = 'Administrator'`, [plain.id]);
   const before = await groupsOf(tenant.id);
   const plainBefore = await groupsOf(plain.id);
