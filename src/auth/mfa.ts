@@ -259,7 +259,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       if ('failed' in outcome) {
         await auth.guard.countFailure(key, now);
         securityLog.record('mfa.failed', meta, { ...who, reason: outcome.failed });
-        if (outcome.locked) securityLog.record('account.lockedOut', meta, who);
+        if (outcome.locked) auth.guard.logLockout(meta, who);
         if (outcome.spent) throw INVALID_MFA_TOKEN();
         throw wrongProof({ code, recoveryCode });
       }

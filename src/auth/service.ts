@@ -205,14 +205,19 @@ export interface SignInGuard {
   /** What the throttle counts this account's failures from this address under: the key login uses. */
   key(account: Pick<AccountRow, 'tenant_id' | 'id'>, meta: RequestMeta): string;
   /** Throws 429 too_many_attempts while the key is held back. */
-  checkThrottle(key: string, meta: RequestMeta, who: { tenant: string; userId: string }): Promise<void>;
+  checkThrottle(key: string, meta: RequestMeta, who: SecurityWho): Promise<void>;
   /** Counts a failure against the address (outside any transaction: a rolled-back failure must still count). */
   countFailure(key: string, now: Date): Promise<void>;
   /** Counts a failure against the account (on its locked row); returns whether this failure locked it. */
   countAccountFailure(tx: Queryable, account: AccountRow, now: Date, meta: RequestMeta): Promise<boolean>;
   /** The sign-in succeeded: the account's count and the address's throttle start again, lastLogin is now. */
   succeeded(tx: Queryable, account: AccountRow, key: string, now: Date): Promise<void>;
+  /** Writes a lockout that countAccountFailure reported to the security log, once its transaction has committed. */
+  logLockout(meta: RequestMeta, who: SecurityWho): void;
 }
+
+/** Whom a security event is about: ids, null where unknown (a name that is no account). */
+type SecurityWho = { readonly tenant: string | null; readonly userId: string | null };
 
 export interface AuthDeps {
   readonly store: Store;
@@ -378,22 +383,47 @@ export function createAuthService(deps: AuthDeps): AuthService {
     const { attempts, locked } = await store.transaction(async (tx) => {
       const account = await lockAccount(tx, session.tenantId, session.userId);
       let locked = false;
-      if (account && !isLocked(account, now)) {
-        locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
-        if (locked) await events.lockedOut(tx, account, now, meta.requestId ?? null);
-      }
+      if (account && !isLocked(account, now)) locked = await guard.countAccountFailure(tx, account, now, meta);
       const attempts = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
       if (attempts >= settings.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
       return { attempts, locked };
     });
     securityLog.record(failure, meta, { ...who, reason: 'wrongCurrentPassword' });
-    if (locked) securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
+    if (locked) guard.logLockout(meta, who);
     if (attempts >= settings.currentPasswordAttempts) {
       securityLog.record('session.ended', meta, { ...who, reason: 'wrongCurrentPassword' });
       throw SESSION_ENDED(attempts);
     }
     throw WRONG_CURRENT_PASSWORD();
   }
+
+  const guard: SignInGuard = {
+    key: (account, meta) => throttleKey('', '', account, meta.addressKey),
+    async checkThrottle(key, meta, who) {
+      // Held back before any secret is checked: the answer must not tell a right one from a wrong one.
+      const blockedUntil = await selectThrottle(store, key, clock());
+      if (!blockedUntil) return;
+      const retryAfter = Math.max(1, Math.ceil((blockedUntil.getTime() - clock().getTime()) / 1000));
+      securityLog.record('login.throttled', meta, { ...who, retryAfter });
+      throw tooManyAttempts(retryAfter);
+    },
+    async countFailure(key, now) {
+      await recordThrottledFailure(store, key, throttle, now);
+      await forgetOldThrottles(store, now);
+    },
+    async countAccountFailure(tx, account, now, meta) {
+      const locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
+      if (locked) await events.lockedOut(tx, account, now, meta.requestId ?? null);
+      return locked;
+    },
+    async succeeded(tx, account, key, now) {
+      await recordSuccessfulLogin(tx, account.tenant_id, account.id, now);
+      await clearThrottle(tx, key);
+    },
+    logLockout(meta, who) {
+      securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
+    },
+  };
 
   /** Runs a transaction that may queue mail; once it has committed, has the mail go out. */
   async function mailing<T>(fn: (tx: Queryable) => Promise<{ value: T; mailed: boolean }>): Promise<T> {
@@ -410,45 +440,16 @@ export function createAuthService(deps: AuthDeps): AuthService {
     continueSignIn,
     signInAnswer,
     verifyCurrentPassword: (session, currentPassword, meta, failure) => passwords.admit(() => verifyCurrentPassword(session, currentPassword, meta, failure)),
-    guard: {
-      key: (account, meta) => throttleKey('', '', account, meta.addressKey),
-      async checkThrottle(key, meta, who) {
-        const blockedUntil = await selectThrottle(store, key, clock());
-        if (!blockedUntil) return;
-        const retryAfter = Math.max(1, Math.ceil((blockedUntil.getTime() - clock().getTime()) / 1000));
-        securityLog.record('login.throttled', meta, { ...who, retryAfter });
-        throw tooManyAttempts(retryAfter);
-      },
-      async countFailure(key, now) {
-        await recordThrottledFailure(store, key, throttle, now);
-        await forgetOldThrottles(store, now);
-      },
-      async countAccountFailure(tx, account, now, meta) {
-        const locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
-        if (locked) await events.lockedOut(tx, account, now, meta.requestId ?? null);
-        return locked;
-      },
-      async succeeded(tx, account, key, now) {
-        await recordSuccessfulLogin(tx, account.tenant_id, account.id, now);
-        await clearThrottle(tx, key);
-      },
-    },
+    guard,
 
     login: ({ tenant, userName, password }, meta = {}) => passwords.admit(async () => {
       const { tenantId, account } = await selectSignInTarget(store, tenant, userName);
       const who = { tenant: tenantId ?? null, userId: account?.id ?? null };
       const key = throttleKey(tenant, userName, account, meta.addressKey);
-      // Held back before any password is checked: the answer must not tell a right password from a wrong one.
-      const blockedUntil = await selectThrottle(store, key, clock());
-      if (blockedUntil) {
-        const retryAfter = Math.max(1, Math.ceil((blockedUntil.getTime() - clock().getTime()) / 1000));
-        securityLog.record('login.throttled', meta, { ...who, retryAfter });
-        throw tooManyAttempts(retryAfter);
-      }
+      await guard.checkThrottle(key, meta, who);
       /** Every refusal counts against the address, whatever its reason, so that all refusals look alike. */
       const refuse = async (reason: string, now: Date) => {
-        await recordThrottledFailure(store, key, throttle, now);
-        await forgetOldThrottles(store, now);
+        await guard.countFailure(key, now);
         securityLog.record('login.failed', meta, { ...who, reason });
         return INVALID_CREDENTIALS();
       };
@@ -468,22 +469,16 @@ export function createAuthService(deps: AuthDeps): AuthService {
         // An expired temporary password answers as a wrong password does (but is no failed guess: it was right).
         if (valid && current.password_hash === account.password_hash && temporaryExpired(current, now)) return { failed: 'temporaryPasswordExpired' };
         if (!valid || current.password_hash !== account.password_hash) {
-          const locked = await recordFailedLogin(tx, current.tenant_id, current.id, lockoutPolicy(now), now);
-          if (locked) await events.lockedOut(tx, current, now, meta.requestId ?? null);
+          const locked = await guard.countAccountFailure(tx, current, now, meta);
           // Commit the count, then refuse: the throw must come after the transaction, not inside it.
           return { failed: 'wrongPassword', locked };
         }
         // With a second factor, the sign-in succeeds (and the failures are forgotten) only once the code is right.
-        if (!current.mfa_enabled) {
-          await recordSuccessfulLogin(tx, current.tenant_id, current.id, now);
-          await clearThrottle(tx, key);
-        }
+        if (!current.mfa_enabled) await guard.succeeded(tx, current, key, now);
         return { step: await continueSignIn(tx, current, 'password', now) };
       });
       if ('failed' in outcome) {
-        if (outcome.locked) {
-          securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
-        }
+        if (outcome.locked) guard.logLockout(meta, who);
         throw await refuse(outcome.failed, now);
       }
       const grant = signInAnswer(outcome.step, meta, { tenant: account.tenant_id, userId: account.id });
