@@ -2,7 +2,7 @@
 // against the verify ceiling and plain logins, and lookup p99 under them, with every code accepted. No timing is
 // asserted: figures on a shared machine are not test results.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanUpBench, runBench } from '../helpers/bench.js';
+import { NUMBER, cleanUpBench, numbersOf, runBench } from '../helpers/bench.js';
 
 const SMALL = 30;
 const LOGIN_USERS = 2;
@@ -15,14 +15,6 @@ const ARGS = [
   ...['--login-users', String(LOGIN_USERS), '--totp-users', String(TOTP_USERS), '--lookup-rate', '20'],
 ];
 
-const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
-
-/** The numbers a report line holds, or a failure that shows the whole output. */
-function numbersOf(stdout: string, pattern: string): number[] {
-  const match = new RegExp(pattern, 'm').exec(stdout);
-  expect(match, `no line matching ${pattern} in:\n${stdout}`).not.toBeNull();
-  return match!.slice(1).map(Number);
-}
 
 afterAll(cleanUpBench);
 

@@ -1,7 +1,7 @@
 // npm run bench's sign-in cases at a tiny scale (dist/bench/run.js as people run it): they report numbers, and
 // leave the seeded tenant as it was. No timing is asserted: figures on a shared machine are not test results.
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanUpBench, runBench } from '../helpers/bench.js';
+import { NUMBER, cleanUpBench, numbersOf, runBench } from '../helpers/bench.js';
 
 const SMALL = 40;
 const LOGIN_USERS = 3;
@@ -11,14 +11,6 @@ const ARGS = [
   ...['--duration', '2', '--rounds', '2', '--warmup', '0.2', '--concurrency', '2', '--login-users', String(LOGIN_USERS), '--lookup-rate', '20'],
 ];
 
-const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
-
-/** The numbers a report line holds, or a failure that shows the whole output. */
-function numbersOf(stdout: string, pattern: string): number[] {
-  const match = new RegExp(pattern, 'm').exec(stdout);
-  expect(match, `no line matching ${pattern} in:\n${stdout}`).not.toBeNull();
-  return match!.slice(1).map(Number);
-}
 
 afterAll(cleanUpBench);
 

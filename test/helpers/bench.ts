@@ -53,3 +53,13 @@ export async function cleanUpBench(): Promise<void> {
   database = undefined;
   dataDir = undefined;
 }
+
+/** A number in a bench report line, as a regular expression group. */
+export const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
+
+/** The numbers a report line holds, or a failure that shows the whole output. */
+export function numbersOf(stdout: string, pattern: string): number[] {
+  const match = new RegExp(pattern, 'm').exec(stdout);
+  expect(match, `no line matching ${pattern} in:\n${stdout}`).not.toBeNull();
+  return match!.slice(1).map(Number);
+}
