@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `usher` command: tenants, API tokens and migrations, on the same configuration as the server.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { lockHolder, type LockHolder } from './admin/lock.js';
 import { runAdminCommand, runMigrations, type AdminRequest } from './admin/commands.js';
@@ -15,6 +18,9 @@ import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService } from './tenancy/service.js';
 
 const USAGE = `usage: usher <command>
+
+  usher help, usher --help, usher <command> --help  this text
+  usher --version                                   the version
 
   usher migrate                                     apply pending database migrations
   usher tenant create <slug> [--name "Acme Corp"]   create a tenant; prints its id last
@@ -37,6 +43,15 @@ class UsageError extends Error {}
 
 /** `usher --help`: the usage on stdout, exit 0 (a usage error prints it on stderr, exit 2). */
 class HelpRequested extends Error {}
+
+/** `usher --version`: the package's version on stdout, exit 0. */
+class VersionRequested extends Error {}
+
+/** The version in the package.json beside dist/, where this file runs from. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
 
 function expiresIn(text: string): number {
   const seconds = parseDuration(text);
@@ -68,10 +83,12 @@ function parseCommand(argv: string[]): AdminRequest {
       'welcome-mail': { type: 'string' },
       'require-mfa': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
     },
   });
   const [group, action, arg, ...extra] = positionals;
-  if (values.help) throw new HelpRequested();
+  if (values.help || (group === 'help' && action === undefined)) throw new HelpRequested();
+  if (values.version || (group === 'version' && action === undefined)) throw new VersionRequested();
   if (!group) throw new UsageError('missing command');
   const need = (value: string | undefined, what: string): string => {
     if (!value) throw new UsageError(`missing ${what}`);
@@ -211,6 +228,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (error instanceof VersionRequested) {
+      process.stdout.write(`usher ${packageVersion()}\n`);
       return 0;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -91,6 +91,20 @@ describe('usage', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('prints its version for --version, -v and version, and the usage for help and <command> --help', async () => {
+    const env = { DATA_DIR: join(dataDir(), 'never-created') };
+    const version = JSON.parse(readFileSync(join(MAIN, '..', '..', 'package.json'), 'utf8')).version as string;
+    for (const args of [['--version'], ['-v'], ['version']]) {
+      expect(await cli(args, env)).toMatchObject({ code: 0, stdout: `usher ${version}\n`, stderr: '' });
+    }
+    for (const args of [['help'], ['tenant', 'update', '--help']]) {
+      const result = await cli(args, env);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^usage: usher <command>\n/);
+    }
+    expect(existsSync(env.DATA_DIR)).toBe(false);
+  });
+
   it('prints the usage on stdout and exits 0 for --help', async () => {
     const result = await cli(['--help'], { DATA_DIR: join(dataDir(), 'never-created') });
     expect(result).toMatchObject({ code: 0, stderr: '' });
