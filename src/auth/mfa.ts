@@ -23,19 +23,16 @@ import {
   endOtherSessionsOfUser,
   lockAccount,
   lockAuthToken,
-  recordWrongCurrentPassword,
-  endSession,
   selectAccount,
   selectAuthToken,
   selectTenantName,
   voidAuthTokens,
   type AccountRow,
-  type AuthTokenRow,
 } from './queries.js';
 import { findRecoveryCode, generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
-import { AuthError, isLocked, MFA_ENROL_TOKEN_SECONDS, MFA_REQUIRED_WITH, type AuthService, type SessionGrant, type SessionPrincipal } from './service.js';
+import { AuthError, isLive, isLocked, MFA_ENROL_TOKEN_SECONDS, MFA_REQUIRED_WITH, type AuthService, type SessionGrant, type SessionPrincipal } from './service.js';
 import { hashToken } from './tokens.js';
 import { generateTotpSecret, matchTotpStep, TOTP_DIGITS, TOTP_PERIOD_SECONDS, totpSecretText, totpUri } from './totp.js';
 
@@ -98,10 +95,6 @@ const NO_PROOF = () => new AuthError(400, 'invalid_request', 'Send the code from
 
 /** What a sealed secret is bound to: it opens for this user of this tenant only. */
 const sealContext = (tenantId: string, userId: string) => `usher.totp.${tenantId}.${userId}`;
-
-function isLiveToken(row: AuthTokenRow | undefined, purpose: 'mfa' | 'mfa_enrol', now: Date): row is AuthTokenRow & { used_at: null } {
-  return row !== undefined && row.purpose === purpose && row.used_at === null && row.expires_at.getTime() > now.getTime();
-}
 
 export function createMfaService(deps: MfaDeps): MfaService {
   const { store, clock, newId, auth } = deps;
@@ -169,7 +162,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       return auth.verifyCurrentPassword(who.session, currentPassword, meta, 'mfa.passwordCheckFailed');
     }
     const token = await selectAuthToken(store, hashToken(who.mfaToken));
-    if (!isLiveToken(token, 'mfa_enrol', now)) {
+    if (!isLive(token, ['mfa_enrol'], now)) {
       securityLog.record('mfa.failed', meta, { tenant: token?.tenant_id ?? null, userId: token?.user_id ?? null, reason: 'invalidToken' });
       throw INVALID_MFA_TOKEN();
     }
@@ -183,17 +176,10 @@ export function createMfaService(deps: MfaDeps): MfaService {
    * keeps guessing ends.
    */
   async function wrongProofWithSession(session: SessionPrincipal, proof: Proof, meta: RequestMeta, now: Date): Promise<never> {
-    const attempts = await store.transaction(async (tx) => {
-      const count = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
-      if (count >= auth.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
-      return count;
-    });
+    const attempts = await store.transaction((tx) => auth.guard.countSessionFailure(tx, session, now));
     const who = { tenant: session.tenantId, userId: session.userId };
     securityLog.record('mfa.failed', meta, { ...who, reason: 'wrongCode' });
-    if (attempts >= auth.currentPasswordAttempts) {
-      securityLog.record('session.ended', meta, { ...who, reason: 'wrongCode' });
-      throw new AuthError(401, 'session_ended', `A wrong password or code was given ${attempts} times: the session has ended. Sign in again.`);
-    }
+    auth.guard.throwIfSessionEnded(attempts, meta, who, 'wrongCode');
     throw wrongProof(proof);
   }
 
@@ -228,7 +214,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       const now = clock();
       const digest = hashToken(mfaToken);
       const seen = await selectAuthToken(store, digest);
-      if (!isLiveToken(seen, 'mfa', now)) {
+      if (!isLive(seen, ['mfa'], now)) {
         securityLog.record('mfa.failed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidToken' });
         throw INVALID_MFA_TOKEN();
       }
@@ -239,7 +225,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       type Outcome = { step: Awaited<ReturnType<AuthService['continueSignIn']>>; how: string } | { failed: string; locked?: boolean; spent?: boolean };
       const outcome = await store.transaction(async (tx): Promise<Outcome> => {
         const token = await lockAuthToken(tx, digest);
-        if (!isLiveToken(token, 'mfa', now)) return { failed: 'invalidToken', spent: true };
+        if (!isLive(token, ['mfa'], now)) return { failed: 'invalidToken', spent: true };
         const account = await lockAccount(tx, token.tenant_id, token.user_id);
         if (!account || isLocked(account, now)) return { failed: 'accountLocked', spent: true };
         const mfa = await lockMfa(tx, token.tenant_id, token.user_id);
@@ -297,7 +283,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
         let account: AccountRow | undefined;
         if (tokenDigest !== undefined) {
           const token = await lockAuthToken(tx, tokenDigest);
-          if (!isLiveToken(token, 'mfa_enrol', now)) throw INVALID_MFA_TOKEN();
+          if (!isLive(token, ['mfa_enrol'], now)) throw INVALID_MFA_TOKEN();
           account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_MFA_TOKEN();
         } else if ('session' in who) {

@@ -19,10 +19,13 @@ export interface AccountRow {
   password_set_at: Date | null;
   /** Sign-in asks for a second factor (user_mfa holds it). */
   mfa_enabled: boolean;
+  /** The tenant requires a second factor of the users who hold users:write (read with the account: no round trip more). */
+  tenant_requires_mfa: boolean;
 }
 
 const ACCOUNT_COLUMNS = `u.id, u.tenant_id, u.user_name, u.display_name, u.attributes, u.password_hash, u.active,
-  u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at, u.mfa_enabled`;
+  u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at, u.mfa_enabled,
+  (select tm.mfa_required from tenants tm where tm.id = u.tenant_id) as tenant_requires_mfa`;
 
 /** The account as it is now, without a lock: what a check outside a transaction reads (see lockAccount). */
 export async function selectAccount(q: Queryable, tenantId: string, id: string): Promise<AccountRow | undefined> {

@@ -31,7 +31,6 @@ import {
   type AuthTokenPurpose,
   type AuthTokenRow,
 } from './queries.js';
-import { selectTenantRequiresMfa } from './mfa-queries.js';
 import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
 import { digestsEqual, generateToken, hashToken } from './tokens.js';
 
@@ -148,8 +147,6 @@ export interface AccountEvents {
 
 export interface AuthService {
   readonly passwordPolicy: PasswordPolicy;
-  /** Wrong current passwords (or codes) a session may give before it ends (CURRENT_PASSWORD_ATTEMPTS). */
-  readonly currentPasswordAttempts: number;
   /**
    * `meta.requestId` goes into the history of what the request does to the account (a lockout, a new password);
    * `meta.addressKey` is what the throttle counts the client by; all of it goes into the security log.
@@ -214,6 +211,13 @@ export interface SignInGuard {
   succeeded(tx: Queryable, account: AccountRow, key: string, now: Date): Promise<void>;
   /** Writes a lockout that countAccountFailure reported to the security log, once its transaction has committed. */
   logLockout(meta: RequestMeta, who: SecurityWho): void;
+  /**
+   * Counts a wrong current password or code given with a session; at currentPasswordAttempts the session ends (a
+   * stolen session must not keep guessing). Returns the session's count.
+   */
+  countSessionFailure(tx: Queryable, session: SessionPrincipal, now: Date): Promise<number>;
+  /** Once countSessionFailure's transaction has committed: when that count ended the session, logs it and throws 401 session_ended. */
+  throwIfSessionEnded(attempts: number, meta: RequestMeta, who: SecurityWho, reason: 'wrongCurrentPassword' | 'wrongCode'): void;
 }
 
 /** Whom a security event is about: ids, null where unknown (a name that is no account). */
@@ -234,8 +238,12 @@ const INVALID_LINK = () => new AuthError(400, 'invalid_token', 'This link is not
 
 const INVALID_CHANGE_TOKEN = () => new AuthError(401, 'invalid_token', 'The change token is not valid any more; sign in again.');
 const WRONG_CURRENT_PASSWORD = () => new AuthError(401, 'invalid_credentials', 'The current password is wrong.');
-const SESSION_ENDED = (attempts: number) =>
-  new AuthError(401, 'session_ended', `The current password was wrong ${attempts} times: the session has ended. Sign in again.`);
+const SESSION_ENDED = (attempts: number, reason: 'wrongCurrentPassword' | 'wrongCode') =>
+  new AuthError(
+    401,
+    'session_ended',
+    `${reason === 'wrongCode' ? 'A wrong password or code was given' : 'The current password was wrong'} ${attempts} times: the session has ended. Sign in again.`,
+  );
 
 /** The answer to a held-back sign-in, the same whether or not the account exists. */
 export function tooManyAttempts(retryAfter: number): AuthError {
@@ -261,7 +269,7 @@ export function isLocked(account: AccountRow, now: Date): boolean {
 }
 
 /** Whether a token row is an unused, unexpired token of one of the purposes. */
-function isLive<P extends AuthTokenPurpose>(
+export function isLive<P extends AuthTokenPurpose>(
   row: AuthTokenRow | undefined,
   purposes: readonly P[],
   now: Date,
@@ -326,7 +334,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
 
   /** Whether the tenant requires a second factor of this user (it holds users:write) and the user has none yet. */
   async function mustEnrol(tx: Queryable, account: AccountRow): Promise<boolean> {
-    if (account.mfa_enabled || !(await selectTenantRequiresMfa(tx, account.tenant_id))) return false;
+    if (account.mfa_enabled || !account.tenant_requires_mfa) return false;
     return (await selectPermissions(tx, account.tenant_id, account.id)).includes(MFA_REQUIRED_WITH);
   }
 
@@ -384,16 +392,11 @@ export function createAuthService(deps: AuthDeps): AuthService {
       const account = await lockAccount(tx, session.tenantId, session.userId);
       let locked = false;
       if (account && !isLocked(account, now)) locked = await guard.countAccountFailure(tx, account, now, meta);
-      const attempts = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
-      if (attempts >= settings.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
-      return { attempts, locked };
+      return { attempts: await guard.countSessionFailure(tx, session, now), locked };
     });
     securityLog.record(failure, meta, { ...who, reason: 'wrongCurrentPassword' });
     if (locked) guard.logLockout(meta, who);
-    if (attempts >= settings.currentPasswordAttempts) {
-      securityLog.record('session.ended', meta, { ...who, reason: 'wrongCurrentPassword' });
-      throw SESSION_ENDED(attempts);
-    }
+    guard.throwIfSessionEnded(attempts, meta, who, 'wrongCurrentPassword');
     throw WRONG_CURRENT_PASSWORD();
   }
 
@@ -423,6 +426,16 @@ export function createAuthService(deps: AuthDeps): AuthService {
     logLockout(meta, who) {
       securityLog.record('account.lockedOut', meta, { ...who, failures: settings.lockoutThreshold, lockedForSeconds: settings.lockoutSeconds });
     },
+    async countSessionFailure(tx, session, now) {
+      const attempts = await recordWrongCurrentPassword(tx, session.tenantId, session.sessionId);
+      if (attempts >= settings.currentPasswordAttempts) await endSession(tx, session.tenantId, session.sessionId, now);
+      return attempts;
+    },
+    throwIfSessionEnded(attempts, meta, who, reason) {
+      if (attempts < settings.currentPasswordAttempts) return;
+      securityLog.record('session.ended', meta, { ...who, reason });
+      throw SESSION_ENDED(attempts, reason);
+    },
   };
 
   /** Runs a transaction that may queue mail; once it has committed, has the mail go out. */
@@ -434,7 +447,6 @@ export function createAuthService(deps: AuthDeps): AuthService {
 
   return {
     passwordPolicy: settings.passwordPolicy,
-    currentPasswordAttempts: settings.currentPasswordAttempts,
     checkPassword,
     checkPasswordQuick,
     continueSignIn,
