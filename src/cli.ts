@@ -2,7 +2,7 @@
 // The `usher` command: tenants, API tokens and migrations, on the same configuration as the server.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { lockHolder, type LockHolder } from './admin/lock.js';
@@ -12,7 +12,7 @@ import { isUserError, sendAdminCommand } from './admin/socket.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { assembleAppDeps } from './http/assemble.js';
 import { createLogger } from './http/logger.js';
-import { DataDirInUseError, StartupError, openConfiguredStore, publicUrlOf } from './server.js';
+import { DataDirInUseError, StartupError, databaseLocation, embeddedDatabaseExists, openConfiguredStore, publicUrlOf } from './server.js';
 import { migrate } from './store/index.js';
 import { serverSecret } from './store/secrets.js';
 import { TenancyError, createTenancyService } from './tenancy/service.js';
@@ -21,6 +21,7 @@ const USAGE = `usage: usher <command>
 
   usher help, usher --help, usher <command> --help  this text
   usher --version                                   the version
+  usher <command> --create                          the command may make a new embedded database in DATA_DIR
 
   usher migrate                                     apply pending database migrations
   usher tenant create <slug> [--name "Acme Corp"]   create a tenant; prints its id last
@@ -36,8 +37,9 @@ const USAGE = `usage: usher <command>
                                                     create a portal administrator (Administrator persona);
                                                     queues its welcome mail and prints the set-password link last
 
-Configuration comes from the environment, as for the server (DATA_DIR, DATABASE_URL, ...).
-With the embedded database, commands run inside the server when it is running.`;
+Configuration comes from the environment, as for the server (DATA_DIR, DATABASE_URL, ...); each command says on
+stderr which database it used. With the embedded database, commands run inside the server when it is running, and
+only usher migrate, or a command given --create, makes a new database in a DATA_DIR that has none.`;
 
 class UsageError extends Error {}
 
@@ -66,26 +68,74 @@ function onOff(value: string | undefined, option: string): boolean | undefined {
   return value === 'on';
 }
 
-function parseCommand(argv: string[]): AdminRequest {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      tenant: { type: 'string' },
-      label: { type: 'string' },
-      scope: { type: 'string', multiple: true },
-      'expires-in': { type: 'string' },
-      'user-name': { type: 'string' },
-      email: { type: 'string' },
-      'given-name': { type: 'string' },
-      'family-name': { type: 'string' },
-      'welcome-mail': { type: 'string' },
-      'require-mfa': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
+const OPTIONS = {
+  name: { type: 'string' },
+  tenant: { type: 'string' },
+  label: { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  'expires-in': { type: 'string' },
+  'user-name': { type: 'string' },
+  email: { type: 'string' },
+  'given-name': { type: 'string' },
+  'family-name': { type: 'string' },
+  'welcome-mail': { type: 'string' },
+  'require-mfa': { type: 'string' },
+  create: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+/** Edits (insertions, deletions, substitutions) between two short words: for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** node:util's parseArgs errors, said in the CLI's words: the option, and what to write instead. */
+function usageErrorOf(error: unknown): UsageError {
+  const { code, message } = error as { code?: string; message: string };
+  const option = /'(-[^' ]*)/.exec(message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const name = option.replace(/^-+/, '');
+    const [nearest] = Object.keys(OPTIONS)
+      .map((known) => ({ known, distance: editDistance(name, known) }))
+      .filter((c) => c.distance <= Math.max(1, Math.floor(name.length / 3)))
+      .sort((a, b) => a.distance - b.distance);
+    return new UsageError(`unknown option ${option}${nearest ? `; did you mean --${nearest.known}?` : ''}`);
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = option.replace(/^-+/, '');
+    const type = (OPTIONS as Record<string, { type: string }>)[name]?.type;
+    return new UsageError(type === 'boolean' ? `${option} takes no value` : `${option} needs a value: ${option} <value>`);
+  }
+  return new UsageError(message);
+}
+
+interface Invocation {
+  readonly request: AdminRequest;
+  /** --create: the command may make a new embedded database. */
+  readonly create: boolean;
+}
+
+function parseCommand(argv: string[]): Invocation {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    throw usageErrorOf(error);
+  }
+  const { values, positionals } = parsed;
+  return { request: requestOf(values, positionals), create: values.create === true };
+}
+
+function requestOf(values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'], positionals: string[]): AdminRequest {
   const [group, action, arg, ...extra] = positionals;
   if (values.help || (group === 'help' && action === undefined)) throw new HelpRequested();
   if (values.version || (group === 'version' && action === undefined)) throw new VersionRequested();
@@ -201,16 +251,35 @@ async function runInServer(config: Config, holder: LockHolder, request: AdminReq
   return reply.lines;
 }
 
+/** Says on stderr which database the command works on: an operator with two DATA_DIRs must see which one it was. */
+const say = (line: string) => process.stderr.write(`usher: ${line}\n`);
+
 /**
  * PGlite is one process: when the server holds the data directory, the server runs the command; when another
- * command holds it, this one waits its turn (scripts may run several at once).
+ * command holds it, this one waits its turn (scripts may run several at once). A data directory without a database
+ * gets one only when asked (migrate, --create): a CLI pointed at the wrong DATA_DIR must not quietly make an empty one.
  */
-async function execute(config: Config, request: AdminRequest): Promise<string[]> {
-  if (config.databaseUrl) return runLocally(config, request);
+async function execute(config: Config, { request, create }: Invocation): Promise<string[]> {
+  if (config.databaseUrl) {
+    say(`on PostgreSQL at ${databaseLocation(config.databaseUrl)} (DATABASE_URL)`);
+    return runLocally(config, request);
+  }
+  const dataDir = resolve(config.dataDir);
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  for (let first = true; ; first = false) {
     const holder = lockHolder(config.dataDir);
-    if (holder?.role === 'server') return runInServer(config, holder, request);
+    if (holder?.role === 'server') {
+      if (first) say(`through the running server (pid ${holder.pid}) that holds the embedded database in ${dataDir} (DATA_DIR)`);
+      return runInServer(config, holder, request);
+    }
+    const exists = embeddedDatabaseExists(config.dataDir);
+    if (!exists && !create && request.command !== 'migrate') {
+      throw new StartupError(
+        `There is no database in ${dataDir} (DATA_DIR). If the server uses another data directory, set DATA_DIR to it; ` +
+          'to make a new database here, run: usher migrate (or add --create to this command).',
+      );
+    }
+    if (first) say(`${exists ? 'on' : 'creating'} the embedded database in ${dataDir} (DATA_DIR)`);
     try {
       return await runLocally(config, request);
     } catch (error) {
@@ -222,9 +291,9 @@ async function execute(config: Config, request: AdminRequest): Promise<string[]>
 }
 
 async function main(argv: string[]): Promise<number> {
-  let request: AdminRequest;
+  let invocation: Invocation;
   try {
-    request = parseCommand(argv);
+    invocation = parseCommand(argv);
   } catch (error) {
     if (error instanceof HelpRequested) {
       process.stdout.write(`${USAGE}\n`);
@@ -249,7 +318,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   try {
-    const lines = await execute(config, request);
+    const lines = await execute(config, invocation);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } catch (error) {

@@ -60,7 +60,8 @@ function smtpRelayOf(url: string): string {
 }
 
 /** Where DATABASE_URL points, without its credentials, for messages. */
-function databaseLocation(url: string): string {
+/** Where a DATABASE_URL points, without its credentials: host:port/database. */
+export function databaseLocation(url: string): string {
   const parsed = new URL(url);
   return `${parsed.host}${parsed.pathname}`;
 }
@@ -125,13 +126,18 @@ async function bootstrap(config: Config, tenancy: TenancyService, logger: Logger
   }
 }
 
+/** Whether DATA_DIR holds an embedded database already (else opening it creates one). */
+export function embeddedDatabaseExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, PGLITE_SUBDIR));
+}
+
 /** Milliseconds since `started`, whole: how long a step of start-up took, for its log line. */
 const since = (started: number) => Math.round(performance.now() - started);
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const startedAt = performance.now();
   // A new embedded database is created from nothing (tens of seconds on a small machine): say so, and time it.
-  const creating = !config.databaseUrl && !existsSync(join(config.dataDir, PGLITE_SUBDIR));
+  const creating = !config.databaseUrl && !embeddedDatabaseExists(config.dataDir);
   if (creating) logger.info('creating the embedded database', { dataDir: config.dataDir });
   const { store, release } = await openConfiguredStore(config, 'server');
   logger.info('database opened', {

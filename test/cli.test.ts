@@ -105,6 +105,18 @@ describe('usage', () => {
     expect(existsSync(env.DATA_DIR)).toBe(false);
   });
 
+  it('names a mistyped option, the one meant, and an option that needs a value', async () => {
+    const env = { DATA_DIR: join(dataDir(), 'never-created') };
+    const typo = await cli(['token', 'create', '--tenat', 'acme'], env);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/^usher: unknown option --tenat; did you mean --tenant\?\n\nusage: /);
+    const unknown = await cli(['tenant', 'list', '--frobnicate'], env);
+    expect(unknown.stderr).toMatch(/^usher: unknown option --frobnicate\n\nusage: /);
+    const missing = await cli(['tenant', 'create', 'acme', '--name'], env);
+    expect(missing.stderr).toMatch(/^usher: --name needs a value: --name <value>\n\nusage: /);
+    expect(existsSync(env.DATA_DIR)).toBe(false);
+  });
+
   it('prints the usage on stdout and exits 0 for --help', async () => {
     const result = await cli(['--help'], { DATA_DIR: join(dataDir(), 'never-created') });
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -126,10 +138,23 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     dir = join(dataDir(), 'data');
     env = { DATA_DIR: dir };
   });
+  const onDisk = () => `usher: on the embedded database in ${dir} (DATA_DIR)\n`;
+
+  it('refuses to make a database in a DATA_DIR that has none, unless asked, and says which database it used', async () => {
+    const refused = await cli(['tenant', 'list'], env);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toBe(
+      `usher: There is no database in ${dir} (DATA_DIR). If the server uses another data directory, set DATA_DIR to it; ` +
+        'to make a new database here, run: usher migrate (or add --create to this command).\n',
+    );
+    expect(existsSync(dir)).toBe(false);
+    const created = await cli(['tenant', 'list', '--create'], env);
+    expect(created).toMatchObject({ code: 0, stdout: 'no tenants\n', stderr: `usher: creating the embedded database in ${dir} (DATA_DIR)\n` });
+  });
 
   it('creates a tenant (its id is the last line), idempotently, and lists it', async () => {
     const created = await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp'], env);
-    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created).toMatchObject({ code: 0, stderr: onDisk() });
     // The data directory was created on first use, for its owner only.
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(created.stdout).toContain('created tenant acme (Acme Corp)');
@@ -151,15 +176,15 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     const create = await cli(['token', 'create', '--tenant', 'nope'], env);
     const list = await cli(['token', 'list', '--tenant', 'nope'], env);
     const revoke = await cli(['token', 'revoke', '00000000-0000-4000-8000-000000000000'], env);
-    expect(create).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No tenant "nope". Create it with: usher tenant create nope\n' });
+    expect(create).toMatchObject({ code: 1, stdout: '', stderr: `${onDisk()}usher: No tenant "nope". Create it with: usher tenant create nope\n` });
     expect(list).toMatchObject({ code: 1, stdout: '' });
     expect(list.stderr).toContain('No tenant "nope"');
-    expect(revoke).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No token with id "00000000-0000-4000-8000-000000000000".\n' });
+    expect(revoke).toMatchObject({ code: 1, stdout: '', stderr: `${onDisk()}usher: No token with id "00000000-0000-4000-8000-000000000000".\n` });
   });
 
   it('runs two commands started at once one after the other', async () => {
     const [beta, gamma] = await Promise.all([cli(['tenant', 'create', 'beta'], env), cli(['tenant', 'create', 'gamma'], env)]);
-    expect([beta.code, beta.stderr, gamma.code, gamma.stderr]).toEqual([0, '', 0, '']);
+    expect([beta.code, beta.stderr, gamma.code, gamma.stderr]).toEqual([0, onDisk(), 0, onDisk()]);
     const list = await cli(['tenant', 'list'], env);
     expect(list.stdout).toContain(`${beta.last}  beta  beta`);
     expect(list.stdout).toContain(`${gamma.last}  gamma  gamma`);
@@ -200,11 +225,13 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     expect(revoked.code).toBe(0);
     // The security log, on stderr: which token of which tenant, never the token itself.
     for (const [result, event] of [[okta, 'token.created'], [revoked, 'token.revoked']] as const) {
-      const lines = result.stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
+      const [where, ...log] = result.stderr.trimEnd().split('\n');
+      expect(`${where}\n`).toBe(onDisk());
+      const lines = log.map((line) => JSON.parse(line));
       expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'security', event, tenant: expect.stringMatching(UUID), tokenId: expect.stringMatching(UUID), by: 'cli' })]);
       expect(result.stderr).not.toContain(okta.last);
     }
-    expect(JSON.parse(revoked.stderr).tokenId).toBe(oktaId);
+    expect(JSON.parse(revoked.stderr.trimEnd().split('\n')[1]!).tokenId).toBe(oktaId);
     expect(revoked.stdout).toContain(`revoked token ${oktaId} "okta"`);
     const after = await cli(['token', 'list', '--tenant', 'acme'], env);
     expect(after.stdout.split('\n').find((l) => l.startsWith(oktaId))).toContain('REVOKED');
@@ -235,6 +262,8 @@ describe('with the server running: the CLI sends commands over the admin socket'
     await server?.stop();
   });
 
+  const inServer = () => `usher: through the running server (pid ${server.pid}) that holds the embedded database in ${dir} (DATA_DIR)\n`;
+
   /** The server still holds the directory: the CLI never took the lock, so it never opened PGlite. */
   const expectServerHoldsDir = () => {
     expect(lockHolder(dir)).toEqual({ pid: server.pid, role: 'server', startTime: expect.stringMatching(/^\d+$/) });
@@ -243,7 +272,7 @@ describe('with the server running: the CLI sends commands over the admin socket'
 
   it('creates and lists tenants', async () => {
     const created = await cli(['tenant', 'create', 'globex', '--name', 'Globex Corporation'], env);
-    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created).toMatchObject({ code: 0, stderr: inServer() });
     expect(created.last).toMatch(UUID);
     expectServerHoldsDir();
     const list = await cli(['tenant', 'list'], env);
@@ -274,17 +303,17 @@ describe('with the server running: the CLI sends commands over the admin socket'
 
   it('exits 1 with the same clear message for a missing tenant', async () => {
     const result = await cli(['token', 'create', '--tenant', 'nope'], env);
-    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'usher: No tenant "nope". Create it with: usher tenant create nope\n' });
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: `${inServer()}usher: No tenant "nope". Create it with: usher tenant create nope\n` });
   });
 
   it('creates a portal administrator whose printed link sets the password; the welcome mail is written too', async () => {
     // Even in a tenant whose identity provider's users get no welcome mail: the command line is an operator.
     const updated = await cli(['tenant', 'update', 'globex', '--welcome-mail', 'off'], env);
-    expect(updated).toMatchObject({ code: 0, stderr: '' });
+    expect(updated).toMatchObject({ code: 0, stderr: inServer() });
     expect(updated.last).toMatch(/^updated tenant globex \(.*\): welcome-mail off {2}require-mfa off$/);
     expect((await cli(['tenant', 'list'], env)).stdout).toMatch(/ globex .* welcome-mail off {2}require-mfa off\n/);
     const created = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ada@globex.example', '--email', 'ada@globex.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
-    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created).toMatchObject({ code: 0, stderr: inServer() });
     expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{43}$`));
     expectServerHoldsDir();
     // The server's mail worker writes the welcome mail, with the same link, as a file (no SMTP_URL here).
@@ -345,6 +374,10 @@ describe.skipIf(!process.env.DATABASE_URL)('on PostgreSQL: the CLI works on the 
     env = { DATABASE_URL: database.url!, DATA_DIR: dataDir(), PUBLIC_URL: 'https://portal.initech.example' };
     server = await startServer(env);
   }, 60_000);
+  const onPostgres = () => {
+    const url = new URL(env.DATABASE_URL!);
+    return `usher: on PostgreSQL at ${url.host}${url.pathname} (DATABASE_URL)\n`;
+  };
   afterAll(async () => {
     await server?.stop();
     await database?.close();
@@ -352,7 +385,7 @@ describe.skipIf(!process.env.DATABASE_URL)('on PostgreSQL: the CLI works on the 
 
   it('creates a tenant and a token that works at once, and revokes it with effect at once', async () => {
     const tenant = await cli(['tenant', 'create', 'initech', '--name', 'Initech'], env);
-    expect(tenant).toMatchObject({ code: 0, stderr: '' });
+    expect(tenant).toMatchObject({ code: 0, stderr: onPostgres() });
     expect(tenant.last).toMatch(UUID);
     const token = await cli(['token', 'create', '--tenant', 'initech', '--label', 'entra'], env);
     expect(token.last).toMatch(TOKEN);
@@ -370,7 +403,7 @@ describe.skipIf(!process.env.DATABASE_URL)('on PostgreSQL: the CLI works on the 
 
   it('creates a portal administrator with a link to PUBLIC_URL that the running server accepts', async () => {
     const created = await cli(['admin', 'create', '--tenant', 'initech', '--user-name', 'bill@initech.example', '--email', 'bill@initech.example'], env);
-    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created).toMatchObject({ code: 0, stderr: onPostgres() });
     expect(created.last).toMatch(/^https:\/\/portal\.initech\.example\/welcome\?token=ulink_/);
     await followAdminLink(server, created.last, 'initech', 'bill@initech.example');
   });
