@@ -65,9 +65,15 @@ function exitOf(child: ChildProcess): Promise<Exit> {
  * Starts dist/main.js and resolves once it logs "listening" (rejects with its output if it exits first). `wrap` is
  * a command to run it under, e.g. ['unshare', '--pid', '--fork', '--mount-proc'].
  */
-export async function startServer(vars: Record<string, string>, timeoutMs = 45_000, wrap: readonly string[] = []): Promise<ServerProcess> {
-  const [command, args] = wrap.length > 0 ? [wrap[0]!, [...wrap.slice(1), process.execPath, MAIN]] : [process.execPath, [MAIN]];
-  const child = spawn(command, args, { env: childEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(
+  vars: Record<string, string>,
+  timeoutMs = 45_000,
+  wrap: readonly string[] = [],
+  /** The command that starts the server: dist/main.js by default, or e.g. `npm start --silent` (run in the repository). */
+  entry: readonly [string, ...string[]] = [process.execPath, MAIN],
+): Promise<ServerProcess> {
+  const [command, ...args] = [...wrap, ...entry];
+  const child = spawn(command!, args, { cwd: ROOT, env: childEnv(vars), stdio: ['ignore', 'pipe', 'pipe'] });
   spawned.add(child);
   const lines: string[] = [];
   let partial = '';
