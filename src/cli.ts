@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { megabytes, restoreBackup, takeBackup } from './admin/backup.js';
+import { AdminCommandError } from './admin/create-admin.js';
 import { lockHolder, type LockHolder } from './admin/lock.js';
 import { runAdminCommand, runMigrations, type AdminRequest } from './admin/commands.js';
 import { parseDuration } from './admin/duration.js';
@@ -36,6 +38,9 @@ const USAGE = `usage: usher <command>
   usher admin create --tenant <slug> --user-name <name> --email <address> [--given-name X] [--family-name Y]
                                                     create a portal administrator (Administrator persona);
                                                     queues its welcome mail and prints the set-password link last
+  usher backup > usher-YYYY-MM-DD.tar.gz            the embedded database as a gzipped tar, on stdout, from the
+                                                    running server or a stopped DATA_DIR (PostgreSQL: pg_dump)
+  usher restore <file>                              make the database of an empty DATA_DIR from such a backup
 
 Configuration comes from the environment, as for the server (DATA_DIR, DATABASE_URL, ...); each command says on
 stderr which database it used. With the embedded database, commands run inside the server when it is running, and
@@ -118,11 +123,16 @@ function usageErrorOf(error: unknown): UsageError {
   return new UsageError(message);
 }
 
-interface Invocation {
-  readonly request: AdminRequest;
-  /** --create: the command may make a new embedded database. */
-  readonly create: boolean;
-}
+/** What the command line asks for: an admin command (run here or in the server), or a backup or restore. */
+type Invocation =
+  | {
+      readonly kind: 'admin';
+      readonly request: AdminRequest;
+      /** --create: the command may make a new embedded database. */
+      readonly create: boolean;
+    }
+  | { readonly kind: 'backup' }
+  | { readonly kind: 'restore'; readonly file: string };
 
 function parseCommand(argv: string[]): Invocation {
   let parsed;
@@ -132,7 +142,15 @@ function parseCommand(argv: string[]): Invocation {
     throw usageErrorOf(error);
   }
   const { values, positionals } = parsed;
-  return { request: requestOf(values, positionals), create: values.create === true };
+  const [command, file, ...extra] = positionals;
+  if ((command === 'backup' || command === 'restore') && !values.help && !values.version) {
+    const stray = command === 'backup' ? [file, ...extra].find((p) => p !== undefined) : extra[0];
+    if (stray !== undefined) throw new UsageError(`unexpected argument "${stray}"`);
+    if (command === 'backup') return { kind: 'backup' };
+    if (file === undefined) throw new UsageError('missing <file>');
+    return { kind: 'restore', file };
+  }
+  return { kind: 'admin', request: requestOf(values, positionals), create: values.create === true };
 }
 
 function requestOf(values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'], positionals: string[]): AdminRequest {
@@ -259,7 +277,7 @@ const say = (line: string) => process.stderr.write(`usher: ${line}\n`);
  * command holds it, this one waits its turn (scripts may run several at once). A data directory without a database
  * gets one only when asked (migrate, --create): a CLI pointed at the wrong DATA_DIR must not quietly make an empty one.
  */
-async function execute(config: Config, { request, create }: Invocation): Promise<string[]> {
+async function execute(config: Config, { request, create }: Extract<Invocation, { kind: 'admin' }>): Promise<string[]> {
   if (config.databaseUrl) {
     say(`on PostgreSQL at ${databaseLocation(config.databaseUrl)} (DATABASE_URL)`);
     return runLocally(config, request);
@@ -290,6 +308,17 @@ async function execute(config: Config, { request, create }: Invocation): Promise
   }
 }
 
+/** usher backup: the gzipped tar on stdout, which must not be a terminal. */
+async function backup(config: Config): Promise<number> {
+  if (process.stdout.isTTY) {
+    throw new AdminCommandError(`usher backup writes a gzipped tar to stdout: send it to a file, e.g. usher backup > usher-${new Date().toISOString().slice(0, 10)}.tar.gz`);
+  }
+  const bytes = await takeBackup(config, say);
+  await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+  say(`backup written: ${megabytes(bytes.length)}`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   let invocation: Invocation;
   try {
@@ -318,7 +347,8 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   try {
-    const lines = await execute(config, invocation);
+    if (invocation.kind === 'backup') return await backup(config);
+    const lines = invocation.kind === 'restore' ? await restoreBackup(config, invocation.file, say) : await execute(config, invocation);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } catch (error) {

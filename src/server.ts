@@ -76,7 +76,12 @@ export function publicUrlOf(config: Pick<Config, 'publicUrl' | 'host'>, port: nu
 const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
 /** Opens the configured database; for PGlite, takes the data directory's lock first. */
-export async function openConfiguredStore(config: Config, role: 'server' | 'cli'): Promise<{ store: Store; release: () => void }> {
+export async function openConfiguredStore(
+  config: Config,
+  role: 'server' | 'cli',
+  /** The embedded database only: a backup to make the new database from (usher restore). */
+  restore?: Uint8Array,
+): Promise<{ store: Store; release: () => void }> {
   if (config.databaseUrl) {
     const store = await openStore({ ...config, dataDir: undefined });
     // postgres.js connects on first use: try it now, so an unreachable database is one clear line, not a stack.
@@ -98,7 +103,7 @@ export async function openConfiguredStore(config: Config, role: 'server' | 'cli'
   }
   if (!isLock(lock)) throw new DataDirInUseError(config.dataDir, lock);
   try {
-    const store = await openStore({ ...config, dataDir: join(config.dataDir, PGLITE_SUBDIR) });
+    const store = await openStore({ ...config, dataDir: join(config.dataDir, PGLITE_SUBDIR), ...(restore ? { restore } : {}) });
     try {
       tightenTree(config.dataDir);
     } catch (error) {

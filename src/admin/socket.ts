@@ -1,6 +1,6 @@
 // The running server's admin channel: HTTP over a Unix socket in the data directory, readable only by its owner.
 import { chmodSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
 import { TenancyError } from '../tenancy/service.js';
 import { adminRequestSchema, runAdminCommand, type AdminDeps, type AdminResult } from './commands.js';
@@ -27,10 +27,59 @@ export function isUserError(error: unknown): error is Error {
   return error instanceof TenancyError || error instanceof AdminCommandError;
 }
 
+/** The socket's one route that answers bytes, not JSON: a gzipped tar of the embedded database. */
+const BACKUP_PATH = '/backup';
+
+/** Answers a backup of the embedded database (application/gzip), or a JSON AdminReply saying why there is none. */
+function backup(deps: AdminDeps, res: ServerResponse): void {
+  const refuse = (status: number, error: string) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ok: false, lines: [], error } satisfies AdminReply));
+  };
+  if (!deps.store.backup) return refuse(400, 'This server does not use the embedded database: back PostgreSQL up with pg_dump.');
+  const started = performance.now();
+  deps.store.backup().then(
+    (bytes) => {
+      deps.logger.info('backup taken', { bytes: bytes.length, ms: Math.round(performance.now() - started) });
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': bytes.length });
+      res.end(bytes);
+    },
+    (error: unknown) => {
+      deps.logger.error('backup failed', { error: (error as Error).message });
+      refuse(500, 'The server failed to take the backup; see its log.');
+    },
+  );
+}
+
+/** Asks the server that holds the data directory for a backup: the gzipped tar, or the server's reason for none. */
+export function requestBackup(dataDir: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socketPath(dataDir), path: BACKUP_PATH, method: 'POST' }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (res.statusCode === 200 && res.headers['content-type'] === 'application/gzip') return resolve(body);
+        let reason = `The server answered ${res.statusCode} to the backup request.`;
+        try {
+          reason = (JSON.parse(body.toString('utf8')) as AdminReply).error ?? reason;
+        } catch {
+          // Not JSON: the status says enough.
+        }
+        reject(new AdminCommandError(reason));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export async function startAdminSocket(dataDir: string, deps: AdminDeps): Promise<Server> {
   const path = socketPath(dataDir);
   rmSync(path, { force: true });
   const server = createServer((req, res) => {
+    if (req.url === BACKUP_PATH) return backup(deps, res);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

@@ -12,6 +12,8 @@ export interface StoreConfig {
   readonly shutdownTimeoutMs?: number;
   /** PGlite's data directory; undefined keeps the database in memory. */
   readonly dataDir: string | undefined;
+  /** PGlite: a backup to make the new database in dataDir from (usher restore). */
+  readonly restore?: Uint8Array;
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
@@ -22,7 +24,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
       statementTimeoutMs: config.statementTimeoutMs ?? 0,
     });
   }
-  return createPgliteStore({ dataDir: config.dataDir, closeTimeoutMs: config.shutdownTimeoutMs });
+  return createPgliteStore({ dataDir: config.dataDir, closeTimeoutMs: config.shutdownTimeoutMs, ...(config.restore ? { restore: config.restore } : {}) });
 }
 
 export type { Queryable, Row, Store, Transaction } from './store.js';

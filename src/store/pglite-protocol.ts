@@ -4,6 +4,8 @@
 export interface WorkerOptions {
   /** A directory to keep the data in, or undefined for an in-memory database. */
   readonly dataDir: string | undefined;
+  /** A backup (the gzipped tar `backup` answers) to make the new database in dataDir from. */
+  readonly restore?: Uint8Array;
 }
 
 /**
@@ -15,7 +17,9 @@ export interface WorkerOptions {
 export type Call =
   | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[]; readonly inTx: boolean }
   | { readonly id: number; readonly op: 'exec'; readonly script: string; readonly inTx: boolean }
-  | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' };
+  | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' }
+  /** A gzipped tar of the data directory, taken between transactions after a checkpoint: answered as rows [bytes]. */
+  | { readonly id: number; readonly op: 'backup' };
 
 /**
  * Sent without an id and answered by nothing: from now on the worker refuses every plain statement and every

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   try {
     db = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.restore ? { loadDataDir: new Blob([options.restore]) } : {}),
       // bigint columns (versions, counts) fit in a double for any real deployment; return numbers, as postgres.js does here.
       parsers: { [types.INT8]: (value: string) => Number(value) },
     });
@@ -69,6 +70,13 @@ async function main(): Promise<void> {
       case 'close':
         if (!db.closed) await db.close();
         return undefined;
+      case 'backup': {
+        // Between transactions (a backup waits for the one under way, as a plain statement does), after a
+        // checkpoint: the files are then the database as committed, with nothing left to replay.
+        await db.exec('checkpoint');
+        const tar = await db.dumpDataDir('gzip');
+        return [new Uint8Array(await tar.arrayBuffer())];
+      }
     }
   };
 
@@ -93,7 +101,7 @@ async function main(): Promise<void> {
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const chain = (call: Call) => {
     last = last.then(nextTurn).then(async () => {
-      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin';
+      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin' || call.op === 'backup';
       if (draining && plain) {
         if (call.op === 'begin') release();
         return answer(call, { id: call.id, ok: false, error: serializeError(closedError()) });
@@ -122,7 +130,7 @@ async function main(): Promise<void> {
       return;
     }
     const call = message;
-    if ((call.op === 'query' || call.op === 'exec') && !call.inTx && inTransaction) {
+    if ((((call.op === 'query' || call.op === 'exec') && !call.inTx) || call.op === 'backup') && inTransaction) {
       held.push(call);
       return;
     }

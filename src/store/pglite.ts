@@ -16,6 +16,8 @@ import { workerModule } from './worker-module.js';
 export interface PgliteOptions {
   /** A directory to keep the data in, or undefined for an in-memory database (tests). */
   readonly dataDir: string | undefined;
+  /** A backup (what Store.backup gave) to make the new database in dataDir from. */
+  readonly restore?: Uint8Array;
   /**
    * How long close() waits for the statement or transaction under way to finish, and then for PGlite to close,
    * before it stops the worker anyway (what was not committed is then lost, as in a crash). Default 10 s.
@@ -146,12 +148,13 @@ function adapt(send: (statement: Statement) => Promise<unknown[] | undefined>): 
 }
 
 export async function createPgliteStore(options: PgliteOptions): Promise<Store> {
-  return connectPgliteWorker(startPgliteWorker(options.dataDir), options);
+  return connectPgliteWorker(startPgliteWorker(options.dataDir, options.restore), options);
 }
 
-/** Starts the worker that opens the database; connectPgliteWorker then makes a store of it. */
-export function startPgliteWorker(dataDir: string | undefined): Worker {
-  return new Worker(workerModule('pglite-worker', import.meta.url), { workerData: { dataDir } satisfies WorkerOptions });
+/** Starts the worker that opens the database (made from a backup when `restore` is given); connectPgliteWorker then makes a store of it. */
+export function startPgliteWorker(dataDir: string | undefined, restore?: Uint8Array): Worker {
+  const workerData: WorkerOptions = { dataDir, ...(restore ? { restore } : {}) };
+  return new Worker(workerModule('pglite-worker', import.meta.url), { workerData });
 }
 
 /** The store over a worker startPgliteWorker started, once its database is open. */
@@ -179,19 +182,27 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
   // turn of this thread's event loop each; the ones still unanswered are what close() waits for.
   const plainUnderWay = new Set<Promise<unknown>>();
   let closedError: Error | undefined;
-  const root = adapt((statement) => {
+  /** A call outside any transaction: sent at once, and waited for by close(). */
+  const sendPlain = (request: Request) => {
     if (closedError) return Promise.reject(closedError);
-    const call = client.call({ ...statement, inTx: false });
+    const call = client.call(request);
     plainUnderWay.add(call);
     const forget = () => plainUnderWay.delete(call);
     call.then(forget, forget);
     return call;
-  });
+  };
+  const root = adapt((statement) => sendPlain({ ...statement, inTx: false }));
   let closing: Promise<void> | undefined;
 
   return {
     kind: 'pglite',
     query: root.query,
+    async backup(): Promise<Uint8Array> {
+      const rows = await sendPlain({ op: 'backup' }).catch((error: unknown) => {
+        throw translateError(error);
+      });
+      return rows![0] as Uint8Array;
+    },
     transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
       return withRetry(() =>
         gate.run(async () => {

@@ -19,5 +19,10 @@ export interface Store extends Queryable {
    * Serialization failures and deadlocks are retried a few times, so fn must be safe to run again.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * The embedded database only: a gzipped tar of its data directory, consistent (taken between transactions), that
+   * `restore` makes a database of again. PostgreSQL is backed up with its own tools (pg_dump).
+   */
+  backup?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
