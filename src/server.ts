@@ -15,6 +15,7 @@ import { assembleAppDeps } from './http/assemble.js';
 import { gracefulStop, type GracefulStop } from './http/graceful-stop.js';
 import type { Logger } from './http/logger.js';
 import { createFileTransport, createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from './mail/index.js';
+import { withStatementLog } from './store/statement-log.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { settledWithin } from './settled-within.js';
 import { serverSecret } from './store/secrets.js';
@@ -144,7 +145,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // A new embedded database is created from nothing (tens of seconds on a small machine): say so, and time it.
   const creating = !config.databaseUrl && !embeddedDatabaseExists(config.dataDir);
   if (creating) logger.info('creating the embedded database', { dataDir: config.dataDir });
-  const { store, release } = await openConfiguredStore(config, 'server');
+  const opened = await openConfiguredStore(config, 'server');
+  const { release } = opened;
+  const store = config.logLevel === 'debug' ? withStatementLog(opened.store, logger) : opened.store;
   logger.info('database opened', {
     database: store.kind,
     ...(config.databaseUrl ? { at: databaseLocation(config.databaseUrl) } : { dataDir: config.dataDir, created: creating }),

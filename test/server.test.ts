@@ -150,7 +150,7 @@ describe('a running server', { timeout: 60_000 }, () => {
     const run = randomBytes(4).toString('hex');
     const ids = { health: `health-${run}`, create: `create-${run}`, denied: `denied-${run}`, bad: `bad-${run}`, list: `list-${run}` };
 
-    expect((await fetch(`${server.url}/healthz`, { headers: { 'X-Request-Id': ids.health } })).status).toBe(200);
+    expect((await fetch(`${server.url}/healthz`, { headers: { 'X-Request-Id': ids.health, 'User-Agent': 'probe/1.0 (health)' } })).status).toBe(200);
     const created = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName, password }, { 'X-Request-Id': ids.create });
     expect(created.status).toBe(201);
     const denied = await scim('GET', '/Users', undefined, { Authorization: `Bearer ${wrongToken}`, 'X-Request-Id': ids.denied });
@@ -176,13 +176,26 @@ describe('a running server', { timeout: 60_000 }, () => {
     const tenantId = tenantList.stdout.split('\n').find((line) => line.includes('  acme  '))!.split(' ')[0];
     expect(tenantId).toMatch(UUID);
 
-    const common = { level: 'info', msg: 'request', time: expect.any(String), durationMs: expect.any(Number) };
-    expect(byId(ids.health)).toEqual([{ ...common, method: 'GET', path: '/healthz', status: 200, requestId: ids.health, tenant: null }]);
-    expect(byId(ids.create)).toEqual([{ ...common, method: 'POST', path: '/scim/v2/Users', status: 201, requestId: ids.create, tenant: tenantId }]);
-    expect(byId(ids.denied)).toEqual([{ ...common, method: 'GET', path: '/scim/v2/Users', status: 401, requestId: ids.denied, tenant: null }]);
-    expect(byId(ids.bad)).toEqual([{ ...common, method: 'POST', path: '/scim/v2/Users', status: 400, requestId: ids.bad, tenant: tenantId }]);
+    const common = {
+      level: 'info',
+      msg: 'request',
+      time: expect.any(String),
+      durationMs: expect.any(Number),
+      client: '127.0.0.1',
+      userAgent: expect.any(String),
+    };
+    const token = expect.stringMatching(/^token:[0-9a-f-]{36}$/);
+    const users = { path: '/scim/v2/Users', route: '/scim/v2/Users' };
+    expect(byId(ids.health)).toEqual([
+      { ...common, method: 'GET', path: '/healthz', route: '/healthz', status: 200, requestId: ids.health, tenant: null, actor: null, userAgent: 'probe/1.0 (health)' },
+    ]);
+    expect(byId(ids.create)).toEqual([{ ...common, method: 'POST', ...users, status: 201, requestId: ids.create, tenant: tenantId, actor: token }]);
+    // Refused before any route ran: no route, no tenant, no actor.
+    expect(byId(ids.denied)).toEqual([{ ...common, method: 'GET', path: '/scim/v2/Users', route: null, status: 401, requestId: ids.denied, tenant: null, actor: null }]);
+    expect(byId(ids.bad)).toEqual([{ ...common, method: 'POST', ...users, status: 400, requestId: ids.bad, tenant: tenantId, actor: token }]);
     // The path only: a filter can carry a user's name or e-mail address.
-    expect(byId(ids.list)).toEqual([{ ...common, method: 'GET', path: '/scim/v2/Users', status: 200, requestId: ids.list, tenant: tenantId }]);
+    expect(byId(ids.list)).toEqual([{ ...common, method: 'GET', ...users, status: 200, requestId: ids.list, tenant: tenantId, actor: token }]);
+    expect(byId(ids.create)[0]!.actor).toBe(byId(ids.list)[0]!.actor);
     for (const line of lines) expect(line.durationMs as number).toBeGreaterThanOrEqual(0);
 
     // Every line of stdout is JSON, and none carries a secret or a piece of a body.

@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps) {
   const app: Hono<AppEnv> = new Hono<AppEnv>({ getPath: (request) => canonical(getPath(request)) });
 
   app.use(requestId());
-  app.use(accessLog(logger));
+  app.use(accessLog(logger, { trustProxy: deps.limits.trustProxy }));
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
     await next();

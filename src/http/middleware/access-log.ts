@@ -1,21 +1,50 @@
-// One log line per request: method, path (never the query string or body), status, duration, request id, tenant.
+// One log line per request: what an operator searches by (client, tenant, actor, route), and never the query
+// string or the body, which carry names, e-mail addresses and secrets.
 import { createMiddleware } from 'hono/factory';
+import { matchedRoutes } from 'hono/route';
+import type { Context } from 'hono';
 import type { Logger } from '../logger.js';
 import type { AppEnv } from '../env.js';
+import { clientAddress } from './rate-limit.js';
 
-export function accessLog(logger: Logger) {
+export interface AccessLogOptions {
+  /** As for rate limits: how many proxies in front append to X-Forwarded-For (0: the socket's peer). */
+  readonly trustProxy: number;
+}
+
+/** A header's value as a log can hold it: control characters replaced, at most 200 characters. */
+const MAX_AGENT = 200;
+function printable(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > MAX_AGENT ? `${clean.slice(0, MAX_AGENT)}...` : clean;
+}
+
+/** The template of the route that answered (`/scim/v2/Users/:id`), or null when none did (404). */
+function routeOf(c: Context<AppEnv>): string | null {
+  const answered = matchedRoutes(c)[c.req.routeIndex];
+  return answered && answered.path !== '*' && !answered.path.endsWith('/*') ? answered.path : null;
+}
+
+export function accessLog(logger: Logger, options: AccessLogOptions) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const started = performance.now();
     try {
       await next();
     } finally {
+      const actor = c.var.actor;
       logger.info('request', {
         method: c.req.method,
         path: c.req.path,
+        route: routeOf(c),
         status: c.res.status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         requestId: c.var.requestId,
         tenant: c.var.tenantId ?? null,
+        actor: actor ? `${actor.kind}:${actor.id}` : null,
+        client: clientAddress(c, options.trustProxy) ?? null,
+        userAgent: printable(c.req.header('user-agent')),
       });
     }
   });
