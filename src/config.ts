@@ -62,6 +62,13 @@ const envSchema = z.object({
     .max(512, 'must be at most 512 characters')
     .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must use only letters, digits and - . _ ~ + / (then = padding)')
     .optional(),
+  // The bearer token /metrics asks for; without it /metrics is not served.
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .max(512, 'must be at most 512 characters')
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must use only letters, digits and - . _ ~ + / (then = padding)')
+    .optional(),
 });
 
 export interface Config {
@@ -88,6 +95,8 @@ export interface Config {
   readonly mailDir: string;
   readonly mailFrom: string;
   readonly bootstrap: { readonly tenant: string; readonly token: string | undefined } | undefined;
+  /** The bearer token GET /metrics asks for (METRICS_TOKEN); undefined: /metrics is not served. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -156,5 +165,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrap: e.USHER_BOOTSTRAP_TENANT
       ? { tenant: e.USHER_BOOTSTRAP_TENANT, token: e.USHER_BOOTSTRAP_TOKEN }
       : undefined,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

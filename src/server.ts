@@ -15,7 +15,9 @@ import { assembleAppDeps } from './http/assemble.js';
 import { gracefulStop, type GracefulStop } from './http/graceful-stop.js';
 import type { Logger } from './http/logger.js';
 import { createFileTransport, createMailWorker, createSmtpTransport, type MailTransport, type MailWorker } from './mail/index.js';
-import { withStatementLog } from './store/statement-log.js';
+import { observeStatements, withStatementLog } from './store/statement-log.js';
+import { createMetrics } from './metrics/metrics.js';
+import { selectMailQueueStats } from './mail/queries.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { settledWithin } from './settled-within.js';
 import { serverSecret } from './store/secrets.js';
@@ -147,7 +149,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (creating) logger.info('creating the embedded database', { dataDir: config.dataDir });
   const opened = await openConfiguredStore(config, 'server');
   const { release } = opened;
-  const store = config.logLevel === 'debug' ? withStatementLog(opened.store, logger) : opened.store;
+  // Every statement is counted for /metrics (and logged at debug); the mail queue's gauges read the bare store.
+  const metrics = createMetrics({
+    database: opened.store.kind,
+    poolSize: config.databaseUrl ? config.databasePoolSize : 1,
+    mailQueue: () => selectMailQueueStats(opened.store, new Date()),
+  });
+  const observed = observeStatements(opened.store, metrics.statements);
+  const store = config.logLevel === 'debug' ? withStatementLog(observed, logger) : observed;
   logger.info('database opened', {
     database: store.kind,
     ...(config.databaseUrl ? { at: databaseLocation(config.databaseUrl) } : { dataDir: config.dataDir, created: creating }),
@@ -173,7 +182,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       mailTransport = createFileTransport(config.mailDir, logger);
       logger.warn('mail is written to files, not delivered: set SMTP_URL to deliver it', { mailDir: config.mailDir });
     }
-    mailer = createMailWorker({ store, transport: mailTransport, clock, logger, from: config.mailFrom });
+    mailer = createMailWorker({ store, transport: mailTransport, clock, logger, from: config.mailFrom, counted: metrics.mailAttempt });
     mailer.start();
     logger.info('mail worker started', config.smtpUrl ? { delivery: 'smtp', relay: smtpRelayOf(config.smtpUrl) } : { delivery: 'file', mailDir: config.mailDir });
 
@@ -224,6 +233,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       notifyMail: () => mailer?.notify(),
       consoleDir: CONSOLE_DIR,
       shutdown: shutdown.signal,
+      metrics,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     });
     app = createApp(deps);
     // The CLI's way in while this process holds the PGlite data directory.

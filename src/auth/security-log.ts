@@ -81,9 +81,11 @@ const WARN: ReadonlySet<SecurityEvent> = new Set<SecurityEvent>([
 /** A user agent is the client's free text: bounded, so a request cannot write a long line. */
 const MAX_USER_AGENT = 256;
 
-export function createSecurityLog(logger: Logger): SecurityLog {
+/** The security log on `logger`; `counted` hears of each event too (the /metrics counter by event name). */
+export function createSecurityLog(logger: Logger, counted?: (event: SecurityEvent) => void): SecurityLog {
   return {
     record(event, meta, fields = {}) {
+      counted?.(event);
       const { tenant = null, userId = null, ...rest } = fields;
       const line = {
         event,

@@ -33,6 +33,8 @@ import { accessLog } from './middleware/access-log.js';
 import { boundedBody } from './middleware/body-limit.js';
 import { clientGone } from './middleware/client-gone.js';
 import { scimRequestLimit, type RateLimits } from './middleware/rate-limit.js';
+import { metricsRoute } from './metrics-route.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
 import { requestId } from './middleware/request-id.js';
@@ -59,6 +61,10 @@ export interface AppDeps extends Deps {
   readonly consoleDir: string | undefined;
   /** Aborted when the server begins to stop (see BulkDeps.shutdown). */
   readonly shutdown?: AbortSignal;
+  /** What /metrics reports; requests, statements, security events and mail count into it. */
+  readonly metrics: Metrics;
+  /** The bearer token GET /metrics asks for; undefined: /metrics is not served. */
+  readonly metricsToken: string | undefined;
 }
 
 export function createApp(deps: AppDeps) {
@@ -68,7 +74,7 @@ export function createApp(deps: AppDeps) {
   const app: Hono<AppEnv> = new Hono<AppEnv>({ getPath: (request) => canonical(getPath(request)) });
 
   app.use(requestId());
-  app.use(accessLog(logger, { trustProxy: deps.limits.trustProxy }));
+  app.use(accessLog(logger, { trustProxy: deps.limits.trustProxy, metrics: deps.metrics }));
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
     await next();
@@ -82,6 +88,7 @@ export function createApp(deps: AppDeps) {
   // browsers' caches, and the root may serve something of its own one day.
   app.get('/', (c) => c.redirect('/admin', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  metricsRoute(app, deps.metrics, deps.metricsToken);
   app.get('/readyz', async (c) => {
     try {
       await deps.store.query('select 1');
@@ -112,12 +119,14 @@ export function createApp(deps: AppDeps) {
     scim.use(
       scimRequestLimit({
         perSecond,
-        tooMany: (c, retryAfter) =>
-          scimError(
+        tooMany: (c, retryAfter) => {
+          deps.metrics.rateLimited('scim');
+          return scimError(
             c,
             new ScimError(429, undefined, `Too many requests for this token (SCIM_RATE_LIMIT: ${perSecond} a second, bursts of ${perSecond * 2}); try again in ${retryAfter} s.`),
             { 'Retry-After': String(retryAfter) },
-          ),
+          );
+        },
       }),
     );
   }

@@ -11,6 +11,7 @@ import type { TenancyService } from '../tenancy/service.js';
 import { SCIM_PREFIX, type AppDeps } from './app.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rate-limit.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
 
 export interface AppSettings {
   readonly maxResults: number;
@@ -39,12 +40,21 @@ export interface AssembleInput {
   readonly consoleDir?: string;
   /** Aborted when the server begins to stop: long work (a Bulk) ends after the operation in flight. */
   readonly shutdown?: AbortSignal;
+  /** The server's metrics (with its database and mail queue); left out: metrics of this app alone. */
+  readonly metrics?: Metrics;
+  /** METRICS_TOKEN: GET /metrics is served to whoever presents it; left out: not served. */
+  readonly metricsToken?: string;
 }
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
   const { store, clock, newId, tenancy, logger, publicUrl, settings } = input;
   const passwords = input.passwords ?? createPasswordHasher({ maxWaiting: settings.auth.hashQueueMax });
-  const securityLog = createSecurityLog(logger);
+  const metrics = input.metrics ?? createMetrics();
+  // The /auth rate limit refuses through the security log (auth.rateLimited): count it as the SCIM limit's refusals are.
+  const securityLog = createSecurityLog(logger, (event) => {
+    metrics.securityEvent(event);
+    if (event === 'auth.rateLimited') metrics.rateLimited('auth');
+  });
   const auth = createAuthService({
     store,
     clock,
@@ -82,5 +92,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     mfa: createMfaService({ store, clock, newId, auth, mailer: () => accountMail, securityLog }),
     consoleDir: input.consoleDir,
     shutdown: input.shutdown,
+    metrics,
+    metricsToken: input.metricsToken,
   };
 }

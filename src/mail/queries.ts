@@ -106,3 +106,20 @@ export async function requeueFailedMail(tx: Queryable, now: Date): Promise<numbe
   );
   return rows.length;
 }
+
+/**
+ * The outbox as /metrics shows it: mails not sent and still to be tried, the age of the oldest of them, and mails
+ * given up (next attempt 'infinity'). Across tenants: the queue is the server's, not a tenant's. Served by
+ * outbox_due_idx (unsent mail only).
+ */
+export async function selectMailQueueStats(q: Queryable, now: Date): Promise<{ depth: number; oldestSeconds: number; givenUp: number }> {
+  const rows = await q.query<{ depth: number; oldest_seconds: number | null; given_up: number }>(
+    `select count(*) filter (where next_attempt_at <> 'infinity')::int as depth,
+            extract(epoch from $1::timestamptz - min(created_at) filter (where next_attempt_at <> 'infinity'))::float8 as oldest_seconds,
+            count(*) filter (where next_attempt_at = 'infinity')::int as given_up
+       from outbox where sent_at is null`,
+    [now.toISOString()],
+  );
+  const row = rows[0]!;
+  return { depth: row.depth, oldestSeconds: Math.max(0, row.oldest_seconds ?? 0), givenUp: row.given_up };
+}

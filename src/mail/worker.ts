@@ -52,6 +52,8 @@ export interface MailWorkerOptions {
   readonly backoff?: MailBackoff;
   /** A number in [0, 1) for the jitter (tests make it fixed). Default Math.random. */
   readonly random?: () => number;
+  /** Hears each attempt's outcome (the /metrics counter). */
+  readonly counted?: (outcome: 'sent' | 'written' | 'retry' | 'givenUp') => void;
 }
 
 export interface DrainResult {
@@ -113,16 +115,19 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
       if (attempts >= maxAttempts) {
         await markMailFailed(q, row.tenant_id, row.id, attempts, reason, null);
         logger.error('mail given up', { ...fields, error: reason });
+        options.counted?.('givenUp');
         return 'failed';
       }
       const next = nextAttemptAt(attempts);
       await markMailFailed(q, row.tenant_id, row.id, attempts, reason, next);
       logger.warn('mail not sent, will retry', { ...fields, error: reason, nextAttemptAt: next.toISOString() });
+      options.counted?.('retry');
       return 'deferred';
     }
     await markMailSent(q, row.tenant_id, row.id, attempts, clock());
     // A file is no delivery: whoever reads the log must not believe the user got the mail.
     logger.info(transport.delivers === 'file' ? 'mail written to file, not delivered' : 'mail sent', fields);
+    options.counted?.(transport.delivers === 'file' ? 'written' : 'sent');
     return 'sent';
   }
 

@@ -1,5 +1,6 @@
-// LOG_LEVEL=debug: one log line per SQL statement, with how long it took and how many rows it gave: never its
-// parameters, which carry names, e-mail addresses and token digests.
+// Watching the statements a store runs: how long each took, how many rows it gave, whether it failed. The server
+// counts them for /metrics and, at LOG_LEVEL=debug, logs each one: never with its parameters, which carry names,
+// e-mail addresses and token digests.
 import type { Logger } from '../http/logger.js';
 import type { Queryable, Row, Store, Transaction } from './store.js';
 
@@ -11,27 +12,58 @@ export function statementName(text: string): string {
   return flat.length > NAME_LENGTH ? `${flat.slice(0, NAME_LENGTH)}...` : flat;
 }
 
-function timed<Q extends Queryable>(q: Q, logger: Logger, inTransaction: boolean): Q['query'] {
+export interface StatementRun {
+  readonly text: string;
+  readonly seconds: number;
+  readonly inTransaction: boolean;
+  /** Rows returned; undefined when it failed. */
+  readonly rows: number | undefined;
+  /** The SQLSTATE or error name when it failed. */
+  readonly failed: string | undefined;
+}
+
+export interface StatementObserver {
+  /** A statement is sent (before its answer). */
+  started?(): void;
+  /** Its answer came, or its error. */
+  ended(run: StatementRun): void;
+}
+
+function observed<Q extends Queryable>(q: Q, observer: StatementObserver, inTransaction: boolean): Q['query'] {
   return async <T extends Row>(text: string, params?: readonly unknown[]): Promise<T[]> => {
     const started = performance.now();
-    const fields = () => ({ statement: statementName(text), ms: Math.round((performance.now() - started) * 100) / 100, inTransaction });
+    observer.started?.();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
       const rows = await q.query<T>(text, params);
-      logger.debug('sql', { ...fields(), rows: rows.length });
+      observer.ended({ text, seconds: seconds(), inTransaction, rows: rows.length, failed: undefined });
       return rows;
     } catch (error) {
-      logger.debug('sql', { ...fields(), failed: (error as { code?: string }).code ?? (error as Error).name });
+      observer.ended({ text, seconds: seconds(), inTransaction, rows: undefined, failed: (error as { code?: string }).code ?? (error as Error).name });
       throw error;
     }
   };
 }
 
-/** The store, logging each statement at debug level (its own and those of its transactions). */
-export function withStatementLog(store: Store, logger: Logger): Store {
+/** The store, telling the observer of each statement it runs, its own and its transactions'. */
+export function observeStatements(store: Store, observer: StatementObserver): Store {
   return {
     ...store,
-    query: timed(store, logger, false),
+    query: observed(store, observer, false),
     transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
-      store.transaction((tx) => fn({ query: timed(tx, logger, true), execScript: (script) => tx.execScript(script) })),
+      store.transaction((tx) => fn({ query: observed(tx, observer, true), execScript: (script) => tx.execScript(script) })),
   };
+}
+
+/** The store, logging each statement at debug level: its text cut short, its time and rows. */
+export function withStatementLog(store: Store, logger: Logger): Store {
+  return observeStatements(store, {
+    ended: (run) =>
+      logger.debug('sql', {
+        statement: statementName(run.text),
+        ms: Math.round(run.seconds * 100_000) / 100,
+        inTransaction: run.inTransaction,
+        ...(run.failed === undefined ? { rows: run.rows } : { failed: run.failed }),
+      }),
+  });
 }

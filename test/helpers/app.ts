@@ -81,6 +81,8 @@ export interface TestOptions {
   readonly wrapStore?: (store: Store) => Store;
   /** PostgreSQL's statement_timeout (STATEMENT_TIMEOUT_MS) for this context's store. */
   readonly statementTimeoutMs?: number;
+  /** METRICS_TOKEN: GET /metrics is served to whoever presents it. */
+  readonly metricsToken?: string;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
@@ -109,6 +111,7 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
       ...(options.passwords ? { passwords: options.passwords } : {}),
       consoleDir: CONSOLE_DIR,
       ...(options.shutdown ? { shutdown: options.shutdown } : {}),
+      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     }),
   );
 
