@@ -6,21 +6,13 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, w
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, childEnv, cli, killAll, removeDir, startServer, tempDataDir, type ServerProcess } from './helpers/processes.js';
+import { CLI, childEnv, cli, startServer, tempDirs, type ServerProcess } from './helpers/processes.js';
 
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const TOKEN = `bootstrap_${randomBytes(24).toString('base64url')}`;
 
-const dirs: string[] = [];
-function dir(): string {
-  const made = tempDataDir();
-  dirs.push(made);
-  return made;
-}
-afterAll(() => {
-  killAll();
-  for (const made of dirs) removeDir(made);
-});
+const { dir, cleanUp } = tempDirs();
+afterAll(cleanUp);
 
 /** `usher backup > file`: stdout straight into the file, as a shell redirection does. */
 async function backupTo(file: string, vars: Record<string, string>): Promise<{ code: number | null; stderr: string }> {

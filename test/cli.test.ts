@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../src/admin/lock.js';
 import { SOCKET_FILE } from '../src/admin/socket.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
-import { MAIN, cli, killAll, removeDir, run, startServer, tempDataDir, type ServerProcess } from './helpers/processes.js';
+import { MAIN, cli, run, startServer, tempDirs, type ServerProcess } from './helpers/processes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TOKEN = /^usher_[A-Za-z0-9_-]{43}$/;
@@ -47,16 +47,8 @@ function tokenId(listing: string, label: string): string {
 
 const lockHolder = (dir: string) => JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid: number; role: string };
 
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  killAll();
-  for (const dir of dirs) removeDir(dir);
-});
+const { dir: dataDir, cleanUp } = tempDirs();
+afterAll(cleanUp);
 
 describe('usage', () => {
   const bad: string[][] = [
@@ -130,7 +122,7 @@ describe('usage', () => {
   });
 });
 
-describe('with the server stopped: the CLI opens the data directory itself', { timeout: 60_000 }, () => {
+describe('with the server stopped: the CLI opens the data directory itself', { timeout: 120_000 }, () => {
   let dir: string;
   let env: Record<string, string>;
   let tenantId: string;

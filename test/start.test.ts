@@ -5,22 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILD_STAMP, buildState, stampBuild } from '../src/build-state.js';
-import { killAll, removeDir, startServer, tempDataDir } from './helpers/processes.js';
+import { removeDir, startServer, tempDirs } from './helpers/processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const UNIT = join(ROOT, 'docs', 'deploy', 'usher.service');
 const SYSTEMD_ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((path) => existsSync(path));
 
-const dirs: string[] = [];
-function dir(): string {
-  const made = tempDataDir();
-  dirs.push(made);
-  return made;
-}
-afterAll(() => {
-  killAll();
-  for (const made of dirs) removeDir(made);
-});
+const { dir, cleanUp } = tempDirs();
+afterAll(cleanUp);
 
 /** Sets a file's modification time to `at` seconds from now. */
 function touch(path: string, at: number): void {

@@ -27,6 +27,25 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * Fresh data directories for one test file: `dir()` makes one, `cleanUp()` (for afterAll) kills whatever process a
+ * test left running and removes them all.
+ */
+export function tempDirs(): { dir: () => string; cleanUp: () => void } {
+  const made: string[] = [];
+  return {
+    dir: () => {
+      const dir = tempDataDir();
+      made.push(dir);
+      return dir;
+    },
+    cleanUp: () => {
+      killAll();
+      for (const dir of made.splice(0)) removeDir(dir);
+    },
+  };
+}
+
 const spawned = new Set<ChildProcess>();
 
 /** Kills whatever a test left running, even when it failed half-way: call from afterAll/afterEach. */

@@ -30,7 +30,7 @@ describe('with METRICS_TOKEN', () => {
   const scrape = () => ctx.app.request('/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
 
   it('refuses a scraper without the token, or with another, as 401 with a Bearer challenge', async () => {
-    for (const headers of [{}, { Authorization: `Bearer ${randomBytes(32).toString('base64url')}` }, { Authorization: `Bearer ${ctx.client.token}` }, { Authorization: METRICS_TOKEN }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: `Bearer ${randomBytes(32).toString('base64url')}` }, { Authorization: `Bearer ${ctx.client.token}` }, { Authorization: METRICS_TOKEN }]) {
       const response = await ctx.app.request('/metrics', { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="usher-metrics"');
