@@ -128,7 +128,9 @@ export function resourceJsonSchema(type: ResourceTypeDefinition, refOf: RefOf): 
   return {
     ...core,
     title: type.name,
-    description: `${type.description} (${type.schema.id}), served at ${type.endpoint}.`,
+    description:
+      `${type.description} (${type.schema.id}), served at ${type.endpoint}. An answer to a request with attributes or ` +
+      'excludedAttributes holds only the attributes asked for and those always returned.',
     properties: {
       schemas: schemasAttribute(type.schema.id, extensions.map((e) => e.id)),
       ...(core.properties as JsonSchema),
