@@ -35,6 +35,18 @@ const mfaEnrolBody = z.union([z.object({ mfaToken: secret }), z.object({ current
 const mfaConfirmBody = z.object({ mfaToken: secret.optional(), code });
 const mfaChangeBody = z.object({ currentPassword: secret, ...proof });
 
+/** The body each POST route below reads, by its path under /auth: what GET /openapi.json describes them with. */
+export const AUTH_REQUEST_BODIES: Readonly<Record<string, z.ZodType>> = {
+  '/login': loginBody,
+  '/password': passwordBody,
+  '/reset': resetBody,
+  '/mfa/verify': mfaVerifyBody,
+  '/mfa/enrol': mfaEnrolBody,
+  '/mfa/confirm': mfaConfirmBody,
+  '/mfa/recovery-codes': mfaChangeBody,
+  '/mfa/disable': mfaChangeBody,
+};
+
 async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   // A body that cannot be read (the client went away) is not a malformed one: that error goes on to app.onError.
   const text = await c.req.text();

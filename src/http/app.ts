@@ -34,6 +34,7 @@ import { boundedBody } from './middleware/body-limit.js';
 import { clientGone } from './middleware/client-gone.js';
 import { scimRequestLimit, type RateLimits } from './middleware/rate-limit.js';
 import { metricsRoute } from './metrics-route.js';
+import { openApiRoutes } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   app.get('/', (c) => c.redirect('/admin', 302));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   metricsRoute(app, deps.metrics, deps.metricsToken);
+  app.route('/', openApiRoutes({ serverUrl: deps.scimBaseUrl.slice(0, -SCIM_PREFIX.length), metrics: deps.metricsToken !== undefined }));
   app.get('/readyz', async (c) => {
     try {
       await deps.store.query('select 1');

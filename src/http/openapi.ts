@@ -1,0 +1,641 @@
+// GET /openapi.json: an OpenAPI 3.1 description of /scim/v2, /auth, the health routes and /metrics. The bodies are
+// described by the schemas that validate them (the SCIM schema definitions through src/scim/json-schema.ts, the zod
+// schemas of /auth through z.toJSONSchema), and test/http/openapi.test.ts checks that the paths are the app's routes.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AUTH_REQUEST_BODIES } from '../auth/route.js';
+import { scimJsonSchemas, type JsonSchema } from '../scim/json-schema.js';
+import type { AppEnv } from './env.js';
+
+export const OPENAPI_PATH = '/openapi.json';
+const SCIM = '/scim/v2';
+
+export interface OpenApiOptions {
+  /** The server's public URL, without /scim/v2 (PUBLIC_URL). */
+  readonly serverUrl: string;
+  /** Whether GET /metrics is served (METRICS_TOKEN is set): the document lists only what the server answers. */
+  readonly metrics: boolean;
+  /** The version of Usher; by default the one in package.json. */
+  readonly version?: string;
+}
+
+type Operation = Record<string, unknown>;
+// A path item: its operations by method, and parameters shared by them.
+type Paths = Record<string, Record<string, unknown>>;
+
+const ref = (name: string) => `#/components/schemas/${name}`;
+const schemaRef = (name: string) => ({ $ref: ref(name) });
+const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+
+// Requests may be sent as either; answers are application/scim+json (RFC 7644 §3.1).
+const scimBody = (schema: JsonSchema, description: string, required = true) => ({
+  description,
+  required,
+  content: { 'application/scim+json': { schema }, 'application/json': { schema } },
+});
+const scimAnswer = (description: string, schema: JsonSchema, headers: Record<string, unknown> = {}) => ({
+  description,
+  ...(Object.keys(headers).length > 0 ? { headers } : {}),
+  content: { 'application/scim+json': { schema } },
+});
+const jsonAnswer = (description: string, schema: JsonSchema, headers: Record<string, unknown> = {}) => ({
+  description,
+  ...(Object.keys(headers).length > 0 ? { headers } : {}),
+  content: { 'application/json': { schema } },
+});
+
+const ETAG = { ETag: { $ref: '#/components/headers/ETag' } };
+const RETRY_AFTER = { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } };
+
+/** The SCIM error answers (RFC 7644 §3.12) every route under /scim/v2 can give, after its own. */
+const SCIM_ERRORS = {
+  '400': responseRef('ScimBadRequest'),
+  '401': responseRef('ScimUnauthorized'),
+  '403': responseRef('ScimForbidden'),
+  '413': responseRef('ScimPayloadTooLarge'),
+  '429': responseRef('ScimTooManyRequests'),
+  '500': responseRef('ServerError'),
+  '503': responseRef('ScimUnavailable'),
+};
+const NOT_FOUND = { '404': responseRef('ScimNotFound') };
+const PRECONDITION = { '412': responseRef('ScimPreconditionFailed') };
+const CONFLICT = { '409': responseRef('ScimConflict') };
+const MEDIA_TYPE = { '415': responseRef('ScimUnsupportedMediaType') };
+
+const BEARER = [{ bearer: [] }];
+/** Either signed in (a session token) or not: the body then carries the token of a step of a sign-in. */
+const OPTIONAL_BEARER = [{}, { bearer: [] }];
+
+const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+const LIST_PARAMS = ['filter', 'startIndex', 'count', 'cursor', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'].map(param);
+const PROJECTION = [param('attributes'), param('excludedAttributes')];
+
+function scimOperation(operation: Operation, responses: Record<string, unknown>): Operation {
+  return { security: BEARER, ...operation, responses: { ...responses, ...SCIM_ERRORS } };
+}
+
+/** /Users or /Groups (RFC 7644 §3.2-§3.6): the same routes for both. */
+function resourcePaths(endpoint: 'Users' | 'Groups', type: 'User' | 'Group'): Paths {
+  const resource = schemaRef(type);
+  const body = schemaRef(`${type}Request`);
+  const tag = [endpoint];
+  const byId = { parameters: [param('id')] };
+  return {
+    [`${SCIM}/${endpoint}`]: {
+      get: scimOperation(
+        { tags: tag, operationId: `list${endpoint}`, summary: `List or filter ${endpoint} (RFC 7644 §3.4.2); needs users:read.`, parameters: LIST_PARAMS },
+        { '200': scimAnswer(`A page of ${endpoint}.`, schemaRef(`${type}ListResponse`)) },
+      ),
+      post: scimOperation(
+        {
+          tags: tag,
+          operationId: `create${type}`,
+          summary: `Create a ${type} (RFC 7644 §3.3); needs users:write.`,
+          parameters: PROJECTION,
+          requestBody: scimBody(body, `The new ${type}.`),
+        },
+        {
+          '201': scimAnswer(`The ${type} as created.`, resource, { ...ETAG, Location: { description: `The URL of the new ${type}.`, schema: { type: 'string' } } }),
+          ...CONFLICT,
+          ...MEDIA_TYPE,
+        },
+      ),
+    },
+    [`${SCIM}/${endpoint}/.search`]: {
+      post: scimOperation(
+        {
+          tags: tag,
+          operationId: `search${endpoint}`,
+          summary: `Query ${endpoint} with the parameters in the body (RFC 7644 §3.4.3); needs users:read.`,
+          requestBody: scimBody(schemaRef('SearchRequest'), 'The query.'),
+        },
+        { '200': scimAnswer(`A page of ${endpoint}.`, schemaRef(`${type}ListResponse`)), ...MEDIA_TYPE },
+      ),
+    },
+    [`${SCIM}/${endpoint}/{id}`]: {
+      ...byId,
+      get: scimOperation(
+        {
+          tags: tag,
+          operationId: `get${type}`,
+          summary: `Read a ${type} (RFC 7644 §3.4.1); needs users:read.`,
+          parameters: [...PROJECTION, param('If-None-Match')],
+        },
+        { '200': scimAnswer(`The ${type}.`, resource, ETAG), '304': { description: 'Not modified: If-None-Match named its current version.', headers: ETAG }, ...NOT_FOUND },
+      ),
+      put: scimOperation(
+        {
+          tags: tag,
+          operationId: `replace${type}`,
+          summary: `Replace a ${type} (RFC 7644 §3.5.1); needs users:write.`,
+          parameters: [...PROJECTION, param('If-Match')],
+          requestBody: scimBody(body, `The whole ${type}; attributes left out are cleared.`),
+        },
+        { '200': scimAnswer(`The ${type} as replaced.`, resource, ETAG), ...NOT_FOUND, ...CONFLICT, ...PRECONDITION, ...MEDIA_TYPE },
+      ),
+      patch: scimOperation(
+        {
+          tags: tag,
+          operationId: `patch${type}`,
+          summary:
+            `Change a ${type} (RFC 7644 §3.5.2); needs users:write.` +
+            (type === 'User' ? ' A user is locked or unlocked by replacing active; the account extension says why and until when.' : ''),
+          parameters: [...PROJECTION, param('If-Match')],
+          requestBody: scimBody(schemaRef('PatchOp'), 'The operations, applied in order, all or none.'),
+        },
+        {
+          '200': scimAnswer(`The ${type} as changed.`, resource, ETAG),
+          ...(type === 'Group'
+            ? { '204': { description: 'Changed; only the new version, unless attributes or excludedAttributes ask for the Group.', headers: ETAG } }
+            : {}),
+          ...NOT_FOUND,
+          ...CONFLICT,
+          ...PRECONDITION,
+          ...MEDIA_TYPE,
+        },
+      ),
+      delete: scimOperation(
+        { tags: tag, operationId: `delete${type}`, summary: `Delete a ${type} (RFC 7644 §3.6); needs users:write.`, parameters: [param('If-Match')] },
+        { '204': { description: 'Deleted.' }, ...NOT_FOUND, ...CONFLICT, ...PRECONDITION },
+      ),
+    },
+  };
+}
+
+/** The account actions on one User: mail it a link, give it a temporary password, take away its second factor. */
+function accountPaths(): Paths {
+  const action = (operationId: string, summary: string, responses: Record<string, unknown>, extra: Operation = {}) => ({
+    parameters: [param('id')],
+    post: scimOperation({ tags: ['Users'], operationId, summary, ...extra }, { ...responses, ...NOT_FOUND }),
+  });
+  const queued = { '202': { description: 'The mail is queued.' }, '409': responseRef('ScimConflict') };
+  return {
+    [`${SCIM}/Users/{id}/password-reset`]: action('sendPasswordReset', 'Mail the user a link to choose a new password; needs users:write.', queued),
+    [`${SCIM}/Users/{id}/welcome-email`]: action('sendWelcomeEmail', 'Mail the user the welcome mail again, with a link to set a password; needs users:write.', queued),
+    [`${SCIM}/Users/{id}/temporary-password`]: action(
+      'setTemporaryPassword',
+      'Give the user a temporary password, which it must change at its next sign-in; needs users:write.',
+      {
+        '200': jsonAnswer('The generated password, shown this once.', {
+          type: 'object',
+          properties: { password: { type: 'string' } },
+          required: ['password'],
+        }),
+        '204': { description: 'The password given in the body is set.' },
+      },
+      {
+        requestBody: scimBody(
+          {
+            type: 'object',
+            description: 'No body or {} generates a password; {"password": ...} sets that one.',
+            properties: {
+              password: { type: 'string', minLength: 1, maxLength: 1024 },
+              schemas: { type: 'array', items: { type: 'string' } },
+            },
+            additionalProperties: false,
+          },
+          'The password to set, if not a generated one.',
+          false,
+        ),
+      },
+    ),
+    [`${SCIM}/Users/{id}/mfa-reset`]: action('resetMfa', "Remove the user's authenticator app and recovery codes; needs users:write.", {
+      '204': { description: 'The second factor is removed.' },
+    }),
+  };
+}
+
+function historyPaths(): Paths {
+  const listParams = [...LIST_PARAMS, param('search')];
+  const tag = ['History'];
+  const page = { '200': scimAnswer('A page of history entries.', schemaRef('HistoryEntryListResponse')) };
+  return {
+    [`${SCIM}/History`]: {
+      get: scimOperation({ tags: tag, operationId: 'listHistory', summary: 'List the changes to Users and Groups, newest first; needs users:read.', parameters: listParams }, page),
+    },
+    [`${SCIM}/History/.search`]: {
+      post: scimOperation(
+        {
+          tags: tag,
+          operationId: 'searchHistory',
+          summary: 'Query history with the parameters in the body; needs users:read.',
+          requestBody: scimBody(
+            { allOf: [schemaRef('SearchRequest')], properties: { search: { type: 'string', description: 'Text to look for in the entries.' } } },
+            'The query, and text to search for.',
+          ),
+        },
+        { ...page, ...MEDIA_TYPE },
+      ),
+    },
+    [`${SCIM}/History/{id}`]: {
+      parameters: [param('id')],
+      get: scimOperation(
+        { tags: tag, operationId: 'getHistoryEntry', summary: 'Read one history entry; needs users:read.', parameters: PROJECTION },
+        { '200': scimAnswer('The entry.', schemaRef('HistoryEntry')), ...NOT_FOUND },
+      ),
+    },
+    [`${SCIM}/Users/{id}/History`]: {
+      parameters: [param('id')],
+      get: scimOperation({ tags: tag, operationId: 'listUserHistory', summary: "The changes to one User; needs users:read.", parameters: listParams }, { ...page, ...NOT_FOUND }),
+    },
+  };
+}
+
+function discoveryPaths(): Paths {
+  const tag = ['Discovery'];
+  const open = 'Open to every caller with a valid token or session (RFC 7644 §4); a filter is refused (403).';
+  const get = (operationId: string, summary: string, responses: Record<string, unknown>) => ({
+    get: scimOperation({ tags: tag, operationId, summary: `${summary} ${open}` }, responses),
+  });
+  return {
+    [`${SCIM}/ServiceProviderConfig`]: get('getServiceProviderConfig', 'What this server supports.', {
+      '200': scimAnswer('The configuration.', schemaRef('ServiceProviderConfig')),
+    }),
+    [`${SCIM}/ResourceTypes`]: get('listResourceTypes', 'The resource types: User, Group, HistoryEntry.', {
+      '200': scimAnswer('All resource types.', schemaRef('ResourceTypeListResponse')),
+    }),
+    [`${SCIM}/ResourceTypes/{id}`]: {
+      parameters: [param('id')],
+      ...get('getResourceType', 'One resource type.', { '200': scimAnswer('The resource type.', schemaRef('ResourceType')), ...NOT_FOUND }),
+    },
+    [`${SCIM}/Schemas`]: get('listSchemas', 'The schemas, with every attribute and its characteristics.', {
+      '200': scimAnswer('All schemas.', schemaRef('SchemaListResponse')),
+    }),
+    [`${SCIM}/Schemas/{id}`]: {
+      parameters: [param('id')],
+      ...get('getSchema', 'One schema, by its URN.', { '200': scimAnswer('The schema.', schemaRef('Schema')), ...NOT_FOUND }),
+    },
+  };
+}
+
+function otherScimPaths(): Paths {
+  return {
+    [`${SCIM}/Me`]: {
+      get: scimOperation(
+        {
+          tags: ['Me'],
+          operationId: 'getMe',
+          summary: "The signed-in portal user's own User (RFC 7644 §3.11); read-only, whatever its permissions.",
+          parameters: [...PROJECTION, param('If-None-Match')],
+        },
+        {
+          '200': scimAnswer('The User.', schemaRef('User'), ETAG),
+          '304': { description: 'Not modified.', headers: ETAG },
+          '501': responseRef('ScimNotImplemented'),
+        },
+      ),
+    },
+    [`${SCIM}/.search`]: {
+      post: scimOperation(
+        {
+          tags: ['Search'],
+          operationId: 'searchAll',
+          summary: 'Query Users, Groups and history entries at once (RFC 7644 §3.4.3); needs users:read.',
+          requestBody: scimBody(schemaRef('SearchRequest'), 'The query.'),
+        },
+        { '200': scimAnswer('A page of resources of any type.', schemaRef('SearchListResponse')), ...MEDIA_TYPE },
+      ),
+    },
+    [`${SCIM}/Bulk`]: {
+      post: scimOperation(
+        {
+          tags: ['Bulk'],
+          operationId: 'bulk',
+          summary: 'Run several operations on Users and Groups (RFC 7644 §3.7); needs users:write.',
+          requestBody: scimBody(schemaRef('BulkRequest'), 'The operations.'),
+        },
+        { '200': scimAnswer('What became of each operation.', schemaRef('BulkResponse')), ...MEDIA_TYPE },
+      ),
+    },
+  };
+}
+
+/** A zod schema as JSON Schema 2020-12, as a request reads it; `$schema` goes: the document states the dialect. */
+function fromZod(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const AUTH_ROUTES: Record<string, { summary: string; security: unknown[]; responses: Record<string, unknown> }> = {
+  '/login': {
+    summary: 'Sign in with a user name and password. A further step (a code, a new password, setting up a second factor) answers 403 with its token.',
+    security: [],
+    responses: { '200': responseRef('SessionGrant') },
+  },
+  '/password': {
+    summary: 'Change the password: with the change token of a sign-in whose password was temporary, or signed in with the current password.',
+    security: OPTIONAL_BEARER,
+    responses: { '200': responseRef('SessionGrant') },
+  },
+  '/reset': { summary: 'Choose a new password with the token of a reset or welcome link.', security: [], responses: { '204': { description: 'The password is set.' } } },
+  '/mfa/verify': {
+    summary: 'The second step of a sign-in: a code of the authenticator app, or a recovery code, with the mfaToken login answered.',
+    security: [],
+    responses: { '200': responseRef('SessionGrant') },
+  },
+  '/mfa/enrol': {
+    summary: 'Start setting up an authenticator app: signed in with the current password, or with the mfaToken of a sign-in that requires one.',
+    security: OPTIONAL_BEARER,
+    responses: {
+      '200': jsonAnswer('The key to enter in the app, and the otpauth:// URI a QR code carries.', {
+        type: 'object',
+        properties: {
+          secret: { type: 'string' },
+          uri: { type: 'string' },
+          digits: { type: 'integer' },
+          period: { type: 'integer' },
+          expiresAt: { type: 'string', format: 'date-time' },
+        },
+        required: ['secret', 'uri', 'digits', 'period', 'expiresAt'],
+      }),
+    },
+  },
+  '/mfa/confirm': {
+    summary: 'Finish setting up the authenticator app with a code from it; answers the recovery codes (and a session when signing in).',
+    security: OPTIONAL_BEARER,
+    responses: {
+      '200': jsonAnswer('The recovery codes, shown this once, and a session when this finished a sign-in.', {
+        type: 'object',
+        properties: { recoveryCodes: { type: 'array', items: { type: 'string' } }, session: schemaRef('SessionGrant') },
+        required: ['recoveryCodes'],
+      }),
+    },
+  },
+  '/mfa/recovery-codes': {
+    summary: 'Replace the recovery codes; needs the current password and a code.',
+    security: BEARER,
+    responses: {
+      '200': jsonAnswer('The new recovery codes, shown this once.', {
+        type: 'object',
+        properties: { recoveryCodes: { type: 'array', items: { type: 'string' } } },
+        required: ['recoveryCodes'],
+      }),
+    },
+  },
+  '/mfa/disable': {
+    summary: 'Turn the second factor off; needs the current password and a code. Refused (403) where the tenant requires one.',
+    security: BEARER,
+    responses: { '204': { description: 'The second factor is off.' } },
+  },
+};
+
+const AUTH_ERRORS = {
+  '400': responseRef('AuthBadRequest'),
+  '401': responseRef('AuthUnauthorized'),
+  '403': responseRef('AuthForbidden'),
+  '409': responseRef('AuthConflict'),
+  '413': responseRef('AuthPayloadTooLarge'),
+  '429': responseRef('AuthTooManyRequests'),
+  '500': responseRef('ServerError'),
+  '503': responseRef('AuthUnavailable'),
+};
+
+function authPaths(): Paths {
+  const paths: Paths = {};
+  for (const [path, body] of Object.entries(AUTH_REQUEST_BODIES)) {
+    const route = AUTH_ROUTES[path];
+    if (!route) throw new Error(`no description of POST /auth${path}`);
+    paths[`/auth${path}`] = {
+      post: {
+        tags: ['Auth'],
+        operationId: `auth${path.replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+        summary: route.summary,
+        security: route.security,
+        requestBody: { required: true, content: { 'application/json': { schema: fromZod(body) } } },
+        responses: { ...route.responses, ...AUTH_ERRORS },
+      },
+    };
+  }
+  paths['/auth/session'] = {
+    get: {
+      tags: ['Auth'],
+      operationId: 'authSession',
+      summary: "Who the session is, what its personas allow, and its second factor's state.",
+      security: BEARER,
+      responses: {
+        '200': jsonAnswer('The session.', {
+          type: 'object',
+          properties: {
+            user: {
+              type: 'object',
+              properties: { id: { type: 'string' }, userName: { type: 'string' }, displayName: { type: 'string' } },
+              required: ['id', 'userName', 'displayName'],
+            },
+            permissions: { type: 'array', items: { type: 'string' } },
+            expiresAt: { type: 'string', format: 'date-time' },
+            mfa: {
+              type: 'object',
+              properties: { enabled: { type: 'boolean' }, required: { type: 'boolean' }, recoveryCodesLeft: { type: 'integer' } },
+              required: ['enabled', 'required', 'recoveryCodesLeft'],
+            },
+          },
+          required: ['user', 'permissions', 'expiresAt', 'mfa'],
+        }),
+        ...AUTH_ERRORS,
+      },
+    },
+  };
+  paths['/auth/logout'] = {
+    post: {
+      tags: ['Auth'],
+      operationId: 'authLogout',
+      summary: 'End the session.',
+      security: BEARER,
+      responses: { '204': { description: 'Signed out.' }, ...AUTH_ERRORS },
+    },
+  };
+  return paths;
+}
+
+function operationsPaths(options: OpenApiOptions): Paths {
+  const status = (values: string[]) => ({ type: 'object', properties: { status: { type: 'string', enum: values } }, required: ['status'] });
+  const paths: Paths = {
+    '/healthz': {
+      get: { tags: ['Operations'], operationId: 'healthz', summary: 'Liveness: the process answers.', security: [], responses: { '200': jsonAnswer('Alive.', status(['ok'])) } },
+    },
+    '/readyz': {
+      get: {
+        tags: ['Operations'],
+        operationId: 'readyz',
+        summary: 'Readiness: the database answers.',
+        security: [],
+        responses: { '200': jsonAnswer('Ready.', status(['ok'])), '503': jsonAnswer('The database does not answer.', status(['unavailable'])) },
+      },
+    },
+    [OPENAPI_PATH]: {
+      get: {
+        tags: ['Operations'],
+        operationId: 'openapi',
+        summary: 'This description of the API.',
+        security: [],
+        responses: { '200': jsonAnswer('An OpenAPI 3.1 document.', { type: 'object' }) },
+      },
+    },
+  };
+  if (options.metrics) {
+    paths['/metrics'] = {
+      get: {
+        tags: ['Operations'],
+        operationId: 'metrics',
+        summary: "Prometheus metrics, for a scraper that presents METRICS_TOKEN (served only when it is set).",
+        security: [{ metricsToken: [] }],
+        responses: {
+          '200': { description: "Prometheus's text format.", content: { 'text/plain': { schema: { type: 'string' } } } },
+          '401': jsonAnswer('No or another token.', schemaRef('JsonError'), {
+            'WWW-Authenticate': { description: 'Bearer realm="usher-metrics"', schema: { type: 'string' } },
+          }),
+        },
+      },
+    };
+  }
+  return paths;
+}
+
+function components(): Record<string, unknown> {
+  const scimError = (description: string, headers: Record<string, unknown> = {}) => scimAnswer(description, schemaRef('Error'), headers);
+  const jsonError = (description: string, headers: Record<string, unknown> = {}) => jsonAnswer(description, schemaRef('JsonError'), headers);
+  const challenge = { 'WWW-Authenticate': { description: 'Bearer realm="usher"', schema: { type: 'string' } } };
+  const queryParam = (name: string, description: string, schema: JsonSchema = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+  return {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An API token (usher token create), for identity providers and other clients, or a portal session token (POST /auth/login), which acts with the permissions of the signed-in user\'s personas.',
+      },
+      metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN the server was started with.' },
+    },
+    parameters: {
+      id: { name: 'id', in: 'path', required: true, description: 'The id of the resource.', schema: { type: 'string' } },
+      filter: queryParam('filter', 'A filter expression (RFC 7644 §3.4.2.2), e.g. userName eq "bjensen".'),
+      startIndex: queryParam('startIndex', '1-based index of the first result (index paging).', { type: 'integer' }),
+      count: queryParam('count', 'The most results to return; capped at filter.maxResults.', { type: 'integer' }),
+      cursor: queryParam('cursor', 'RFC 9865 cursor paging: empty for the first page, then a nextCursor.'),
+      sortBy: queryParam('sortBy', 'The attribute to sort by.'),
+      sortOrder: queryParam('sortOrder', 'ascending or descending.', { type: 'string', enum: ['ascending', 'descending'] }),
+      attributes: queryParam('attributes', 'Comma-separated attributes to return (and those always returned).'),
+      excludedAttributes: queryParam('excludedAttributes', 'Comma-separated attributes to leave out.'),
+      search: queryParam('search', 'Text to look for in the entries (user name, attribute, values, who).'),
+      'If-Match': { name: 'If-Match', in: 'header', required: false, description: 'Change only if the resource still has this ETag (else 412).', schema: { type: 'string' } },
+      'If-None-Match': { name: 'If-None-Match', in: 'header', required: false, description: 'Answer 304 if the resource still has this ETag.', schema: { type: 'string' } },
+    },
+    headers: {
+      ETag: { description: 'The version of the resource (RFC 7644 §3.14), a weak entity tag.', schema: { type: 'string' } },
+      RetryAfter: { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+    },
+    responses: {
+      ScimBadRequest: scimError('The request is malformed: scimType says how (invalidSyntax, invalidFilter, invalidValue, invalidPath, noTarget, mutability, tooMany, invalidCursor, ...).'),
+      ScimUnauthorized: scimError('No valid API token or session.', challenge),
+      ScimForbidden: scimError('The token or the personas lack the permission the request needs (users:read or users:write), or the request is not allowed on this resource.'),
+      ScimNotFound: scimError('No such resource in this tenant.'),
+      ScimConflict: scimError('uniqueness: the userName or displayName is taken; or the change would leave the tenant without an administrator, or the user has no e-mail address.'),
+      ScimPreconditionFailed: scimError('If-Match named another version: the resource changed since it was read.'),
+      ScimPayloadTooLarge: scimError('The body is larger than maxPayloadSize, or a Bulk request holds more than maxOperations.'),
+      ScimUnsupportedMediaType: scimError('The body is not application/scim+json or application/json.'),
+      ScimTooManyRequests: scimError('Too many requests for this token (SCIM_RATE_LIMIT), or too many account mails.', RETRY_AFTER),
+      ScimNotImplemented: scimError('/Me asked with an API token, which is not a user.'),
+      ScimUnavailable: scimError('The database is too busy (the statement timed out; nothing was changed) or password hashing is saturated.', RETRY_AFTER),
+      ServerError: scimError('An unexpected error, logged with the request id the detail names. Its body is a SCIM error on every route.'),
+      SessionGrant: jsonAnswer('Signed in: the session token.', schemaRef('SessionGrant')),
+      AuthBadRequest: jsonError('The body is not JSON or does not match the schema (invalid_request), a link is no longer valid (invalid_token), or the new password is too weak (weak_password).'),
+      AuthUnauthorized: jsonError('Wrong credentials, code or token (invalid_credentials, invalid_code, invalid_token), no session (invalid_session) or a session ended after wrong answers (session_ended).', challenge),
+      AuthForbidden: jsonError(
+        'The sign-in needs another step: password_change_required (with changeToken), mfa_required or mfa_enrolment_required (with mfaToken and expiresAt); or mfa_mandatory.',
+      ),
+      AuthConflict: jsonError('mfa_not_enabled, or no_pending_enrolment.'),
+      AuthPayloadTooLarge: jsonError('The body is larger than 16 KiB.'),
+      AuthTooManyRequests: jsonError('Too many failed attempts from this address or for this account (with retryAfter).', RETRY_AFTER),
+      AuthUnavailable: jsonError('Busy (password hashing is saturated) or the database is too busy (temporarily_unavailable).', RETRY_AFTER),
+    },
+    schemas: {
+      ...scimJsonSchemas(ref),
+      JsonError: {
+        type: 'object',
+        description: 'The error of a route outside /scim/v2: a stable code, words for a person, and what the next step needs.',
+        properties: {
+          error: { type: 'string', description: 'A stable code, such as invalid_credentials.' },
+          detail: { type: 'string' },
+          changeToken: { type: 'string', description: 'password_change_required: the token for POST /auth/password.' },
+          mfaToken: { type: 'string', description: 'mfa_required, mfa_enrolment_required: the token for /auth/mfa/verify or /auth/mfa/enrol.' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          retryAfter: { type: 'integer', description: 'Seconds to wait.' },
+        },
+        required: ['error', 'detail'],
+      },
+      SessionGrant: {
+        type: 'object',
+        properties: {
+          token: { type: 'string', description: 'The session token: send it as Authorization: Bearer <token>.' },
+          expiresAt: { type: 'string', format: 'date-time' },
+          user: {
+            type: 'object',
+            properties: { id: { type: 'string' }, userName: { type: 'string' }, displayName: { type: 'string' } },
+            required: ['id', 'userName', 'displayName'],
+          },
+        },
+        required: ['token', 'expiresAt', 'user'],
+      },
+    },
+  };
+}
+
+/** The version in the package.json two folders up (the repository root, from src/http or dist/http). */
+function packageVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The whole description. Paths under /scim/v2 are case-insensitive and take one trailing slash; the document spells them canonically. */
+export function openApiDocument(options: OpenApiOptions): Record<string, unknown> {
+  return {
+    openapi: '3.1.1',
+    info: {
+      title: 'Usher',
+      version: options.version ?? packageVersion(),
+      summary: 'SCIM 2.0 provisioning server for customer portals',
+      description:
+        'SCIM 2.0 (RFC 7643, RFC 7644) under /scim/v2 for identity providers and the admin console, the portal users\' own /auth API, and health checks. ' +
+        'Endpoint names under /scim/v2 are matched ignoring case, and a trailing slash is ignored. A method a path does not serve answers 405 with Allow.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: options.serverUrl }],
+    tags: [
+      { name: 'Users' },
+      { name: 'Groups' },
+      { name: 'History', description: 'Read-only: written by the server with each change.' },
+      { name: 'Search' },
+      { name: 'Bulk' },
+      { name: 'Me' },
+      { name: 'Discovery' },
+      { name: 'Auth', description: 'Portal users: sign in, passwords, second factor, sessions.' },
+      { name: 'Operations' },
+    ],
+    paths: {
+      ...discoveryPaths(),
+      ...otherScimPaths(),
+      ...resourcePaths('Users', 'User'),
+      ...accountPaths(),
+      ...resourcePaths('Groups', 'Group'),
+      ...historyPaths(),
+      ...authPaths(),
+      ...operationsPaths(options),
+    },
+    components: components(),
+  };
+}
+
+/** GET /openapi.json, open to all: the document is built once, when the app is. */
+export function openApiRoutes(options: OpenApiOptions) {
+  const app = new Hono<AppEnv>();
+  const body = JSON.stringify(openApiDocument(options));
+  app.get(OPENAPI_PATH, (c) => c.body(body, 200, { 'Content-Type': 'application/json; charset=utf-8' }));
+  return app;
+}
