@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js';
 import { MAIN, cli, run, startServer, tempDirs, type ServerProcess } from './helpers/processes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TOKEN = /^usher_[A-Za-z0-9_-]{43}$/;
+// The prefix, the tenant's id (16 bytes) and the secret (32 bytes), base64url.
+const TOKEN = /^usher_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}$/;
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
 async function scim(server: ServerProcess, token: string, method: string, path: string, body?: unknown) {
@@ -208,7 +209,8 @@ describe('with the server stopped: the CLI opens the data directory itself', { t
     expect(list.stdout.split('\n').find((l) => l.includes('  api  '))).toContain('scope all  expires never');
     expect(list.stdout).not.toContain(okta.last);
     expect(list.stdout).not.toContain(spare.last);
-    expect(list.stdout).not.toContain(okta.last.slice(6, 20));
+    // Not even a part of the secret (the tenant part before it is no secret).
+    expect(list.stdout).not.toContain(okta.last.slice(-20));
     const oktaId = tokenId(list.stdout, 'okta');
     expect(oktaId).toMatch(UUID);
     expect(tokenId(list.stdout, 'api')).toMatch(UUID);
@@ -306,7 +308,7 @@ describe('with the server running: the CLI sends commands over the admin socket'
     expect((await cli(['tenant', 'list'], env)).stdout).toMatch(/ globex .* welcome-mail off {2}require-mfa off\n/);
     const created = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ada@globex.example', '--email', 'ada@globex.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
     expect(created).toMatchObject({ code: 0, stderr: inServer() });
-    expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{43}$`));
+    expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}$`));
     expectServerHoldsDir();
     // The server's mail worker writes the welcome mail, with the same link, as a file (no SMTP_URL here).
     const mailDir = join(dir, 'mail');

@@ -33,7 +33,7 @@ import { findRecoveryCode, generateRecoveryCode, hashRecoveryCode, RECOVERY_CODE
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
 import { AuthError, isLive, isLocked, MFA_ENROL_TOKEN_SECONDS, MFA_REQUIRED_WITH, type AuthService, type SessionGrant, type SessionPrincipal } from './service.js';
-import { hashToken } from './tokens.js';
+import { routeToken } from './tokens.js';
 import { generateTotpSecret, matchTotpStep, TOTP_DIGITS, TOTP_PERIOD_SECONDS, totpSecretText, totpUri } from './totp.js';
 
 /** Wrong codes one sign-in token takes before it stops working and the user must sign in again. */
@@ -161,7 +161,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       if (currentPassword === undefined) throw new AuthError(400, 'invalid_request', 'Send your current password (currentPassword) to set up two-step verification.');
       return auth.verifyCurrentPassword(who.session, currentPassword, meta, 'mfa.passwordCheckFailed');
     }
-    const token = await selectAuthToken(store, hashToken(who.mfaToken));
+    const token = await selectAuthToken(store, routeToken(who.mfaToken));
     if (!isLive(token, ['mfa_enrol'], now)) {
       securityLog.record('mfa.failed', meta, { tenant: token?.tenant_id ?? null, userId: token?.user_id ?? null, reason: 'invalidToken' });
       throw INVALID_MFA_TOKEN();
@@ -212,8 +212,8 @@ export function createMfaService(deps: MfaDeps): MfaService {
     async verify({ mfaToken, code, recoveryCode }, meta = {}) {
       if (code === undefined && recoveryCode === undefined) throw NO_PROOF();
       const now = clock();
-      const digest = hashToken(mfaToken);
-      const seen = await selectAuthToken(store, digest);
+      const route = routeToken(mfaToken);
+      const seen = await selectAuthToken(store, route);
       if (!isLive(seen, ['mfa'], now)) {
         securityLog.record('mfa.failed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidToken' });
         throw INVALID_MFA_TOKEN();
@@ -224,7 +224,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
       await auth.guard.checkThrottle(key, meta, who);
       type Outcome = { step: Awaited<ReturnType<AuthService['continueSignIn']>>; how: string } | { failed: string; locked?: boolean; spent?: boolean };
       const outcome = await store.transaction(async (tx): Promise<Outcome> => {
-        const token = await lockAuthToken(tx, digest);
+        const token = await lockAuthToken(tx, seen.tenant_id, route.digest);
         if (!isLive(token, ['mfa'], now)) return { failed: 'invalidToken', spent: true };
         const account = await lockAccount(tx, token.tenant_id, token.user_id);
         if (!account || isLocked(account, now)) return { failed: 'accountLocked', spent: true };
@@ -275,14 +275,17 @@ export function createMfaService(deps: MfaDeps): MfaService {
 
     async confirm(who, code, meta = {}) {
       const now = clock();
-      const tokenDigest = 'mfaToken' in who ? hashToken(who.mfaToken) : undefined;
+      const route = 'mfaToken' in who ? routeToken(who.mfaToken) : undefined;
+      // The token's tenant, to lock its row on: named by the token, or (a token that names none) found by its digest.
+      const tokenTenant = route && (route.tenantId ?? (await selectAuthToken(store, route))?.tenant_id);
+      if (route && tokenTenant === undefined) throw INVALID_MFA_TOKEN();
       type Outcome =
         | { recoveryCodes: string[]; account: AccountRow; replaced: boolean; mailed: boolean; step?: Awaited<ReturnType<AuthService['continueSignIn']>> }
         | { wrong: true };
       const outcome = await store.transaction(async (tx): Promise<Outcome> => {
         let account: AccountRow | undefined;
-        if (tokenDigest !== undefined) {
-          const token = await lockAuthToken(tx, tokenDigest);
+        if (route !== undefined && tokenTenant !== undefined) {
+          const token = await lockAuthToken(tx, tokenTenant, route.digest);
           if (!isLive(token, ['mfa_enrol'], now)) throw INVALID_MFA_TOKEN();
           account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_MFA_TOKEN();
@@ -310,7 +313,7 @@ export function createMfaService(deps: MfaDeps): MfaService {
         const keep = 'session' in who ? who.session.sessionId : null;
         await endOtherSessionsOfUser(tx, account.tenant_id, account.id, keep, now);
         const mailed = await notice(tx, account, scope, replaced ? 'replaced' : 'added');
-        if (tokenDigest === undefined) return { recoveryCodes, account, replaced, mailed };
+        if (route === undefined) return { recoveryCodes, account, replaced, mailed };
         await voidAuthTokens(tx, account.tenant_id, account.id, ['mfa_enrol'], now);
         const step2 = await auth.continueSignIn(tx, { ...account, mfa_enabled: true }, 'mfa_enrol', now);
         return { recoveryCodes, account, replaced, mailed, step: step2 };

@@ -1,5 +1,6 @@
 // SQL for portal sign-in: account state, sessions, single-use tokens, and the permissions a user's personas grant.
 import type { Queryable } from '../store/index.js';
+import type { TokenRoute } from './tokens.js';
 
 export const PERSONA_SCHEMA_ID = 'urn:usher:params:scim:schemas:extension:persona:2.0:Group';
 
@@ -38,22 +39,23 @@ export async function lockAccount(tx: Queryable, tenantId: string, id: string): 
   return rows[0];
 }
 
-/** A sign-in's tenant and account: the tenant's id when the slug names one, the account when the name does too. */
+/**
+ * A sign-in's tenant and account: the tenant's id when the slug names one, the account when the name does too. Two
+ * statements, not a join: the account is then read on the tenant's shard alone (docs/scaling.md).
+ */
 export async function selectSignInTarget(
   q: Queryable,
   tenantSlug: string,
   userName: string,
 ): Promise<{ tenantId: string | undefined; account: AccountRow | undefined }> {
-  const rows = await q.query<AccountRow & { sign_in_tenant_id: string }>(
-    `select t.id as sign_in_tenant_id, ${ACCOUNT_COLUMNS}
-       from tenants t left join users u on u.tenant_id = t.id and lower(u.user_name) = lower($2)
-      where lower(t.slug) = lower($1)`,
-    [tenantSlug, userName],
-  );
-  const row = rows[0];
-  if (!row) return { tenantId: undefined, account: undefined };
-  const { sign_in_tenant_id: tenantId, ...account } = row;
-  return { tenantId, account: account.id === null ? undefined : (account as AccountRow) };
+  const tenants = await q.query<{ id: string }>('select id from tenants where lower(slug) = lower($1)', [tenantSlug]);
+  const tenantId = tenants[0]?.id;
+  if (tenantId === undefined) return { tenantId: undefined, account: undefined };
+  const rows = await q.query<AccountRow>(`select ${ACCOUNT_COLUMNS} from users u where u.tenant_id = $1 and lower(u.user_name) = lower($2)`, [
+    tenantId,
+    userName,
+  ]);
+  return { tenantId, account: rows[0] };
 }
 
 export interface LockoutPolicy {
@@ -109,39 +111,52 @@ export interface ThrottlePolicy {
 /** A throttle's state is forgotten a day after its last failure. */
 const THROTTLE_MEMORY = "interval '1 day'";
 
+/**
+ * What sign-in throttling counts failures under: a digest of the account (or the name as typed) and the client address,
+ * kept on the tenant's shard; a name typed for a tenant that does not exist is counted under NO_TENANT.
+ */
+export interface ThrottleKey {
+  readonly tenantId: string;
+  readonly hash: string;
+}
+
+/** The tenant of throttle keys for sign-ins into a tenant that does not exist. */
+export const NO_TENANT = '00000000-0000-0000-0000-000000000000';
+
 /** Until when sign-ins under a throttle key are held back; undefined when they are not. */
-export async function selectThrottle(q: Queryable, keyHash: string, now: Date): Promise<Date | undefined> {
+export async function selectThrottle(q: Queryable, key: ThrottleKey, now: Date): Promise<Date | undefined> {
   const rows = await q.query<{ blocked_until: Date }>(
-    'select blocked_until from login_throttle where key_hash = $1 and blocked_until > $2::timestamptz',
-    [keyHash, now.toISOString()],
+    'select blocked_until from login_throttle where tenant_id = $1 and key_hash = $2 and blocked_until > $3::timestamptz',
+    [key.tenantId, key.hash, now.toISOString()],
   );
   return rows[0]?.blocked_until;
 }
 
 /** Counts a failure under a throttle key; from the threshold on, the key is held back for a doubling delay. */
-export async function recordThrottledFailure(q: Queryable, keyHash: string, policy: ThrottlePolicy, now: Date): Promise<void> {
-  const count = `(case when l.last_failure_at <= $2::timestamptz - ${THROTTLE_MEMORY} then 1 else l.failures + 1 end)`;
+export async function recordThrottledFailure(q: Queryable, key: ThrottleKey, policy: ThrottlePolicy, now: Date): Promise<void> {
+  const count = `(case when l.last_failure_at <= $3::timestamptz - ${THROTTLE_MEMORY} then 1 else l.failures + 1 end)`;
   // The exponent is bounded: 2^30 seconds is past any cap, and power() must not overflow.
   const delay = (failures: string) =>
-    `case when ${failures} >= $3 then $2::timestamptz + make_interval(secs => least($5::float8, $4::float8 * power(2::float8, least(${failures} - $3, 30)))) end`;
+    `case when ${failures} >= $4 then $3::timestamptz + make_interval(secs => least($6::float8, $5::float8 * power(2::float8, least(${failures} - $4, 30)))) end`;
   await q.query(
-    `insert into login_throttle as l (key_hash, failures, last_failure_at, blocked_until)
-     values ($1, 1, $2, ${delay('1')})
-     on conflict (key_hash) do update set failures = ${count}, last_failure_at = $2, blocked_until = ${delay(count)}`,
-    [keyHash, now.toISOString(), policy.threshold, policy.seconds, policy.maxSeconds],
+    `insert into login_throttle as l (tenant_id, key_hash, failures, last_failure_at, blocked_until)
+     values ($1, $2, 1, $3, ${delay('1')})
+     on conflict (tenant_id, key_hash) do update set failures = ${count}, last_failure_at = $3, blocked_until = ${delay(count)}`,
+    [key.tenantId, key.hash, now.toISOString(), policy.threshold, policy.seconds, policy.maxSeconds],
   );
 }
 
-/** A successful sign-in clears its throttle key; keys a day past their last failure go too, a few at a time. */
-export async function clearThrottle(q: Queryable, keyHash: string): Promise<void> {
-  await q.query('delete from login_throttle where key_hash = $1', [keyHash]);
+/** A successful sign-in clears its throttle key. */
+export async function clearThrottle(q: Queryable, key: ThrottleKey): Promise<void> {
+  await q.query('delete from login_throttle where tenant_id = $1 and key_hash = $2', [key.tenantId, key.hash]);
 }
 
-export async function forgetOldThrottles(q: Queryable, now: Date): Promise<void> {
+/** Keys of the tenant a day past their last failure go, a few at a time: each failed sign-in tidies its own tenant. */
+export async function forgetOldThrottles(q: Queryable, tenantId: string, now: Date): Promise<void> {
   await q.query(
-    `delete from login_throttle where key_hash in (
-       select key_hash from login_throttle where last_failure_at <= $1::timestamptz - ${THROTTLE_MEMORY} limit 100)`,
-    [now.toISOString()],
+    `delete from login_throttle where tenant_id = $1 and key_hash in (
+       select key_hash from login_throttle where tenant_id = $1 and last_failure_at <= $2::timestamptz - ${THROTTLE_MEMORY} limit 100)`,
+    [tenantId, now.toISOString()],
   );
 }
 
@@ -219,16 +234,19 @@ export async function insertSession(
  * user not locked by an administrator or the identity provider (such a lock also ends the sessions, for good). A
  * lockout after failed sign-ins leaves sessions alone: whoever guessed wrong has not shown they hold one.
  */
-export async function selectLiveSession(q: Queryable, tokenHash: string, now: Date, idleSeconds: number): Promise<SessionRow | undefined> {
+export async function selectLiveSession(q: Queryable, route: TokenRoute, now: Date, idleSeconds: number): Promise<SessionRow | undefined> {
+  // On the token's tenant (sessions_tenant_token_hash_key); a token that names none, by its digest alone.
+  const [which, params] = route.tenantId !== undefined ? ['s.tenant_id = $4 and s.token_hash = $1', [route.tenantId]] : ['s.token_hash = $1', []];
   const rows = await q.query<SessionRow>(
     `select s.id, s.tenant_id, s.user_id, u.user_name, u.display_name, s.token_hash, s.last_seen_at, s.expires_at
        from sessions s join users u on u.tenant_id = s.tenant_id and u.id = s.user_id
-      where s.token_hash = $1 and s.ended_at is null and s.expires_at > $2::timestamptz
+      where ${which} and s.ended_at is null and s.expires_at > $2::timestamptz
         and s.last_seen_at > $2::timestamptz - make_interval(secs => $3)
-        and (u.active or u.lock_reason = 'failedLogins')`,
-    [tokenHash, now.toISOString(), idleSeconds],
+        and (u.active or u.lock_reason = 'failedLogins')
+      limit 2`,
+    [route.digest, now.toISOString(), idleSeconds, ...params],
   );
-  return rows[0];
+  return rows.length === 1 ? rows[0] : undefined;
 }
 
 export async function touchSession(q: Queryable, tenantId: string, id: string, now: Date): Promise<void> {
@@ -286,17 +304,23 @@ export async function insertAuthToken(
 
 const TOKEN_COLUMNS = 'id, tenant_id, user_id, purpose, expires_at, used_at';
 
-/** A single-use token as it is now, without a lock: what a check outside a transaction reads (see lockAuthToken). */
-export async function selectAuthToken(q: Queryable, tokenHash: string): Promise<AuthTokenRow | undefined> {
-  const rows = await q.query<AuthTokenRow>(`select ${TOKEN_COLUMNS} from auth_tokens where token_hash = $1`, [tokenHash]);
-  return rows[0];
+/**
+ * A single-use token as it is now, without a lock: what a check outside a transaction reads (see lockAuthToken). On
+ * the token's tenant; a token that names none (a link mailed before links did), by its digest alone.
+ */
+export async function selectAuthToken(q: Queryable, route: TokenRoute): Promise<AuthTokenRow | undefined> {
+  const rows =
+    route.tenantId !== undefined
+      ? await q.query<AuthTokenRow>(`select ${TOKEN_COLUMNS} from auth_tokens where tenant_id = $1 and token_hash = $2`, [route.tenantId, route.digest])
+      : await q.query<AuthTokenRow>(`select ${TOKEN_COLUMNS} from auth_tokens where token_hash = $1 limit 2`, [route.digest]);
+  return rows.length === 1 ? rows[0] : undefined;
 }
 
-/** Takes a single-use token: locks its row so two uses of one link cannot both succeed. */
-export async function lockAuthToken(tx: Queryable, tokenHash: string): Promise<AuthTokenRow | undefined> {
+/** Takes a single-use token of a tenant: locks its row so two uses of one link cannot both succeed. */
+export async function lockAuthToken(tx: Queryable, tenantId: string, tokenHash: string): Promise<AuthTokenRow | undefined> {
   const rows = await tx.query<AuthTokenRow>(
-    `select ${TOKEN_COLUMNS} from auth_tokens where token_hash = $1 for update`,
-    [tokenHash],
+    `select ${TOKEN_COLUMNS} from auth_tokens where tenant_id = $1 and token_hash = $2 for update`,
+    [tenantId, tokenHash],
   );
   return rows[0];
 }

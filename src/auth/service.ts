@@ -27,12 +27,14 @@ import {
   touchSession,
   voidAuthTokens,
   ALL_TOKEN_PURPOSES,
+  NO_TENANT,
   type AccountRow,
   type AuthTokenPurpose,
   type AuthTokenRow,
+  type ThrottleKey,
 } from './queries.js';
 import { silentSecurityLog, type RequestMeta, type SecurityLog } from './security-log.js';
-import { digestsEqual, generateToken, hashToken } from './tokens.js';
+import { digestsEqual, generateToken, hashToken, routeToken } from './tokens.js';
 
 export const SESSION_TOKEN_PREFIX = 'usess';
 /** The permission whose holders a tenant may require a second factor of (they manage other users). */
@@ -200,15 +202,15 @@ export interface AuthService {
 /** Login's throttling and lockout (ASVS 2.2.1), for a later step of a sign-in that checks a secret too. */
 export interface SignInGuard {
   /** What the throttle counts this account's failures from this address under: the key login uses. */
-  key(account: Pick<AccountRow, 'tenant_id' | 'id'>, meta: RequestMeta): string;
+  key(account: Pick<AccountRow, 'tenant_id' | 'id'>, meta: RequestMeta): ThrottleKey;
   /** Throws 429 too_many_attempts while the key is held back. */
-  checkThrottle(key: string, meta: RequestMeta, who: SecurityWho): Promise<void>;
+  checkThrottle(key: ThrottleKey, meta: RequestMeta, who: SecurityWho): Promise<void>;
   /** Counts a failure against the address (outside any transaction: a rolled-back failure must still count). */
-  countFailure(key: string, now: Date): Promise<void>;
+  countFailure(key: ThrottleKey, now: Date): Promise<void>;
   /** Counts a failure against the account (on its locked row); returns whether this failure locked it. */
   countAccountFailure(tx: Queryable, account: AccountRow, now: Date, meta: RequestMeta): Promise<boolean>;
   /** The sign-in succeeded: the account's count and the address's throttle start again, lastLogin is now. */
-  succeeded(tx: Queryable, account: AccountRow, key: string, now: Date): Promise<void>;
+  succeeded(tx: Queryable, account: AccountRow, key: ThrottleKey, now: Date): Promise<void>;
   /** Writes a lockout that countAccountFailure reported to the security log, once its transaction has committed. */
   logLockout(meta: RequestMeta, who: SecurityWho): void;
   /**
@@ -253,11 +255,18 @@ export function tooManyAttempts(retryAfter: number): AuthError {
 
 /**
  * What a sign-in's throttle counts: the account and the client address, or, for a name that is no account, the
- * tenant and name as typed with the address, so that an unknown name is held back exactly as a known one is.
+ * tenant and name as typed with the address, so that an unknown name is held back exactly as a known one is. Kept
+ * with the tenant's rows (a tenant that does not exist: NO_TENANT).
  */
-function throttleKey(tenant: string, userName: string, account: Pick<AccountRow, 'tenant_id' | 'id'> | undefined, addressKey: string | undefined): string {
+function throttleKey(
+  tenant: string,
+  userName: string,
+  tenantId: string | undefined,
+  account: Pick<AccountRow, 'tenant_id' | 'id'> | undefined,
+  addressKey: string | undefined,
+): ThrottleKey {
   const who = account ? ['account', account.tenant_id, account.id] : ['name', tenant.toLowerCase(), userName.toLowerCase()];
-  return hashToken(JSON.stringify([...who, addressKey ?? 'unknown']));
+  return { tenantId: account?.tenant_id ?? tenantId ?? NO_TENANT, hash: hashToken(JSON.stringify([...who, addressKey ?? 'unknown'])) };
 }
 
 const SAME_AS_TEMPORARY = () => new AuthError(400, 'weak_password', 'The new password must differ from the temporary password you were given.');
@@ -297,7 +306,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
   decoyHash().catch(() => {});
 
   async function startSession(tx: Queryable, account: AccountRow, now: Date): Promise<SessionGrant> {
-    const token = generateToken(SESSION_TOKEN_PREFIX);
+    const token = generateToken(SESSION_TOKEN_PREFIX, account.tenant_id);
     const expiresAt = new Date(now.getTime() + settings.sessionAbsoluteSeconds * 1000);
     await insertSession(tx, { tenantId: account.tenant_id, id: newId(), userId: account.id, tokenHash: hashToken(token), now, expiresAt });
     return {
@@ -340,7 +349,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
 
   /** A single-use token for the next step of a sign-in; the user's older ones of that step stop working. */
   async function issueStepToken(tx: Queryable, account: AccountRow, purpose: 'mfa' | 'mfa_enrol' | 'change', now: Date) {
-    const token = generateToken(LINK_TOKEN_PREFIX);
+    const token = generateToken(LINK_TOKEN_PREFIX, account.tenant_id);
     const seconds = { mfa: MFA_TOKEN_SECONDS, mfa_enrol: MFA_ENROL_TOKEN_SECONDS, change: settings.changeTokenSeconds }[purpose];
     const expiresAt = new Date(now.getTime() + seconds * 1000);
     await voidAuthTokens(tx, account.tenant_id, account.id, [purpose], now);
@@ -401,7 +410,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
   }
 
   const guard: SignInGuard = {
-    key: (account, meta) => throttleKey('', '', account, meta.addressKey),
+    key: (account, meta) => throttleKey('', '', account.tenant_id, account, meta.addressKey),
     async checkThrottle(key, meta, who) {
       // Held back before any secret is checked: the answer must not tell a right one from a wrong one.
       const blockedUntil = await selectThrottle(store, key, clock());
@@ -412,7 +421,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     },
     async countFailure(key, now) {
       await recordThrottledFailure(store, key, throttle, now);
-      await forgetOldThrottles(store, now);
+      await forgetOldThrottles(store, key.tenantId, now);
     },
     async countAccountFailure(tx, account, now, meta) {
       const locked = await recordFailedLogin(tx, account.tenant_id, account.id, lockoutPolicy(now), now);
@@ -457,7 +466,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     login: ({ tenant, userName, password }, meta = {}) => passwords.admit(async () => {
       const { tenantId, account } = await selectSignInTarget(store, tenant, userName);
       const who = { tenant: tenantId ?? null, userId: account?.id ?? null };
-      const key = throttleKey(tenant, userName, account, meta.addressKey);
+      const key = throttleKey(tenant, userName, tenantId, account, meta.addressKey);
       await guard.checkThrottle(key, meta, who);
       /** Every refusal counts against the address, whatever its reason, so that all refusals look alike. */
       const refuse = async (reason: string, now: Date) => {
@@ -505,8 +514,8 @@ export function createAuthService(deps: AuthDeps): AuthService {
       const now = clock();
       const requestId = meta.requestId;
       if (changeToken !== undefined) {
-        const digest = hashToken(changeToken);
-        const seen = await selectAuthToken(store, digest);
+        const route = routeToken(changeToken);
+        const seen = await selectAuthToken(store, route);
         if (!isLive(seen, ['change'], now)) {
           securityLog.record('password.changeFailed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidChangeToken' });
           throw INVALID_CHANGE_TOKEN();
@@ -520,7 +529,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
         const hash = await passwords.hash(newPassword);
         return mailing(async (tx) => {
           // Used meanwhile (single use), or its account locked or renamed: decided again on the locked rows.
-          const token = await lockAuthToken(tx, digest);
+          const token = await lockAuthToken(tx, seen.tenant_id, route.digest);
           if (!isLive(token, ['change'], now)) throw INVALID_CHANGE_TOKEN();
           const account = await lockAccount(tx, token.tenant_id, token.user_id);
           if (!account || isLocked(account, now)) throw INVALID_CREDENTIALS();
@@ -563,8 +572,8 @@ export function createAuthService(deps: AuthDeps): AuthService {
     completeLink: ({ token, newPassword }, meta = {}) => passwords.admit(async () => {
       const now = clock();
       const requestId = meta.requestId;
-      const digest = hashToken(token);
-      const seen = await selectAuthToken(store, digest);
+      const route = routeToken(token);
+      const seen = await selectAuthToken(store, route);
       if (!isLive(seen, ['reset', 'welcome'], now)) {
         securityLog.record('password.resetFailed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidLink' });
         throw INVALID_LINK();
@@ -580,7 +589,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
       const hash = await passwords.hash(newPassword);
       await mailing(async (tx) => {
         // A link used (or voided by a newer one, or by a password set since) meanwhile works no more: it is single use.
-        const row = await lockAuthToken(tx, digest);
+        const row = await lockAuthToken(tx, seen.tenant_id, route.digest);
         if (!isLive(row, ['reset', 'welcome'], now)) throw INVALID_LINK();
         const account = await lockAccount(tx, row.tenant_id, row.user_id);
         if (!account || account.password_hash !== before.password_hash) throw INVALID_LINK();
@@ -596,10 +605,10 @@ export function createAuthService(deps: AuthDeps): AuthService {
     },
 
     async authenticate(token) {
-      const digest = hashToken(token);
+      const route = routeToken(token);
       const now = clock();
-      const row = await selectLiveSession(store, digest, now, settings.sessionIdleSeconds);
-      if (!row || !digestsEqual(row.token_hash, digest)) return undefined;
+      const row = await selectLiveSession(store, route, now, settings.sessionIdleSeconds);
+      if (!row || !digestsEqual(row.token_hash, route.digest)) return undefined;
       // The idle clock needs only minute precision: write at most once a minute per session.
       if (now.getTime() - row.last_seen_at.getTime() > 60_000) await touchSession(store, row.tenant_id, row.id, now);
       const permissions = await selectPermissions(store, row.tenant_id, row.user_id);
@@ -621,7 +630,7 @@ export function createAuthService(deps: AuthDeps): AuthService {
     },
 
     async issueLinkToken(tx, tenantId, userId, purpose, now, options = {}) {
-      const token = generateToken(LINK_TOKEN_PREFIX);
+      const token = generateToken(LINK_TOKEN_PREFIX, tenantId);
       const seconds = purpose === 'reset' ? settings.resetLinkSeconds : settings.welcomeLinkSeconds;
       const expiresAt = new Date(now.getTime() + seconds * 1000);
       if (!options.first) await voidAuthTokens(tx, tenantId, userId, [purpose], now);

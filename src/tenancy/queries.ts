@@ -89,16 +89,25 @@ export async function insertToken(
 ): Promise<TokenRow> {
   const rows = await tx.query<TokenRow>(
     `insert into api_tokens (tenant_id, id, label, token_hash, created_at, scopes, expires_at) values ($1, $2, $3, $4, $5, $6::text[], $7)
-     on conflict (token_hash) do nothing
+     on conflict (tenant_id, token_hash) do nothing
      returning ${TOKEN_COLUMNS}`,
     [tenantId, id, label, tokenHash, now.toISOString(), limits.scopes ? [...limits.scopes] : null, limits.expiresAt?.toISOString() ?? null],
   );
   return rows[0]!;
 }
 
-export async function selectTokenByHash(q: Queryable, tokenHash: string): Promise<TokenRow | undefined> {
-  const rows = await q.query<TokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where token_hash = $1`, [tokenHash]);
+/** A token of a tenant by its digest: on the tenant's shard, served by api_tokens_tenant_token_hash_key. */
+export async function selectToken(q: Queryable, tenantId: string, tokenHash: string): Promise<TokenRow | undefined> {
+  const rows = await q.query<TokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where tenant_id = $1 and token_hash = $2`, [tenantId, tokenHash]);
   return rows[0];
+}
+
+/**
+ * The tokens with this digest in any tenant (at most two: one is the answer, two a conflict): the lookup of a token
+ * that names no tenant, served by api_tokens_token_hash_idx, and on a distributed database a query of every shard.
+ */
+export async function selectTokensByHash(q: Queryable, tokenHash: string): Promise<TokenRow[]> {
+  return q.query<TokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where token_hash = $1 limit 2`, [tokenHash]);
 }
 
 export async function selectTokens(q: Queryable, tenantId: string): Promise<TokenRow[]> {

@@ -1,6 +1,6 @@
 // Tenants and API tokens: what the CLI and the bootstrap variables manage, and what a bearer token resolves to.
 import { DEFAULT_PERSONAS, TOKEN_SCOPES, type PersonaSeed } from '../auth/permissions.js';
-import { digestsEqual, generateToken, hashToken } from '../auth/tokens.js';
+import { digestsEqual, generateToken, hashToken, routeToken, tenantOfToken } from '../auth/tokens.js';
 import { insertGroup, type GroupWrite } from '../resources/groups/queries.js';
 import { PERSONA_SCHEMA } from '../scim/schema/persona.js';
 import type { Queryable, Store } from '../store/index.js';
@@ -10,7 +10,8 @@ import {
   selectTenantBySlug,
   selectTenants,
   updateTenantSettings,
-  selectTokenByHash,
+  selectToken,
+  selectTokensByHash,
   selectTokens,
   touchToken,
   upsertTenant,
@@ -173,15 +174,23 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       const now = clock();
       if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) throw new TenancyError('A token\'s expiry must be in the future.');
       const tenant = await tenantBySlug(tenantSlug);
-      const token = options.secret ?? generateToken(TOKEN_PREFIX);
+      const token = options.secret ?? generateToken(TOKEN_PREFIX, tenant.id);
       const tokenHash = hashToken(token);
       const limits = { scopes: options.scopes ? [...new Set(options.scopes)].sort() : null, expiresAt: options.expiresAt ?? null };
+      const named = options.secret === undefined ? undefined : tenantOfToken(options.secret);
+      if (named !== undefined && named !== tenant.id) throw new TenancyError('That token names another tenant; choose another secret.');
       return store.transaction(async (tx) => {
+        // A supplied secret (the bootstrap token) that names no tenant is found by its digest alone: it must be no
+        // other tenant's. A fresh token names its tenant and never collides.
+        if (options.secret !== undefined && named === undefined) {
+          const others = await selectTokensByHash(tx, tokenHash);
+          if (others.some((other) => other.tenant_id !== tenant.id)) throw new TenancyError('That token is already in use by another tenant.');
+        }
         const row = await insertToken(tx, tenant.id, newId(), label, tokenHash, now, limits);
         if (row) return { token, info: toTokenInfo(row), created: true };
-        // Only a supplied secret can already exist (a fresh one never collides): the bootstrap token on restart.
-        const existing = await selectTokenByHash(tx, tokenHash);
-        if (!existing || existing.tenant_id !== tenant.id) throw new TenancyError('That token is already in use by another tenant.');
+        // Only a supplied secret can already exist: the bootstrap token on restart.
+        const existing = await selectToken(tx, tenant.id, tokenHash);
+        if (!existing) throw new TenancyError('That token is already in use by another tenant.');
         return { token, info: toTokenInfo(existing), created: false };
       });
     },
@@ -199,8 +208,11 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
     },
 
     async authenticate(token) {
-      const digest = hashToken(token);
-      const row = await selectTokenByHash(store, digest);
+      // On the token's tenant; a token that names none (issued before tokens did, or supplied as text) by its digest
+      // alone, and only when one tenant has it.
+      const { digest, tenantId } = routeToken(token);
+      const rows = tenantId !== undefined ? [await selectToken(store, tenantId, digest)] : await selectTokensByHash(store, digest);
+      const row = rows.length === 1 ? rows[0] : undefined;
       // The lookup is by digest already; comparing again in constant time keeps a timing channel out even if
       // the index or driver ever compared loosely.
       if (!row || !digestsEqual(row.token_hash, digest) || row.revoked_at !== null) return undefined;
