@@ -25,6 +25,6 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   return createPgliteStore({ dataDir: config.dataDir, closeTimeoutMs: config.shutdownTimeoutMs });
 }
 
-export type { Queryable, Row, Store, Transaction } from './store.js';
+export type { ChannelListener, Queryable, Row, Store, Transaction } from './store.js';
 export { StoreError } from './errors.js';
 export { migrate } from './migrate.js';

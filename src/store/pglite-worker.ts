@@ -1,7 +1,7 @@
 // The worker thread that owns the embedded database: PGlite runs here, so its long statements never hold the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { serializeError, type Call, type Drain, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { serializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
@@ -66,6 +66,10 @@ async function main(): Promise<void> {
         }
         return undefined;
       }
+      case 'listen':
+        // Never inside a transaction (the store sends it as a plain call): the LISTEN must outlive any rollback.
+        await db.listen(call.channel, (payload) => port.postMessage({ op: 'notification', channel: call.channel, payload } satisfies Notification));
+        return undefined;
       case 'close':
         if (!db.closed) await db.close();
         return undefined;
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const chain = (call: Call) => {
     last = last.then(nextTurn).then(async () => {
-      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin';
+      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin' || call.op === 'listen';
       if (draining && plain) {
         if (call.op === 'begin') release();
         return answer(call, { id: call.id, ok: false, error: serializeError(closedError()) });
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
       return;
     }
     const call = message;
-    if ((call.op === 'query' || call.op === 'exec') && !call.inTx && inTransaction) {
+    if ((((call.op === 'query' || call.op === 'exec') && !call.inTx) || call.op === 'listen') && inTransaction) {
       held.push(call);
       return;
     }
