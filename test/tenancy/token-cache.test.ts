@@ -65,7 +65,7 @@ function watched() {
 }
 
 /** The statements one request sends. */
-async function statementsOf(texts: string[], request: () => Promise<{ status: number }>, status = 200): Promise<string[]> {
+async function statementsOf(texts: string[], request: () => Promise<{ status: number }> | { status: number }, status = 200): Promise<string[]> {
   const from = texts.length;
   const response = await request();
   expect(response.status).toBe(status);
