@@ -243,6 +243,8 @@ function countingStore(store: Store): CountingStore {
       );
     },
     close: () => store.close(),
+    // The app's token cache listens for revocations through the store (src/tenancy/token-cache.ts).
+    listen: store.listen?.bind(store),
   };
   return counted;
 }

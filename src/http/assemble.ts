@@ -8,6 +8,7 @@ import { createAuthService, type AuthSettings } from '../auth/service.js';
 import { createCursorCodec } from '../scim/cursor.js';
 import type { Store } from '../store/index.js';
 import type { TenancyService } from '../tenancy/service.js';
+import { withTokenCache } from '../tenancy/token-cache.js';
 import { SCIM_PREFIX, type AppDeps } from './app.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rate-limit.js';
@@ -26,6 +27,7 @@ export interface AssembleInput {
   readonly store: Store;
   readonly clock: () => Date;
   readonly newId: () => string;
+  /** The app's is this one with its API tokens served from memory (withTokenCache): revoke through the app's. */
   readonly tenancy: TenancyService;
   readonly logger: Logger;
   /** Where people reach this server, without a trailing slash: SCIM locations and the links in mail start with it. */
@@ -86,7 +88,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     maxPayloadSize: settings.maxPayloadSize,
     limits: settings.limits ?? DEFAULT_RATE_LIMITS,
     cursors: createCursorCodec(input.cursorSecret, clock, settings.cursorTtlSeconds),
-    tenancy,
+    tenancy: withTokenCache(tenancy, { store, clock, log: logger }),
     logger,
     securityLog,
     mfa: createMfaService({ store, clock, newId, auth, mailer: () => accountMail, securityLog }),

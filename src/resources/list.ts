@@ -18,6 +18,8 @@ export interface PageQuery {
   readonly sortKey: string;
   readonly limit: number;
   readonly offset: number;
+  /** What the response keeps, so that a page can read in the same statement what its rendering will need. */
+  readonly projection: Projection;
 }
 
 export interface SortKeyed {
@@ -88,6 +90,7 @@ export async function runList<Row extends SortKeyed>(
             sortKey: plan.expression,
             limit: params.count,
             offset: params.startIndex - 1,
+            projection,
           });
     // A short page is the last one, so it tells the total itself: a lookup by userName costs no count.
     const lastPage = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
@@ -120,6 +123,7 @@ export async function runList<Row extends SortKeyed>(
     sortKey: plan.expression,
     limit: params.count + 1,
     offset: 0,
+    projection,
   });
   const more = fetched.length > params.count;
   const rows = fetched.slice(0, params.count);

@@ -17,6 +17,7 @@ export interface WorkerOptions {
 export type Call =
   | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[]; readonly inTx: boolean }
   | { readonly id: number; readonly op: 'exec'; readonly script: string; readonly inTx: boolean }
+  | { readonly id: number; readonly op: 'listen'; readonly channel: string }
   | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' }
   /** A gzipped tar of the data directory, taken between transactions after a checkpoint: answered as rows [bytes]. */
   | { readonly id: number; readonly op: 'backup' };
@@ -32,6 +33,16 @@ export interface Drain {
 export type Reply =
   | { readonly id: number; readonly ok: true; readonly rows?: unknown[] }
   | { readonly id: number; readonly ok: false; readonly error: SerializedError };
+
+/**
+ * A NOTIFY on a channel the worker listens to, sent without an id. PGlite hands it over before the statement that
+ * committed it ends, so it reaches the store before that statement's Reply does.
+ */
+export interface Notification {
+  readonly op: 'notification';
+  readonly channel: string;
+  readonly payload: string;
+}
 
 /** The worker's first message: the database is open, or could not be opened. */
 export type Ready = { readonly ready: true } | { readonly ready: false; readonly error: SerializedError };

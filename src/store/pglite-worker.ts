@@ -1,7 +1,7 @@
 // The worker thread that owns the embedded database: PGlite runs here, so its long statements never hold the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { serializeError, type Call, type Drain, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { PGlite, parse, protocol, types, type Transaction } from '@electric-sql/pglite';
+import { serializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
@@ -14,6 +14,8 @@ interface Open {
 }
 
 const ROLLBACK = Symbol('rollback');
+/** Named statements kept in the session at most (see prepare). */
+const MAX_STATEMENTS = 500;
 
 async function main(): Promise<void> {
   let db: PGlite;
@@ -29,6 +31,54 @@ async function main(): Promise<void> {
     return;
   }
   let open: Open | undefined;
+
+  // Named statements, as postgres.js keeps on each PostgreSQL connection: PGlite's own query() parses, plans and
+  // describes every statement anew, and for a page of users with its groups the planning alone took three times
+  // the execution. Once named, PostgreSQL plans it generically after a few runs and this one WebAssembly session
+  // stops paying for it. At most MAX_STATEMENTS are kept (clients choose their filters): the least recently used goes.
+  const statements = new Map<string, { name: string; paramTypes: number[] }>();
+  let statementCount = 0;
+  const send = (message: Uint8Array) => db.execProtocolStream(message, { syncToFs: false });
+  const prepare = async (text: string) => {
+    let statement = statements.get(text);
+    if (statement) {
+      statements.delete(text);
+      statements.set(text, statement);
+      return statement;
+    }
+    if (statements.size >= MAX_STATEMENTS) {
+      const [oldText, oldest] = statements.entries().next().value!;
+      statements.delete(oldText);
+      await send(protocol.serialize.close({ type: 'S', name: oldest.name }));
+    }
+    const name = `usher_${++statementCount}`;
+    await send(protocol.serialize.parse({ name, text }));
+    const paramTypes = parse.parseDescribeStatementResults(await send(protocol.serialize.describe({ type: 'S', name })));
+    statement = { name, paramTypes };
+    statements.set(text, statement);
+    return statement;
+  };
+  /** What PGlite's query() answers, through a named statement; a failure leaves the session ready, as query() does. */
+  const preparedQuery = async (text: string, params: unknown[]): Promise<unknown[]> => {
+    const messages = [];
+    try {
+      const { name, paramTypes } = await prepare(text);
+      const values = params.map((value, i) => {
+        if (value === null || value === undefined) return null;
+        const serialize = db.serializers[paramTypes[i]!];
+        return serialize ? serialize(value) : String(value);
+      });
+      messages.push(
+        ...(await send(protocol.serialize.bind({ statement: name, values }))),
+        ...(await send(protocol.serialize.describe({ type: 'P' }))),
+        ...(await send(protocol.serialize.execute({}))),
+      );
+    } finally {
+      messages.push(...(await send(protocol.serialize.sync())));
+    }
+    if (!open) await db.syncToFs();
+    return parse.parseResults(messages, db.parsers)[0]!.rows;
+  };
 
   /** Opens PGlite's transaction and resolves once BEGIN ran; the transaction then waits for `end`. */
   const begin = () =>
@@ -46,7 +96,7 @@ async function main(): Promise<void> {
   const run = async (call: Call): Promise<unknown[] | undefined> => {
     switch (call.op) {
       case 'query':
-        return (await (open?.tx ?? db).query(call.text, call.params)).rows;
+        return preparedQuery(call.text, call.params);
       case 'exec':
         await (open?.tx ?? db).exec(call.script);
         return undefined;
@@ -67,6 +117,10 @@ async function main(): Promise<void> {
         }
         return undefined;
       }
+      case 'listen':
+        // Never inside a transaction (the store sends it as a plain call): the LISTEN must outlive any rollback.
+        await db.listen(call.channel, (payload) => port.postMessage({ op: 'notification', channel: call.channel, payload } satisfies Notification));
+        return undefined;
       case 'close':
         if (!db.closed) await db.close();
         return undefined;
@@ -101,7 +155,7 @@ async function main(): Promise<void> {
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const chain = (call: Call) => {
     last = last.then(nextTurn).then(async () => {
-      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin' || call.op === 'backup';
+      const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin' || call.op === 'listen' || call.op === 'backup';
       if (draining && plain) {
         if (call.op === 'begin') release();
         return answer(call, { id: call.id, ok: false, error: serializeError(closedError()) });
@@ -130,7 +184,7 @@ async function main(): Promise<void> {
       return;
     }
     const call = message;
-    if ((((call.op === 'query' || call.op === 'exec') && !call.inTx) || call.op === 'backup') && inTransaction) {
+    if ((((call.op === 'query' || call.op === 'exec') && !call.inTx) || call.op === 'listen' || call.op === 'backup') && inTransaction) {
       held.push(call);
       return;
     }

@@ -7,10 +7,10 @@
 // without a password; messages keep the database private to this process and cost no dependency.
 import { Worker } from 'node:worker_threads';
 import { translateError } from './errors.js';
-import { deserializeError, type Call, type Drain, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { deserializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 import { settledWithin } from '../settled-within.js';
 import { withRetry } from './retry.js';
-import type { Row, Store, Transaction } from './store.js';
+import type { ChannelListener, Row, Store, Transaction } from './store.js';
 import { workerModule } from './worker-module.js';
 
 export interface PgliteOptions {
@@ -37,10 +37,13 @@ class WorkerClient {
   private readonly pending = new Map<number, { resolve: (rows: unknown[] | undefined) => void; reject: (error: Error) => void; stack: string | undefined }>();
   stopped: Error | undefined;
   readonly exited: Promise<void>;
+  /** Hears each notification of a channel the worker listens to. */
+  onNotification: (notification: Notification) => void = () => {};
 
   constructor(private readonly worker: Worker) {
     let crash: Error | undefined;
-    worker.on('message', (reply: Reply) => {
+    worker.on('message', (reply: Reply | Notification) => {
+      if ('op' in reply) return this.onNotification(reply);
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.pending.delete(reply.id);
@@ -193,6 +196,16 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
   };
   const root = adapt((statement) => sendPlain({ ...statement, inTx: false }));
   let closing: Promise<void> | undefined;
+  // The worker listens once per channel, for as long as it runs; the database is in this process and never drops
+  // the listening session, so a listener hears state(false) only when the worker stops.
+  const channels = new Map<string, { listeners: Set<ChannelListener>; listening: Promise<unknown> }>();
+  client.onNotification = ({ channel, payload }) => {
+    for (const listener of [...(channels.get(channel)?.listeners ?? [])]) listener.message(payload);
+  };
+  void client.exited.then(() => {
+    for (const { listeners } of channels.values()) for (const listener of listeners) listener.state(false);
+    channels.clear();
+  });
 
   return {
     kind: 'pglite',
@@ -227,6 +240,25 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
           }
         }),
       );
+    },
+    listen(channel, listener) {
+      let entry = channels.get(channel);
+      if (!entry) {
+        const listening = closedError ? Promise.reject(closedError) : client.call({ op: 'listen', channel });
+        // Unanswered, it must not hold close() up nor keep the process alive longer than any other call.
+        plainUnderWay.add(listening);
+        const forget = () => plainUnderWay.delete(listening);
+        listening.then(forget, forget);
+        channels.set(channel, (entry = { listeners: new Set(), listening }));
+      }
+      const { listeners, listening } = entry;
+      listeners.add(listener);
+      // A LISTEN that failed (the store is closing) leaves the listener not listening, which is safe.
+      listening.then(
+        () => listeners.has(listener) && !client.stopped && listener.state(true),
+        () => {},
+      );
+      return () => void listeners.delete(listener);
     },
     close(): Promise<void> {
       closing ??= (async () => {

@@ -1,6 +1,7 @@
 // The PostgreSQL adapter of the store port, over a postgres.js connection pool.
 import postgres from 'postgres';
 import { translateError } from './errors.js';
+import { createPostgresListener, type PostgresListener } from './postgres-listen.js';
 import { withRetry } from './retry.js';
 import type { Row, Store, Transaction } from './store.js';
 
@@ -62,6 +63,8 @@ export function createPostgresStore(options: PostgresOptions): Store {
     connection: { application_name: 'usher', jit: 'off', statement_timeout: options.statementTimeoutMs },
   });
   const root = adapt(sql);
+  // Opened on the first listen(): a store that never listens (the command line) keeps to its pool.
+  let listener: PostgresListener | undefined;
   return {
     kind: 'postgres',
     query: root.query,
@@ -74,8 +77,12 @@ export function createPostgresStore(options: PostgresOptions): Store {
         }
       });
     },
+    listen(channel, onChannel) {
+      listener ??= createPostgresListener(options.url);
+      return listener.listen(channel, onChannel);
+    },
     async close(): Promise<void> {
-      await sql.end({ timeout: 5 });
+      await Promise.all([sql.end({ timeout: 5 }), listener?.close()]);
     },
   };
 }

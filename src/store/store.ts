@@ -12,6 +12,17 @@ export interface Transaction extends Queryable {
   execScript(script: string): Promise<void>;
 }
 
+/** What a store's listen() reports about one channel (PostgreSQL LISTEN/NOTIFY). */
+export interface ChannelListener {
+  /** A payload NOTIFY sent on the channel, from any session of the database, once its transaction committed. */
+  message(payload: string): void;
+  /**
+   * true once the channel is listened to (again); false as soon as the listening connection is lost. Notifications
+   * sent while it is not listened to are never delivered: what they would have invalidated must be forgotten.
+   */
+  state(listening: boolean): void;
+}
+
 export interface Store extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
@@ -25,4 +36,10 @@ export interface Store extends Queryable {
    */
   backup?(): Promise<Uint8Array>;
   close(): Promise<void>;
+  /**
+   * Listens to a channel until the returned function is called or the store closes, reconnecting when the
+   * connection is lost; the listener hears of each loss and each recovery. Absent from stores that cannot listen
+   * (test and bench wrappers may leave it out): callers must then work without notifications.
+   */
+  listen?(channel: string, listener: ChannelListener): () => void;
 }

@@ -72,6 +72,8 @@ export interface TokenPrincipal {
   readonly tenantId: string;
   readonly label: string;
   readonly scopes: ReadonlySet<string> | undefined;
+  /** When the token stops working; null: until revoked. A caller that keeps the principal checks it at each use. */
+  readonly expiresAt: Date | null;
 }
 
 export interface TokenOptions {
@@ -221,7 +223,13 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
         await touchToken(store, row.tenant_id, row.id, now);
       }
-      return { tokenId: row.id, tenantId: row.tenant_id, label: row.label, scopes: row.scopes ? new Set(row.scopes) : undefined };
+      return {
+        tokenId: row.id,
+        tenantId: row.tenant_id,
+        label: row.label,
+        scopes: row.scopes ? new Set(row.scopes) : undefined,
+        expiresAt: row.expires_at,
+      };
     },
   };
 }

@@ -90,30 +90,31 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   const { store } = database;
   const appStore = options.wrapStore ? options.wrapStore(store) : store;
   const clock = options.clock ?? (() => new Date());
-  const tenancy = createTenancyService({ store: appStore, clock, newId: randomUUID });
-  const app = createApp(
-    assembleAppDeps({
-      store: appStore,
-      clock,
-      newId: randomUUID,
-      tenancy,
-      logger: options.logger ?? silentLogger,
-      publicUrl: PUBLIC_URL,
-      settings: {
-        maxResults: options.maxResults ?? 100,
-        maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
-        cursorTtlSeconds: options.cursorTtlSeconds ?? 3600,
-        auth: { ...DEFAULT_AUTH_SETTINGS, ...options.auth },
-        limits: { ...DEFAULT_RATE_LIMITS, ...options.limits },
-      },
-      cursorSecret: await serverSecret(store, 'list-cursor'),
-      ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
-      ...(options.passwords ? { passwords: options.passwords } : {}),
-      consoleDir: CONSOLE_DIR,
-      ...(options.shutdown ? { shutdown: options.shutdown } : {}),
-      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
-    }),
-  );
+  const deps = assembleAppDeps({
+    store: appStore,
+    clock,
+    newId: randomUUID,
+    tenancy: createTenancyService({ store: appStore, clock, newId: randomUUID }),
+    logger: options.logger ?? silentLogger,
+    publicUrl: PUBLIC_URL,
+    settings: {
+      maxResults: options.maxResults ?? 100,
+      maxPayloadSize: options.maxPayloadSize ?? 1_048_576,
+      cursorTtlSeconds: options.cursorTtlSeconds ?? 3600,
+      auth: { ...DEFAULT_AUTH_SETTINGS, ...options.auth },
+      limits: { ...DEFAULT_RATE_LIMITS, ...options.limits },
+    },
+    cursorSecret: await serverSecret(store, 'list-cursor'),
+    ...(options.notifyMail ? { notifyMail: options.notifyMail } : {}),
+    ...(options.passwords ? { passwords: options.passwords } : {}),
+    consoleDir: CONSOLE_DIR,
+    ...(options.shutdown ? { shutdown: options.shutdown } : {}),
+    ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+  });
+  const app = createApp(deps);
+  // The app's own tenancy service, as the server's admin socket uses: a token revoked through it is dropped from
+  // the app's token cache at once.
+  const { tenancy } = deps;
 
   const clientFor = (token: string, tenantId: string): Client => ({
     token,

@@ -23,6 +23,21 @@ describe.skipIf(process.env.DATABASE_URL)('the embedded store in a worker thread
   });
   afterAll(() => store?.close());
 
+  it('keeps statements prepared, within a bound, and a failed one leaves the session usable', async () => {
+    // More distinct statements than the worker keeps: the oldest are closed and prepared again when they return.
+    for (let i = 0; i < 520; i++) expect(await store.query(`select $1::int + ${i} as n`, [1])).toEqual([{ n: 1 + i }]);
+    expect(await store.query('select $1::int + 0 as n', [2])).toEqual([{ n: 2 }]);
+    expect(await store.query('select $1::int + 519 as n', [2])).toEqual([{ n: 521 }]);
+    // Errors at parse time and at execution leave no half-done exchange behind.
+    await expect(store.query('select from nowhere where')).rejects.toThrow();
+    await expect(store.query('select 1 / $1::int as n', [0])).rejects.toMatchObject({ code: '22012' });
+    expect(await store.query('select 1 / $1::int as n', [1])).toEqual([{ n: 1 }]);
+    // Parameters and rows keep their types: json, arrays, null, bigint as a number.
+    expect(await store.query('select $1::jsonb as j, $2::text[] as a, $3::text as z, $4::bigint as b', [{ k: [1] }, ['x', 'y'], null, 7])).toEqual([
+      { j: { k: [1] }, a: ['x', 'y'], z: null, b: 7 },
+    ]);
+  });
+
   it('runs the compiled worker from dist/, and compiles the TypeScript one when run from the sources', async () => {
     expect(workerModule('pglite-worker', new URL('pglite.js', DIST).href).href).toBe(new URL('pglite-worker.js', DIST).href);
     expect(workerModule('pglite-worker', new URL('../../src/store/pglite.ts', import.meta.url).href).protocol).toBe('data:');

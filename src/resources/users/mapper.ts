@@ -1,6 +1,6 @@
 // Turns a users row (and the groups it is in) into a SCIM User resource (RFC 7643 §4.1, §3.1 meta).
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
-import { inSchemaOrder } from '../../scim/resource/order.js';
+import { compileSchemaOrder } from '../../scim/resource/order.js';
 import { etagOf } from '../../scim/resource/version.js';
 import { ACCOUNT_SCHEMA } from '../../scim/schema/account.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
@@ -9,6 +9,9 @@ import type { UserGroupRow, UserRow } from './queries.js';
 export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 const USER_ATTRIBUTES = [...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes];
+/** Worked out once: every user rendered goes through it. */
+const inUserOrder = compileSchemaOrder(USER_ATTRIBUTES);
+const EXTENSION_IDS = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id);
 
 export function userLocation(scimBaseUrl: string, id: string): string {
   return `${scimBaseUrl}/Users/${id}`;
@@ -16,18 +19,16 @@ export function userLocation(scimBaseUrl: string, id: string): string {
 
 /** The read-only sign-in state (Usher's account extension); unassigned values are left out (RFC 7643 §2.5). */
 function accountOf(row: UserRow): Record<string, unknown> {
-  const iso = (date: Date | null) => (date ? date.toISOString() : undefined);
-  const account: Record<string, unknown> = {
-    lastLogin: iso(row.last_login),
-    lockReason: row.lock_reason ?? undefined,
-    lockedUntil: iso(row.locked_until),
-    failedLogins: row.failed_logins,
-    passwordChangeRequired: row.password_change_required,
-    passwordSetAt: iso(row.password_set_at),
-    welcomeEmailSentAt: iso(row.welcome_email_sent_at),
-    mfaEnabled: row.mfa_enabled,
-  };
-  return Object.fromEntries(Object.entries(account).filter(([, value]) => value !== undefined));
+  const account: Record<string, unknown> = {};
+  if (row.last_login) account.lastLogin = row.last_login.toISOString();
+  if (row.lock_reason !== null && row.lock_reason !== undefined) account.lockReason = row.lock_reason;
+  if (row.locked_until) account.lockedUntil = row.locked_until.toISOString();
+  if (row.failed_logins !== undefined) account.failedLogins = row.failed_logins;
+  if (row.password_change_required !== undefined) account.passwordChangeRequired = row.password_change_required;
+  if (row.password_set_at) account.passwordSetAt = row.password_set_at.toISOString();
+  if (row.welcome_email_sent_at) account.welcomeEmailSentAt = row.welcome_email_sent_at.toISOString();
+  if (row.mfa_enabled !== undefined) account.mfaEnabled = row.mfa_enabled;
+  return account;
 }
 
 /** The Enterprise manager.value a user's attributes hold, if any. */
@@ -37,8 +38,8 @@ export function managerValueOf(attributes: Record<string, unknown>): string | un
 }
 
 export function userToResource(row: UserRow, groups: readonly UserGroupRow[] | undefined, scimBaseUrl: string): Record<string, unknown> {
-  const attributes = inSchemaOrder(USER_ATTRIBUTES, row.attributes);
-  const extensions = USER_RESOURCE_TYPE.schemaExtensions.map((e) => e.schema.id).filter((id) => id in attributes || id === ACCOUNT_SCHEMA.id);
+  const attributes = inUserOrder(row.attributes);
+  const extensions = EXTENSION_IDS.filter((id) => id in attributes || id === ACCOUNT_SCHEMA.id);
   const enterprise = attributes[ENTERPRISE_USER] as Record<string, unknown> | undefined;
   const manager = enterprise?.manager as Record<string, unknown> | undefined;
   if (enterprise && manager) {

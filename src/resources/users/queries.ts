@@ -37,6 +37,13 @@ export interface UserRow {
   manager_name: string | null;
 }
 
+/**
+ * A row of a page as pageUsers reads it: with the manager's name and the user's groups, read in the same
+ * statement (`groups` empty when the response leaves them out). Rows read otherwise (selectUsersByIds) have no
+ * `groups`: whoever renders them reads both afterwards.
+ */
+export type PageUserRow = UserRow & SortKeyed & { groups?: UserGroupRow[] };
+
 export interface UserWrite {
   readonly userName: string;
   readonly externalId: string | undefined;
@@ -301,13 +308,53 @@ export async function countUsers(q: Queryable, tenantId: string, where: string |
   return rows[0]!.n;
 }
 
-export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery): Promise<(UserRow & SortKeyed)[]> {
+/** The walk from the users of `users` (a relation with column id) up their groups, for GROUPS_OF below. */
+const MEMBERSHIPS_OF = (users: string) => `closure (user_id, group_id, depth) as (
+       select m.user_id, m.group_id, 0 from group_members m where m.tenant_id = $1 and m.user_id in (select id from ${users})
+       union
+       select c.user_id, s.group_id, 1 from closure c
+         join group_subgroups s on s.tenant_id = $1 and s.member_group_id = c.group_id
+     ), memberships as (
+       select c.user_id, c.group_id, min(c.depth) = 0 as direct from closure c group by c.user_id, c.group_id
+     )`;
+
+/**
+ * The groups of page row p as selectGroupsOfUsers gives them (same walk, same order, the names looked up by
+ * primary key for the same reason), as a JSON array. OFFSET 0 keeps the subquery whole, so that each name is
+ * looked up once, not once for the object and again for the order.
+ */
+const GROUPS_OF_ROW = `coalesce((
+       select json_agg(json_build_object('user_id', g.user_id, 'group_id', g.group_id, 'display_name', g.display_name, 'direct', g.direct)
+                       order by g.display_name, g.group_id)
+         from (select ms.user_id, ms.group_id, ms.direct,
+                      (select n.display_name from groups n where n.tenant_id = $1 and n.id = ms.group_id) as display_name
+                 from memberships ms where ms.user_id = p.id offset 0) g
+     ), '[]'::json)`;
+
+/**
+ * A page of users in one statement, with all its rendering needs from the database: the page's rows (ordered and
+ * limited in a CTE, so the manager's name and the groups are read for the page's rows only, never for the rows an
+ * OFFSET skips), each one's manager name (MANAGER_NAME's lookup), and, when the response keeps `groups`, the
+ * groups each user is in, directly or through nested groups. page_position carries the page's order out of the CTE.
+ */
+export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery): Promise<PageUserRow[]> {
   const n = page.params.length;
-  return q.query<UserRow & SortKeyed>(
-    `select ${PAGE_COLUMNS}, (${page.sortKey})::text as sort_key from users u
-      where u.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
-      order by ${page.orderBy}
-      limit $${n + 2} offset $${n + 3}`,
+  const withGroups = page.projection.includes(USER_CORE_SCHEMA, 'groups');
+  const managerValue = MANAGER_VALUE.replace('u.attributes', 'p.attributes');
+  return q.query<PageUserRow>(
+    `with ${withGroups ? 'recursive ' : ''}page as (
+       select ${COLUMNS}, (${page.sortKey})::text as sort_key, row_number() over (order by ${page.orderBy}) as page_position
+         from users u
+        where u.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
+        order by ${page.orderBy}
+        limit $${n + 2} offset $${n + 3}
+     )${withGroups ? `, ${MEMBERSHIPS_OF('page')}` : ''}
+     select p.*,
+            (select coalesce(m.display_name, m.user_name) from users m
+              where m.tenant_id = $1 and m.id = (case when ${managerValue} ~ '${UUID_PATTERN}' then ${managerValue}::uuid end)) as manager_name,
+            ${withGroups ? GROUPS_OF_ROW : "'[]'::json"} as groups
+       from page p
+      order by p.page_position`,
     [tenantId, ...page.params, page.limit, page.offset],
   );
 }

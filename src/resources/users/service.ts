@@ -47,6 +47,7 @@ import {
   selectUserNames,
   updateUser,
   userSqlModel,
+  type PageUserRow,
   type UserGroupRow,
   type UserRow,
   type UserValue,
@@ -182,7 +183,7 @@ function translateStoreError(error: unknown, userName: string): never {
 }
 
 /** How a list of users is read and rendered; shared with the search across resource types (../search/). */
-export function userListSource(scimBaseUrl: string): ListSource<UserRow & SortKeyed> {
+export function userListSource(scimBaseUrl: string): ListSource<PageUserRow> {
   return {
     resourceType: USER_RESOURCE_TYPE,
     model: userSqlModel,
@@ -190,13 +191,17 @@ export function userListSource(scimBaseUrl: string): ListSource<UserRow & SortKe
     count: countUsers,
     page: pageUsers,
     async render(q, tenantId, rows, projection) {
-      const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
-        ? await selectGroupsOfUsers(q, tenantId, rows.map((r) => r.id))
-        : [];
+      // A page read by pageUsers brought its groups and managers' names along; rows read otherwise (the search's)
+      // have them read here, by one statement each for all of those rows.
+      const unread = rows.filter((row) => row.groups === undefined);
+      const groups =
+        unread.length > 0 && projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups')
+          ? await selectGroupsOfUsers(q, tenantId, unread.map((r) => r.id))
+          : [];
       const byUser = byKey(groups, (g) => g.user_id);
-      // The page's managers, by one statement for all of its rows (pages read no manager_name themselves).
-      const managers = await selectManagerNames(q, tenantId, rows.flatMap((row) => managerValueOf(row.attributes) ?? []));
+      const managers = await selectManagerNames(q, tenantId, unread.flatMap((row) => managerValueOf(row.attributes) ?? []));
       return rows.map((row) => {
+        if (row.groups !== undefined) return projection.apply(userToResource(row, row.groups, scimBaseUrl));
         const value = managerValueOf(row.attributes);
         const managed = { ...row, manager_name: value === undefined ? null : (managers.get(value.toLowerCase()) ?? null) };
         return projection.apply(userToResource(managed, byUser.get(row.id) ?? [], scimBaseUrl));

@@ -191,26 +191,74 @@ export function compileProjection(resourceType: ResourceTypeDefinition, params: 
       if (definition.returned === 'request') return false;
       return excluded?.get(k) !== 'all';
     },
-    apply(resource) {
-      const output: Record<string, unknown> = {};
-      const presentExtensions: string[] = [];
-      for (const [name, value] of Object.entries(resource)) {
-        if (name === 'schemas') continue;
-        const extension = extensionById.get(name.toLowerCase());
-        if (extension) {
-          const projected = projectAttributes(extension.id, extension.attributes, value as Record<string, unknown>);
-          if (Object.keys(projected).length > 0) {
-            output[name] = projected;
-            presentExtensions.push(extension.id);
-          }
-          continue;
+    apply: requested || excluded ? applySelection : defaultsOf(resourceType),
+  };
+
+  function applySelection(resource: Record<string, unknown>): Record<string, unknown> {
+    const output: Record<string, unknown> = {};
+    const presentExtensions: string[] = [];
+    for (const [name, value] of Object.entries(resource)) {
+      if (name === 'schemas') continue;
+      const extension = extensionById.get(name.toLowerCase());
+      if (extension) {
+        const projected = projectAttributes(extension.id, extension.attributes, value as Record<string, unknown>);
+        if (Object.keys(projected).length > 0) {
+          output[name] = projected;
+          presentExtensions.push(extension.id);
         }
-        const definition = findAttribute(coreDefinitions, name);
-        const projected = definition ? project(resourceType.schema.id, definition, value) : value;
-        if (projected !== undefined) output[name] = projected;
+        continue;
       }
-      // `schemas` names the core schema and each extension that still has attributes in the output.
-      return { schemas: [resourceType.schema.id, ...presentExtensions], ...output };
-    },
+      const definition = findAttribute(coreDefinitions, name);
+      const projected = definition ? project(resourceType.schema.id, definition, value) : value;
+      if (projected !== undefined) output[name] = projected;
+    }
+    // `schemas` names the core schema and each extension that still has attributes in the output.
+    return { schemas: [resourceType.schema.id, ...presentExtensions], ...output };
+  }
+}
+
+/** The default projection's apply of each resource type, made on first use: a memo of constant schema data. */
+const defaults = new WeakMap<ResourceTypeDefinition, Projection['apply']>();
+
+function defaultsOf(resourceType: ResourceTypeDefinition): Projection['apply'] {
+  let apply = defaults.get(resourceType);
+  if (!apply) defaults.set(resourceType, (apply = defaultsOnly([...COMMON_ATTRIBUTES, ...resourceType.schema.attributes], resourceType)));
+  return apply;
+}
+
+/**
+ * applySelection without attributes or excludedAttributes (most requests): only the `returned` rules apply, so
+ * what goes is known per attribute name, once, rather than looked up for each key of each resource.
+ */
+function defaultsOnly(coreDefinitions: readonly AttributeDefinition[], resourceType: ResourceTypeDefinition): Projection['apply'] {
+  const dropped = (definitions: readonly AttributeDefinition[]) =>
+    new Set(definitions.filter((d) => d.returned === 'never' || d.returned === 'request').map((d) => d.name.toLowerCase()));
+  const droppedCore = dropped(coreDefinitions);
+  const extensions = new Map(resourceType.schemaExtensions.map((e) => [e.schema.id.toLowerCase(), { id: e.schema.id, dropped: dropped(e.schema.attributes) }]));
+  return (resource) => {
+    const output: Record<string, unknown> = {};
+    const presentExtensions: string[] = [];
+    for (const name of Object.keys(resource)) {
+      if (name === 'schemas') continue;
+      const value = resource[name];
+      const lower = name.toLowerCase();
+      const extension = extensions.get(lower);
+      if (extension) {
+        const projected: Record<string, unknown> = {};
+        let kept = false;
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+          if (item === undefined || extension.dropped.has(key.toLowerCase())) continue;
+          projected[key] = item;
+          kept = true;
+        }
+        if (kept) {
+          output[name] = projected;
+          presentExtensions.push(extension.id);
+        }
+        continue;
+      }
+      if (value !== undefined && !droppedCore.has(lower)) output[name] = value;
+    }
+    return { schemas: [resourceType.schema.id, ...presentExtensions], ...output };
   };
 }

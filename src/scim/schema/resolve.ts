@@ -52,6 +52,9 @@ function sameName(a: string, b: string): boolean {
 
 /** The attribute called `name` in `list`, ignoring case as RFC 7643 §2.1 requires. */
 export function findAttribute(list: readonly AttributeDefinition[], name: string): AttributeDefinition | undefined {
+  // Stored resources and most requests spell names as the schema does: that match costs no lower-casing, and it is
+  // the only match there is (a schema's names differ in more than case). Every resource rendered asks this per key.
+  for (const candidate of list) if (candidate.name === name) return candidate;
   return list.find((candidate) => sameName(candidate.name, name));
 }
 
