@@ -60,9 +60,9 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   --table-out  also write the closing table of figures (Markdown) to this file.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, loginsTotp,
-               groupPatch, memory, underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default
-               all). The large tenant is seeded only for the query cases (the first nine).
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, groupPatch, memory,
+               logins, loginsTotp, underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default
+               all). The large tenant is seeded only for the cases before logins.
   groupPatch   P2: PATCH one member in and out of "All Staff" (the seed's largest group), and of a group of 10.
   memory       the real server (dist/main.js) started as a process of its own on the same database, after the
                other cases: its RSS after start, under lookups, and while a client reads "All Staff" whole (P5).
