@@ -44,7 +44,7 @@ function statusOf(pid: number): { rss: number; hwm: number } {
   return { rss: mib('VmRSS'), hwm: mib('VmHWM') };
 }
 
-/** Calls `sample` every `everyMs` until the returned stop is called; resolves the highest value seen. */
+/** Samples the process's VmRSS every `everyMs` until the returned function is called, which gives the highest seen. */
 function sampling(pid: number, everyMs: number): () => number {
   let highest = statusOf(pid).rss;
   const timer = setInterval(() => (highest = Math.max(highest, statusOf(pid).rss)), everyMs);
