@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: the query engine and sign-in under load over real HTTP, against baselines measured in the same run, with the plans behind it.
 import { createHash, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,8 @@ import { migrate, openStore, type Store } from '../store/index.js';
 import { serverSecret } from '../store/secrets.js';
 import { createTenancyService, type TenancyService } from '../tenancy/service.js';
 import { explainListRequest, type StatementPlan } from './explain.js';
+import { figureRows, missing, renderFigures, type Database, type LookupFigure, type Maybe, type PassFigures } from './figures.js';
+import { benchGroupPatch, type GroupPatchResult } from './group-patch.js';
 import { createLoadGenerator, mergeResults, statsOf, type LoadGenerator, type LoadResult, type LoadSpec, type LoadStats, type PlannedRequest } from './load.js';
 import {
   benchLogins,
@@ -44,20 +47,27 @@ import {
 } from './queries.js';
 import { seedTenant } from './seeder.js';
 import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENT_RATE, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
+import { measureServerMemory, type ServerMemory } from './server-memory.js';
 import { benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
 
-const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite] [--duration 10] [--rounds 5] [--warmup 0.5]
-                          [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict]
+const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite | --both] [--duration 10] [--rounds 5] [--warmup 0.5]
+                          [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict] [--table-out file]
                           [--login-users 50] [--totp-users 600] [--lookup-rate 50] [--password-slots n] [--attack-rate n]
 
   PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/usher_bench), created if missing.
   --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
+  --both       PostgreSQL, then PGlite, in one run: the table then has both, and P6 (PGlite against PostgreSQL).
+  --table-out  also write the closing table of figures (Markdown) to this file.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, loginsTotp,
-               underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default all). The large
-               tenant is seeded only for the query cases (the first seven).
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, groupPatch, memory,
+               logins, loginsTotp, underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default
+               all). The large tenant is seeded only for the cases before logins.
+  groupPatch   P2: PATCH one member in and out of "All Staff" (the seed's largest group), and of a group of 10.
+  memory       the real server (dist/main.js) started as a process of its own on the same database, after the
+               other cases: its RSS after start, under lookups, and while a client reads "All Staff" whole (P5).
   --strict     exit non-zero when a target is missed, not only when a plan scans a large table.
+  The run ends with one table: every figure with its target, PASS, MISS, or why it was not measured.
 
   Sign-in: tenant ${LOGIN_TENANT} is made afresh with --login-users users who have an Argon2id password.
   logins       --concurrency clients POST /auth/login; baseline: passwords.verify in-process at that concurrency.
@@ -84,13 +94,19 @@ const BULK_USERS = 1000;
 const LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq', 'compound'];
 const RESILIENCE_CASES = ['healthzBulk', 'failedLogins', 'wrongPasswords'];
 const CODE_CASES = ['loginsTotp', 'underLoginsTotp'];
+/** Cases that need the large tenant but are not list requests taking turns. */
+const OTHER_CASES = ['groupPatch', 'memory'];
 const SIGN_IN_CASES = ['logins', 'loginsTotp', 'underLogins', 'underLoginsTotp', ...RESILIENCE_CASES];
 /** At most this many lookups in flight during underLogins: enough that one slow answer does not hold up the schedule. */
 const LOOKUP_CONCURRENCY = 4;
 
 interface Options {
   readonly pglite: boolean;
-  readonly large: number;
+  /** PostgreSQL, then PGlite. */
+  readonly both: boolean;
+  readonly tableOut: string | undefined;
+  /** Undefined: 1,000,000 on PostgreSQL, 100,000 on PGlite. */
+  readonly large: number | undefined;
   readonly small: number;
   readonly durationMs: number;
   readonly warmupMs: number;
@@ -114,6 +130,8 @@ function parseOptions(argv: string[]): Options {
     args: argv,
     options: {
       pglite: { type: 'boolean' },
+      both: { type: 'boolean' },
+      'table-out': { type: 'string' },
       large: { type: 'string' },
       small: { type: 'string' },
       duration: { type: 'string' },
@@ -145,7 +163,9 @@ function parseOptions(argv: string[]): Options {
   const pglite = values.pglite ?? false;
   return {
     pglite,
-    large: Math.floor(number('large', values.large, pglite ? 100_000 : 1_000_000)),
+    both: values.both ?? false,
+    tableOut: values['table-out'],
+    large: values.large === undefined ? undefined : Math.floor(number('large', values.large, 0)),
     small: Math.floor(number('small', values.small, 10_000)),
     durationMs: number('duration', values.duration, 10, 0.1) * 1000,
     warmupMs: number('warmup', values.warmup, 0.5, 0) * 1000,
@@ -190,6 +210,11 @@ async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/** How many members the seed gives "All Staff" in a bench tenant of this size. */
+function bigGroupOf(size: number): number {
+  return Math.min(100_000, Math.ceil(size / 10));
+}
+
 interface BenchTenant {
   readonly slug: string;
   readonly label: string;
@@ -210,7 +235,7 @@ async function ensureTenant(store: Store, tenancy: TenancyService, size: number,
     await seedTenant(
       store,
       tenancy,
-      { tenant: slug, users: size, groups, bigGroup: Math.min(100_000, Math.ceil(size / 10)), batchSize: 10_000, jobs, replace: true, clock: () => new Date() },
+      { tenant: slug, users: size, groups, bigGroup: bigGroupOf(size), batchSize: 10_000, jobs, replace: true, clock: () => new Date() },
       (line) => log(`  ${line}`),
     );
   }
@@ -400,6 +425,7 @@ async function preflight(port: number, t: BenchTenant, c: Case): Promise<void> {
 
 interface Measured {
   readonly tenant: BenchTenant;
+  readonly caseId: string;
   readonly caseName: string;
   readonly stats: LoadStats;
   /** Database statements per request (or per page of a cursor walk). */
@@ -446,6 +472,7 @@ function checkTargets(measured: Measured[], small: BenchTenant, large: BenchTena
   const baseline = rate(large, 'baseline');
   for (const name of LOOKUPS) {
     const at = rate(large, name);
+    if (at === undefined) continue;
     const ofBaseline = at !== undefined && baseline !== undefined ? at / baseline : NaN;
     const ofSmall = at !== undefined ? at / (rate(small, name) ?? NaN) : NaN;
     const ok1 = ofBaseline >= 0.75;
@@ -633,14 +660,20 @@ async function signIn1(port: number, users: LoginUsers): Promise<string> {
 
 // --- main --------------------------------------------------------------------------------------------------------
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+interface Pass extends Omit<Options, 'large'> {
+  readonly large: number;
+}
+
+/** One database's run: the detailed lines as it goes, and its figures for the closing table. */
+async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: boolean }> {
   const url = process.env.BENCH_DATABASE_URL || DEFAULT_URL;
+  const database: Database = options.pglite ? 'PGlite' : 'PostgreSQL';
   // TRUST_PROXY=1: the abuse cases send each request from an address of its own in X-Forwarded-For, as clients
   // behind a load balancer arrive; the other cases send none and are seen at the socket's address.
+  // STATEMENT_TIMEOUT_MS=0: a seed batch of 10,000 users can take longer than a request's 5 s on a busy machine.
   const config = options.pglite
-    ? loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR || 'data/bench', PORT: '0', TRUST_PROXY: '1' })
-    : loadConfig({ DATABASE_URL: url, PORT: '0', TRUST_PROXY: '1' });
+    ? loadConfig({ DATA_DIR: process.env.BENCH_DATA_DIR || 'data/bench', PORT: '0', TRUST_PROXY: '1', STATEMENT_TIMEOUT_MS: '0' })
+    : loadConfig({ DATABASE_URL: url, PORT: '0', TRUST_PROXY: '1', STATEMENT_TIMEOUT_MS: '0' });
   const wanted = (id: string) => !options.cases || options.cases.includes(id);
   const queryCases = !options.cases || options.cases.some((id) => !SIGN_IN_CASES.includes(id));
   if (!options.pglite) await ensureDatabase(url);
@@ -648,6 +681,13 @@ async function main(): Promise<number> {
   const load = createLoadGenerator();
   let loginLoad: LoadGenerator | undefined;
   let running: RunningApp | undefined;
+  let storeOpen = true;
+  const closeStore = async () => {
+    if (!storeOpen) return;
+    storeOpen = false;
+    await store.close();
+    release();
+  };
   try {
     await migrate(store);
     const tenancy = createTenancyService({ store, clock: () => new Date(), newId: randomUUID });
@@ -666,7 +706,7 @@ async function main(): Promise<number> {
     for (const t of tenants) t.samples = await sampleUsers(store, t.id, SAMPLE);
 
     running = await startApp(config, store, options.passwordSlots);
-    const known = [...cases(running.deps.cursors).map((c) => c.id), ...SIGN_IN_CASES];
+    const known = [...cases(running.deps.cursors).map((c) => c.id), ...OTHER_CASES, ...SIGN_IN_CASES];
     const unknown = options.cases?.filter((id) => !known.includes(id)) ?? [];
     if (unknown.length > 0) throw new Error(`--cases: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
     const all = cases(running.deps.cursors).filter((c) => wanted(c.id));
@@ -684,7 +724,7 @@ async function main(): Promise<number> {
     if (seqScans.length > 0) {
       log(`\nFAIL: sequential scans of large tables:\n${seqScans.map((s) => `  ${s}`).join('\n')}`);
     }
-    if (options.explainOnly) return seqScans.length > 0 ? 1 : 0;
+    if (options.explainOnly) return { figures: emptyFigures(database, small, large, 'only plans were asked for (--explain-only)'), failed: seqScans.length > 0 };
 
     // Cases take turns in rounds, so that whatever else the machine does in the meantime falls on all of them alike.
     for (const t of tenants) for (const c of all) await preflight(running.port, t, c);
@@ -720,10 +760,18 @@ async function main(): Promise<number> {
         const results = slots.get(`${c.name} ${t.label}`) ?? [];
         const merged = mergeResults(results);
         const statements = results.reduce((n, r) => n + r.statements, 0) / Math.max(1, merged.completed);
-        measured.push({ tenant: t, caseName: c.name, stats: statsOf(merged), statements });
+        measured.push({ tenant: t, caseId: c.id, caseName: c.name, stats: statsOf(merged), statements });
       }
     }
 
+    let groupPatch: Maybe<GroupPatchResult> = missing('case not in this run');
+    if (wanted('groupPatch') && large) {
+      log(`\nP2: one member added to and removed from "All Staff" of ${large.slug} and a group of 10, one request at a time`);
+      const result = await benchGroupPatch(load, running.port, large, bigGroupOf(large.size), options.rounds, log);
+      groupPatch = typeof result === 'string' ? missing(result) : result;
+    }
+
+    let underLogins: Maybe<number> = missing('case not in this run');
     const signIn: { lines: string[]; missed: string[] }[] = [];
     if (SIGN_IN_CASES.some(wanted)) {
       const atOnce = options.passwordSlots ?? defaultMaxConcurrent();
@@ -760,6 +808,7 @@ async function main(): Promise<number> {
       if (lookup && small) await preflight(port, small, lookups);
       if (wanted('underLogins') && lookup && small) {
         const result = await benchLookupUnderLogins(port, load, background, plain, lookup, phases, log);
+        underLogins = result.ratio;
         signIn.push(reportUnderLogins('underLogins', { client: 'login', many: 'logins' }, result, small, options.lookupRate, options.concurrency));
       }
       if (wanted('underLoginsTotp') && lookup && small) {
@@ -800,14 +849,103 @@ async function main(): Promise<number> {
     log(`\n${bulk.line}`);
     if (seqScans.length > 0) log(`\nFAIL: ${seqScans.length} plan(s) scan a large table sequentially (see above).`);
     if (missed.length > 0) log(`\n${options.strict ? 'FAIL' : 'note'}: targets missed: ${missed.join('; ')}`);
-    return seqScans.length > 0 || (options.strict && (missed.length > 0 || (bulk.ratio !== undefined && bulk.ratio < 2))) ? 1 : 0;
+    const failed = seqScans.length > 0 || (options.strict && (missed.length > 0 || (bulk.ratio !== undefined && bulk.ratio < 2)));
+
+    const lookupRequests = small ? cases(running.deps.cursors).find((c) => c.id === 'userName')!.requests(small) : [];
+    await running.stop();
+    running = undefined;
+    // The server process needs the PGlite directory, which only one process may hold: this one lets it go first.
+    await closeStore();
+    let memory: Maybe<ServerMemory> = missing('case not in this run');
+    if (wanted('memory') && small && large) {
+      log(`\nMemory: the server (dist/main.js) in a process of its own on ${where}`);
+      const result = await measureServerMemory(
+        load,
+        {
+          ...(options.pglite ? { dataDir: config.dataDir } : { databaseUrl: url }),
+          lookups: { token: small.token, requests: lookupRequests },
+          group: { token: large.token },
+          concurrency: options.concurrency,
+          durationMs: Math.max(1000, options.durationMs / options.rounds),
+        },
+        log,
+      );
+      memory = typeof result === 'string' ? missing(result) : result;
+    }
+    return {
+      figures: {
+        database,
+        large: large && { label: large.label, size: large.size },
+        small: small && { label: small.label, size: small.size },
+        lookups: lookupFigures(measured, all, small, large),
+        groupPatch,
+        bulk: bulk.ratio !== undefined ? bulk.ratio : missing(options.bulk ? bulk.line.replace(/^Bulk: /, '') : '--no-bulk'),
+        underLogins,
+        search: searchFigure(measured, all, large, 'search'),
+        historySearch: searchFigure(measured, all, large, 'historySearch'),
+        memory,
+      },
+      failed,
+    };
   } finally {
     await running?.stop();
     await load.close();
     await loginLoad?.close();
-    await store.close();
-    release();
+    await closeStore();
   }
+}
+
+function emptyFigures(database: Database, small: BenchTenant | undefined, large: BenchTenant | undefined, why: string): PassFigures {
+  return {
+    database,
+    large: large && { label: large.label, size: large.size },
+    small: small && { label: small.label, size: small.size },
+    lookups: missing(why),
+    groupPatch: missing(why),
+    bulk: missing(why),
+    underLogins: missing(why),
+    search: missing(why),
+    historySearch: missing(why),
+    memory: missing(why),
+  };
+}
+
+/** P1: each lookup at the large tenant against the floor there, and against its own rate at the small tenant. */
+function lookupFigures(measured: Measured[], ran: Case[], small: BenchTenant | undefined, large: BenchTenant | undefined): Maybe<LookupFigure[]> {
+  if (!small || !large) return missing('case not in this run');
+  if (!ran.some((c) => c.id === 'baseline')) return missing('the floor (baseline) not in this run');
+  const rate = (t: BenchTenant, id: string) => measured.find((m) => m.tenant === t && m.caseId === id)?.stats.perSecond;
+  const floor = rate(large, 'baseline')!;
+  return ran
+    .filter((c) => ['userName', 'externalId', 'emails'].includes(c.id))
+    .map((c) => ({ name: c.name, ofFloor: rate(large, c.id)! / floor, ofSmall: rate(large, c.id)! / rate(small, c.id)!, smallRate: rate(small, c.id)! }));
+}
+
+/** A search case's p50 latency at the large tenant over userName eq's, when the run has both. */
+function searchFigure(measured: Measured[], ran: Case[], large: BenchTenant | undefined, id: string): Maybe<number> {
+  if (!large || !ran.some((c) => c.id === id)) return missing('case not in this run');
+  if (!ran.some((c) => c.id === 'userName')) return missing('userName eq not in this run');
+  const p50 = (caseId: string) => measured.find((m) => m.tenant === large && m.caseId === caseId)!.stats.p50;
+  return p50(id) / p50('userName');
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const databases = options.both ? [false, true] : [options.pglite];
+  const passes: PassFigures[] = [];
+  let failed = false;
+  for (const pglite of databases) {
+    if (databases.length > 1) log(`\n=== ${pglite ? 'PGlite' : 'PostgreSQL'} ===`);
+    const pass = await runPass({ ...options, pglite, large: options.large ?? (pglite ? 100_000 : 1_000_000) });
+    passes.push(pass.figures);
+    failed ||= pass.failed;
+  }
+  const rows = figureRows(passes);
+  const heading = `Figures (${new Date().toISOString().slice(0, 10)}; ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}; every ratio measured in this run; INFO: no target set)`;
+  const table = renderFigures(rows);
+  log(`\n${heading}\n${table}`);
+  if (options.tableOut) writeFileSync(options.tableOut, `${heading}\n\n${table}\n`);
+  return failed || (options.strict && rows.some((r) => r.result === 'MISS')) ? 1 : 0;
 }
 
 try {

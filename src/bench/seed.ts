@@ -63,7 +63,8 @@ async function main(): Promise<number> {
     clock: () => new Date(),
   };
 
-  const config = loadConfig();
+  // A batch of 10,000 users can take longer than a request's default statement timeout (5 s) on a busy machine.
+  const config = loadConfig({ STATEMENT_TIMEOUT_MS: '0', ...process.env });
   const { store, release } = await openConfiguredStore(config, 'cli');
   try {
     const applied = await migrate(store);

@@ -1,7 +1,7 @@
 // The worker thread that owns the embedded database: PGlite runs here, so its long statements never hold the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, parse, protocol, types, type Transaction } from '@electric-sql/pglite';
-import { serializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { MEMORY_SETTINGS, serializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     db = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.restore ? { loadDataDir: new Blob([options.restore]) } : {}),
+      startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS.flatMap((setting) => ['-c', setting])],
       // bigint columns (versions, counts) fit in a double for any real deployment; return numbers, as postgres.js does here.
       parsers: { [types.INT8]: (value: string) => Number(value) },
     });

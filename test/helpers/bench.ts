@@ -63,3 +63,26 @@ export function numbersOf(stdout: string, pattern: string): number[] {
   expect(match, `no line matching ${pattern} in:\n${stdout}`).not.toBeNull();
   return match!.slice(1).map(Number);
 }
+
+export interface FigureRow {
+  readonly id: string;
+  readonly database: string;
+  readonly what: string;
+  readonly measured: string;
+  readonly target: string;
+  readonly result: string;
+}
+
+/** The rows of the table of figures the bench ends with (Markdown, after a "Figures (" line). */
+export function figureRowsOf(stdout: string): FigureRow[] {
+  const start = stdout.lastIndexOf('\nFigures (');
+  expect(start, `no table of figures in:\n${stdout}`).toBeGreaterThanOrEqual(0);
+  const lines = stdout.slice(start).split('\n').filter((line) => line.startsWith('| '));
+  expect(lines[0]).toBe('| id | database | what | measured | target | result |');
+  return lines.slice(2).map((line) => {
+    const cells = line.slice(2, -2).split(/ \| (?![^"]*"\])/);
+    expect(cells, line).toHaveLength(6);
+    const [id, database, what, measured, target, result] = cells.map((c) => c.replace(/\\\|/g, '|')) as [string, string, string, string, string, string];
+    return { id, database, what, measured, target, result };
+  });
+}

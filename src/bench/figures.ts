@@ -1,0 +1,183 @@
+// The one table `npm run bench` ends with: every figure with its target, each a ratio measured in the same run, per database.
+import type { GroupPatchResult } from './group-patch.js';
+import type { ServerMemory } from './server-memory.js';
+
+export type Database = 'PostgreSQL' | 'PGlite';
+
+/** A figure, or why the run has none (the text of "not measured (...)"). */
+export type Maybe<T> = T | { readonly missing: string };
+
+export function missing(why: string): { readonly missing: string } {
+  return { missing: why };
+}
+
+function isMissing<T>(value: Maybe<T>): value is { readonly missing: string } {
+  return typeof value === 'object' && value !== null && 'missing' in value;
+}
+
+export interface LookupFigure {
+  /** "userName eq", ... */
+  readonly name: string;
+  /** req/s at the large tenant over the floor's req/s at the large tenant. */
+  readonly ofFloor: number;
+  /** req/s at the large tenant over its own req/s at the small tenant. */
+  readonly ofSmall: number;
+  /** req/s at the small tenant (for P6, which compares databases at the same size). */
+  readonly smallRate: number;
+}
+
+/** What one pass (one database) measured, as the table needs it. */
+export interface PassFigures {
+  readonly database: Database;
+  readonly large: { readonly label: string; readonly size: number } | undefined;
+  readonly small: { readonly label: string; readonly size: number } | undefined;
+  readonly lookups: Maybe<readonly LookupFigure[]>;
+  readonly groupPatch: Maybe<GroupPatchResult>;
+  /** Bulk users/s over sequential POSTs' users/s. */
+  readonly bulk: Maybe<number>;
+  /** Lookup p99 under logins over idle p99. */
+  readonly underLogins: Maybe<number>;
+  /** A search case's p50 over userName eq's p50, at the large tenant. */
+  readonly search: Maybe<number>;
+  readonly historySearch: Maybe<number>;
+  readonly memory: Maybe<ServerMemory>;
+}
+
+export interface FigureRow {
+  readonly id: string;
+  readonly database: string;
+  readonly what: string;
+  readonly measured: string;
+  readonly target: string;
+  /** PASS, MISS, "INFO (no target)" or "not measured (why)". */
+  readonly result: string;
+}
+
+/** The scale at which the issue sets P1's floor target on each database. */
+export const P1_SCALE: Readonly<Record<Database, number>> = { PostgreSQL: 1_000_000, PGlite: 100_000 };
+const P1_FLOOR_TARGET = 0.75;
+const P1_SMALL_TARGET = 0.9;
+const BULK_TARGET = 2;
+const UNDER_LOGINS_TARGET = 3;
+const SEARCH_TARGET = 3;
+const P1_LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq'];
+
+const x = (n: number) => `${n.toFixed(2)}x`;
+const mib = (n: number) => `${n.toFixed(0)} MiB`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+const notMeasured = (why: string) => `not measured (${why})`;
+const INFO = 'INFO (no target)';
+
+function scaleNote(database: Database, size: number | undefined): string {
+  const at = P1_SCALE[database];
+  if (size === undefined || size === at) return '';
+  return `; the target is set at ${at.toLocaleString('en-US')} users, this run has ${size.toLocaleString('en-US')}`;
+}
+
+export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
+  const rows: FigureRow[] = [];
+  const row = (id: string, database: string, what: string, measured: string, target: string, result: string) =>
+    rows.push({ id, database, what, measured, target, result });
+  const gap = (id: string, database: string, what: string, target: string, why: string) => row(id, database, what, '-', target, notMeasured(why));
+
+  for (const p of passes) {
+    const db = p.database;
+    const large = p.large ? `${p.large.label} users` : 'the large tenant';
+    const small = p.small ? `${p.small.label} users` : 'the small tenant';
+    // P1: each lookup against the floor, then against its own rate at the small tenant.
+    for (const name of P1_LOOKUPS) {
+      const what = `${name}: req/s at ${large} / the floor's req/s at ${large}${scaleNote(db, p.large?.size)}`;
+      if (isMissing(p.lookups)) gap('P1', db, what, `>= ${P1_FLOOR_TARGET}x`, p.lookups.missing);
+      else {
+        const f = p.lookups.find((l) => l.name === name);
+        if (!f) gap('P1', db, what, `>= ${P1_FLOOR_TARGET}x`, 'case not in this run');
+        else row('P1', db, what, x(f.ofFloor), `>= ${P1_FLOOR_TARGET}x`, verdict(f.ofFloor >= P1_FLOOR_TARGET));
+      }
+    }
+    for (const name of P1_LOOKUPS) {
+      const what = `${name}: req/s at ${large} / req/s at ${small}`;
+      if (isMissing(p.lookups)) gap('P1', db, what, `>= ${P1_SMALL_TARGET}x`, p.lookups.missing);
+      else {
+        const f = p.lookups.find((l) => l.name === name);
+        if (!f) gap('P1', db, what, `>= ${P1_SMALL_TARGET}x`, 'case not in this run');
+        else row('P1', db, what, x(f.ofSmall), `>= ${P1_SMALL_TARGET}x`, verdict(f.ofSmall >= P1_SMALL_TARGET));
+      }
+    }
+    // P2
+    {
+      const what = isMissing(p.groupPatch)
+        ? `one-member PATCH (add, remove) on "All Staff" / on a 10-member group, p50 latency`
+        : `one-member PATCH (add, remove) on "All Staff" (${p.groupPatch.bigMembers.toLocaleString('en-US')} members) / on a 10-member group, p50 latency` +
+          ` (${p.groupPatch.big.p50.toFixed(1)} ms / ${p.groupPatch.small.p50.toFixed(1)} ms)${p.groupPatch.bigMembers < 100_000 ? '; the target is set for 100,000 members' : ''}`;
+      if (isMissing(p.groupPatch)) gap('P2', db, what, '<= 1.5x', p.groupPatch.missing);
+      else row('P2', db, what, x(p.groupPatch.ratio), '<= 1.5x', verdict(p.groupPatch.ratio <= 1.5));
+    }
+    // P3
+    {
+      const what = '1,000 creates in Bulk requests / 1,000 sequential POSTs, users/s';
+      if (isMissing(p.bulk)) gap('P3', db, what, `>= ${BULK_TARGET}x`, p.bulk.missing);
+      else row('P3', db, what, x(p.bulk), `>= ${BULK_TARGET}x`, verdict(p.bulk >= BULK_TARGET));
+    }
+    // P4
+    {
+      const what = `userName eq p99 at ${small} during a login burst / idle p99`;
+      if (isMissing(p.underLogins)) gap('P4', db, what, `<= ${UNDER_LOGINS_TARGET}x`, p.underLogins.missing);
+      else row('P4', db, what, x(p.underLogins), `<= ${UNDER_LOGINS_TARGET}x`, verdict(p.underLogins <= UNDER_LOGINS_TARGET));
+    }
+    // P5
+    {
+      const what = 'server RSS growth while a client reads "All Staff" whole (GET /Groups/{id})';
+      const read = isMissing(p.memory) ? p.memory : typeof p.memory.groupRead === 'string' ? missing(p.memory.groupRead) : p.memory.groupRead;
+      if (isMissing(read)) gap('P5', db, what, `<= ${64} MiB`, read.missing);
+      else {
+        const note = `${what}, ${read.members.toLocaleString('en-US')} members${read.members < 100_000 ? ' (the target is set for 100,000)' : ''}`;
+        row('P5', db, note, mib(read.growth), '<= 64 MiB', verdict(read.growth <= 64));
+      }
+    }
+    // Search as you type and the History search, when the run has their cases.
+    for (const [id, value, what] of [
+      ['search', p.search, `search-as-you-type first page / userName eq, p50 latency at ${large}`],
+      ['historySearch', p.historySearch, `History search / userName eq, p50 latency at ${large}`],
+    ] as const) {
+      if (isMissing(value)) gap(id, db, what, `<= ${SEARCH_TARGET}x`, value.missing);
+      else row(id, db, what, x(value), `<= ${SEARCH_TARGET}x`, verdict(value <= SEARCH_TARGET));
+    }
+    // Memory of the server process.
+    {
+      if (isMissing(p.memory)) {
+        gap('memory', db, 'server RSS after start', '-', p.memory.missing);
+        gap('memory', db, 'server RSS under lookups', '-', p.memory.missing);
+      } else {
+        const m = p.memory;
+        row('memory', db, 'server RSS a second after start', mib(m.afterStart), '-', INFO);
+        row('memory', db, `server RSS under lookups (${m.lookupsPerSecond.toFixed(0)} req/s; highest seen), peak of the whole run ${mib(m.peak)}`, mib(m.underLoad), '-', INFO);
+      }
+    }
+  }
+
+  // P6: PGlite against PostgreSQL on P1's lookups, at the same (small) size, when the run measured both.
+  const pg = passes.find((p) => p.database === 'PostgreSQL');
+  const lite = passes.find((p) => p.database === 'PGlite');
+  for (const name of P1_LOOKUPS) {
+    const what = `${name}: PGlite req/s / PostgreSQL req/s${pg?.small && lite?.small ? ` at ${lite.small.label} / ${pg.small.label} users` : ''}`;
+    if (!pg || !lite) {
+      gap('P6', 'both', what, '-', 'run with --both');
+      continue;
+    }
+    const a = isMissing(lite.lookups) ? undefined : lite.lookups.find((l) => l.name === name);
+    const b = isMissing(pg.lookups) ? undefined : pg.lookups.find((l) => l.name === name);
+    if (!a || !b) gap('P6', 'both', what, '-', 'case not in this run');
+    else row('P6', 'both', what, x(a.smallRate / b.smallRate), '-', INFO);
+  }
+  return rows;
+}
+
+/** The table as Markdown: the same text on the terminal and in --table-out. */
+export function renderFigures(rows: readonly FigureRow[]): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    '| id | database | what | measured | target | result |',
+    '| --- | --- | --- | ---: | ---: | --- |',
+    ...rows.map((r) => `| ${[r.id, r.database, r.what, r.measured, r.target, r.result].map(cell).join(' | ')} |`),
+  ].join('\n');
+}
