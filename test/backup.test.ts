@@ -2,9 +2,9 @@
 // file into an empty DATA_DIR, where a server starts with everything it had.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, childEnv, cli, startServer, tempDirs, type ServerProcess } from './helpers/processes.js';
 
@@ -88,10 +88,12 @@ describe.skipIf(!!process.env.DATABASE_URL)('usher backup and restore of the emb
     const truncated = join(dir(), 'truncated.tar.gz');
     writeFileSync(truncated, readFileSync(file).subarray(0, 2000));
     const broken = await cli(['restore', truncated], { DATA_DIR: target });
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain(`usher: ${truncated} could not be restored:`);
-    // Still no database there: a later restore of a good file works.
-    expect(readdirSync(target)).toEqual([]);
+    expect(broken).toMatchObject({ code: 1, stderr: `usher: ${truncated} is not a whole backup: unexpected end of file.\n` });
+    const otherTar = join(dir(), 'other.tar.gz');
+    writeFileSync(otherTar, gzipSync(Buffer.alloc(1024)));
+    expect(await cli(['restore', otherTar], { DATA_DIR: target })).toMatchObject({ code: 1, stderr: `usher: ${otherTar} is not a backup made by usher backup (no database directory in it).\n` });
+    // Refused before anything was made there: a later restore of a good file works.
+    expect(existsSync(target)).toBe(false);
     expect(await cli(['restore', file], { DATA_DIR: target })).toMatchObject({ code: 0, stdout: `restored ${file} into ${target}: 1 tenants, 0 users\n` });
     expect((await cli(['tenant', 'list'], { DATA_DIR: target })).stdout).toContain('  globex  globex');
   });

@@ -2,6 +2,7 @@
 // admin socket or from a stopped data directory, and made into a new database in an empty DATA_DIR.
 import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { Config } from '../config.js';
 import { DataDirInUseError, PGLITE_SUBDIR, StartupError, embeddedDatabaseExists, openConfiguredStore } from '../server.js';
 import { migrate } from '../store/index.js';
@@ -59,6 +60,16 @@ export async function restoreBackup(config: Config, file: string, say: Say): Pro
     throw new AdminCommandError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
   if (bytes[0] !== GZIP[0] || bytes[1] !== GZIP[1]) throw new AdminCommandError(`${file} is not a backup made by usher backup (not gzip).`);
+  // Unpacked once here, so that a cut-short or damaged file is named as such before any database is made of it.
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(bytes);
+  } catch (error) {
+    throw new AdminCommandError(`${file} is not a whole backup: ${(error as Error).message}.`);
+  }
+  if (!/^\/?PG_VERSION\0/.test(tar.subarray(0, 100).toString('latin1'))) {
+    throw new AdminCommandError(`${file} is not a backup made by usher backup (no database directory in it).`);
+  }
   say(`restoring ${file} (${megabytes(bytes.length)}) into a new embedded database in ${dataDir} (DATA_DIR)`);
   let opened;
   try {

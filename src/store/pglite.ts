@@ -210,6 +210,8 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
     });
   });
   if (!ready.ready) {
+    // What the failed open left running in the worker (a stream's late error) must not reach the process as an unhandled event.
+    worker.on('error', () => {});
     await worker.terminate();
     const cause = deserializeError(ready.error, undefined);
     throw new Error(`Cannot open the embedded database${options.dataDir ? ` in ${options.dataDir}` : ''}: ${cause.message}`, { cause });
