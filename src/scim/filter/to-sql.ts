@@ -29,6 +29,12 @@ export interface MultiTarget {
   element(sub: AttributeDefinition | undefined): ScalarTarget | undefined;
   /** What the EXISTS costs (FILTER_COSTS); FILTER_COSTS.multiValued unless the model says otherwise. */
   readonly cost?: number;
+  /**
+   * The ids of the statement's tenant's rows that have an element satisfying the condition, as an uncorrelated
+   * SELECT; undefined when the condition needs the row itself. With SqlModel.rowIds it lets an OR become one set of
+   * ids (see Compiler.disjunction).
+   */
+  owners?(condition: string): string | undefined;
 }
 
 /**
@@ -80,6 +86,12 @@ export interface SqlModel {
   readonly idColumn: string;
   /** The cast of a tie-break value read back from a cursor; '::uuid' (an id column) unless said otherwise. */
   readonly idCast?: string;
+  /**
+   * The ids (idColumn) of the statement's tenant's rows for which a condition over this model's alias holds, as an
+   * uncorrelated SELECT. Offered with MultiTarget.owners, an OR that tests elements becomes `idColumn in (... union
+   * ...)`: PostgreSQL cannot combine the index scans of an OR with an EXISTS, and reads every row of the tenant.
+   */
+  rowIds?(condition: string): string;
 }
 
 export interface CompiledFilter {
@@ -113,6 +125,9 @@ class Compiler {
   readonly params: unknown[] = [];
   readonly unknown: string[] = [];
   cost = 0;
+  /** While a disjunct of an OR is compiled: a test on elements is wanted as its owners' ids (set `owned`) if it can be. */
+  private wantOwners = false;
+  private owned = false;
 
   constructor(
     private readonly resourceType: ResourceTypeDefinition,
@@ -151,7 +166,7 @@ class Compiler {
       case 'and':
         return `(${this.compile(filter.left)} and ${this.compile(filter.right)})`;
       case 'or':
-        return `(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
+        return this.disjunction(filter);
       case 'not':
         // SQL's NULL would make `not` drop rows whose attribute is unassigned; SCIM's logic has two values.
         return `(not coalesce(${this.compile(filter.filter)}, false))`;
@@ -174,6 +189,55 @@ class Compiler {
         if (this.undefinedHere(filter.attr)) return unassigned(filter);
         return this.valuePath(filter.attr, filter.filter);
     }
+  }
+
+  /**
+   * An OR. When some of its terms test elements of a multi-valued attribute that has its own table (emails), it
+   * becomes the set of the ids that satisfy any term: `id in (select ... where <the other terms> union select
+   * <owners of matching elements>)`, so that each part can use its own index (trigram indexes for the console's
+   * `userName co "x" or ... or emails.value co "x"`). Same meaning: the row is in the set exactly when a term holds.
+   */
+  private disjunction(filter: Filter & { kind: 'or' }): string {
+    if (this.model.rowIds === undefined) return `(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
+    const terms: { sql: string; owners: boolean }[] = [];
+    // Left to right, as a plain OR would be compiled: the parameters are numbered in the same order.
+    const compileTerms = (f: Filter): void => {
+      if (f.kind === 'or') {
+        compileTerms(f.left);
+        compileTerms(f.right);
+        return;
+      }
+      this.wantOwners = f.kind === 'compare' || f.kind === 'present' || f.kind === 'valuePath';
+      this.owned = false;
+      try {
+        terms.push({ sql: this.compile(f), owners: this.owned });
+      } finally {
+        this.wantOwners = false;
+      }
+    };
+    compileTerms(filter);
+    const sets = terms.filter((t) => t.owners).map((t) => t.sql);
+    if (sets.length === 0) {
+      let next = 0;
+      const nested = (f: Filter): string => (f.kind === 'or' ? `(${nested(f.left)} or ${nested(f.right)})` : terms[next++]!.sql);
+      return nested(filter);
+    }
+    const rows = terms.filter((t) => !t.owners).map((t) => t.sql);
+    const ids = [...(rows.length > 0 ? [this.model.rowIds(rows.join(' or '))] : []), ...sets];
+    return `(${this.model.idColumn} in (${ids.join(' union ')}))`;
+  }
+
+  /** A test that some element satisfies the condition: its owners' ids inside an OR when wanted and possible. */
+  private someElement(multi: MultiTarget, condition: string): string {
+    if (this.wantOwners) {
+      this.wantOwners = false;
+      const owners = multi.owners?.(condition);
+      if (owners !== undefined) {
+        this.owned = true;
+        return owners;
+      }
+    }
+    return multi.exists(condition);
   }
 
   /** `schemas` is not an attribute of any schema, yet every resource has it (RFC 7643 §3): it lists the extensions present. */
@@ -237,7 +301,7 @@ class Compiler {
       const element = multi.element(sub);
       if (!element) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
       this.charge(multi.cost ?? FILTER_COSTS.multiValued);
-      return multi.exists(onScalar(element, printed, sub ?? resolved.attribute));
+      return this.someElement(multi, onScalar(element, printed, sub ?? resolved.attribute));
     }
     if (resolved.attribute.type === 'complex' && !resolved.subAttribute) {
       const sql = onComplex?.(resolved);
@@ -260,7 +324,7 @@ class Compiler {
     const multi = this.model.multi(resolved);
     if (!multi) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
     this.charge(multi.cost ?? FILTER_COSTS.multiValued);
-    return multi.exists(this.elementFilter(resolved.attribute, multi, inner, printed));
+    return this.someElement(multi, this.elementFilter(resolved.attribute, multi, inner, printed));
   }
 
   /** A filter inside brackets: every attribute is a sub-attribute of the same element (RFC 7644 §3.4.2.2, valuePath). */
