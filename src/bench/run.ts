@@ -33,6 +33,9 @@ import {
 } from './logins.js';
 import {
   baselineLookup,
+  COMMON_SEARCH,
+  CONSOLE_PAGE,
+  consoleSearchFilter,
   countSeededGroups,
   countTenantUsers,
   createDatabase,
@@ -54,9 +57,9 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   --pglite     the embedded database in BENCH_DATA_DIR (default data/bench) instead; --large defaults to 100000.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, logins, loginsTotp,
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, search, logins, loginsTotp,
                underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default all). The large
-               tenant is seeded only for the query cases (the first seven).
+               tenant is seeded only for the query cases (the first eight).
   --strict     exit non-zero when a target is missed, not only when a plan scans a large table.
 
   Sign-in: tenant ${LOGIN_TENANT} is made afresh with --login-users users who have an Argon2id password.
@@ -368,6 +371,12 @@ function cases(cursors: CursorCodec): Case[] {
       explain: (t) => ({ cursor: startCursor(cursors, t.id, t.samples[0]!), count: String(CURSOR_PAGE) }),
       requests: (t) => each(t, (s) => ({ method: 'GET', path: users({ count: String(CURSOR_PAGE), cursor: startCursor(cursors, t.id, s) }) })),
       walk: true,
+    },
+    {
+      id: 'search',
+      name: 'search (console, first page)',
+      explain: () => ({ ...CONSOLE_PAGE, filter: consoleSearchFilter(COMMON_SEARCH) }),
+      requests: () => [{ method: 'GET', path: users({ ...CONSOLE_PAGE, filter: consoleSearchFilter(COMMON_SEARCH) }) }],
     },
   ];
 }
