@@ -162,6 +162,38 @@ describe('the console search reads trigram indexes', () => {
   });
 });
 
+describe('the same users as a test per user', () => {
+  /** Users of the tenant for whom `matches` (SQL over u, $2 the fragment) holds, counted without the filter compiler. */
+  async function expected(matches: string, fragment: string): Promise<number> {
+    const [{ n } = { n: -1 }] = await t.store.query<{ n: number }>(`select count(*)::int as n from users u where u.tenant_id = $1 and (${matches})`, [t.client.tenantId, fragment]);
+    return n;
+  }
+  const anyEmail = (type?: string) =>
+    `exists (select 1 from user_values v where v.tenant_id = u.tenant_id and v.user_id = u.id and v.attribute = 'emails'${type ? ` and v.type = '${type}'` : ''} and strpos(lower(v.value), $2) > 0)`;
+  const names = `strpos(lower(u.user_name), $2) > 0 or strpos(lower(u.attributes #>> '{name,givenName}'), $2) > 0 or strpos(lower(u.attributes #>> '{name,familyName}'), $2) > 0`;
+
+  it.each([
+    // Shorter than a trigram: no index serves it, and it is compiled as a test per user.
+    ['a two-letter search', 'ok'],
+    ['a search with LIKE metacharacters, taken literally', 'a_%'],
+  ])('%s', async (_, fragment) => {
+    const response = await t.client.request('GET', `/Users?${new URLSearchParams({ filter: consoleSearchFilter(fragment), count: '1' })}`);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.totalResults).toBe(await expected(`${names} or ${anyEmail()}`, fragment.toLowerCase()));
+  });
+
+  it('a value path inside the OR matches one and the same e-mail', async () => {
+    // Every seeded user has a work address at search.example.com and a home one at mail.example.net.
+    const filter = `emails[type eq "home" and value co "search.example"] or userName co "${FRAGMENT}"`;
+    const response = await t.client.request('GET', `/Users?${new URLSearchParams({ filter, count: '1' })}`);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.body.totalResults).toBe(await expected(`strpos(lower(u.user_name), $2) > 0`, FRAGMENT));
+    const work = await t.client.request('GET', `/Users?${new URLSearchParams({ filter: filter.replace('"home"', '"work"'), count: '1' })}`);
+    expect(work.body.totalResults).toBe(await expected(`strpos(lower(u.user_name), $2) > 0 or ${anyEmail('work').replace('$2', "'search.example'")}`, FRAGMENT));
+    expect(work.body.totalResults).toBeGreaterThan(USERS - 1);
+  });
+});
+
 describe('the History search reads its trigram index', () => {
   it('first page and count of search=', async () => {
     const { body, scans, roles } = await plansOf(`/History?${new URLSearchParams({ search: FRAGMENT.toUpperCase(), count: '25', cursor: '' })}`);
