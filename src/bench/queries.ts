@@ -277,6 +277,21 @@ export async function vacuumAnalyze(q: Queryable): Promise<void> {
   }
 }
 
+/** What the console asks for a page of its user list (src/console/app/pages/users-query.ts PAGE_SIZE, DEFAULT_SORT). */
+export const CONSOLE_PAGE = { count: '25', sortBy: 'name.familyName', sortOrder: 'ascending', cursor: '' } as const;
+
+/**
+ * A fragment typed into the console's search box that many seeded people share: the family names Andersen, Hansen,
+ * Jansen, Jensen, Larsen and Olsen (about one person in twelve), in their userNames and e-mail addresses too.
+ */
+export const COMMON_SEARCH = 'sen';
+
+/** The filter the console's search box sends (src/console/app/users.ts usersFilter, without a persona). */
+export function consoleSearchFilter(text: string): string {
+  const quoted = JSON.stringify(text);
+  return ['userName', 'name.givenName', 'name.familyName', 'emails.value'].map((attr) => `${attr} co ${quoted}`).join(' or ');
+}
+
 /** The one indexed statement a userName lookup needs: what the benchmark's baseline route runs. */
 export async function baselineLookup(q: Queryable, tenantId: string, userName: string): Promise<Record<string, unknown> | undefined> {
   const rows = await q.query(

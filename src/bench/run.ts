@@ -36,6 +36,9 @@ import {
 } from './logins.js';
 import {
   baselineLookup,
+  COMMON_SEARCH,
+  CONSOLE_PAGE,
+  consoleSearchFilter,
   countSeededGroups,
   countTenantUsers,
   createDatabase,
@@ -60,7 +63,7 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   --table-out  also write the closing table of figures (Markdown) to this file.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, groupPatch, memory,
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, search, groupPatch, memory,
                logins, loginsTotp, underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default
                all). The large tenant is seeded only for the cases before logins.
   groupPatch   P2: PATCH one member in and out of "All Staff" (the seed's largest group), and of a group of 10.
@@ -395,6 +398,12 @@ function cases(cursors: CursorCodec): Case[] {
       explain: (t) => ({ cursor: startCursor(cursors, t.id, t.samples[0]!), count: String(CURSOR_PAGE) }),
       requests: (t) => each(t, (s) => ({ method: 'GET', path: users({ count: String(CURSOR_PAGE), cursor: startCursor(cursors, t.id, s) }) })),
       walk: true,
+    },
+    {
+      id: 'search',
+      name: 'search (console, first page)',
+      explain: () => ({ ...CONSOLE_PAGE, filter: consoleSearchFilter(COMMON_SEARCH) }),
+      requests: () => [{ method: 'GET', path: users({ ...CONSOLE_PAGE, filter: consoleSearchFilter(COMMON_SEARCH) }) }],
     },
   ];
 }

@@ -63,6 +63,7 @@ export async function seedTenant(
     }
     log(`deleting ${existing} users and ${seededGroups} seeded groups of tenant ${tenant.slug}`);
     await store.transaction(async (tx) => {
+      await tx.query('set local statement_timeout = 0');
       await deleteTenantUsers(tx, tenant.id);
       await deleteSeededGroups(tx, tenant.id, groupsBefore);
     });
@@ -84,6 +85,9 @@ export async function seedTenant(
   const seedBatch = async ({ first, last }: { first: number; last: number }) => {
     // A batch is whole or absent: its users, their user_values rows and their memberships commit together.
     await store.transaction(async (tx) => {
+      // STATEMENT_TIMEOUT_MS bounds requests; a batch of 10,000 users also fills the trigram indexes (sql/0013),
+      // which takes longer than a request may on a busy machine.
+      await tx.query('set local statement_timeout = 0');
       await insertUserBatch(
         tx,
         {

@@ -1,6 +1,7 @@
 // The worker thread that owns the embedded database: PGlite runs here, so its long statements never hold the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, parse, protocol, types, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { MEMORY_SETTINGS, serializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 
 const port = parentPort!;
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
       startParams: [...PGlite.defaultStartParams, ...MEMORY_SETTINGS.flatMap((setting) => ['-c', setting])],
       // bigint columns (versions, counts) fit in a double for any real deployment; return numbers, as postgres.js does here.
       parsers: { [types.INT8]: (value: string) => Number(value) },
+      // Trigram indexes serve the search box's substring matches (sql/0013_search_indexes.sql creates the extension).
+      extensions: { pg_trgm },
     });
   } catch (error) {
     port.postMessage({ ready: false, error: serializeError(error) } satisfies Ready);

@@ -119,14 +119,24 @@ function escapeLike(value: string): string {
 
 /** The columns the search box looks in: names, the event as shown, the attribute, both values and who did it. */
 const SEARCHED = ['h.resource_name', EVENT_LABEL_SQL, 'h.attribute', 'h.old_value', 'h.new_value', 'h.actor'];
+const NULLABLE = new Set(['h.attribute', 'h.old_value', 'h.new_value']);
+
+/**
+ * The searched columns as one text, a line feed between them, as history_search_trgm_idx indexes it
+ * (sql/0013_search_indexes.sql): written exactly so, or the index does not serve the search.
+ */
+const SEARCHED_TEXT = `lower(${SEARCHED.map((column) => (NULLABLE.has(column) ? `coalesce(${column}, '')` : column)).join(" || E'\\n' || ")})`;
 
 /**
  * A case-insensitive substring match of `text` over the searched columns, LIKE metacharacters taken literally.
- * A scan of the tenant's (or the resource's) history; see the report on pg_trgm for large histories.
+ * A text without a line feed is found in one of the columns exactly when it is found in their joined text, which
+ * the trigram index answers; one with a line feed could span two columns, and is tested on each as well.
  */
 export function searchSql(text: string, param: (value: unknown) => string): string {
   const pattern = `lower(${param(`%${escapeLike(text)}%`)}::text)`;
-  return `(${SEARCHED.map((column) => `lower(${column}) like ${pattern} escape '\\'`).join(' or ')})`;
+  const joined = `(${SEARCHED_TEXT} like ${pattern} escape '\\')`;
+  if (!text.includes('\n')) return joined;
+  return `(${joined} and (${SEARCHED.map((column) => `lower(${column}) like ${pattern} escape '\\'`).join(' or ')}))`;
 }
 
 /** The history of one user: its index serves it (tenant_id, resource_id, created_at desc, seq desc). */

@@ -396,6 +396,11 @@ function userValuesTarget(attribute: AttributeDefinition): MultiTarget {
   return {
     exists: (condition) =>
       `exists (select 1 from user_values v where v.tenant_id = u.tenant_id and v.user_id = u.id and v.attribute = '${attribute.name}' and ${condition})`,
+    // A sub-attribute without a column is read from the user's document, which this set has not joined.
+    owners: (condition) =>
+      condition.includes(element)
+        ? undefined
+        : `select v.user_id from user_values v where v.tenant_id = ${STATEMENT_TENANT} and v.attribute = '${attribute.name}' and ${condition}`,
     element: (sub) => (sub && columns[sub.name.toLowerCase()]) || jsonFieldTarget(element, sub, attribute.type),
   };
 }
@@ -520,4 +525,5 @@ export const userSqlModel: SqlModel = {
   // The account extension is rendered from columns for every user (failedLogins is never unassigned): every user has it.
   hasExtension: (schemaId) => (schemaId === ACCOUNT_SCHEMA.id ? 'true' : `(u.attributes -> '${schemaId}') is not null`),
   idColumn: 'u.id',
+  rowIds: (condition) => `select u.id from users u where u.tenant_id = ${STATEMENT_TENANT} and (${condition})`,
 };
