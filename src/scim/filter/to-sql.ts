@@ -30,11 +30,12 @@ export interface MultiTarget {
   /** What the EXISTS costs (FILTER_COSTS); FILTER_COSTS.multiValued unless the model says otherwise. */
   readonly cost?: number;
   /**
-   * The ids of the statement's tenant's rows that have an element satisfying the condition, as an uncorrelated
-   * SELECT; undefined when the condition needs the row itself. With SqlModel.rowIds it lets an OR become one set of
-   * ids (see Compiler.disjunction).
+   * The attribute's elements as one lower-cased text on the row itself (its JSON), when an index serves substring
+   * matches on that text. A `co`, `sw` or `ew` on a case-insensitive sub-attribute then also tests this text, which
+   * every row with a matching element contains: an OR of such tests and the row's own columns can then be read
+   * from indexes alone (a BitmapOr), where an EXISTS alone cannot be. The EXISTS still decides.
    */
-  owners?(condition: string): string | undefined;
+  readonly rowText?: string;
 }
 
 /**
@@ -86,12 +87,6 @@ export interface SqlModel {
   readonly idColumn: string;
   /** The cast of a tie-break value read back from a cursor; '::uuid' (an id column) unless said otherwise. */
   readonly idCast?: string;
-  /**
-   * The ids (idColumn) of the statement's tenant's rows for which a condition over this model's alias holds, as an
-   * uncorrelated SELECT. Offered with MultiTarget.owners, an OR that tests elements becomes `idColumn in (... union
-   * ...)`: PostgreSQL cannot combine the index scans of an OR with an EXISTS, and reads every row of the tenant.
-   */
-  rowIds?(condition: string): string;
 }
 
 export interface CompiledFilter {
@@ -125,14 +120,6 @@ class Compiler {
   readonly params: unknown[] = [];
   readonly unknown: string[] = [];
   cost = 0;
-  /**
-   * While a disjunct of an OR is compiled: a test on elements is wanted as its owners' ids if it can be; `owned`
-   * then holds that and the EXISTS it stands for.
-   */
-  private wantOwners = false;
-  private owned: { ids: string; exists: string } | undefined;
-  /** Whether a `co` with fewer than SHORTEST_INDEXED characters was compiled (see disjunction). */
-  private shortContains = false;
 
   constructor(
     private readonly resourceType: ResourceTypeDefinition,
@@ -171,7 +158,7 @@ class Compiler {
       case 'and':
         return `(${this.compile(filter.left)} and ${this.compile(filter.right)})`;
       case 'or':
-        return this.disjunction(filter);
+        return `(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
       case 'not':
         // SQL's NULL would make `not` drop rows whose attribute is unassigned; SCIM's logic has two values.
         return `(not coalesce(${this.compile(filter.filter)}, false))`;
@@ -189,75 +176,16 @@ class Compiler {
           );
         }
         if (this.undefinedHere(filter.attr)) return unassigned(filter);
-        return this.attribute(filter.attr, (target, path, leaf) => this.compare(target, filter.op, filter.value, path, leaf));
+        return this.attribute(
+          filter.attr,
+          (target, path, leaf) => this.compare(target, filter.op, filter.value, path, leaf),
+          undefined,
+          (rowText) => this.rowTextTest(rowText, filter.op, filter.value),
+        );
       case 'valuePath':
         if (this.undefinedHere(filter.attr)) return unassigned(filter);
         return this.valuePath(filter.attr, filter.filter);
     }
-  }
-
-  /**
-   * An OR. When some of its terms test elements of a multi-valued attribute that has its own table (emails), it
-   * becomes the set of the ids that satisfy any term: `id in (select ... where <the other terms> union select
-   * <owners of matching elements>)`, so that each part can use its own index (trigram indexes for the console's
-   * `userName co "x" or ... or emails.value co "x"`). Same meaning: the row is in the set exactly when a term holds.
-   */
-  private disjunction(filter: Filter & { kind: 'or' }): string {
-    if (this.model.rowIds === undefined) return `(${this.compile(filter.left)} or ${this.compile(filter.right)})`;
-    const terms: { sql: string; owned: { ids: string; exists: string } | undefined }[] = [];
-    const shortBefore = this.shortContains;
-    this.shortContains = false;
-    // Left to right, as a plain OR would be compiled: the parameters are numbered in the same order.
-    const compileTerms = (f: Filter): void => {
-      if (f.kind === 'or') {
-        compileTerms(f.left);
-        compileTerms(f.right);
-        return;
-      }
-      this.wantOwners = f.kind === 'compare' || f.kind === 'present' || f.kind === 'valuePath';
-      this.owned = undefined;
-      try {
-        const sql = this.compile(f);
-        terms.push({ sql, owned: this.owned });
-      } finally {
-        this.wantOwners = false;
-        this.owned = undefined;
-      }
-    };
-    compileTerms(filter);
-    const short = this.shortContains;
-    this.shortContains = shortBefore || short;
-    const sets = terms.flatMap((t) => (t.owned ? [t.owned.ids] : []));
-    // A `co` shorter than a trigram has no index to be read from: one term of the union would read the tenant's
-    // rows anyway, and a test per row, which stops at the first term that holds, is cheaper than building the set.
-    if (sets.length === 0 || short) {
-      let next = 0;
-      const nested = (f: Filter): string => {
-        if (f.kind === 'or') return `(${nested(f.left)} or ${nested(f.right)})`;
-        const term = terms[next++]!;
-        return term.owned ? term.owned.exists : term.sql;
-      };
-      return nested(filter);
-    }
-    const rows = terms.filter((t) => !t.owned).map((t) => t.sql);
-    const ids = [...(rows.length > 0 ? [this.model.rowIds(rows.join(' or '))] : []), ...sets];
-    // UNION rather than UNION ALL: the planner then counts the set's ids as distinct and, for a large set, hashes it
-    // and joins it rather than probing the primary key once per id (ten times slower for a set of 100k users).
-    return `(${this.model.idColumn} in (${ids.join(' union ')}))`;
-  }
-
-  /** A test that some element satisfies the condition: its owners' ids inside an OR when wanted and possible. */
-  private someElement(multi: MultiTarget, condition: string): string {
-    if (this.wantOwners) {
-      this.wantOwners = false;
-      const ids = multi.owners?.(condition);
-      if (ids !== undefined) {
-        const exists = multi.exists(condition);
-        this.owned = { ids, exists };
-        return ids;
-      }
-    }
-    return multi.exists(condition);
   }
 
   /** `schemas` is not an attribute of any schema, yet every resource has it (RFC 7643 §3): it lists the extensions present. */
@@ -301,11 +229,25 @@ class Compiler {
     return resolved;
   }
 
+  /**
+   * A test on MultiTarget.rowText that every row with an element matching `op value` passes, or undefined when
+   * there is none: only substrings of three characters or more (a trigram index has nothing to look up for fewer),
+   * and none with a character JSON escapes (a quote, a backslash, a control character), which the text holds escaped.
+   */
+  private rowTextTest(rowText: string, op: CompareOperator, value: CompareValue): string | undefined {
+    if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || [...value].length < 3) return undefined;
+    // eslint-disable-next-line no-control-regex
+    if (/["\\\u0000-\u001f]/.test(value)) return undefined;
+    return `(${rowText} like lower(${this.param(`%${escapeLike(value)}%`, '::text')}) escape '\\')`;
+  }
+
   /** Compiles a test on one attribute path, routing multi-valued attributes through EXISTS over their elements. */
   private attribute(
     path: AttrPath,
     onScalar: (target: ScalarTarget, path: string, leaf: AttributeDefinition) => string,
     onComplex?: (resolved: ResolvedAttribute) => string | undefined,
+    /** For a comparison: the test of MultiTarget.rowText it implies, if any (rowTextTest). */
+    onRowText?: (rowText: string) => string | undefined,
   ): string {
     const resolved = this.resolve(path);
     const printed = describePath(path);
@@ -321,7 +263,9 @@ class Compiler {
       const element = multi.element(sub);
       if (!element) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
       this.charge(multi.cost ?? FILTER_COSTS.multiValued);
-      return this.someElement(multi, onScalar(element, printed, sub ?? resolved.attribute));
+      const exists = multi.exists(onScalar(element, printed, sub ?? resolved.attribute));
+      const text = multi.rowText !== undefined && !element.caseExact ? onRowText?.(multi.rowText) : undefined;
+      return text === undefined ? exists : `(${text} and ${exists})`;
     }
     if (resolved.attribute.type === 'complex' && !resolved.subAttribute) {
       const sql = onComplex?.(resolved);
@@ -344,7 +288,7 @@ class Compiler {
     const multi = this.model.multi(resolved);
     if (!multi) throw ScimError.invalidFilter(`Attribute "${printed}" cannot be used in a filter.`);
     this.charge(multi.cost ?? FILTER_COSTS.multiValued);
-    return this.someElement(multi, this.elementFilter(resolved.attribute, multi, inner, printed));
+    return multi.exists(this.elementFilter(resolved.attribute, multi, inner, printed));
   }
 
   /** A filter inside brackets: every attribute is a sub-attribute of the same element (RFC 7644 §3.4.2.2, valuePath). */
@@ -429,7 +373,6 @@ class Compiler {
       case 'ne':
         return `(${left} is distinct from ${fold(this.param(value, '::text'))})`;
       case 'co':
-        if ([...value].length < SHORTEST_INDEXED) this.shortContains = true;
         return `(${left} like ${fold(this.param(`%${escapeLike(value)}%`, '::text'))} escape '\\')`;
       case 'sw':
         return `(${left} like ${fold(this.param(`${escapeLike(value)}%`, '::text'))} escape '\\')`;
@@ -481,13 +424,6 @@ class Compiler {
     return op === 'ne' ? `(${expr} is distinct from ${p})` : `(${expr} ${SQL_ORDER[op]} ${p})`;
   }
 }
-
-/**
- * The fewest characters a `co` needs for an index to find it: trigram indexes (pg_trgm) look a substring up by its
- * three-character pieces, and one of one or two characters has none. (`sw` and `ew` have: the start or end of the
- * value counts as a blank.)
- */
-const SHORTEST_INDEXED = 3;
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 
