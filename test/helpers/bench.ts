@@ -1,6 +1,7 @@
 // Runs `npm run bench` (dist/bench/run.js, as people run it) on the test's database: PostgreSQL when DATABASE_URL is
 // set (a database of its own), otherwise PGlite in a temporary directory; and cleans up after it.
 import { join } from 'node:path';
+import type { FigureRow } from '../../src/bench/figures.js';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openConfiguredStore } from '../../src/server.js';
@@ -64,14 +65,6 @@ export function numbersOf(stdout: string, pattern: string): number[] {
   return match!.slice(1).map(Number);
 }
 
-export interface FigureRow {
-  readonly id: string;
-  readonly database: string;
-  readonly what: string;
-  readonly measured: string;
-  readonly target: string;
-  readonly result: string;
-}
 
 /** The rows of the table of figures the bench ends with (Markdown, after a "Figures (" line). */
 export function figureRowsOf(stdout: string): FigureRow[] {

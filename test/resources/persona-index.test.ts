@@ -1,29 +1,18 @@
 // The plans behind filters on the persona extension (sql/0010): the console's `<persona URN> pr` and a persona's
 // permissions read the tenant's personas through their partial index, not every group of the tenant.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Row, Store } from '../../src/store/index.js';
+import type { Row } from '../../src/store/index.js';
+import { statementRecorder } from '../helpers/statements.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 
 const PERSONA = 'urn:usher:params:scim:schemas:extension:persona:2.0:Group';
 const PLAIN_GROUPS = 5000;
 
 let t: TestContext;
-let recording = false;
-const statements: { text: string; params: readonly unknown[] }[] = [];
-
-const recorder = (store: Store): Store => ({
-  ...store,
-  kind: store.kind,
-  query<T extends Row>(text: string, params: readonly unknown[] = []) {
-    if (recording) statements.push({ text, params });
-    return store.query<T>(text, params);
-  },
-  transaction: (fn) => store.transaction(fn),
-  close: () => store.close(),
-});
+const recorder = statementRecorder();
 
 beforeAll(async () => {
-  t = await createTestContext({ wrapStore: recorder });
+  t = await createTestContext({ wrapStore: recorder.wrap });
   // The tenant's eight default personas among thousands of plain groups, and another tenant's as many.
   const other = await t.newTenant('other');
   for (const tenantId of [t.client.tenantId, other.tenantId]) {
@@ -40,10 +29,8 @@ afterAll(() => t.close());
 
 /** The plan of the statement that reads the page of groups for `path`, and the number of personas it answered. */
 async function pagePlan(path: string): Promise<{ plan: string; total: number }> {
-  statements.length = 0;
-  recording = true;
-  const response = await t.client.request('GET', path);
-  recording = false;
+  let response!: Awaited<ReturnType<typeof t.client.request>>;
+  const statements = await recorder.during(async () => (response = await t.client.request('GET', path)));
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   const page = statements.find((s) => /as sort_key from groups g/.test(s.text));
   expect(page).toBeDefined();

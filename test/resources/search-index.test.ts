@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSearchFilter, explainGenericJson, insertUserBatch, type PlanNode } from '../../src/bench/queries.js';
 import { SEED_LISTS } from '../../src/bench/names.js';
 import { INDEXED_MULTI_VALUED } from '../../src/resources/users/queries.js';
-import type { Row, Store } from '../../src/store/index.js';
+import { statementRecorder } from '../helpers/statements.js';
 import { createTestContext, type Client, type TestContext } from '../helpers/app.js';
 
 const USERS = 3000;
@@ -16,19 +16,7 @@ const FRAGMENT = 'kafo';
 const SCANNED = ['users', 'user_values', 'history'];
 
 let t: TestContext;
-let recording = false;
-const statements: { text: string; params: readonly unknown[] }[] = [];
-
-const recorder = (store: Store): Store => ({
-  ...store,
-  kind: store.kind,
-  query<T extends Row>(text: string, params: readonly unknown[] = []) {
-    if (recording) statements.push({ text, params });
-    return store.query<T>(text, params);
-  },
-  transaction: (fn) => store.transaction(fn),
-  close: () => store.close(),
-});
+const recorder = statementRecorder();
 
 /** Seeded people as the benchmark makes them, and history entries that name them. */
 async function seed(tenantId: string): Promise<void> {
@@ -78,7 +66,7 @@ async function fill(tenantId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  t = await createTestContext({ wrapStore: recorder });
+  t = await createTestContext({ wrapStore: recorder.wrap });
   // Another tenant with as many look-alikes, which no count of this tenant may include.
   const other: Client = await t.newTenant('other');
   for (const tenantId of [t.client.tenantId, other.tenantId]) await seed(tenantId);
@@ -110,10 +98,8 @@ async function plansOfStatement(text: string, params: readonly unknown[]): Promi
 
 /** The statements a request sends (the page and the count), each with its custom and its generic plan's table scans. */
 async function plansOf(path: string): Promise<{ body: Record<string, unknown>; scans: string[][]; roles: string[] }> {
-  statements.length = 0;
-  recording = true;
-  const response = await t.client.request('GET', path);
-  recording = false;
+  let response!: Awaited<ReturnType<typeof t.client.request>>;
+  const statements = await recorder.during(async () => (response = await t.client.request('GET', path)));
   expect(response.status, JSON.stringify(response.body)).toBe(200);
   const listed = statements.filter((s) => /as sort_key\b|^\s*select count\(\*\)/i.test(s.text));
   const scans: string[][] = [];
