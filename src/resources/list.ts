@@ -20,7 +20,20 @@ export interface PageQuery {
   readonly offset: number;
   /** What the response keeps, so that a page can read in the same statement what its rendering will need. */
   readonly projection: Projection;
+  /**
+   * The rows `where` matches are known to be few (counted first): read them all through the filter's own indexes
+   * and sort them, rather than walk the sort order's index looking for them, which the planner prefers when it
+   * cannot tell how rare they are and which reads most of the tenant when they sort late. Optional for a source.
+   */
+  readonly matchesFirst?: boolean;
 }
+
+/**
+ * At most this many matches are read whole and sorted for a page (PageQuery.matchesFirst): a bitmap over a trigram
+ * index reads them in some 10 ms per thousand at 1M users, where a walk of the sort order that finds them late
+ * read 581,000 rows (3.2 s) for 13,515 of them.
+ */
+const MATCHES_FIRST_UNDER = 20_000;
 
 export interface SortKeyed {
   readonly id: string;
@@ -79,6 +92,12 @@ export async function runList<Row extends SortKeyed>(
   const whereParams = [...(compiled?.params ?? [])];
   const where = andAll([compiled?.sql, condition?.sql(numberInto(whereParams))]);
 
+  // A substring search may match a handful of rows or most of them: on a first page, which reports the total anyway,
+  // it is counted first, and the count says how to read the page.
+  const firstPage = params.cursor === undefined || params.cursor === '';
+  const counted = compiled?.substring && firstPage ? await source.count(q, tenantId, where, whereParams) : undefined;
+  const matchesFirst = counted !== undefined && counted <= MATCHES_FIRST_UNDER;
+
   if (params.cursor === undefined) {
     const rows =
       params.count === 0
@@ -91,10 +110,11 @@ export async function runList<Row extends SortKeyed>(
             limit: params.count,
             offset: params.startIndex - 1,
             projection,
+            matchesFirst,
           });
     // A short page is the last one, so it tells the total itself: a lookup by userName costs no count.
     const lastPage = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
-    const total = lastPage ? params.startIndex - 1 + rows.length : await source.count(q, tenantId, where, whereParams);
+    const total = counted ?? (lastPage ? params.startIndex - 1 + rows.length : await source.count(q, tenantId, where, whereParams));
     return listResponse(await source.render(q, tenantId, rows, projection), total, params.startIndex);
   }
 
@@ -124,6 +144,7 @@ export async function runList<Row extends SortKeyed>(
     limit: params.count + 1,
     offset: 0,
     projection,
+    matchesFirst,
   });
   const more = fetched.length > params.count;
   const rows = fetched.slice(0, params.count);
@@ -135,7 +156,7 @@ export async function runList<Row extends SortKeyed>(
   const response: ListResponse<Record<string, unknown>> = {
     schemas: [LIST_RESPONSE_SCHEMA],
     // Counting is linear in the matches, so only the first page pays for it.
-    ...(position === undefined ? { totalResults: more ? await source.count(q, tenantId, where, whereParams) : rows.length } : {}),
+    ...(position === undefined ? { totalResults: counted ?? (more ? await source.count(q, tenantId, where, whereParams) : rows.length) } : {}),
     itemsPerPage: rows.length,
     ...(hasNext && last ? { nextCursor: cursors.encode({ key: last.sort_key, id: last.tie_key ?? last.id, direction: 'next' }, scope) } : {}),
     ...(hasPrevious && first

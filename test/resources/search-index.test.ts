@@ -131,7 +131,9 @@ describe('the console search reads trigram indexes', () => {
     expect(n).toBeLessThan(100);
     expect(body.totalResults).toBe(n);
     expect((body.Resources as unknown[]).length).toBe(25);
-    expect(roles).toEqual(['page', 'count']);
+    // Counted first: so few matches are read whole through the trigram indexes and sorted (PageQuery.matchesFirst),
+    // not looked for along the family-name index, which reads most of the tenant when they sort late.
+    expect(roles).toEqual(['count', 'page']);
     expect(seqScans(scans), JSON.stringify(scans, null, 1)).toEqual([]);
     for (const plan of scans) {
       expect(plan.join('; ')).toMatch(/users_(user_name|given_name|family_name)_trgm_idx/);

@@ -341,11 +341,15 @@ export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery)
   const n = page.params.length;
   const withGroups = page.projection.includes(USER_CORE_SCHEMA, 'groups');
   const managerValue = MANAGER_VALUE.replace('u.attributes', 'p.attributes');
+  // Few matches (PageQuery.matchesFirst): OFFSET 0 keeps the planner from pulling the filter up into a walk of the
+  // sort order's index; the subquery reads the matches through the filter's own indexes, the page sorts them.
+  const fenced = page.matchesFirst === true && page.where !== undefined;
+  const from = fenced ? `(select * from users u where u.tenant_id = $1 and ${page.where} offset 0) u` : 'users u';
   return q.query<PageUserRow>(
     `with ${withGroups ? 'recursive ' : ''}page as (
        select ${COLUMNS}, (${page.sortKey})::text as sort_key, row_number() over (order by ${page.orderBy}) as page_position
-         from users u
-        where u.tenant_id = $1${page.where ? ` and ${page.where}` : ''}
+         from ${from}
+        where u.tenant_id = $1${page.where && !fenced ? ` and ${page.where}` : ''}
         order by ${page.orderBy}
         limit $${n + 2} offset $${n + 3}
      )${withGroups ? `, ${MEMBERSHIPS_OF('page')}` : ''}

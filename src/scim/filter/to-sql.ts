@@ -92,6 +92,11 @@ export interface SqlModel {
 export interface CompiledFilter {
   readonly sql: string;
   readonly params: unknown[];
+  /**
+   * Whether it holds a substring test a trigram index can serve (`co`, `sw`, `ew` of three characters or more): how
+   * many rows match is then anyone's guess, and the list runner counts them before it chooses how to read a page.
+   */
+  readonly substring: boolean;
   /** With unknownAttributes 'unassigned': the paths the resource type does not define, as written. */
   readonly unknown?: readonly string[];
 }
@@ -120,6 +125,8 @@ class Compiler {
   readonly params: unknown[] = [];
   readonly unknown: string[] = [];
   cost = 0;
+  /** See CompiledFilter.substring. */
+  substring = false;
 
   constructor(
     private readonly resourceType: ResourceTypeDefinition,
@@ -373,10 +380,13 @@ class Compiler {
       case 'ne':
         return `(${left} is distinct from ${fold(this.param(value, '::text'))})`;
       case 'co':
+        if ([...value].length >= 3) this.substring = true;
         return `(${left} like ${fold(this.param(`%${escapeLike(value)}%`, '::text'))} escape '\\')`;
       case 'sw':
+        if ([...value].length >= 3) this.substring = true;
         return `(${left} like ${fold(this.param(`${escapeLike(value)}%`, '::text'))} escape '\\')`;
       case 'ew':
+        if ([...value].length >= 3) this.substring = true;
         return `(${left} like ${fold(this.param(`%${escapeLike(value)}`, '::text'))} escape '\\')`;
       case 'gt':
       case 'ge':
@@ -443,7 +453,12 @@ export function filterToSql(
   const compiler = new Compiler(resourceType, model, paramOffset, options.maxCost ?? DEFAULT_FILTER_MAX_COST, options.unknownAttributes);
   try {
     const sql = compiler.compile(filter);
-    return { sql, params: compiler.params, ...(options.unknownAttributes === 'unassigned' ? { unknown: compiler.unknown } : {}) };
+    return {
+      sql,
+      params: compiler.params,
+      substring: compiler.substring,
+      ...(options.unknownAttributes === 'unassigned' ? { unknown: compiler.unknown } : {}),
+    };
   } catch (error) {
     if (error instanceof ScimError) throw error;
     throw ScimError.invalidFilter(`The filter "${printFilter(filter).slice(0, 200)}" could not be compiled.`);
