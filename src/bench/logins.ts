@@ -329,7 +329,7 @@ export async function benchLogins(
   const durationMs = phases.durationMs / phases.rounds;
   // Each kind runs once alone first, unmeasured: the preparation has warmed the plain logins' code paths, not the
   // code's (see BACKGROUND_WARMUP_MS).
-  for (const kind of kinds) checked(await load.run(kind.signIn.spec({ ...phases, warmupMs: 0 }, BACKGROUND_WARMUP_MS)));
+  for (const kind of kinds) checked(await load.run(kind.signIn.spec({ ...phases, warmupMs: 0 }, phases.aloneMs ?? BACKGROUND_WARMUP_MS)));
   const line = (round: number, name: string, stats: LoadStats) =>
     log(`  round ${round}/${phases.rounds} ${name.padEnd(40)} ${stats.perSecond.toFixed(1).padStart(6)} /s, p50 ${stats.p50.toFixed(1)} ms, p99 ${stats.p99.toFixed(1)} ms`);
   for (let round = 1; round <= phases.rounds; round++) {

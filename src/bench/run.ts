@@ -51,7 +51,7 @@ import {
 import { seedTenant } from './seeder.js';
 import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENT_RATE, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
 import { measureServerMemory, type ServerMemory } from './server-memory.js';
-import { benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
+import { BACKGROUND_WARMUP_MS, benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite | --both] [--duration 10] [--rounds 5] [--warmup 0.5]
                           [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict] [--table-out file]
@@ -63,6 +63,7 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   --table-out  also write the closing table of figures (Markdown) to this file.
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
+  --alone      seconds each kind of sign-in or background load runs alone, unmeasured, before its first round (2).
   --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, search, groupPatch, memory,
                logins, loginsTotp, underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default
                all). The large tenant is seeded only for the cases before logins.
@@ -113,6 +114,8 @@ interface Options {
   readonly small: number;
   readonly durationMs: number;
   readonly warmupMs: number;
+  /** How long each kind of sign-in or background load runs alone before its first round (Phases.aloneMs). */
+  readonly aloneMs: number;
   readonly concurrency: number;
   readonly rounds: number;
   readonly cases: readonly string[] | undefined;
@@ -139,6 +142,7 @@ function parseOptions(argv: string[]): Options {
       small: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      alone: { type: 'string' },
       concurrency: { type: 'string' },
       rounds: { type: 'string' },
       cases: { type: 'string' },
@@ -172,6 +176,7 @@ function parseOptions(argv: string[]): Options {
     small: Math.floor(number('small', values.small, 10_000)),
     durationMs: number('duration', values.duration, 10, 0.1) * 1000,
     warmupMs: number('warmup', values.warmup, 0.5, 0) * 1000,
+    aloneMs: number('alone', values.alone, BACKGROUND_WARMUP_MS / 1000, 0) * 1000,
     rounds: Math.floor(number('rounds', values.rounds, 5)),
     cases: values.cases?.split(',').map((c) => c.trim()),
     bulk: !(values['no-bulk'] ?? false),
@@ -792,7 +797,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
       const preparing = performance.now();
       const loginUsers = await prepareLoginUsers(running.port, store, tenancy, load, options.loginUsers, totpUsers);
       log(`  prepared in ${((performance.now() - preparing) / 1000).toFixed(1)} s`);
-      const phases = { concurrency: options.concurrency, warmupMs: options.warmupMs, durationMs: options.durationMs, rounds: options.rounds };
+      const phases = { concurrency: options.concurrency, warmupMs: options.warmupMs, durationMs: options.durationMs, rounds: options.rounds, aloneMs: options.aloneMs };
       const port = running.port;
       const plain = plainLogins(port, loginUsers);
       const withCode = codeSignIns(port, loginUsers);

@@ -8,6 +8,8 @@ export interface Phases {
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly rounds: number;
+  /** How long each kind of load runs alone, unmeasured, before its first round; BACKGROUND_WARMUP_MS unless said. */
+  readonly aloneMs?: number;
 }
 
 export interface ProbeLoad {
@@ -77,7 +79,7 @@ export async function benchUnderLoad(
   const idle: LoadResult[] = [];
   const loaded: LoadResult[] = [];
   const behind: LoadResult[] = [];
-  checked(await backgroundLoad.run(background(0, Math.max(BACKGROUND_WARMUP_MS, phases.warmupMs))));
+  checked(await backgroundLoad.run(background(0, Math.max(phases.aloneMs ?? BACKGROUND_WARMUP_MS, phases.warmupMs))));
   for (let round = 1; round <= phases.rounds; round++) {
     const alone = checked(await probes.run(probeSpec(`${probe.name}, idle`, phases.warmupMs)));
     const backgroundSpec = background(phases.warmupMs + rampMs, durationMs + rampMs);
