@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { megabytes, restoreBackup, takeBackup } from './admin/backup.js';
+import { megabytes, onDisk, restoreBackup, takeBackup, throughServer } from './admin/backup.js';
 import { AdminCommandError } from './admin/create-admin.js';
 import { lockHolder, type LockHolder } from './admin/lock.js';
 import { runAdminCommand, runMigrations, type AdminRequest } from './admin/commands.js';
@@ -287,7 +287,7 @@ async function execute(config: Config, { request, create }: Extract<Invocation, 
   for (let first = true; ; first = false) {
     const holder = lockHolder(config.dataDir);
     if (holder?.role === 'server') {
-      if (first) say(`through the running server (pid ${holder.pid}) that holds the embedded database in ${dataDir} (DATA_DIR)`);
+      if (first) say(throughServer(holder, dataDir));
       return runInServer(config, holder, request);
     }
     const exists = embeddedDatabaseExists(config.dataDir);
@@ -297,7 +297,7 @@ async function execute(config: Config, { request, create }: Extract<Invocation, 
           'to make a new database here, run: usher migrate (or add --create to this command).',
       );
     }
-    if (first) say(`${exists ? 'on' : 'creating'} the embedded database in ${dataDir} (DATA_DIR)`);
+    if (first) say(onDisk(dataDir, exists));
     try {
       return await runLocally(config, request);
     } catch (error) {

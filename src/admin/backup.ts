@@ -13,6 +13,13 @@ import { requestBackup } from './socket.js';
 /** Where a command works and what it did, for stderr. */
 export type Say = (line: string) => void;
 
+/** The line a command says when the server that holds DATA_DIR runs it (or serves it). */
+export const throughServer = (holder: { pid: number }, dataDir: string) =>
+  `through the running server (pid ${holder.pid}) that holds the embedded database in ${dataDir} (DATA_DIR)`;
+
+/** The line a command says when it opens DATA_DIR's files itself (making the database when there is none). */
+export const onDisk = (dataDir: string, exists = true) => `${exists ? 'on' : 'creating'} the embedded database in ${dataDir} (DATA_DIR)`;
+
 const POSTGRES_BACKUP =
   'usher backup and restore are for the embedded database. On PostgreSQL (DATABASE_URL) use its own tools: ' +
   'pg_dump --format=custom "$DATABASE_URL" > usher.dump, and pg_restore --dbname "$DATABASE_URL" usher.dump into an empty database.';
@@ -30,11 +37,11 @@ export async function takeBackup(config: Config, say: Say): Promise<Uint8Array> 
   const dataDir = resolve(config.dataDir);
   const holder = lockHolder(config.dataDir);
   if (holder?.role === 'server') {
-    say(`through the running server (pid ${holder.pid}) that holds the embedded database in ${dataDir} (DATA_DIR)`);
+    say(throughServer(holder, dataDir));
     return requestBackup(config.dataDir);
   }
   if (!embeddedDatabaseExists(config.dataDir)) throw new AdminCommandError(`There is no database in ${dataDir} (DATA_DIR) to back up.`);
-  say(`on the embedded database in ${dataDir} (DATA_DIR)`);
+  say(onDisk(dataDir));
   const { store, release } = await openConfiguredStore(config, 'cli');
   try {
     return await store.backup!();
