@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 const NOT_DISTRIBUTED: Readonly<Record<string, string>> = {
   tenants: 'reference table: the tenant directory every tenant_id refers to, read by slug when a sign-in starts',
   server_secrets: 'reference table: keys of the server itself (cursor signing, MFA sealing), shared by every tenant',
+  signing_keys: 'reference table: the keys the server signs event tokens with, one JWKS for every tenant',
   schema_migrations: 'coordinator-local: which migrations ran, read only by migrate()',
 };
 
