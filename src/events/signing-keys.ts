@@ -43,14 +43,14 @@ export interface SigningKeysOptions {
   readonly keepRetiredSeconds?: number;
 }
 
-interface KeyRow {
+type KeyRow = {
   kid: string;
   alg: string;
   public_jwk: PublicJwk;
   private_jwk: string;
   created_at: Date;
   retired_at: Date | null;
-}
+};
 
 interface CurrentKey {
   readonly kid: string;
