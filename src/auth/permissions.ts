@@ -3,6 +3,8 @@
 /** Permissions Usher itself enforces on /scim/v2. Other permissions are carried for the portal's own screens. */
 export const USERS_READ = 'users:read';
 export const USERS_WRITE = 'users:write';
+/** Configures the tenant's event streams and polls them (/ssf, RFC 8936 poll). */
+export const EVENTS_MANAGE = 'events:manage';
 
 /** What an API token can be limited to (`usher token create --scope`); users:write includes reading. */
 export const TOKEN_SCOPES: readonly string[] = [USERS_READ, USERS_WRITE];
