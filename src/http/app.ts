@@ -26,6 +26,7 @@ import { MAX_BULK_OPERATIONS } from '../scim/bulk/request.js';
 import { ScimError } from '../scim/errors.js';
 import { isTimeout } from '../store/errors.js';
 import type { TenancyService } from '../tenancy/service.js';
+import { createTenantSlugs } from '../tenancy/tenant-slugs.js';
 import type { AppEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { consoleRoutes } from './console.js';
@@ -75,7 +76,7 @@ export function createApp(deps: AppDeps) {
   const app: Hono<AppEnv> = new Hono<AppEnv>({ getPath: (request) => canonical(getPath(request)) });
 
   app.use(requestId());
-  app.use(accessLog(logger, { trustProxy: deps.limits.trustProxy, metrics: deps.metrics }));
+  app.use(accessLog(logger, { trustProxy: deps.limits.trustProxy, metrics: deps.metrics, tenantSlugs: createTenantSlugs(deps.store) }));
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
     await next();

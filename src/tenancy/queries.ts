@@ -46,6 +46,11 @@ export async function selectTenantBySlug(q: Queryable, slug: string): Promise<Te
   return rows[0];
 }
 
+export async function selectTenantSlug(q: Queryable, id: string): Promise<string | undefined> {
+  const rows = await q.query<{ slug: string }>('select slug from tenants where id = $1', [id]);
+  return rows[0]?.slug;
+}
+
 export async function selectTenants(q: Queryable): Promise<TenantRow[]> {
   return q.query<TenantRow>(`select ${TENANT_COLUMNS} from tenants order by slug`);
 }

@@ -33,7 +33,8 @@ describe('the access log', () => {
       path: `/scim/v2/Users/${id}`,
       route: '/scim/v2/Users/:id',
       status: 200,
-      tenant: ctx.client.tenantId,
+      tenant: 'acme',
+      tenantId: ctx.client.tenantId,
       actor: expect.stringMatching(/^token:[0-9a-f-]{36}$/),
     });
     expect(JSON.stringify(line)).not.toContain('attributes=');
@@ -44,7 +45,7 @@ describe('the access log', () => {
   it('takes the client address from X-Forwarded-For as far as TRUST_PROXY says, and a printable, bounded user agent', async () => {
     const line = await logged('/healthz', { headers: { 'X-Forwarded-For': '203.0.113.9, 198.51.100.7', 'User-Agent': `Okta SCIM Client\u0007 ${'x'.repeat(300)}` } });
     // One trusted proxy: the right-most entry, the one it appended.
-    expect(line).toMatchObject({ route: '/healthz', client: '198.51.100.7', actor: null, tenant: null });
+    expect(line).toMatchObject({ route: '/healthz', client: '198.51.100.7', actor: null, tenant: null, tenantId: null });
     expect(line.userAgent).toMatch(/^Okta SCIM Client\? x+\.\.\.$/);
     expect((line.userAgent as string).length).toBe(203);
     const bare = await logged('/healthz', {}, '192.0.2.44');
@@ -62,7 +63,7 @@ describe('the access log', () => {
     });
     const { token } = (await login.json()) as { token: string };
     const line = await logged('/scim/v2/Me', { headers: { Authorization: `Bearer ${token}` } });
-    expect(line).toMatchObject({ route: '/scim/v2/Me', status: 200, tenant: ctx.client.tenantId, actor: `user:${String(created.body.id)}` });
+    expect(line).toMatchObject({ route: '/scim/v2/Me', status: 200, tenant: 'acme', tenantId: ctx.client.tenantId, actor: `user:${String(created.body.id)}` });
   });
 });
 

@@ -1,4 +1,4 @@
-// One log line per request: what an operator searches by (client, tenant, actor, route), and never the query
+// One log line per request: what an operator searches by (client, tenant slug and id, actor, route), and never the query
 // string or the body, which carry names, e-mail addresses and secrets.
 import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { Logger } from '../logger.js';
 import type { AppEnv } from '../env.js';
 import type { Metrics } from '../../metrics/metrics.js';
+import type { TenantSlugs } from '../../tenancy/tenant-slugs.js';
 import { clientAddress } from './rate-limit.js';
 
 export interface AccessLogOptions {
@@ -13,6 +14,8 @@ export interface AccessLogOptions {
   readonly trustProxy: number;
   /** Counts the request into /metrics too, by the same route template. */
   readonly metrics?: Pick<Metrics, 'request'>;
+  /** Names the tenant by its slug as well as its id (operators search by the slug, `acme`). */
+  readonly tenantSlugs?: TenantSlugs;
 }
 
 /** A header's value as a log can hold it: control characters replaced, at most 200 characters. */
@@ -40,6 +43,8 @@ export function accessLog(logger: Logger, options: AccessLogOptions) {
       const route = routeOf(c);
       const ms = performance.now() - started;
       options.metrics?.request(c.req.method, route, c.res.status, ms / 1000);
+      const tenantId = c.var.tenantId ?? null;
+      const tenant = tenantId === null ? null : ((await options.tenantSlugs?.(tenantId)) ?? null);
       logger.info('request', {
         method: c.req.method,
         path: c.req.path,
@@ -47,7 +52,8 @@ export function accessLog(logger: Logger, options: AccessLogOptions) {
         status: c.res.status,
         durationMs: Math.round(ms * 10) / 10,
         requestId: c.var.requestId,
-        tenant: c.var.tenantId ?? null,
+        tenant,
+        tenantId,
         actor: actor ? `${actor.kind}:${actor.id}` : null,
         client: clientAddress(c, options.trustProxy) ?? null,
         userAgent: printable(c.req.header('user-agent')),
