@@ -93,8 +93,10 @@ export interface CompiledFilter {
   readonly sql: string;
   readonly params: unknown[];
   /**
-   * Whether it holds a substring test a trigram index can serve (`co`, `sw`, `ew` of three characters or more): how
-   * many rows match is then anyone's guess, and the list runner counts them before it chooses how to read a page.
+   * Whether it holds a substring test a trigram index can serve: `co` of three characters or more, `sw` of any length
+   * and `ew` of two or more (pg_trgm pads the start of a word with two blanks and its end with one, so a prefix has
+   * trigrams from its first character on, and a suffix from its second). How many rows match is then anyone's guess,
+   * and the list runner counts them before it chooses how to read a page.
    */
   readonly substring: boolean;
   /** With unknownAttributes 'unassigned': the paths the resource type does not define, as written. */
@@ -383,10 +385,10 @@ class Compiler {
         if ([...value].length >= 3) this.substring = true;
         return `(${left} like ${fold(this.param(`%${escapeLike(value)}%`, '::text'))} escape '\\')`;
       case 'sw':
-        if ([...value].length >= 3) this.substring = true;
+        if ([...value].length >= 1) this.substring = true;
         return `(${left} like ${fold(this.param(`${escapeLike(value)}%`, '::text'))} escape '\\')`;
       case 'ew':
-        if ([...value].length >= 3) this.substring = true;
+        if ([...value].length >= 2) this.substring = true;
         return `(${left} like ${fold(this.param(`%${escapeLike(value)}`, '::text'))} escape '\\')`;
       case 'gt':
       case 'ge':
