@@ -105,10 +105,10 @@ describe('a push stream', () => {
        values ($1, $2, 'r1', $3, 'User:1', '{"format":"opaque","id":"1"}', '{}', now())`,
       [acme.tenantId, eventId, CREATE_FULL],
     );
-    const [{ seq }] = await t.store.query<{ seq: number }>('select seq from events where id = $1', [eventId]);
+    const [event] = await t.store.query<{ seq: number }>('select seq from events where id = $1', [eventId]);
     await t.store.query(
       `insert into event_deliveries (tenant_id, stream_id, event_id, jti, seq, subject_key) values ($1, $2, $3, $4, $5, 'User:1')`,
-      [acme.tenantId, id, eventId, crypto.randomUUID(), seq],
+      [acme.tenantId, id, eventId, crypto.randomUUID(), event!.seq],
     );
     await t.store.query(`update event_streams set delivered_count = 7, failed_count = 2, last_error = 'HTTP 503', last_error_at = '2026-01-02T03:04:05Z' where id = $1`, [id]);
     const one = await ssf('GET', `/ssf/streams?stream_id=${id}`);
