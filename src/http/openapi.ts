@@ -721,7 +721,7 @@ function components(): Record<string, unknown> {
     responses: {
       ScimBadRequest: scimError('The request is malformed: scimType says how (invalidSyntax, invalidFilter, invalidValue, invalidPath, noTarget, mutability, tooMany, invalidCursor, ...).'),
       ScimUnauthorized: scimError('No valid API token or session.', challenge),
-      ScimForbidden: scimError('The token or the personas lack the permission the request needs (users:read or users:write), or the request is not allowed on this resource.'),
+      ScimForbidden: scimError('The token or the personas lack the permission the request needs (users:read or users:write; events:manage under /ssf), or the request is not allowed on this resource.'),
       ScimNotFound: scimError('No such resource in this tenant.'),
       ScimConflict: scimError('uniqueness: the userName or displayName is taken; or the change would leave the tenant without an administrator, or the user has no e-mail address.'),
       ScimPreconditionFailed: scimError('If-Match named another version: the resource changed since it was read.'),
