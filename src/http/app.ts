@@ -273,7 +273,7 @@ const TIMEOUT_RETRY_AFTER_SECONDS = 5;
 function statementTimeout(c: Context<AppEnv>): Response {
   const detail = 'The request took too long and was cancelled; nothing was changed. Retry it later.';
   const headers = { 'Retry-After': String(TIMEOUT_RETRY_AFTER_SECONDS) };
-  if (c.req.path === SCIM_PREFIX || c.req.path.startsWith(`${SCIM_PREFIX}/`)) return scimError(c, new ScimError(503, undefined, detail), headers);
+  if (isScimPath(c.req.path) || isSsfPath(c.req.path)) return scimError(c, new ScimError(503, undefined, detail), headers);
   return c.json({ error: 'temporarily_unavailable', detail }, 503, { ...headers, 'Cache-Control': 'no-store' });
 }
 
