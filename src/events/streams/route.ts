@@ -5,13 +5,15 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 import { readScimBody } from '../../http/middleware/scim-body.js';
 import { scimError } from '../../http/responses.js';
-import { contextOf } from '../../resources/route.js';
 import { ScimError } from '../../scim/errors.js';
-import { TooSoonError, type StreamsService } from './service.js';
+import { TooSoonError, type StreamRequestContext, type StreamsService } from './service.js';
 
 export const STREAMS_PATH = '/streams';
 export const STATUS_PATH = '/status';
 export const VERIFY_PATH = '/verify';
+
+/** The tenant bearer authentication found, and the request id. */
+const contextOf = (c: Context<AppEnv>): StreamRequestContext => ({ tenantId: c.var.tenantId!, requestId: c.var.requestId });
 
 /** The stream_id query parameter, once; undefined when absent. */
 function streamIdParam(c: Context, required: boolean): string | undefined {

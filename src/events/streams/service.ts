@@ -1,7 +1,6 @@
 // A tenant's event streams as the OpenID Shared Signals Framework 1.0 manages them (§8.1.1 configuration, §8.1.2
 // status, §8.1.4 verification): the rules, the receiver URL policy, the sealed push credential, the transactions.
 import { createSecretBox, type SecretBox } from '../../auth/secret-box.js';
-import type { RequestContext } from '../../resources/context.js';
 import { ScimError } from '../../scim/errors.js';
 import { serverSecret } from '../../store/secrets.js';
 import type { Store } from '../../store/index.js';
@@ -52,6 +51,13 @@ export interface StreamsServiceDeps {
   readonly maxStreams?: number;
   readonly minVerificationIntervalSeconds?: number;
 }
+
+/** Who asks: the tenant (every query is limited to it) and the request (the txn of the events it writes). */
+export interface StreamRequestContext {
+  readonly tenantId: string;
+  readonly requestId: string;
+}
+type RequestContext = StreamRequestContext;
 
 export type StreamJson = Record<string, unknown>;
 export type StatusJson = { stream_id: string; status: StreamStatus; reason?: string };
