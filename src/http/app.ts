@@ -211,7 +211,7 @@ export function createApp(deps: AppDeps) {
   );
   ssf.use(storableUrl());
   ssf.use(requirePermission(EVENTS_MANAGE));
-  ssf.route('/', streamRoutes(createStreamsService({ ...deps, publicUrl, receiverUrlPolicy: deps.receiverUrlPolicy }), publicUrl));
+  ssf.route('/', streamRoutes(createStreamsService({ ...deps, publicUrl, receiverUrlPolicy: deps.receiverUrlPolicy }), publicUrl, deps.securityLog));
   app.route(SSF_PREFIX, ssf);
 
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretBox } from '../../src/auth/secret-box.js';
 import { authorizationContext, DEFAULT_MAX_STREAMS } from '../../src/events/streams/service.js';
 import { SUPPORTED_EVENTS } from '../../src/events/streams/supported-events.js';
+import type { Logger } from '../../src/http/logger.js';
 import { serverSecret } from '../../src/store/secrets.js';
 import { createTestContext, ERROR_SCHEMA, groupBody, postJson, PUBLIC_URL, userBody, type Client, type TestContext } from '../helpers/app.js';
 import { CREATE_FULL, PATCH_NOTICE, POLL, PUSH, ssfRequest, testResolver, VERIFICATION, type JsonResponse } from './ssf-client.js';
@@ -16,6 +17,14 @@ const RECEIVER = 'https://receiver.example/events';
 
 let t: TestContext;
 let acme: Client;
+const logged: { msg: string; fields: Record<string, unknown> | undefined }[] = [];
+const logger: Logger = {
+  debug() {},
+  info: (msg, fields) => void logged.push({ msg, fields }),
+  warn: (msg, fields) => void logged.push({ msg, fields }),
+  error() {},
+};
+const security = (event: string) => logged.filter((l) => l.msg === 'security' && l.fields?.event === event).map((l) => l.fields!);
 const ssf = (method: string, path: string, body?: unknown, token = acme.token) => ssfRequest(t.app, token, method, path, body);
 const create = (body: unknown, token?: string) => ssf('POST', '/ssf/streams', body, token);
 const push = (extra: Record<string, unknown> = {}) => ({ delivery: { method: PUSH, endpoint_url: RECEIVER, ...extra } });
@@ -35,6 +44,7 @@ const streamRow = async (id: string) =>
 
 beforeAll(async () => {
   t = await createTestContext({
+    logger,
     resolveHost: testResolver({
       'receiver.example': ['93.184.215.14'],
       'other.example': ['2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
@@ -78,6 +88,11 @@ describe('a push stream', () => {
       last_error_at: null,
     });
     expect(JSON.stringify(created.body)).not.toContain('receiver-secret-1');
+    // The security log names the stream, its method and the endpoint's host, and who made it; never the credential.
+    expect(security('stream.created')).toEqual([
+      expect.objectContaining({ tenant: acme.tenantId, streamId: id, method: PUSH, endpointHost: 'receiver.example', by: 'token', requestId: expect.any(String) }),
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('receiver-secret-1');
   });
 
   it('keeps the authorization header sealed to the stream, never in the clear', async () => {
@@ -160,6 +175,8 @@ describe('a push stream', () => {
   it('is deleted (204) with its deliveries, and is then 404', async () => {
     const deleted = await ssf('DELETE', `/ssf/streams?stream_id=${id}`);
     expect(deleted.status).toBe(204);
+    expect(security('stream.deleted')).toEqual([expect.objectContaining({ tenant: acme.tenantId, streamId: id, by: 'token' })]);
+    expect(security('stream.changed').length).toBeGreaterThan(0);
     expect(await t.store.query('select 1 from event_deliveries where stream_id = $1', [id])).toEqual([]);
     expectError(await ssf('GET', `/ssf/streams?stream_id=${id}`), 404, /No event stream/);
     expectError(await ssf('DELETE', `/ssf/streams?stream_id=${id}`), 404, /No event stream/);

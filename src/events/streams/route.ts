@@ -2,6 +2,7 @@
 // events:manage: /ssf/streams (configuration), /ssf/status, /ssf/verify. Answers are application/json, as SSF says;
 // errors are SCIM errors, as everywhere in Usher's API.
 import { Hono, type Context } from 'hono';
+import type { SecurityLog } from '../../auth/security-log.js';
 import type { AppEnv } from '../../http/env.js';
 import { readScimBody } from '../../http/middleware/scim-body.js';
 import { scimError } from '../../http/responses.js';
@@ -24,11 +25,21 @@ function streamIdParam(c: Context, required: boolean): string | undefined {
   return id;
 }
 
-export function streamRoutes(service: StreamsService, publicUrl: string) {
+/** What the security log says of a stream: its id and delivery (the endpoint's host only: a URL may carry a secret). */
+function streamFields(stream: Record<string, unknown>): Record<string, string> {
+  const delivery = stream.delivery as { method: string; endpoint_url: string };
+  return { streamId: stream.stream_id as string, method: delivery.method, endpointHost: new URL(delivery.endpoint_url).host };
+}
+
+export function streamRoutes(service: StreamsService, publicUrl: string, securityLog: SecurityLog) {
   const app = new Hono<AppEnv>();
+  /** Every change to where and whether a tenant's changes are sent, with who made it. */
+  const record = (c: Context<AppEnv>, event: 'stream.created' | 'stream.changed' | 'stream.deleted' | 'stream.statusChanged', fields: Record<string, string>) =>
+    securityLog.record(event, { ...c.var.requestMeta, requestId: c.var.requestId }, { tenant: c.var.tenantId, by: c.var.actor.kind, actorId: c.var.actor.id, ...fields });
 
   app.post(STREAMS_PATH, async (c) => {
     const stream = await service.create(contextOf(c), await readScimBody(c));
+    record(c, 'stream.created', streamFields(stream));
     return c.json(stream, 201, { Location: `${publicUrl}/ssf${STREAMS_PATH}?stream_id=${stream.stream_id as string}` });
   });
 
@@ -38,11 +49,21 @@ export function streamRoutes(service: StreamsService, publicUrl: string) {
     return c.json(id === undefined ? await service.list(contextOf(c)) : await service.get(contextOf(c), id));
   });
 
-  app.patch(STREAMS_PATH, async (c) => c.json(await service.update(contextOf(c), await readScimBody(c), 'patch')));
-  app.put(STREAMS_PATH, async (c) => c.json(await service.update(contextOf(c), await readScimBody(c), 'replace')));
+  for (const [method, mode] of [
+    ['patch', 'patch'],
+    ['put', 'replace'],
+  ] as const) {
+    app[method](STREAMS_PATH, async (c) => {
+      const stream = await service.update(contextOf(c), await readScimBody(c), mode);
+      record(c, 'stream.changed', streamFields(stream));
+      return c.json(stream);
+    });
+  }
 
   app.delete(STREAMS_PATH, async (c) => {
-    await service.delete(contextOf(c), streamIdParam(c, true)!);
+    const id = streamIdParam(c, true)!;
+    await service.delete(contextOf(c), id);
+    record(c, 'stream.deleted', { streamId: id });
     return c.body(null, 204);
   });
 
@@ -51,7 +72,11 @@ export function streamRoutes(service: StreamsService, publicUrl: string) {
     return c.json(await service.status(contextOf(c), streamIdParam(c, true)!));
   });
 
-  app.post(STATUS_PATH, async (c) => c.json(await service.setStatus(contextOf(c), await readScimBody(c))));
+  app.post(STATUS_PATH, async (c) => {
+    const status = await service.setStatus(contextOf(c), await readScimBody(c));
+    record(c, 'stream.statusChanged', { streamId: status.stream_id, status: status.status });
+    return c.json(status);
+  });
 
   app.post(VERIFY_PATH, async (c) => {
     try {
