@@ -6,8 +6,8 @@ export const USERS_WRITE = 'users:write';
 /** Configures the tenant's event streams and polls them (/ssf, RFC 8936 poll). */
 export const EVENTS_MANAGE = 'events:manage';
 
-/** What an API token can be limited to (`usher token create --scope`); users:write includes reading. */
-export const TOKEN_SCOPES: readonly string[] = [USERS_READ, USERS_WRITE];
+/** What an API token can be limited to (`usher token create --scope`); users:write includes reading, not events. */
+export const TOKEN_SCOPES: readonly string[] = [USERS_READ, USERS_WRITE, EVENTS_MANAGE];
 
 export interface PersonaSeed {
   readonly displayName: string;
@@ -59,7 +59,7 @@ const OTHER_PERSONAS: readonly PersonaSeed[] = [
  * all of (see resources/privilege.ts), so the Administrator carries them all, and holding them all is what makes a
  * user an administrator (see resources/last-administrator.ts).
  */
-export const ALL_PERMISSIONS: readonly string[] = [...new Set([USERS_READ, USERS_WRITE, ...OTHER_PERSONAS.flatMap((p) => p.permissions)])].sort();
+export const ALL_PERMISSIONS: readonly string[] = [...new Set([USERS_READ, USERS_WRITE, EVENTS_MANAGE, ...OTHER_PERSONAS.flatMap((p) => p.permissions)])].sort();
 
 /** The personas of the portals' User Management guides, Administrator first. */
 export const DEFAULT_PERSONAS: readonly PersonaSeed[] = [

@@ -35,7 +35,11 @@ export type SecurityEvent =
   | 'token.refused'
   | 'token.created'
   | 'token.revoked'
-  | 'tenant.lastAdministratorRemoved';
+  | 'tenant.lastAdministratorRemoved'
+  | 'stream.created'
+  | 'stream.changed'
+  | 'stream.deleted'
+  | 'stream.statusChanged';
 
 /** What a request tells about its sender: kept beside every event it causes. */
 export interface RequestMeta {
@@ -76,6 +80,10 @@ const WARN: ReadonlySet<SecurityEvent> = new Set<SecurityEvent>([
   'token.created',
   'token.revoked',
   'tenant.lastAdministratorRemoved',
+  // Where a tenant's changes are sent is as sensitive as a credential.
+  'stream.created',
+  'stream.changed',
+  'stream.deleted',
 ]);
 
 /** A user agent is the client's free text: bounded, so a request cannot write a long line. */

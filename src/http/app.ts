@@ -39,6 +39,13 @@ import { openApiRoutes } from './openapi.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { authorize } from './middleware/authorize.js';
 import { AuthenticationError, bearerAuth, bearerToken } from './middleware/bearer-auth.js';
+import { requirePermission } from './middleware/require-permission.js';
+import { EVENTS_MANAGE } from '../auth/permissions.js';
+import type { ReceiverUrlPolicy } from '../events/receiver-url.js';
+import type { SigningKeys } from '../events/signing-keys.js';
+import { streamRoutes } from '../events/streams/route.js';
+import { createStreamsService } from '../events/streams/service.js';
+import { wellKnownRoutes } from '../events/streams/well-known.js';
 import { requestId } from './middleware/request-id.js';
 import { storableUrl } from './middleware/storable-url.js';
 import { scimError } from './responses.js';
@@ -48,7 +55,11 @@ export const SCIM_PREFIX = '/scim/v2';
 /** The status the access log shows for a request whose client went away first (nginx's 499); never sent. */
 export const CLIENT_CLOSED_REQUEST = 499;
 
+export const SSF_PREFIX = '/ssf';
+
 const isScimPath = (path: string) => path === SCIM_PREFIX || path.startsWith(`${SCIM_PREFIX}/`);
+/** The SSF management API (and its poll endpoint): bearer-authenticated JSON, answered with SCIM errors. */
+const isSsfPath = (path: string) => path.startsWith(`${SSF_PREFIX}/`);
 
 export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
@@ -67,6 +78,10 @@ export interface AppDeps extends Deps {
   readonly metrics: Metrics;
   /** The bearer token GET /metrics asks for; undefined: /metrics is not served. */
   readonly metricsToken: string | undefined;
+  /** The keys SETs are signed with: GET /.well-known/jwks.json publishes them. */
+  readonly signingKeys: SigningKeys;
+  /** Where event streams may push (EVENTS_ALLOW_HTTP_LOOPBACK). */
+  readonly receiverUrlPolicy: ReceiverUrlPolicy;
 }
 
 export function createApp(deps: AppDeps) {
@@ -80,11 +95,11 @@ export function createApp(deps: AppDeps) {
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
     await next();
-    if (isScimPath(c.req.path) || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
+    if (isScimPath(c.req.path) || isSsfPath(c.req.path) || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
   });
-  // /auth and /scim/v2 bound their bodies themselves; every other route takes none.
+  // /auth, /scim/v2 and /ssf bound their bodies themselves; every other route takes none.
   const noBody = boundedBody({ maxSize: 0, tooLarge: (c) => c.json({ error: 'payload_too_large', detail: `${c.req.method} ${c.req.path} takes no request body.` }, 413) });
-  app.use((c, next) => (isScimPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
+  app.use((c, next) => (isScimPath(c.req.path) || isSsfPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
 
   // The console is what a person opening the server's address looks for. 302, not 308: a permanent redirect stays in
   // browsers' caches, and the root may serve something of its own one day.
@@ -166,6 +181,40 @@ export function createApp(deps: AppDeps) {
   scim.route('/Bulk', bulkRoutes(createBulkService({ ...deps, maxOperations: MAX_BULK_OPERATIONS, resourceTypes })));
   app.route(SCIM_PREFIX, scim);
 
+  // Event streams (OpenID SSF 1.0): the transmitter's public documents, and the management API for events:manage.
+  const publicUrl = deps.scimBaseUrl.slice(0, -SCIM_PREFIX.length);
+  app.route('/', wellKnownRoutes({ publicUrl, signingKeys: deps.signingKeys }));
+  const ssf = new Hono<AppEnv>();
+  ssf.use(async (c, next) => {
+    c.set('requestMeta', requestMeta(c, deps.limits.trustProxy));
+    await next();
+  });
+  ssf.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth, securityLog: deps.securityLog, trustProxy: deps.limits.trustProxy }));
+  if (perSecond > 0) {
+    ssf.use(
+      scimRequestLimit({
+        perSecond,
+        tooMany: (c, retryAfter) => {
+          deps.metrics.rateLimited('scim');
+          return scimError(c, new ScimError(429, undefined, `Too many requests for this token (SCIM_RATE_LIMIT: ${perSecond} a second); try again in ${retryAfter} s.`), {
+            'Retry-After': String(retryAfter),
+          });
+        },
+      }),
+    );
+  }
+  ssf.use(
+    boundedBody({
+      maxSize: deps.maxPayloadSize,
+      tooLarge: (c, maxSize) =>
+        scimError(c, ScimError.payloadTooLarge(maxSize === 0 ? `${c.req.method} takes no request body.` : `The request body is larger than ${maxSize} bytes.`)),
+    }),
+  );
+  ssf.use(storableUrl());
+  ssf.use(requirePermission(EVENTS_MANAGE));
+  ssf.route('/', streamRoutes(createStreamsService({ ...deps, publicUrl, receiverUrlPolicy: deps.receiverUrlPolicy }), publicUrl, deps.securityLog));
+  app.route(SSF_PREFIX, ssf);
+
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the
   // SCIM answer (RFC 7644 §3.12) is chosen here by path. A path some route serves with other methods is 405 with
   // Allow (RFC 9110 §15.5.6); RFC 7644 §3.12 names no scimType for it.
@@ -176,9 +225,10 @@ export function createApp(deps: AppDeps) {
     if (allow.length > 0) {
       const detail = `${c.req.method} is not allowed on ${path}; it allows ${allow.join(', ')}.`;
       const headers = { Allow: allow.join(', ') };
-      if (isScimPath(path)) return scimError(c, ScimError.methodNotAllowed(detail), headers);
+      if (isScimPath(path) || isSsfPath(path)) return scimError(c, ScimError.methodNotAllowed(detail), headers);
       return c.json({ error: 'method_not_allowed', detail }, 405, headers);
     }
+    if (isSsfPath(path)) return scimError(c, ScimError.notFound(`No SSF endpoint at ${c.req.method} ${path}; /.well-known/ssf-configuration lists them.`));
     return isScimPath(path)
       ? scimError(c, ScimError.notFound(`No SCIM endpoint at ${c.req.method} ${path}.`))
       : c.json({ error: 'not_found', detail: `Nothing at ${path}.` }, 404);
@@ -224,7 +274,7 @@ const TIMEOUT_RETRY_AFTER_SECONDS = 5;
 function statementTimeout(c: Context<AppEnv>): Response {
   const detail = 'The request took too long and was cancelled; nothing was changed. Retry it later.';
   const headers = { 'Retry-After': String(TIMEOUT_RETRY_AFTER_SECONDS) };
-  if (c.req.path === SCIM_PREFIX || c.req.path.startsWith(`${SCIM_PREFIX}/`)) return scimError(c, new ScimError(503, undefined, detail), headers);
+  if (isScimPath(c.req.path) || isSsfPath(c.req.path)) return scimError(c, new ScimError(503, undefined, detail), headers);
   return c.json({ error: 'temporarily_unavailable', detail }, 503, { ...headers, 'Cache-Control': 'no-store' });
 }
 

@@ -13,6 +13,7 @@ import { SCIM_PREFIX, type AppDeps } from './app.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rate-limit.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { createSigningKeys, type SigningKeys } from '../events/signing-keys.js';
 
 export interface AppSettings {
   readonly maxResults: number;
@@ -46,6 +47,12 @@ export interface AssembleInput {
   readonly metrics?: Metrics;
   /** METRICS_TOKEN: GET /metrics is served to whoever presents it; left out: not served. */
   readonly metricsToken?: string;
+  /** EVENTS_ALLOW_HTTP_LOOPBACK: event streams may push to http://127.0.0.1, ::1 or localhost. Left out: false. */
+  readonly eventsAllowHttpLoopback?: boolean;
+  /** Resolves receivers' host names (tests give names their own addresses); left out: the system resolver. */
+  readonly resolveHost?: (host: string) => Promise<readonly string[]>;
+  /** The SET signing keys (one per server, shared with the push worker); left out: made here. */
+  readonly signingKeys?: SigningKeys;
 }
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
@@ -96,5 +103,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     shutdown: input.shutdown,
     metrics,
     metricsToken: input.metricsToken,
+    signingKeys: input.signingKeys ?? createSigningKeys({ store, clock }),
+    receiverUrlPolicy: { allowHttpLoopback: input.eventsAllowHttpLoopback ?? false, ...(input.resolveHost ? { resolve: input.resolveHost } : {}) },
   };
 }

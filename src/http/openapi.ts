@@ -313,6 +313,197 @@ function otherScimPaths(): Paths {
   };
 }
 
+const SSF_TAG = ['Event streams'];
+const STREAM_ID = { name: 'stream_id', in: 'query', required: true, description: 'The id of the stream.', schema: { type: 'string' } };
+
+/** The SSF management API (OpenID SSF 1.0 §8.1) and the transmitter's public documents (§7, RFC 7517). */
+function ssfPaths(): Paths {
+  const ssf = (operation: Operation, responses: Record<string, unknown>) =>
+    scimOperation({ tags: SSF_TAG, ...operation }, { ...responses, ...NOT_FOUND });
+  const stream = jsonAnswer('The stream configuration.', schemaRef('StreamConfiguration'));
+  const body = (description: string) => ({ required: true, description, content: { 'application/json': { schema: schemaRef('StreamRequest') } } });
+  const status = jsonAnswer("The stream's status.", schemaRef('StreamStatus'));
+  const needs = 'Needs events:manage (a session through its personas; an API token unscoped or with that scope).';
+  return {
+    '/.well-known/ssf-configuration': {
+      get: {
+        tags: SSF_TAG,
+        operationId: 'ssfConfiguration',
+        summary: 'The transmitter configuration (OpenID SSF 1.0 §7): the issuer, the JWKS, the delivery methods and the endpoints below.',
+        security: [],
+        responses: { '200': jsonAnswer('The configuration.', schemaRef('TransmitterConfiguration')) },
+      },
+    },
+    '/.well-known/jwks.json': {
+      get: {
+        tags: SSF_TAG,
+        operationId: 'jwks',
+        summary: "The public keys SETs are signed with (ES256), the current and those retired less than a day ago.",
+        security: [],
+        responses: {
+          '200': {
+            description: 'A JWK Set (RFC 7517 §5).',
+            content: { 'application/jwk-set+json': { schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object' } } }, required: ['keys'] } } },
+          },
+        },
+      },
+    },
+    '/ssf/streams': {
+      get: ssf(
+        {
+          operationId: 'getStreams',
+          summary: `One stream by stream_id, or without it the list of the tenant's streams (SSF 1.0 §8.1.1.2). ${needs}`,
+          parameters: [{ ...STREAM_ID, required: false }],
+        },
+        { '200': jsonAnswer('The stream, or an array of them.', { oneOf: [schemaRef('StreamConfiguration'), { type: 'array', items: schemaRef('StreamConfiguration') }] }) },
+      ),
+      post: ssf(
+        {
+          operationId: 'createStream',
+          summary: `Create a stream (SSF 1.0 §8.1.1.1): pushed to an https endpoint (RFC 8935) or polled (RFC 8936). ${needs}`,
+          requestBody: body('delivery, and optionally events_requested and description.'),
+        },
+        { '201': stream, '409': responseRef('ScimConflict'), ...MEDIA_TYPE },
+      ),
+      patch: ssf(
+        { operationId: 'updateStream', summary: `Change the members sent; the others stay (SSF 1.0 §8.1.1.3). ${needs}`, requestBody: body('stream_id and the members to change.') },
+        { '200': stream, '409': responseRef('ScimConflict'), ...MEDIA_TYPE },
+      ),
+      put: ssf(
+        {
+          operationId: 'replaceStream',
+          summary: `Replace the configuration: events_requested and description left out are cleared (SSF 1.0 §8.1.1.4). ${needs}`,
+          requestBody: body('stream_id, delivery and the rest of the configuration.'),
+        },
+        { '200': stream, '409': responseRef('ScimConflict'), ...MEDIA_TYPE },
+      ),
+      delete: ssf(
+        { operationId: 'deleteStream', summary: `Delete a stream and what it has not delivered (SSF 1.0 §8.1.1.5). ${needs}`, parameters: [STREAM_ID] },
+        { '204': { description: 'Deleted.' } },
+      ),
+    },
+    '/ssf/status': {
+      get: ssf({ operationId: 'getStreamStatus', summary: `A stream's status (SSF 1.0 §8.1.2.1). ${needs}`, parameters: [STREAM_ID] }, { '200': status }),
+      post: ssf(
+        {
+          operationId: 'updateStreamStatus',
+          summary: `Enable, pause (events are held) or disable (pending events are dropped) a stream (SSF 1.0 §8.1.2.2). ${needs}`,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { stream_id: { type: 'string' }, status: { type: 'string', enum: ['enabled', 'paused', 'disabled'] }, reason: { type: 'string' } },
+                  required: ['stream_id', 'status'],
+                  additionalProperties: false,
+                },
+              },
+            },
+          },
+        },
+        { '200': status, ...MEDIA_TYPE },
+      ),
+    },
+    '/ssf/verify': {
+      post: ssf(
+        {
+          operationId: 'verifyStream',
+          summary: `Ask for a verification event on the stream, carrying state (SSF 1.0 §8.1.4.2); at most once per min_verification_interval. ${needs}`,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { stream_id: { type: 'string' }, state: { type: 'string' } }, required: ['stream_id'], additionalProperties: false },
+              },
+            },
+          },
+        },
+        { '204': { description: 'The event is queued for the stream.' }, '409': responseRef('ScimConflict'), ...MEDIA_TYPE },
+      ),
+    },
+  };
+}
+
+/** The schemas of the SSF documents and stream configurations. */
+function ssfSchemas(): Record<string, JsonSchema> {
+  const uris = { type: 'array', items: { type: 'string' } };
+  const delivery = {
+    type: 'object',
+    properties: {
+      method: { type: 'string', enum: ['urn:ietf:rfc:8935', 'urn:ietf:rfc:8936'], description: 'Push (RFC 8935) or poll (RFC 8936).' },
+      endpoint_url: { type: 'string', description: "Push: the receiver's https URL. Poll: Usher's poll endpoint for the stream (chosen by Usher)." },
+    },
+  };
+  return {
+    TransmitterConfiguration: {
+      type: 'object',
+      properties: {
+        spec_version: { type: 'string' },
+        issuer: { type: 'string' },
+        jwks_uri: { type: 'string' },
+        delivery_methods_supported: uris,
+        configuration_endpoint: { type: 'string' },
+        status_endpoint: { type: 'string' },
+        verification_endpoint: { type: 'string' },
+        authorization_schemes: { type: 'array', items: { type: 'object', properties: { spec_urn: { type: 'string' } }, required: ['spec_urn'] } },
+        default_subjects: { type: 'string', enum: ['ALL', 'NONE'] },
+      },
+      required: ['issuer', 'jwks_uri', 'delivery_methods_supported', 'configuration_endpoint'],
+    },
+    StreamRequest: {
+      type: 'object',
+      description: 'What a receiver configures. Members Usher supplies (iss, aud, events_supported, ...) may be sent back as read; iss and aud must then be unchanged.',
+      properties: {
+        stream_id: { type: 'string', description: 'Required for PATCH and PUT; left out on POST.' },
+        delivery: {
+          ...delivery,
+          properties: {
+            ...delivery.properties,
+            authorization_header: {
+              type: ['string', 'null'],
+              description: 'Push: the Authorization header Usher sends. Write-only; left out, the one stored is kept for the same endpoint_url; null removes it.',
+            },
+          },
+        },
+        events_requested: { ...uris, maxItems: 100 },
+        description: { type: ['string', 'null'], maxLength: 1000 },
+      },
+    },
+    StreamConfiguration: {
+      type: 'object',
+      properties: {
+        stream_id: { type: 'string' },
+        iss: { type: 'string' },
+        aud: { type: 'string', description: 'The aud of the stream\'s SETs, fixed for its life.' },
+        delivery: {
+          ...delivery,
+          properties: { ...delivery.properties, authorization_header_set: { type: 'boolean', description: 'Push: whether an authorization header is stored (it is never shown).' } },
+          required: ['method', 'endpoint_url'],
+        },
+        events_supported: uris,
+        events_requested: uris,
+        events_delivered: { ...uris, description: 'The requested events Usher supports: what the stream gets.' },
+        description: { type: 'string' },
+        min_verification_interval: { type: 'integer' },
+        status: { type: 'string', enum: ['enabled', 'paused', 'disabled'] },
+        reason: { type: 'string' },
+        delivered: { type: 'integer' },
+        pending: { type: 'integer' },
+        failed: { type: 'integer' },
+        last_error: { type: ['string', 'null'] },
+        last_error_at: { type: ['string', 'null'], format: 'date-time' },
+      },
+      required: ['stream_id', 'iss', 'aud', 'delivery', 'events_supported', 'events_requested', 'events_delivered', 'status'],
+    },
+    StreamStatus: {
+      type: 'object',
+      properties: { stream_id: { type: 'string' }, status: { type: 'string', enum: ['enabled', 'paused', 'disabled'] }, reason: { type: 'string' } },
+      required: ['stream_id', 'status'],
+    },
+  };
+}
+
 /** A zod schema as JSON Schema 2020-12, as a request reads it; `$schema` goes: the document states the dialect. */
 function fromZod(schema: z.ZodType): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -530,7 +721,7 @@ function components(): Record<string, unknown> {
     responses: {
       ScimBadRequest: scimError('The request is malformed: scimType says how (invalidSyntax, invalidFilter, invalidValue, invalidPath, noTarget, mutability, tooMany, invalidCursor, ...).'),
       ScimUnauthorized: scimError('No valid API token or session.', challenge),
-      ScimForbidden: scimError('The token or the personas lack the permission the request needs (users:read or users:write), or the request is not allowed on this resource.'),
+      ScimForbidden: scimError('The token or the personas lack the permission the request needs (users:read or users:write; events:manage under /ssf), or the request is not allowed on this resource.'),
       ScimNotFound: scimError('No such resource in this tenant.'),
       ScimConflict: scimError('uniqueness: the userName or displayName is taken; or the change would leave the tenant without an administrator, or the user has no e-mail address.'),
       ScimPreconditionFailed: scimError('If-Match named another version: the resource changed since it was read.'),
@@ -553,6 +744,7 @@ function components(): Record<string, unknown> {
     },
     schemas: {
       ...scimJsonSchemas(ref),
+      ...ssfSchemas(),
       JsonError: {
         type: 'object',
         description: 'The error of a route outside /scim/v2: a stable code, words for a person, and what the next step needs.',
@@ -616,6 +808,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       { name: 'Me' },
       { name: 'Discovery' },
       { name: 'Auth', description: 'Portal users: sign in, passwords, second factor, sessions.' },
+      { name: 'Event streams', description: 'SCIM events (RFC 9967) as signed SETs, configured as the OpenID Shared Signals Framework 1.0 says.' },
       { name: 'Operations' },
     ],
     paths: {
@@ -626,6 +819,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       ...resourcePaths('Groups', 'Group'),
       ...historyPaths(),
       ...authPaths(),
+      ...ssfPaths(),
       ...operationsPaths(options),
     },
     components: components(),

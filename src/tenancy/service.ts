@@ -120,10 +120,13 @@ const toTokenInfo = (row: TokenRow): TokenInfo => ({
   expiresAt: row.expires_at?.toISOString() ?? null,
 });
 
+/** "a, b or c". */
+const SCOPE_CHOICES = `${TOKEN_SCOPES.slice(0, -1).join(', ')} or ${TOKEN_SCOPES.at(-1)!}`;
+
 function checkScopes(scopes: readonly string[]): void {
   const unknown = scopes.find((scope) => !TOKEN_SCOPES.includes(scope));
-  if (unknown !== undefined) throw new TenancyError(`"${unknown}" is not a token scope; use ${TOKEN_SCOPES.join(' or ')}.`);
-  if (scopes.length === 0) throw new TenancyError(`A scoped token needs at least one scope: ${TOKEN_SCOPES.join(' or ')}.`);
+  if (unknown !== undefined) throw new TenancyError(`"${unknown}" is not a token scope; use ${SCOPE_CHOICES}.`);
+  if (scopes.length === 0) throw new TenancyError(`A scoped token needs at least one scope: ${SCOPE_CHOICES}.`);
 }
 
 /** The portals' personas, which every new tenant starts with. */

@@ -83,6 +83,10 @@ export interface TestOptions {
   readonly statementTimeoutMs?: number;
   /** METRICS_TOKEN: GET /metrics is served to whoever presents it. */
   readonly metricsToken?: string;
+  /** EVENTS_ALLOW_HTTP_LOOPBACK; true unless a test says otherwise (receivers in tests listen on 127.0.0.1). */
+  readonly eventsAllowHttpLoopback?: boolean;
+  /** Resolves receivers' host names in place of the system resolver. */
+  readonly resolveHost?: (host: string) => Promise<readonly string[]>;
 }
 
 export async function createTestContext(options: TestOptions = {}): Promise<TestContext> {
@@ -110,6 +114,8 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
     consoleDir: CONSOLE_DIR,
     ...(options.shutdown ? { shutdown: options.shutdown } : {}),
     ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
+    eventsAllowHttpLoopback: options.eventsAllowHttpLoopback ?? true,
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
   });
   const app = createApp(deps);
   // The app's own tenancy service, as the server's admin socket uses: a token revoked through it is dropped from

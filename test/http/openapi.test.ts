@@ -213,6 +213,23 @@ describe('request and answer bodies against their documented schemas', () => {
     expect(validators.requestBody('post', '/scim/v2/Users/{id}/temporary-password')(stray)).toBe(false);
   });
 
+  it('SSF stream bodies the app accepts match theirs, and so do its answers', async () => {
+    const body = { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'http://127.0.0.1:9/events', authorization_header: 'Bearer x' }, events_requested: ['urn:ietf:params:scim:event:prov:create:full'] };
+    expectValid(validators.requestBody('post', '/ssf/streams'), body);
+    const created = await postJson(ctx.app, '/ssf/streams', body, ctx.client.token);
+    expect(created.status).toBe(201);
+    expectValid(validators.named('StreamConfiguration'), created.body);
+    const configuration = await (await ctx.app.request('/.well-known/ssf-configuration')).json();
+    expectValid(validators.named('TransmitterConfiguration'), configuration);
+    const status = await postJson(ctx.app, '/ssf/status', { stream_id: created.body.stream_id, status: 'paused' }, ctx.client.token);
+    expect(status.status).toBe(200);
+    expectValid(validators.named('StreamStatus'), status.body);
+    // What the app refuses (a number for events_requested), the schema refuses too.
+    const bad = { ...body, events_requested: 7 };
+    expect((await postJson(ctx.app, '/ssf/streams', bad, ctx.client.token)).status).toBe(400);
+    expect(validators.requestBody('post', '/ssf/streams')(bad)).toBe(false);
+  });
+
   it('discovery answers match their schemas', async () => {
     for (const [path, name] of [
       ['/ServiceProviderConfig', 'ServiceProviderConfig'],
