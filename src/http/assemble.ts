@@ -6,6 +6,7 @@ import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.js'
 import { createSecurityLog } from '../auth/security-log.js';
 import { createAuthService, type AuthSettings } from '../auth/service.js';
 import { createCursorCodec } from '../scim/cursor.js';
+import { userData } from '../resources/resource-events.js';
 import type { Store } from '../store/index.js';
 import type { TenancyService } from '../tenancy/service.js';
 import { withTokenCache } from '../tenancy/token-cache.js';
@@ -64,7 +65,12 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     passwords,
     settings: settings.auth,
     // The mailer needs the auth service (for its links), so the events find it once both are built.
-    events: accountHistoryEvents({ newId, lockoutSeconds: settings.auth.lockoutSeconds, mailer: () => accountMail }),
+    events: accountHistoryEvents({
+      newId,
+      lockoutSeconds: settings.auth.lockoutSeconds,
+      mailer: () => accountMail,
+      userData: (q, tenantId, id) => userData(q, tenantId, `${publicUrl}${SCIM_PREFIX}`, id)(),
+    }),
     securityLog,
   });
   const accountMail: AccountMailer = createAccountMailer({

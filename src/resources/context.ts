@@ -59,6 +59,11 @@ export interface RequestContext {
   readonly meta?: RequestMeta;
   /** Who history names when not the actor itself: the command line acts with a token's power but is no token. */
   readonly historyActor?: HistoryActor;
+  /**
+   * The `txn` of the SCIM events this request's changes write, when not the request id: a Bulk operation's own,
+   * `<request id>:<index>` (each operation commits on its own; RFC 9967 §2.5.1.2 numbers them so).
+   */
+  readonly txn?: string;
 }
 
 /** The operations every resource type with its own endpoint offers (RFC 7644 §3.3-§3.6). */
