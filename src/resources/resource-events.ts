@@ -5,7 +5,7 @@ import type { PendingEvent } from '../events/recorder.js';
 import type { ResourceData } from '../scim/resource/normalize.js';
 import type { Queryable } from '../store/index.js';
 import { groupToResource } from './groups/mapper.js';
-import { selectGroup, selectMembers } from './groups/queries.js';
+import { selectGroup, selectMembers, type GroupRow } from './groups/queries.js';
 import { userToResource } from './users/mapper.js';
 import { selectGroupsOfUsers, selectUser, type UserRow } from './users/queries.js';
 
@@ -31,11 +31,11 @@ export function userData(q: Queryable, tenantId: string, scimBaseUrl: string, id
   };
 }
 
-/** A group as GET answers it, members and all: read only for a stream that asked for full forms. */
-export function groupData(q: Queryable, tenantId: string, scimBaseUrl: string, id: string): () => Promise<ResourceData> {
+/** A group as GET answers it, members and all: read only for a stream that asked for full forms; `row` as the change left it. */
+export function groupData(q: Queryable, tenantId: string, scimBaseUrl: string, id: string, row?: GroupRow): () => Promise<ResourceData> {
   return async () => {
-    const row = await selectGroup(q, tenantId, id);
-    if (!row) throw new Error(`Group ${id} is gone within its own change.`);
-    return groupToResource(row, await selectMembers(q, tenantId, [id]), scimBaseUrl);
+    const current = row ?? (await selectGroup(q, tenantId, id));
+    if (!current) throw new Error(`Group ${id} is gone within its own change.`);
+    return groupToResource(current, await selectMembers(q, tenantId, [id]), scimBaseUrl);
   };
 }

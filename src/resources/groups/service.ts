@@ -212,7 +212,7 @@ export function createGroupsService(deps: Deps): GroupsService {
       ? changedAttributeNames(GROUP_RESOURCE_TYPE, before.attributes, after.attributes, options)
       : createdAttributeNames(GROUP_RESOURCE_TYPE, after.attributes, options);
     const events = changeEvents({ method, resource: groupRef(after), attributes, version: etagOf(after.version) });
-    await recordEvents(tx, eventScope(scope, ctx.txn), withData(events, groupData(tx, ctx.tenantId, scimBaseUrl, after.id)));
+    await recordEvents(tx, eventScope(scope, ctx.txn), withData(events, groupData(tx, ctx.tenantId, scimBaseUrl, after.id, after)));
   }
 
   async function render(q: Queryable, tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
