@@ -51,7 +51,7 @@ export function accountHistoryEvents(deps: AccountHistoryEventsDeps): AccountEve
       const changed = changeEvents({ method: 'patch', resource: subject, attributes: ['active'] })
         .filter((event) => !event.needsData || loader)
         .map((event) => (event.needsData ? { ...event, data: () => loader!(tx, account.tenant_id, account.id) } : event));
-      await recordEvents(tx, eventScope(server), [...changed, ...activationEvents(subject, true, false)]);
+      await recordEvents(tx, eventScope(server), [...activationEvents(subject, true, false), ...changed]);
     },
     // A password event carries no values, not even how it was changed: who and when say enough.
     async passwordChanged(tx, account, how, now, requestId) {

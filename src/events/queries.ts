@@ -1,5 +1,5 @@
-// SQL for recording SCIM events: which event types a tenant's streams want, and the one statement that writes the
-// events and their deliveries (sql/0017_events.sql).
+// SQL for recording SCIM events (sql/0017_events.sql): the one statement that writes events with their deliveries,
+// and tells which of the full forms still to come some stream wants.
 import type { Queryable } from '../store/index.js';
 
 /** One event to write, with the events table's column names. */
@@ -11,36 +11,41 @@ export interface EventRecord {
   readonly payload: unknown;
 }
 
+export interface InsertedEvents {
+  /** Deliveries written. */
+  readonly deliveries: number;
+  /** Of the `ask` types, those some live stream of the tenant wants. */
+  readonly wanted: Set<string>;
+}
+
 /** The streams that take new deliveries: enabled ones, and paused ones (which hold them until resumed). */
 const LIVE = `s.status in ('enabled', 'paused')`;
-
-/** Of the given event types, those some live stream of the tenant asked for. */
-export async function selectWantedEventTypes(q: Queryable, tenantId: string, types: readonly string[]): Promise<Set<string>> {
-  const rows = await q.query<{ events_delivered: string[] }>(
-    `select s.events_delivered from event_streams s where s.tenant_id = $1 and ${LIVE} and s.events_delivered && $2::text[]`,
-    [tenantId, types],
-  );
-  const wanted = new Set<string>();
-  for (const row of rows) for (const type of row.events_delivered) if (types.includes(type)) wanted.add(type);
-  return wanted;
-}
 
 /**
  * Writes, in one statement, each event some live stream of the tenant wants and one pending delivery per such
  * stream; an event no stream wants is not written at all. Events are numbered (seq) in the order given. Each
- * delivery's jti is drawn here: it names the token for that stream, the same on every retry.
+ * delivery's jti is drawn here: it names the token for that stream, the same on every retry. Also answers which of
+ * the `ask` types (events not written yet, whose members cost a read to build) some live stream wants.
  */
-export async function insertEvents(tx: Queryable, tenantId: string, txn: string, toe: Date, records: readonly EventRecord[]): Promise<number> {
-  if (records.length === 0) return 0;
-  const rows = await tx.query<{ n: number }>(
+export async function insertEvents(
+  tx: Queryable,
+  tenantId: string,
+  txn: string,
+  toe: Date,
+  records: readonly EventRecord[],
+  ask: readonly string[] = [],
+): Promise<InsertedEvents> {
+  const rows = await tx.query<{ deliveries: number; wanted: string[] | null }>(
     `with input as (
        select x.n, e.id, e.event_type, e.subject_key, e.subject, e.payload
          from jsonb_array_elements($2::jsonb) with ordinality as x(record, n)
          cross join lateral jsonb_to_record(x.record) as e(id uuid, event_type text, subject_key text, subject jsonb, payload jsonb)
      ),
+     streams as (
+       select s.id, s.events_delivered from event_streams s where s.tenant_id = $1 and ${LIVE}
+     ),
      wanted as (
-       select i.id, s.id as stream_id
-         from input i join event_streams s on s.tenant_id = $1 and ${LIVE} and i.event_type = any(s.events_delivered)
+       select i.id, s.id as stream_id from input i join streams s on i.event_type = any(s.events_delivered)
      ),
      written as (
        insert into events (tenant_id, id, txn, event_type, subject_key, subject, payload, toe)
@@ -56,8 +61,10 @@ export async function insertEvents(tx: Queryable, tenantId: string, txn: string,
          from written e join wanted w on w.id = e.id
        returning 1
      )
-     select count(*)::int as n from delivered`,
-    [tenantId, records, txn, toe.toISOString()],
+     select (select count(*)::int from delivered) as deliveries,
+            (select array_agg(distinct t.type) from streams s cross join lateral unnest(s.events_delivered) as t(type)
+              where t.type = any($5::text[])) as wanted`,
+    [tenantId, records, txn, toe.toISOString(), ask],
   );
-  return rows[0]?.n ?? 0;
+  return { deliveries: rows[0]?.deliveries ?? 0, wanted: new Set(rows[0]?.wanted ?? []) };
 }

@@ -3,7 +3,7 @@
 import { eventsClaim, withData, type EventDraft } from '../scim/events/events.js';
 import type { ResourceData } from '../scim/resource/normalize.js';
 import type { Queryable } from '../store/index.js';
-import { insertEvents, selectWantedEventTypes } from './queries.js';
+import { insertEvents } from './queries.js';
 
 /** What every event of one transaction shares. */
 export interface EventScope {
@@ -31,18 +31,24 @@ export function eventScope(from: { readonly tenantId: string; readonly requestId
 }
 
 /**
- * Writes the events some live stream of the tenant wants, with their deliveries, in the caller's transaction.
- * Without full forms, one statement; with them, one more that first asks which types are wanted (nothing more when
- * none is). Returns the number of deliveries written.
+ * Writes the events some live stream of the tenant wants, with their deliveries, in the caller's transaction: one
+ * statement, which also says whether a stream wants a full form; only then is the resource read and the full forms
+ * written by a second. Full forms are numbered after the other events of the call. Returns the deliveries written.
  */
 export async function recordEvents(tx: Queryable, scope: EventScope, events: readonly PendingEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  let chosen: readonly PendingEvent[] = events;
-  if (events.some((event) => event.needsData)) {
-    const wanted = await selectWantedEventTypes(tx, scope.tenantId, [...new Set(events.map((event) => event.type))]);
-    if (wanted.size === 0) return 0;
-    chosen = events.filter((event) => wanted.has(event.type));
-  }
+  const toRecord = (event: EventDraft) => ({
+    id: scope.newId(),
+    event_type: event.type,
+    subject_key: event.subjectKey,
+    subject: event.subject,
+    payload: eventsClaim(event),
+  });
+  const ready = events.filter((event) => !event.needsData);
+  const full = events.filter((event) => event.needsData);
+  const first = await insertEvents(tx, scope.tenantId, scope.txn, scope.at, ready.map(toRecord), [...new Set(full.map((event) => event.type))]);
+  const wanted = full.filter((event) => first.wanted.has(event.type));
+  if (wanted.length === 0) return first.deliveries;
   const loaded = new Map<() => Promise<ResourceData>, Promise<ResourceData>>();
   const load = (loader: () => Promise<ResourceData>) => {
     let data = loaded.get(loader);
@@ -50,10 +56,10 @@ export async function recordEvents(tx: Queryable, scope: EventScope, events: rea
     return data;
   };
   const records = [];
-  for (const event of chosen) {
-    if (event.needsData && !event.data) throw new Error(`The full event ${event.type} was given no data.`);
-    const complete = event.needsData ? withData(event, await load(event.data!)) : event;
-    records.push({ id: scope.newId(), event_type: complete.type, subject_key: complete.subjectKey, subject: complete.subject, payload: eventsClaim(complete) });
+  for (const event of wanted) {
+    if (!event.data) throw new Error(`The full event ${event.type} was given no data.`);
+    records.push(toRecord(withData(event, await load(event.data))));
   }
-  return insertEvents(tx, scope.tenantId, scope.txn, scope.at, records);
+  const second = await insertEvents(tx, scope.tenantId, scope.txn, scope.at, records);
+  return first.deliveries + second.deliveries;
 }

@@ -78,19 +78,19 @@ describe('a user', () => {
     expect(await events()).toEqual([]);
   });
 
-  it('deactivated and activated: the patch forms naming active, and deactivate / activate', async () => {
+  it('deactivated and activated: deactivate / activate, and the patch forms naming active', async () => {
     const id = (await t.client.request('POST', '/Users', userBody('ev.active@example.com'))).body.id;
     await clearEvents(t.store, tenantId);
     await patch(id, 'Users', [{ op: 'replace', path: 'active', value: false }]);
     let list = await events();
-    expect(types(list)).toEqual([SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull, SCIM_EVENT.deactivate]);
-    expect(membersOf(list[0]!).attributes).toEqual(['active']);
-    expect((membersOf(list[1]!).data as Record<string, unknown>).active).toBe(false);
-    expect(membersOf(list[2]!)).toEqual({});
+    expect(types(list)).toEqual([SCIM_EVENT.deactivate, SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
+    expect(membersOf(list[0]!)).toEqual({});
+    expect(membersOf(list[1]!).attributes).toEqual(['active']);
+    expect((membersOf(list[2]!).data as Record<string, unknown>).active).toBe(false);
     await clearEvents(t.store, tenantId);
     await patch(id, 'Users', [{ op: 'replace', path: 'active', value: true }]);
     list = await events();
-    expect(types(list)).toEqual([SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull, SCIM_EVENT.activate]);
+    expect(types(list)).toEqual([SCIM_EVENT.activate, SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
   });
 
   it('a new password alone: a patch notice naming password, no full form, no value anywhere', async () => {

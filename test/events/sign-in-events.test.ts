@@ -26,7 +26,7 @@ describe('a lock until an administrator unlocks (no lockout duration)', () => {
   });
   afterAll(() => t.close());
 
-  it('deactivates the user: patch notice and full form naming active, and deactivate, in the failed sign-in\'s transaction', async () => {
+  it('deactivates the user: deactivate, and the patch notice and full form naming active, in the failed sign-in\'s transaction', async () => {
     const created = await t.client.request('POST', '/Users', userBody('locked@example.com', { externalId: 'lk', password: PASSWORD }));
     const id = created.body.id;
     await clearEvents(t.store, t.client.tenantId);
@@ -35,20 +35,21 @@ describe('a lock until an administrator unlocks (no lockout duration)', () => {
     const last = await login(t, 'locked@example.com', 'guess 2');
     expect(last.status).toBe(401);
     const list = await eventsOf(t.store, t.client.tenantId);
-    expect(list.map((e) => e.event_type)).toEqual([SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull, SCIM_EVENT.deactivate]);
+    expect(list.map((e) => e.event_type)).toEqual([SCIM_EVENT.deactivate, SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
     expect(list[0]!.subject).toEqual({ format: 'scim', uri: `/Users/${id}`, externalId: 'lk' });
-    expect(membersOf(list[0]!)).toEqual({ attributes: ['active'] });
+    expect(membersOf(list[0]!)).toEqual({});
+    expect(membersOf(list[1]!)).toEqual({ attributes: ['active'] });
     const read = await t.client.request('GET', `/Users/${id}`);
     expect(read.body.active).toBe(false);
-    expect(membersOf(list[1]!).data).toEqual(read.body);
+    expect(membersOf(list[2]!).data).toEqual(read.body);
     expect(new Set(list.map((e) => e.txn))).toEqual(new Set([last.headers.get('x-request-id')]));
 
     // The administrator's unlock (PATCH active true) activates it again.
     await clearEvents(t.store, t.client.tenantId);
     await t.client.request('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: true }] });
     const unlocked = await eventsOf(t.store, t.client.tenantId);
-    expect(unlocked.map((e) => e.event_type)).toEqual([SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull, SCIM_EVENT.activate]);
-    expect(membersOf(unlocked[0]!).attributes).toEqual(['active']);
+    expect(unlocked.map((e) => e.event_type)).toEqual([SCIM_EVENT.activate, SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
+    expect(membersOf(unlocked[1]!).attributes).toEqual(['active']);
   });
 });
 
