@@ -9,6 +9,7 @@ import type { HistoryActor } from '../scim/history/events.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
 import type { ProjectionParams } from '../scim/resource/projection.js';
 import type { Store } from '../store/index.js';
+import type { FullFormHints } from '../events/recorder.js';
 
 export interface Deps {
   readonly store: Store;
@@ -26,6 +27,8 @@ export interface Deps {
   readonly accountMail: AccountMailer;
   /** Where what the request cannot answer with (a token leaving the tenant without an administrator) is reported. */
   readonly securityLog: SecurityLog;
+  /** Which SCIM event full forms each tenant's streams were last seen to want (see recordEvents); left out: none known. */
+  readonly eventHints?: FullFormHints;
 }
 
 /**

@@ -296,3 +296,32 @@ describe('fan-out to streams', () => {
     expect(list.every((e) => e.toe.getTime() >= before - 1000 && e.toe.getTime() <= Date.now() + 1000)).toBe(true);
   });
 });
+
+describe("a server's guess of which full forms a tenant's streams want", () => {
+  it('never invents or loses an event: the streams as they are decide, whatever the last change saw', async () => {
+    const c = await t.newTenant('ev-hints');
+    const streamId = await insertStream(t.store, c.tenantId);
+    const setEvents = (events: string[]) =>
+      t.store.query('update event_streams set events_delivered = $3::text[] where tenant_id = $1 and id = $2', [c.tenantId, streamId, events]);
+    const id = (await c.request('POST', '/Users', userBody('ev.hints@example.com'))).body.id;
+    const title = (value: string) => c.request('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value }] });
+    await title('one');
+    // The server now expects full forms; the stream stops wanting them.
+    await setEvents([SCIM_EVENT.patchNotice]);
+    await clearEvents(t.store, c.tenantId);
+    await title('two');
+    expect(types(await eventsOf(t.store, c.tenantId))).toEqual([SCIM_EVENT.patchNotice]);
+    // The server now expects none; the stream wants them again.
+    await setEvents([SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
+    await clearEvents(t.store, c.tenantId);
+    await title('three');
+    const list = await eventsOf(t.store, c.tenantId);
+    expect(types(list)).toEqual([SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
+    expect((membersOf(list[1]!).data as Record<string, unknown>).title).toBe('three');
+    // And a stream removed altogether: nothing.
+    await t.store.query('delete from event_streams where tenant_id = $1', [c.tenantId]);
+    await clearEvents(t.store, c.tenantId);
+    await title('four');
+    expect(await eventsOf(t.store, c.tenantId)).toEqual([]);
+  });
+});

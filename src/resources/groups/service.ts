@@ -212,7 +212,7 @@ export function createGroupsService(deps: Deps): GroupsService {
       ? changedAttributeNames(GROUP_RESOURCE_TYPE, before.attributes, after.attributes, options)
       : createdAttributeNames(GROUP_RESOURCE_TYPE, after.attributes, options);
     const events = changeEvents({ method, resource: groupRef(after), attributes, version: etagOf(after.version) });
-    await recordEvents(tx, eventScope(scope, ctx.txn), withData(events, groupData(tx, ctx.tenantId, scimBaseUrl, after.id, after)));
+    await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), withData(events, groupData(tx, ctx.tenantId, scimBaseUrl, after.id, after)));
   }
 
   async function render(q: Queryable, tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
@@ -390,7 +390,7 @@ export function createGroupsService(deps: Deps): GroupsService {
             groupData(tx, ctx.tenantId, scimBaseUrl, parent.id),
           ),
         );
-        await recordEvents(tx, eventScope(scope, ctx.txn), [deleteEvent(groupRef(current)), ...parentEvents]);
+        await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), [deleteEvent(groupRef(current)), ...parentEvents]);
       });
     },
 

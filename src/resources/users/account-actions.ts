@@ -126,7 +126,7 @@ export function createAccountActions(deps: Deps): AccountActions {
         await auth.setTemporaryPassword(tx, ctx.tenantId, id, hash, scope.at);
         await recordHistory(tx, historyForUserEvent(scope, row, 'temporaryPasswordSet'));
         // A notice naming the password, never a value; no full form, as nothing a client reads changed.
-        await recordEvents(tx, eventScope(scope, ctx.txn), changeEvents({ method: 'patch', resource: userRef(row), attributes: ['password'] }));
+        await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), changeEvents({ method: 'patch', resource: userRef(row), attributes: ['password'] }));
         const email = mailAddressOf(row.attributes);
         return email ? accountMail.sendPasswordNotice(tx, scope, { ...row, email }, 'temporary') : false;
       });

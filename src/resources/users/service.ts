@@ -348,7 +348,7 @@ export function createUsersService(deps: Deps): UsersService {
       active: before.active !== after.active,
     });
     const events = [...activationEvents(subject, before.active, after.active), ...changeEvents({ method, resource: subject, attributes, version: etagOf(after.version) })];
-    await recordEvents(tx, eventScope(scope, ctx.txn), withData(events, userData(tx, ctx.tenantId, scimBaseUrl, after.id, after, groups)));
+    await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), withData(events, userData(tx, ctx.tenantId, scimBaseUrl, after.id, after, groups)));
     const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
     const who = { userId: after.id, ...actorFields(ctx.actor) };
     if (passwordChanged) audit.push({ event: 'password.changed', fields: { ...who, how: 'scim' } });
@@ -443,7 +443,7 @@ export function createUsersService(deps: Deps): UsersService {
           await recordHistory(tx, historyForUserCreated(scope, row));
           const attributes = createdAttributeNames(USER_RESOURCE_TYPE, row.attributes, { password: passwordHash !== null });
           const created = changeEvents({ method: 'create', resource: userRef(row), attributes, version: etagOf(row.version) });
-          await recordEvents(tx, eventScope(scope, ctx.txn), withData(created, userData(tx, ctx.tenantId, scimBaseUrl, row.id, row, async () => [])));
+          await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), withData(created, userData(tx, ctx.tenantId, scimBaseUrl, row.id, row, async () => [])));
           if (placeholder) {
             await recordHistory(tx, historyForUserEvent(scope, row, 'passwordNotSet', { attribute: 'password' }));
             audit.push({ event: 'password.notSet', fields: { userId: row.id, ...actorFields(ctx.actor), reason: 'policy' } });
@@ -551,7 +551,7 @@ export function createUsersService(deps: Deps): UsersService {
             groupData(tx, ctx.tenantId, scimBaseUrl, group.id),
           ),
         );
-        await recordEvents(tx, eventScope(scope, ctx.txn), [deleteEvent(userRef(current)), ...onGroups]);
+        await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), [deleteEvent(userRef(current)), ...onGroups]);
       });
     },
 
