@@ -79,7 +79,7 @@ describe('the attributes a notice lists (RFC 9967 §2.2)', () => {
     expect(createdAttributeNames(USER_RESOURCE_TYPE, data, { password: true })).toEqual(['id', 'userName', 'name', 'password', 'emails']);
   });
 
-  it('RFC 9967 Figure 9: a replaced user lists what changed, top-level attributes by name', () => {
+  it('after RFC 9967 Figure 9: a replaced user lists what changed, in schema order, a changed name by its sub-attributes (§2.2)', () => {
     const before = { userName: 'jd', name: { formatted: 'Jon Doe', familyName: 'Doe' }, roles: [{ value: 'a' }], emails: [{ value: 'jd@example.com' }] };
     const after = {
       userName: 'jdoe',
