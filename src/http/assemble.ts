@@ -6,6 +6,8 @@ import { createPasswordHasher, type PasswordHasher } from '../auth/passwords.js'
 import { createSecurityLog } from '../auth/security-log.js';
 import { createAuthService, type AuthSettings } from '../auth/service.js';
 import { createCursorCodec } from '../scim/cursor.js';
+import { userData } from '../resources/resource-events.js';
+import { createFullFormHints } from '../events/recorder.js';
 import type { Store } from '../store/index.js';
 import type { TenancyService } from '../tenancy/service.js';
 import { withTokenCache } from '../tenancy/token-cache.js';
@@ -59,6 +61,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
   const { store, clock, newId, tenancy, logger, publicUrl, settings } = input;
   const passwords = input.passwords ?? createPasswordHasher({ maxWaiting: settings.auth.hashQueueMax });
   const metrics = input.metrics ?? createMetrics();
+  const eventHints = createFullFormHints();
   // The /auth rate limit refuses through the security log (auth.rateLimited): count it as the SCIM limit's refusals are.
   const securityLog = createSecurityLog(logger, (event) => {
     metrics.securityEvent(event);
@@ -71,7 +74,13 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     passwords,
     settings: settings.auth,
     // The mailer needs the auth service (for its links), so the events find it once both are built.
-    events: accountHistoryEvents({ newId, lockoutSeconds: settings.auth.lockoutSeconds, mailer: () => accountMail }),
+    events: accountHistoryEvents({
+      newId,
+      lockoutSeconds: settings.auth.lockoutSeconds,
+      mailer: () => accountMail,
+      userData: (q, tenantId, id) => userData(q, tenantId, `${publicUrl}${SCIM_PREFIX}`, id)(),
+      eventHints,
+    }),
     securityLog,
   });
   const accountMail: AccountMailer = createAccountMailer({
@@ -98,6 +107,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     tenancy: withTokenCache(tenancy, { store, clock, log: logger }),
     logger,
     securityLog,
+    eventHints,
     mfa: createMfaService({ store, clock, newId, auth, mailer: () => accountMail, securityLog }),
     consoleDir: input.consoleDir,
     shutdown: input.shutdown,

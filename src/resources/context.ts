@@ -9,6 +9,7 @@ import type { HistoryActor } from '../scim/history/events.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
 import type { ProjectionParams } from '../scim/resource/projection.js';
 import type { Store } from '../store/index.js';
+import type { FullFormHints } from '../events/recorder.js';
 
 export interface Deps {
   readonly store: Store;
@@ -26,6 +27,8 @@ export interface Deps {
   readonly accountMail: AccountMailer;
   /** Where what the request cannot answer with (a token leaving the tenant without an administrator) is reported. */
   readonly securityLog: SecurityLog;
+  /** Which SCIM event full forms each tenant's streams were last seen to want (see recordEvents); left out: none known. */
+  readonly eventHints?: FullFormHints;
 }
 
 /**
@@ -59,6 +62,11 @@ export interface RequestContext {
   readonly meta?: RequestMeta;
   /** Who history names when not the actor itself: the command line acts with a token's power but is no token. */
   readonly historyActor?: HistoryActor;
+  /**
+   * The `txn` of the SCIM events this request's changes write, when not the request id: a Bulk operation's own,
+   * `<request id>:<index>` (each operation commits on its own; RFC 9967 §2.5.1.2 numbers them so).
+   */
+  readonly txn?: string;
 }
 
 /** The operations every resource type with its own endpoint offers (RFC 7644 §3.3-§3.6). */

@@ -159,6 +159,14 @@ export function createBulkService(deps: BulkDeps): BulkService {
     };
   }
 
+  /**
+   * An operation's own context: its SCIM events' txn is `<request id>:<index>` (RFC 9967 §2.5.1.2), as each operation
+   * is a transaction of its own (RFC 9967 §2.2: txn names the transaction), and its index in the request names it.
+   */
+  function operationContext(ctx: RequestContext, op: BulkOperation): RequestContext {
+    return { ...ctx, txn: `${ctx.requestId}:${op.index}` };
+  }
+
   /** One operation, as the request it stands for. */
   async function perform(service: ResourceService, ctx: RequestContext, op: BulkOperation, target: string, data: unknown): Promise<Done> {
     const endpoint = op.endpoint!;
@@ -192,7 +200,7 @@ export function createBulkService(deps: BulkDeps): BulkService {
     if (missing !== undefined) return failure(op, dependencyFailed(missing), target);
     const data = op.references.length > 0 ? resolveReferences(op.data, (bulkId) => ids.get(bulkId)).data : op.data;
     try {
-      const done = await perform(services.get(op.endpoint!)!, ctx, op, target ?? '', data);
+      const done = await perform(services.get(op.endpoint!)!, operationContext(ctx, op), op, target ?? '', data);
       if (done.id !== undefined) ids.set(op.bulkId!, done.id);
       return done.result;
     } catch (error) {
@@ -237,7 +245,7 @@ export function createBulkService(deps: BulkDeps): BulkService {
         for (const op of ops) {
           current = op;
           const { data, dropped } = resolveReferences(op.data, idOf);
-          const resource = await serviceOf(op).create(ctx, data, PROJECTION);
+          const resource = await serviceOf(op).create(operationContext(ctx, op), data, PROJECTION);
           created.set(op.bulkId!, resource.resource.id as string);
           results.set(op.index, success(op, 201, resource.location, resource.version));
           if (dropped) deferred.push(op);
@@ -245,7 +253,7 @@ export function createBulkService(deps: BulkDeps): BulkService {
         for (const op of deferred) {
           current = op;
           const { data } = resolveReferences(op.data, idOf);
-          const resource = await serviceOf(op).replace(ctx, created.get(op.bulkId!)!, data, PROJECTION, undefined);
+          const resource = await serviceOf(op).replace(operationContext(ctx, op), created.get(op.bulkId!)!, data, PROJECTION, undefined);
           results.set(op.index, success(op, 201, resource.location, resource.version));
         }
         return { created, results };

@@ -83,11 +83,11 @@ export async function deleteGroup(
   tenantId: string,
   id: string,
   now: Date,
-): Promise<Array<{ id: string; display_name: string; attributes: Record<string, unknown> }> | undefined> {
-  const parents = await tx.query<{ id: string; display_name: string; attributes: Record<string, unknown> }>(
+): Promise<Array<{ id: string; display_name: string; external_id: string | null; version: number; attributes: Record<string, unknown> }> | undefined> {
+  const parents = await tx.query<{ id: string; display_name: string; external_id: string | null; version: number; attributes: Record<string, unknown> }>(
     `update groups g set last_modified = greatest($3::timestamptz, g.last_modified), version = g.version + 1
       where g.tenant_id = $1 and g.id in (select s.group_id from group_subgroups s where s.tenant_id = $1 and s.member_group_id = $2)
-      returning g.id, g.display_name, g.attributes`,
+      returning g.id, g.display_name, g.external_id, g.version, g.attributes`,
     [tenantId, id, now.toISOString()],
   );
   const rows = await tx.query('delete from groups where tenant_id = $1 and id = $2 returning id', [tenantId, id]);

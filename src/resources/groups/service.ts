@@ -7,12 +7,16 @@ import { checkImmutable } from '../../scim/resource/immutable.js';
 import { normalizeResource, sameJson, withSchemas, type ResourceData } from '../../scim/resource/normalize.js';
 import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
 import { streamWithList } from '../../scim/resource/stream-json.js';
-import { checkIfMatch } from '../../scim/resource/version.js';
+import { checkIfMatch, etagOf } from '../../scim/resource/version.js';
+import { changeEvents, changedAttributeNames, createdAttributeNames, deleteEvent, type ChangeMethod } from '../../scim/events/index.js';
+import { eventScope, recordEvents } from '../../events/recorder.js';
+import type { HistoryScope } from '../history/recorder.js';
+import { groupData, groupRef, withData } from '../resource-events.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { PERSONA_SCHEMA } from '../../scim/schema/persona.js';
 import { GROUP_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { StoreError, type Queryable } from '../../store/index.js';
-import type { Deps, ResourceResult, ResourceService } from '../context.js';
+import type { Deps, RequestContext, ResourceResult, ResourceService } from '../context.js';
 import { byKey } from '../by-key.js';
 import { historyForGroupChange, historyForGroupCreated, historyForGroupDeleted, historyForMembers, historyScope, recordHistory } from '../history/recorder.js';
 import { guardGroupChange } from '../last-administrator.js';
@@ -190,6 +194,27 @@ export function createGroupsService(deps: Deps): GroupsService {
 
   const listSource = groupListSource(scimBaseUrl);
 
+  /**
+   * The SCIM events of a group's change: its attributes that changed, and `members` when any member came or went.
+   * A member's own resource is not changed (its `groups` is read-only and derived, its version stays): no event.
+   */
+  async function recordGroupEvents(
+    tx: Queryable,
+    ctx: RequestContext,
+    scope: HistoryScope,
+    method: ChangeMethod,
+    before: GroupRow | undefined,
+    after: GroupRow,
+    membersChanged: boolean,
+  ): Promise<void> {
+    const options = { members: membersChanged };
+    const attributes = before
+      ? changedAttributeNames(GROUP_RESOURCE_TYPE, before.attributes, after.attributes, options)
+      : createdAttributeNames(GROUP_RESOURCE_TYPE, after.attributes, options);
+    const events = changeEvents({ method, resource: groupRef(after), attributes, version: etagOf(after.version) });
+    await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), withData(events, groupData(tx, ctx.tenantId, scimBaseUrl, after.id, after)));
+  }
+
   async function render(q: Queryable, tenantId: string, row: GroupRow, projection: Projection): Promise<ResourceResult> {
     const members: MemberRow[] | undefined = projection.includes(GROUP_RESOURCE_TYPE.schema.id, 'members')
       ? await selectMembers(q, tenantId, [row.id])
@@ -236,6 +261,7 @@ export function createGroupsService(deps: Deps): GroupsService {
           await checkMayActOnUsers(tx, ctx, changed.userIds, changed.groupIds);
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupCreated(scope, row), ...historyForMembers(scope, row, added, removed)]);
+          await recordGroupEvents(tx, ctx, scope, 'create', undefined, row, added.length > 0);
           return render(tx, ctx.tenantId, row, projection);
         });
       } catch (error) {
@@ -273,6 +299,7 @@ export function createGroupsService(deps: Deps): GroupsService {
           await administrators();
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
+          await recordGroupEvents(tx, ctx, scope, 'put', current, row, added.length + removed.length > 0);
           return render(tx, ctx.tenantId, row, projection);
         });
       } catch (error) {
@@ -324,6 +351,7 @@ export function createGroupsService(deps: Deps): GroupsService {
           await administrators();
           const scope = historyScope(ctx, deps);
           await recordHistory(tx, [...historyForGroupChange(scope, current, row), ...historyForMembers(scope, row, added, removed)]);
+          await recordGroupEvents(tx, ctx, scope, 'patch', current, row, membersChanged > 0);
           return row;
         });
       } catch (error) {
@@ -355,6 +383,14 @@ export function createGroupsService(deps: Deps): GroupsService {
         const onParents = parents.flatMap((parent) => historyForMembers(scope, parent, [], [asMember]));
         await administrators();
         await recordHistory(tx, [...onUsers, ...onParents, ...historyForGroupDeleted(scope, current)]);
+        // The groups it was nested in lost a member (and have a new version), as a PATCH of `members` would say.
+        const parentEvents = parents.flatMap((parent) =>
+          withData(
+            changeEvents({ method: 'patch', resource: groupRef(parent), attributes: ['members'], version: etagOf(parent.version) }),
+            groupData(tx, ctx.tenantId, scimBaseUrl, parent.id),
+          ),
+        );
+        await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), [deleteEvent(groupRef(current)), ...parentEvents]);
       });
     },
 

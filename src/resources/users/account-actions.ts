@@ -6,6 +6,9 @@ import { ScimError } from '../../scim/errors.js';
 import type { Queryable } from '../../store/index.js';
 import { actorFields, type Deps, type RequestContext } from '../context.js';
 import { historyForUserEvent, historyScope, recordHistory } from '../history/recorder.js';
+import { eventScope, recordEvents } from '../../events/recorder.js';
+import { changeEvents } from '../../scim/events/index.js';
+import { userRef } from '../resource-events.js';
 import { checkMayActOnUsers, checkNotOwnSignIn } from '../privilege.js';
 import { deleteMfa } from '../../auth/mfa-queries.js';
 import { checkScimPassword } from './password-check.js';
@@ -122,6 +125,8 @@ export function createAccountActions(deps: Deps): AccountActions {
         const scope = historyScope(ctx, deps);
         await auth.setTemporaryPassword(tx, ctx.tenantId, id, hash, scope.at);
         await recordHistory(tx, historyForUserEvent(scope, row, 'temporaryPasswordSet'));
+        // A notice naming the password, never a value; no full form, as nothing a client reads changed.
+        await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), changeEvents({ method: 'patch', resource: userRef(row), attributes: ['password'] }));
         const email = mailAddressOf(row.attributes);
         return email ? accountMail.sendPasswordNotice(tx, scope, { ...row, email }, 'temporary') : false;
       });

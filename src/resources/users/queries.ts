@@ -255,11 +255,11 @@ export async function deleteUser(
   tenantId: string,
   id: string,
   now: Date,
-): Promise<Array<{ id: string; display_name: string }> | undefined> {
-  const groups = await tx.query<{ id: string; display_name: string }>(
+): Promise<Array<{ id: string; display_name: string; external_id: string | null; version: number }> | undefined> {
+  const groups = await tx.query<{ id: string; display_name: string; external_id: string | null; version: number }>(
     `update groups g set last_modified = greatest($3::timestamptz, g.last_modified), version = g.version + 1
       where g.tenant_id = $1 and g.id in (select m.group_id from group_members m where m.tenant_id = $1 and m.user_id = $2)
-      returning g.id, g.display_name`,
+      returning g.id, g.display_name, g.external_id, g.version`,
     [tenantId, id, now.toISOString()],
   );
   const rows = await tx.query('delete from users where tenant_id = $1 and id = $2 returning id', [tenantId, id]);

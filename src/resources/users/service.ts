@@ -7,7 +7,10 @@ import { parsePatchRequest, type PatchOperation } from '../../scim/patch/parse.j
 import { checkImmutable } from '../../scim/resource/immutable.js';
 import { normalizeResource, sameJson, withSchemas, type ResourceData } from '../../scim/resource/normalize.js';
 import { compileProjection, type Projection, type ProjectionParams } from '../../scim/resource/projection.js';
-import { checkIfMatch } from '../../scim/resource/version.js';
+import { checkIfMatch, etagOf } from '../../scim/resource/version.js';
+import { activationEvents, changeEvents, changedAttributeNames, createdAttributeNames, deleteEvent, type ChangeMethod } from '../../scim/events/index.js';
+import { eventScope, recordEvents } from '../../events/recorder.js';
+import { groupData, groupRef, once, userData, userRef, withData } from '../resource-events.js';
 import { COMMON_ATTRIBUTES } from '../../scim/schema/common.js';
 import { USER_RESOURCE_TYPE } from '../../scim/schema/resource-types.js';
 import { endOtherSessionsOfUser, endSessionsOfUser, selectPasswordHash, voidAuthTokens, ALL_TOKEN_PURPOSES } from '../../auth/queries.js';
@@ -306,25 +309,46 @@ export function createUsersService(deps: Deps): UsersService {
   async function writeChange(
     tx: Queryable,
     ctx: RequestContext,
+    method: ChangeMethod,
     current: UserRow,
     user: UserWrite,
     passwordHash: string | null,
     audit: Audit,
-  ): Promise<{ row: UserRow; mailed: boolean }> {
+  ): Promise<{ row: UserRow; mailed: boolean; groups: () => Promise<UserGroupRow[]> }> {
     if (passwordHash !== null) checkNotOwnSignIn(ctx, current.id, 'password');
     await resolveManager(tx, ctx.tenantId, current.id, user.attributes, current.attributes);
     const row = await updateUser(tx, ctx.tenantId, current.id, user, passwordHash, clock());
     if (!row) throw userNotFound(current.id);
     await replaceUserValues(tx, ctx.tenantId, current.id, indexedValues(user.attributes));
-    return { row, mailed: await recordChange(tx, ctx, current, row, passwordHash !== null, audit) };
+    // The user's groups, read once for its full event and its response, whichever asks first.
+    const groups = once(() => selectGroupsOfUsers(tx, ctx.tenantId, [current.id]));
+    return { row, mailed: await recordChange(tx, ctx, method, current, row, passwordHash !== null, audit, groups), groups };
   }
 
   /**
    * History of one change: each attribute that changed, and a lock or unlock in place of the bare `active` change;
    * and the notice of a changed e-mail address. Returns whether mail was queued.
    */
-  async function recordChange(tx: Queryable, ctx: RequestContext, before: UserRow, after: UserRow, passwordChanged: boolean, audit: Audit): Promise<boolean> {
+  async function recordChange(
+    tx: Queryable,
+    ctx: RequestContext,
+    method: ChangeMethod,
+    before: UserRow,
+    after: UserRow,
+    passwordChanged: boolean,
+    audit: Audit,
+    groups: () => Promise<UserGroupRow[]>,
+  ): Promise<boolean> {
     const scope = historyScope(ctx, deps);
+    // The SCIM events: an activation or deactivation when the user's `active` turned, and what changed (the
+    // effective `active` too: an unlock ends a lockout the document never showed).
+    const subject = userRef(after);
+    const attributes = changedAttributeNames(USER_RESOURCE_TYPE, before.attributes, after.attributes, {
+      password: passwordChanged,
+      active: before.active !== after.active,
+    });
+    const events = [...activationEvents(subject, before.active, after.active), ...changeEvents({ method, resource: subject, attributes, version: etagOf(after.version) })];
+    await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), withData(events, userData(tx, ctx.tenantId, scimBaseUrl, after.id, after, groups)));
     const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
     const who = { userId: after.id, ...actorFields(ctx.actor) };
     if (passwordChanged) audit.push({ event: 'password.changed', fields: { ...who, how: 'scim' } });
@@ -382,8 +406,15 @@ export function createUsersService(deps: Deps): UsersService {
     return (await selectTenantWelcomesProvisioned(tx, ctx.tenantId)) ? address : undefined;
   }
 
-  async function render(q: Queryable, tenantId: string, row: UserRow, projection: Projection, known?: UserGroupRow[]): Promise<ResourceResult> {
-    const groups = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups') ? (known ?? (await selectGroupsOfUsers(q, tenantId, [row.id]))) : undefined;
+  async function render(
+    q: Queryable,
+    tenantId: string,
+    row: UserRow,
+    projection: Projection,
+    known?: UserGroupRow[] | (() => Promise<UserGroupRow[]>),
+  ): Promise<ResourceResult> {
+    const wanted = projection.includes(USER_RESOURCE_TYPE.schema.id, 'groups');
+    const groups = !wanted ? undefined : typeof known === 'function' ? await known() : (known ?? (await selectGroupsOfUsers(q, tenantId, [row.id])));
     return {
       resource: projection.apply(userToResource(row, groups, scimBaseUrl)),
       version: row.version,
@@ -410,6 +441,9 @@ export function createUsersService(deps: Deps): UsersService {
           const welcome = await welcomeAddressOf(tx, ctx, user.attributes, passwordHash !== null);
           const row = await insertUser(tx, ctx.tenantId, id, user, passwordHash, indexedValues(user.attributes), scope.at, welcome ? scope.at : null);
           await recordHistory(tx, historyForUserCreated(scope, row));
+          const attributes = createdAttributeNames(USER_RESOURCE_TYPE, row.attributes, { password: passwordHash !== null });
+          const created = changeEvents({ method: 'create', resource: userRef(row), attributes, version: etagOf(row.version) });
+          await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), withData(created, userData(tx, ctx.tenantId, scimBaseUrl, row.id, row, async () => [])));
           if (placeholder) {
             await recordHistory(tx, historyForUserEvent(scope, row, 'passwordNotSet', { attribute: 'password' }));
             audit.push({ event: 'password.notSet', fields: { userId: row.id, ...actorFields(ctx.actor), reason: 'policy' } });
@@ -444,8 +478,8 @@ export function createUsersService(deps: Deps): UsersService {
             checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
             if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             const passwordHash = prepared ? await passwordHashToStore(tx, ctx.tenantId, id, prepared, ownerOf(user)) : null;
-            const { row, mailed } = await writeChange(tx, ctx, current, user, passwordHash, audit);
-            return { value: await render(tx, ctx.tenantId, row, projection), mailed };
+            const { row, mailed, groups } = await writeChange(tx, ctx, 'put', current, user, passwordHash, audit);
+            return { value: await render(tx, ctx.tenantId, row, projection, groups), mailed };
           });
         } catch (error) {
           if (error instanceof PasswordToHash && attempt < 3) continue;
@@ -488,8 +522,8 @@ export function createUsersService(deps: Deps): UsersService {
             if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
             const passwordHash = password === undefined ? null : await passwordHashToStore(tx, ctx.tenantId, id, hashed!, ownerOf(user));
             if (password !== undefined && passwordHash === null && unchanged) return asItIs();
-            const { row, mailed } = await writeChange(tx, ctx, current, user, passwordHash, audit);
-            return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection) }, mailed };
+            const { row, mailed, groups } = await writeChange(tx, ctx, 'patch', current, user, passwordHash, audit);
+            return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection, groups) }, mailed };
           });
         } catch (error) {
           if (error instanceof PasswordToHash && attempt < 3) {
@@ -506,8 +540,18 @@ export function createUsersService(deps: Deps): UsersService {
       await store.transaction(async (tx) => {
         const current = await lockForChange(tx, ctx, id, ifMatch);
         await checkUserRemoval(tx, deps, ctx, current, 'delete');
-        const groups = await deleteUser(tx, ctx.tenantId, id, clock());
-        await recordHistory(tx, historyForUserDeleted(historyScope(ctx, deps), current, groups));
+        const groups = (await deleteUser(tx, ctx.tenantId, id, clock())) ?? [];
+        const scope = historyScope(ctx, deps);
+        await recordHistory(tx, historyForUserDeleted(scope, current, groups));
+        // The groups it was a direct member of lost a member (and have a new version): each says so, as a PATCH of
+        // `members` would have.
+        const onGroups = groups.flatMap((group) =>
+          withData(
+            changeEvents({ method: 'patch', resource: groupRef(group), attributes: ['members'], version: etagOf(group.version) }),
+            groupData(tx, ctx.tenantId, scimBaseUrl, group.id),
+          ),
+        );
+        await recordEvents(tx, eventScope(scope, ctx.txn, deps.eventHints), [deleteEvent(userRef(current)), ...onGroups]);
       });
     },
 
