@@ -1,21 +1,12 @@
 // The event types a stream can ask for: the SCIM provisioning events Usher emits (RFC 9967 §2.4) and the SSF
 // verification event (OpenID SSF 1.0 §8.1.4.1), and what a stream gets of those it requests (events_delivered).
+import { SCIM_EVENT_URIS } from '../../scim/events/uris.js';
 
 /** SSF 1.0 §8.1.4.1: sent on a stream when its receiver asks (POST /ssf/verify). */
 export const VERIFICATION_EVENT = 'https://schemas.openid.net/secevent/ssf/event-type/verification';
 
-/** RFC 9967 §2.4.1-§2.4.6, in its order. */
-export const SCIM_PROVISIONING_EVENTS: readonly string[] = [
-  'urn:ietf:params:scim:event:prov:create:full',
-  'urn:ietf:params:scim:event:prov:create:notice',
-  'urn:ietf:params:scim:event:prov:patch:full',
-  'urn:ietf:params:scim:event:prov:patch:notice',
-  'urn:ietf:params:scim:event:prov:put:full',
-  'urn:ietf:params:scim:event:prov:put:notice',
-  'urn:ietf:params:scim:event:prov:delete',
-  'urn:ietf:params:scim:event:prov:activate',
-  'urn:ietf:params:scim:event:prov:deactivate',
-];
+/** RFC 9967 §2.4.1-§2.4.6: the provisioning events the change sites emit (src/scim/events/uris.ts). */
+export const SCIM_PROVISIONING_EVENTS: readonly string[] = SCIM_EVENT_URIS;
 
 /** events_supported of every stream. */
 export const SUPPORTED_EVENTS: readonly string[] = [...SCIM_PROVISIONING_EVENTS, VERIFICATION_EVENT];
