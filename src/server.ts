@@ -18,6 +18,11 @@ import { createFileTransport, createMailWorker, createSmtpTransport, type MailTr
 import { observeStatements, withStatementLog } from './store/statement-log.js';
 import { createMetrics } from './metrics/metrics.js';
 import { selectMailQueueStats } from './mail/queries.js';
+import { countPendingDeliveries } from './events/delivery-queries.js';
+import { createEventNotifier } from './events/notifier.js';
+import { createPushWorker, type PushWorker } from './events/push-worker.js';
+import { pruneEvents } from './events/retention.js';
+import { createSigningKeys } from './events/signing-keys.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { settledWithin } from './settled-within.js';
 import { serverSecret } from './store/secrets.js';
@@ -154,6 +159,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     database: opened.store.kind,
     poolSize: config.databaseUrl ? config.databasePoolSize : 1,
     mailQueue: () => selectMailQueueStats(opened.store, new Date()),
+    eventsPending: () => countPendingDeliveries(opened.store),
   });
   const observed = observeStatements(opened.store, metrics.statements);
   const store = config.logLevel === 'debug' ? withStatementLog(observed, logger) : observed;
@@ -165,6 +171,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let http: ServerType | undefined;
   let admin: Server | undefined;
   let mailer: MailWorker | undefined;
+  let pusher: PushWorker | undefined;
   let mailTransport: MailTransport | undefined;
   let lock: DataDirLock | undefined = { release };
   try {
@@ -221,7 +228,33 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
     const publicUrl = publicUrlOf(config, address.port);
+    // Events wait in event_deliveries until this worker pushes them (push streams) or a receiver polls them.
+    const signingKeys = createSigningKeys({ store, clock });
+    const eventNotifier = createEventNotifier();
+    pusher = createPushWorker({
+      store,
+      clock,
+      logger,
+      signingKeys,
+      issuer: publicUrl,
+      allowHttpLoopback: config.events.allowHttpLoopback,
+      timeoutMs: config.events.pushTimeoutMs,
+      notifier: eventNotifier,
+      counted: metrics.eventPush,
+      housekeeping: async () => {
+        const pruned = await pruneEvents(store, clock(), config.events);
+        for (const stream of pruned.disabled) logger.warn('event stream disabled', stream);
+      },
+    });
+    pusher.start();
+    logger.info('event push worker started', {
+      retentionDays: config.events.retentionDays,
+      maxPendingPerStream: config.events.maxPendingPerStream,
+      ...(config.events.allowHttpLoopback ? { allowHttpLoopback: true } : {}),
+    });
     const deps = assembleAppDeps({
+      signingKeys,
+      eventNotifier,
       store,
       clock,
       newId: randomUUID,
@@ -255,12 +288,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
             connections!.stop(Math.min(IDLE_GRACE_MS, timeoutMs / 2)),
             new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve())),
             mailer?.stop(),
+            pusher?.stop(),
           ]);
           if (!(await settledWithin(drained, timeoutMs))) {
             logger.warn('stop timed out; closing what is still open', { shutdownTimeoutMs: timeoutMs });
             connections!.destroyAll();
             adminServer?.closeAllConnections();
             mailer?.abort();
+            pusher?.abort();
             await drained;
           }
           await mailTransport?.close();
@@ -282,6 +317,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     (http as Server | undefined)?.close();
     admin?.close();
     await mailer?.stop();
+    await pusher?.stop();
     await mailTransport?.close();
     await store.close();
     release();

@@ -11,6 +11,10 @@ import { HTTPException } from 'hono/http-exception';
 import { bulkRoutes } from '../resources/bulk/route.js';
 import { createBulkService } from '../resources/bulk/service.js';
 import { createGroupsService } from '../resources/groups/service.js';
+import { pollRoutes } from '../resources/ssf-poll/route.js';
+import { createPollService } from '../resources/ssf-poll/service.js';
+import type { EventNotifier } from '../events/notifier.js';
+import type { SigningKeys } from '../events/signing-keys.js';
 import type { Deps } from '../resources/context.js';
 import { discoveryRoutes } from '../resources/discovery/route.js';
 import { meRoutes } from '../resources/me/route.js';
@@ -66,6 +70,10 @@ export interface AppDeps extends Deps {
   readonly metrics: Metrics;
   /** The bearer token GET /metrics asks for; undefined: /metrics is not served. */
   readonly metricsToken: string | undefined;
+  /** The server's SET signing keys (the poll endpoint signs what it returns). */
+  readonly signingKeys: SigningKeys;
+  /** Wakes long polls (and the push worker) once a change that wrote events commits. */
+  readonly eventNotifier: EventNotifier;
 }
 
 export function createApp(deps: AppDeps) {
@@ -79,11 +87,11 @@ export function createApp(deps: AppDeps) {
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
     await next();
-    if (isScimPath(c.req.path) || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
+    if (isScimPath(c.req.path) || c.req.path.startsWith('/auth/') || c.req.path.startsWith('/ssf/')) c.res.headers.set('Cache-Control', 'no-store');
   });
-  // /auth and /scim/v2 bound their bodies themselves; every other route takes none.
+  // /auth, /scim/v2 and /ssf bound their bodies themselves; every other route takes none.
   const noBody = boundedBody({ maxSize: 0, tooLarge: (c) => c.json({ error: 'payload_too_large', detail: `${c.req.method} ${c.req.path} takes no request body.` }, 413) });
-  app.use((c, next) => (isScimPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
+  app.use((c, next) => (isScimPath(c.req.path) || c.req.path.startsWith('/auth/') || c.req.path.startsWith('/ssf/') ? next() : noBody(c, next)));
 
   // The console is what a person opening the server's address looks for. 302, not 308: a permanent redirect stays in
   // browsers' caches, and the root may serve something of its own one day.
@@ -164,6 +172,14 @@ export function createApp(deps: AppDeps) {
   const resourceTypes = { Users: createUsersService, Groups: createGroupsService };
   scim.route('/Bulk', bulkRoutes(createBulkService({ ...deps, maxOperations: MAX_BULK_OPERATIONS, resourceTypes })));
   app.route(SCIM_PREFIX, scim);
+
+  // RFC 8936 poll endpoints, authenticated as /scim/v2 is (the stream's tenant is the token's).
+  const poll = new Hono<AppEnv>();
+  poll.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth, securityLog: deps.securityLog, trustProxy: deps.limits.trustProxy }));
+  poll.use(boundedBody({ maxSize: deps.maxPayloadSize, tooLarge: (c, maxSize) => scimError(c, ScimError.payloadTooLarge(`The poll request is larger than ${maxSize} bytes; acknowledge fewer SETs at once.`)) }));
+  const issuer = deps.scimBaseUrl.slice(0, -SCIM_PREFIX.length);
+  poll.route('/', pollRoutes(createPollService({ store: deps.store, clock: deps.clock, signingKeys: deps.signingKeys, issuer, notifier: deps.eventNotifier, shutdown: deps.shutdown })));
+  app.route('/ssf/poll', poll);
 
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the
   // SCIM answer (RFC 7644 §3.12) is chosen here by path. A path some route serves with other methods is 405 with

@@ -13,6 +13,8 @@ import { SCIM_PREFIX, type AppDeps } from './app.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rate-limit.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { createEventNotifier, type EventNotifier } from '../events/notifier.js';
+import { createSigningKeys, type SigningKeys } from '../events/signing-keys.js';
 
 export interface AppSettings {
   readonly maxResults: number;
@@ -46,6 +48,10 @@ export interface AssembleInput {
   readonly metrics?: Metrics;
   /** METRICS_TOKEN: GET /metrics is served to whoever presents it; left out: not served. */
   readonly metricsToken?: string;
+  /** The server's SET signing keys (shared with the push worker); left out: made here on the store. */
+  readonly signingKeys?: SigningKeys;
+  /** Shared with the push worker; left out: one for this app alone. */
+  readonly eventNotifier?: EventNotifier;
 }
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
@@ -96,5 +102,7 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     shutdown: input.shutdown,
     metrics,
     metricsToken: input.metricsToken,
+    signingKeys: input.signingKeys ?? createSigningKeys({ store, clock }),
+    eventNotifier: input.eventNotifier ?? createEventNotifier(),
   };
 }
