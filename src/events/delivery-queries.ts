@@ -24,36 +24,85 @@ export interface PushDeliveryRow {
   authorization_header: string | null;
 }
 
-// A delivery is due when its time has come, its stream is an enabled push stream, and no earlier delivery of the
-// same stream and subject is pending (per-subject order: event_deliveries_subject_idx). Only the first pending
-// delivery of a subject can be claimed, so two of one subject are never in flight at once.
-const DUE_PUSH = `
-  select d.tenant_id, d.stream_id, d.event_id, d.jti, d.subject_key, d.attempts, d.created_at,
-         e.toe, e.txn, e.subject, e.payload, s.audience, s.endpoint_url, s.authorization_header
-    from event_deliveries d
-    join event_streams s on s.tenant_id = d.tenant_id and s.id = d.stream_id
-    join events e on e.tenant_id = d.tenant_id and e.id = d.event_id
-   where d.state = 'pending' and d.next_attempt_at <= $1
-     and s.status = 'enabled' and s.delivery_method = '${PUSH_METHOD}'
-     and not exists (
-           select 1 from event_deliveries p
-            where p.tenant_id = d.tenant_id and p.stream_id = d.stream_id and p.subject_key = d.subject_key
-              and p.state = 'pending' and p.seq < d.seq)
-   order by d.next_attempt_at, d.seq
-   limit $2`;
+/** A delivery that looked claimable when it was read; claimPush() takes it if it still is and no one holds it. */
+export interface PushCandidate {
+  [key: string]: unknown;
+  tenant_id: string;
+  stream_id: string;
+  event_id: string;
+  subject_key: string;
+}
+
+// A delivery is due when its time has come, its stream is an enabled push stream, and it is the first pending
+// delivery of its stream and subject (per-subject order: event_deliveries_subject_idx). Only the first of a subject
+// can be claimed, so two of one subject are never in flight at once.
+// Written as `order by seq limit 1` so that the subject's index answers it by reading one entry.
+const IS_HEAD = `d.seq = (select p.seq from event_deliveries p
+                  where p.tenant_id = d.tenant_id and p.stream_id = d.stream_id and p.subject_key = d.subject_key and p.state = 'pending'
+                  order by p.seq limit 1)`;
+
+const CANDIDATES = `
+    select c.tenant_id, c.stream_id, c.event_id, c.subject_key, c.next_attempt_at
+      from event_streams s
+      cross join lateral (
+        select d.tenant_id, d.stream_id, d.event_id, d.subject_key, d.next_attempt_at
+          from event_deliveries d
+         where d.tenant_id = s.tenant_id and d.stream_id = s.id and d.state = 'pending' and d.next_attempt_at <= $1
+           and ${IS_HEAD}
+         order by d.next_attempt_at
+         limit $2) c
+     where s.status = 'enabled' and s.delivery_method = '${PUSH_METHOD}'
+     order by c.next_attempt_at
+     limit $2`;
+
+const CLAIMED_COLUMNS = `d.tenant_id, d.stream_id, d.event_id, d.jti, d.subject_key, d.attempts, d.created_at,
+       e.toe, e.txn, e.subject, e.payload, s.audience, s.endpoint_url, s.authorization_header`;
 
 /**
- * PostgreSQL: locks the most overdue deliverable delivery no other transaction holds, for the rest of the caller's
- * transaction. Spans tenants on purpose: delivery is one queue for the server, as the mail outbox is.
+ * Up to `limit` claimable deliveries across the server, most overdue first, read without locking. Stream by
+ * stream (event_deliveries_stream_due_idx): only the deliveries of enabled push streams that are due now are read,
+ * never a poll stream's or a paused stream's backlog. Spans tenants on purpose: delivery is one queue for the
+ * server, as the mail outbox is.
  */
-export async function claimDuePush(tx: Queryable, now: Date): Promise<PushDeliveryRow | undefined> {
-  const rows = await tx.query<PushDeliveryRow>(`${DUE_PUSH} for update of d skip locked`, [now.toISOString(), 1]);
+export async function selectPushCandidates(q: Queryable, now: Date, limit: number): Promise<PushCandidate[]> {
+  return q.query<PushCandidate>(CANDIDATES, [now.toISOString(), limit]);
+}
+
+/**
+ * PostgreSQL: locks the most overdue claimable delivery among the first `limit` candidates that no other
+ * transaction holds, for the rest of the caller's transaction; one statement, so that workers running at once
+ * skip each other's deliveries without a round trip each. `limit` must exceed the deliveries in flight.
+ */
+export async function claimDuePush(tx: Queryable, now: Date, limit: number): Promise<PushDeliveryRow | undefined> {
+  const rows = await tx.query<PushDeliveryRow>(
+    `with c as materialized (${CANDIDATES})
+     select ${CLAIMED_COLUMNS}
+       from c
+       join event_deliveries d on d.tenant_id = c.tenant_id and d.stream_id = c.stream_id and d.event_id = c.event_id
+       join event_streams s on s.tenant_id = d.tenant_id and s.id = d.stream_id
+       join events e on e.tenant_id = d.tenant_id and e.id = d.event_id
+      where d.state = 'pending' and d.next_attempt_at <= $1
+      order by c.next_attempt_at
+      limit 1
+        for update of d skip locked`,
+    [now.toISOString(), limit],
+  );
   return rows[0];
 }
 
-/** PGlite: the most overdue deliverable deliveries without locking (the worker keeps its claims in memory). */
-export async function selectDuePush(q: Queryable, now: Date, limit: number): Promise<PushDeliveryRow[]> {
-  return q.query<PushDeliveryRow>(DUE_PUSH, [now.toISOString(), limit]);
+/** PGlite: the candidate with what its token and request need, if it is still claimable (read, not locked). */
+export async function readPushCandidate(q: Queryable, candidate: PushCandidate, now: Date): Promise<PushDeliveryRow | undefined> {
+  const rows = await q.query<PushDeliveryRow>(
+    `select ${CLAIMED_COLUMNS}
+       from event_deliveries d
+       join event_streams s on s.tenant_id = d.tenant_id and s.id = d.stream_id
+       join events e on e.tenant_id = d.tenant_id and e.id = d.event_id
+      where d.tenant_id = $1 and d.stream_id = $2 and d.event_id = $3 and d.state = 'pending' and d.next_attempt_at <= $4
+        and s.status = 'enabled' and s.delivery_method = '${PUSH_METHOD}'
+        and ${IS_HEAD}`,
+    [candidate.tenant_id, candidate.stream_id, candidate.event_id, now.toISOString()],
+  );
+  return rows[0];
 }
 
 export interface DeliveryKey {
@@ -63,48 +112,65 @@ export interface DeliveryKey {
 }
 
 /**
- * A delivery reached its receiver (a push answered 2xx): delivered, and counted on its stream. Only a pending
- * delivery changes (a stream disabled meanwhile has had its deliveries removed); returns whether one did.
+ * A delivery reached its receiver (a push answered 2xx). Only a pending delivery changes (a stream disabled
+ * meanwhile has had its deliveries removed); returns whether one did. The stream's counters are the caller's
+ * (addStreamTallies), kept off this transaction so that pushes to one stream do not queue on its row.
  */
 export async function markPushDelivered(tx: Queryable, key: DeliveryKey, attempts: number, now: Date): Promise<boolean> {
   const rows = await tx.query(
-    `with d as (
-       update event_deliveries set state = 'delivered', attempts = $4, delivered_at = $5, last_error = null
-        where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
-        returning stream_id)
-     update event_streams set delivered_count = delivered_count + 1
-      where tenant_id = $1 and id in (select stream_id from d)
-      returning id`,
+    `update event_deliveries set state = 'delivered', attempts = $4, delivered_at = $5, last_error = null
+      where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
+      returning 1`,
     [key.tenantId, key.streamId, key.eventId, attempts, now.toISOString()],
   );
   return rows.length > 0;
 }
 
-/** A delivery refused for good (an RFC 8935 error, or retried past its window): failed, counted and recorded on its stream. */
-export async function markPushFailed(tx: Queryable, key: DeliveryKey, attempts: number, error: string, now: Date): Promise<boolean> {
+/** A delivery refused for good (an RFC 8935 error, or retried past its window); returns whether one changed. */
+export async function markPushFailed(tx: Queryable, key: DeliveryKey, attempts: number, error: string): Promise<boolean> {
   const rows = await tx.query(
-    `with d as (
-       update event_deliveries set state = 'failed', attempts = $4, last_error = $5
-        where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
-        returning stream_id)
-     update event_streams set failed_count = failed_count + 1, last_error = $5, last_error_at = $6
-      where tenant_id = $1 and id in (select stream_id from d)
-      returning id`,
-    [key.tenantId, key.streamId, key.eventId, attempts, error, now.toISOString()],
+    `update event_deliveries set state = 'failed', attempts = $4, last_error = $5
+      where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
+      returning 1`,
+    [key.tenantId, key.streamId, key.eventId, attempts, error],
   );
   return rows.length > 0;
 }
 
-/** A failed attempt to try again at `next`; the stream shows the error meanwhile. */
-export async function markPushRetry(tx: Queryable, key: DeliveryKey, attempts: number, error: string, next: Date, now: Date): Promise<void> {
+/**
+ * A failed attempt to try again at `next`. The later deliveries of the same subject wait at least as long (they
+ * cannot go first), so that they are not read as due while they wait.
+ */
+export async function markPushRetry(tx: Queryable, key: DeliveryKey, subjectKey: string, attempts: number, error: string, next: Date): Promise<boolean> {
   await tx.query(
-    `with d as (
-       update event_deliveries set attempts = $4, last_error = $5, next_attempt_at = $6
-        where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
-        returning stream_id)
-     update event_streams set last_error = $5, last_error_at = $7
-      where tenant_id = $1 and id in (select stream_id from d)`,
-    [key.tenantId, key.streamId, key.eventId, attempts, error, next.toISOString(), now.toISOString()],
+    `update event_deliveries set next_attempt_at = $5
+      where tenant_id = $1 and stream_id = $2 and subject_key = $3 and state = 'pending' and event_id <> $4 and next_attempt_at < $5`,
+    [key.tenantId, key.streamId, subjectKey, key.eventId, next.toISOString()],
+  );
+  const rows = await tx.query(
+    `update event_deliveries set attempts = $4, last_error = $5, next_attempt_at = $6
+      where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
+      returning 1`,
+    [key.tenantId, key.streamId, key.eventId, attempts, error, next.toISOString()],
+  );
+  return rows.length > 0;
+}
+
+export interface StreamTally {
+  readonly delivered: number;
+  readonly failed: number;
+  /** The latest error of a push to the stream, and when. */
+  readonly lastError: { readonly text: string; readonly at: Date } | undefined;
+}
+
+/** Adds what pushes to a stream came to since the last call to its counters, and shows its latest error. */
+export async function addStreamTallies(q: Queryable, tenantId: string, streamId: string, tally: StreamTally): Promise<void> {
+  await q.query(
+    `update event_streams
+        set delivered_count = delivered_count + $3, failed_count = failed_count + $4,
+            last_error = coalesce($5, last_error), last_error_at = coalesce($6::timestamptz, last_error_at)
+      where tenant_id = $1 and id = $2`,
+    [tenantId, streamId, tally.delivered, tally.failed, tally.lastError?.text ?? null, tally.lastError?.at.toISOString() ?? null],
   );
 }
 

@@ -19,7 +19,7 @@ import type { Logger } from '../http/logger.js';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { serverSecret } from '../store/secrets.js';
 import type { Queryable, Store } from '../store/index.js';
-import { claimDuePush, markPushDelivered, markPushFailed, markPushRetry, selectDuePush, type DeliveryKey, type PushDeliveryRow } from './delivery-queries.js';
+import { addStreamTallies, claimDuePush, readPushCandidate, markPushDelivered, markPushFailed, markPushRetry, selectPushCandidates, type DeliveryKey, type PushCandidate, type PushDeliveryRow, type StreamTally } from './delivery-queries.js';
 import type { EventNotifier } from './notifier.js';
 import { PushAborted, pushSet, type PushResult } from './push.js';
 import { signSet } from './set-claims.js';
@@ -159,7 +159,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     }
     const now = clock();
     if (result.outcome === 'delivered') {
-      await markPushDelivered(q, key, attempts, now);
+      if (await markPushDelivered(q, key, attempts, now)) tally(row, 'delivered');
       logger.debug('event delivered', fields);
       options.counted?.('delivered');
       return 'delivered';
@@ -167,24 +167,46 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     const error = describe(result.error);
     if (result.outcome === 'refused' || now.getTime() - new Date(row.created_at).getTime() >= retryWindowMs) {
       const final = result.outcome === 'refused' ? error : describe(`${error} (given up after ${attempts} attempts over ${Math.round(retryWindowMs / 3_600_000)} h)`);
-      await markPushFailed(q, key, attempts, final, now);
+      if (await markPushFailed(q, key, attempts, final)) tally(row, 'failed', { text: final, at: now });
       logger.warn('event delivery failed', { ...fields, error: final });
       options.counted?.('failed');
       return 'failed';
     }
     const next = nextAttemptAt(attempts);
-    await markPushRetry(q, key, attempts, error, next, now);
+    if (await markPushRetry(q, key, row.subject_key, attempts, error, next)) tally(row, 'retry', { text: error, at: now });
     logger.info('event not delivered, will retry', { ...fields, error, nextAttemptAt: next.toISOString() });
     options.counted?.('retry');
     return 'retry';
   }
 
+  // The streams' counters and latest errors, added up in memory and written once a cycle: written with each
+  // delivery, every push to a stream would wait for the commit of the one before on the stream's row. A crash
+  // between a delivery and the write loses the count, never the delivery.
+  const tallies = new Map<string, { tenantId: string; streamId: string } & { -readonly [K in keyof StreamTally]: StreamTally[K] }>();
+  function tally(row: PushDeliveryRow, outcome: PushOutcome, error?: { text: string; at: Date }): void {
+    const k = `${row.tenant_id}/${row.stream_id}`;
+    let t = tallies.get(k);
+    if (!t) tallies.set(k, (t = { tenantId: row.tenant_id, streamId: row.stream_id, delivered: 0, failed: 0, lastError: undefined }));
+    if (outcome === 'delivered') t.delivered++;
+    if (outcome === 'failed') t.failed++;
+    if (error && (!t.lastError || t.lastError.at <= error.at)) t.lastError = error;
+  }
+  async function flushTallies(): Promise<void> {
+    const pending = [...tallies.values()];
+    tallies.clear();
+    for (const t of pending) await addStreamTallies(store, t.tenantId, t.streamId, t);
+  }
+
+  /** Candidates a claim looks at: more than can be in flight (this worker's lanes and a few other workers'). */
+  const candidateLimit = concurrency * 4 + 1;
+
   // PostgreSQL: the row lock is held from the claim to the commit of the outcome, across the push. The statements
-  // after the claim touch the locked row and its stream's counters only: nothing to deadlock on, so the store never
-  // re-runs the transaction (a re-run after a push would push again).
+  // after the claim touch the locked row, its subject's later deliveries (which no one can hold: they are not
+  // claimable) and its stream's counters: nothing to deadlock on, so the store never re-runs the transaction (a
+  // re-run after a push would push again).
   function deliverLocked(): Promise<Outcome> {
     return store.transaction(async (tx) => {
-      const row = await claimDuePush(tx, clock());
+      const row = await claimDuePush(tx, clock(), candidateLimit);
       return row ? attempt(tx, row) : 'none';
     });
   }
@@ -192,10 +214,14 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
   async function deliverClaimed(): Promise<Outcome> {
     const claims = claimsOf(store);
     const row = await claims.lock(async () => {
-      const due = await selectDuePush(store, clock(), claims.held.size + 1);
-      const free = due.find((r) => !claims.held.has(claimKey(r)));
-      if (free) claims.held.add(claimKey(free));
-      return free;
+      for (const candidate of await selectPushCandidates(store, clock(), claims.held.size + candidateLimit)) {
+        if (claims.held.has(claimKey(candidate))) continue;
+        const claimed = await readPushCandidate(store, candidate, clock());
+        if (!claimed) continue;
+        claims.held.add(claimKey(claimed));
+        return claimed;
+      }
+      return undefined;
     });
     if (!row) return 'none';
     try {
@@ -221,6 +247,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
       }
     };
     const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
+    await flushTallies();
     const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
     if (failed) throw failed.reason;
     return idle || stopping ? 'idle' : 'more';
@@ -354,7 +381,7 @@ function claimsOf(store: Store): Claims {
 
 // A subject, not a delivery: while one delivery of a subject is claimed, the subject's next is not due anyway, and
 // this keeps it so should the first one's outcome be written before its claim is dropped.
-const claimKey = (row: PushDeliveryRow) => `${row.tenant_id}/${row.stream_id}/${row.subject_key}`;
+const claimKey = (row: PushCandidate) => `${row.tenant_id}/${row.stream_id}/${row.subject_key}`;
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createPushWorker: ${name} must be a positive number`);
