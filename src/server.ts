@@ -18,7 +18,7 @@ import { createFileTransport, createMailWorker, createSmtpTransport, type MailTr
 import { observeStatements, withStatementLog } from './store/statement-log.js';
 import { createMetrics } from './metrics/metrics.js';
 import { selectMailQueueStats } from './mail/queries.js';
-import { countPendingDeliveries } from './events/delivery-queries.js';
+import { countPendingDeliveries, refreshEventStatistics } from './events/delivery-queries.js';
 import { createEventNotifier } from './events/notifier.js';
 import { createPushWorker, type PushWorker } from './events/push-worker.js';
 import { pruneEvents } from './events/retention.js';
@@ -244,6 +244,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       housekeeping: async () => {
         const pruned = await pruneEvents(store, clock(), config.events);
         for (const stream of pruned.disabled) logger.warn('event stream disabled', stream);
+        // PostgreSQL's autovacuum keeps the planner's statistics; the embedded database has none of its own.
+        if (store.kind === 'pglite') await refreshEventStatistics(store);
       },
     });
     pusher.start();

@@ -36,7 +36,9 @@ export interface PushCandidate {
 // A delivery is due when its time has come, its stream is an enabled push stream, and it is the first pending
 // delivery of its stream and subject (per-subject order: event_deliveries_subject_idx). Only the first of a subject
 // can be claimed, so two of one subject are never in flight at once.
-// Written as `order by seq limit 1` so that the subject's index answers it by reading one entry.
+// Written as `order by seq limit 1` so that event_deliveries_subject_idx answers it by reading one entry. That
+// takes statistics: without them (PGlite gathers none by itself) the planner may read the stream's whole backlog
+// for each candidate instead; see refreshEventStatistics.
 const IS_HEAD = `d.seq = (select p.seq from event_deliveries p
                   where p.tenant_id = d.tenant_id and p.stream_id = d.stream_id and p.subject_key = d.subject_key and p.state = 'pending'
                   order by p.seq limit 1)`;
@@ -69,11 +71,12 @@ export async function selectPushCandidates(q: Queryable, now: Date, limit: numbe
 }
 
 /**
- * PostgreSQL: locks the most overdue claimable delivery among the first `limit` candidates that no other
+ * PostgreSQL: locks the `take` most overdue claimable deliveries among the first `limit` candidates that no other
  * transaction holds, for the rest of the caller's transaction; one statement, so that workers running at once
- * skip each other's deliveries without a round trip each. `limit` must exceed the deliveries in flight.
+ * skip each other's deliveries without a round trip each. `limit` must exceed the deliveries in flight. The
+ * deliveries taken are of different subjects: only the first pending delivery of a subject is a candidate.
  */
-export async function claimDuePush(tx: Queryable, now: Date, limit: number): Promise<PushDeliveryRow | undefined> {
+export async function claimDuePush(tx: Queryable, now: Date, limit: number, take: number): Promise<PushDeliveryRow[]> {
   const rows = await tx.query<PushDeliveryRow>(
     `with c as materialized (${CANDIDATES})
      select ${CLAIMED_COLUMNS}
@@ -83,11 +86,11 @@ export async function claimDuePush(tx: Queryable, now: Date, limit: number): Pro
        join events e on e.tenant_id = d.tenant_id and e.id = d.event_id
       where d.state = 'pending' and d.next_attempt_at <= $1
       order by c.next_attempt_at
-      limit 1
+      limit $3
         for update of d skip locked`,
-    [now.toISOString(), limit],
+    [now.toISOString(), limit, take],
   );
-  return rows[0];
+  return rows;
 }
 
 /** PGlite: the candidate with what its token and request need, if it is still claimable (read, not locked). */
@@ -112,18 +115,20 @@ export interface DeliveryKey {
 }
 
 /**
- * A delivery reached its receiver (a push answered 2xx). Only a pending delivery changes (a stream disabled
- * meanwhile has had its deliveries removed); returns whether one did. The stream's counters are the caller's
- * (addStreamTallies), kept off this transaction so that pushes to one stream do not queue on its row.
+ * Deliveries that reached their receivers (a push answered 2xx). Only pending deliveries change (a stream disabled
+ * meanwhile has had its deliveries removed); returns the keys (tenant/stream/event) of those that did. The streams'
+ * counters are the caller's (addStreamTallies), kept off this transaction so that pushes to one stream do not
+ * queue on its row.
  */
-export async function markPushDelivered(tx: Queryable, key: DeliveryKey, attempts: number, now: Date): Promise<boolean> {
-  const rows = await tx.query(
-    `update event_deliveries set state = 'delivered', attempts = $4, delivered_at = $5, last_error = null
-      where tenant_id = $1 and stream_id = $2 and event_id = $3 and state = 'pending'
-      returning 1`,
-    [key.tenantId, key.streamId, key.eventId, attempts, now.toISOString()],
+export async function markPushDelivered(tx: Queryable, rows: readonly PushCandidate[], now: Date): Promise<Set<string>> {
+  const changed = await tx.query<{ tenant_id: string; stream_id: string; event_id: string }>(
+    `update event_deliveries d set state = 'delivered', attempts = d.attempts + 1, delivered_at = $4, last_error = null
+       from unnest($1::uuid[], $2::uuid[], $3::uuid[]) as k(tenant_id, stream_id, event_id)
+      where d.tenant_id = k.tenant_id and d.stream_id = k.stream_id and d.event_id = k.event_id and d.state = 'pending'
+      returning d.tenant_id, d.stream_id, d.event_id`,
+    [rows.map((r) => r.tenant_id), rows.map((r) => r.stream_id), rows.map((r) => r.event_id), now.toISOString()],
   );
-  return rows.length > 0;
+  return new Set(changed.map((r) => `${r.tenant_id}/${r.stream_id}/${r.event_id}`));
 }
 
 /** A delivery refused for good (an RFC 8935 error, or retried past its window); returns whether one changed. */
@@ -284,4 +289,12 @@ export async function failDeliveries(
 export async function countPendingDeliveries(q: Queryable): Promise<number> {
   const rows = await q.query<{ count: number }>("select count(*)::int as count from event_deliveries where state = 'pending'");
   return rows[0]!.count;
+}
+
+/**
+ * Fresh planner statistics for the event tables, as PostgreSQL's autovacuum gathers them; PGlite runs no
+ * autovacuum, and without statistics the push worker's claim reads far more than it needs.
+ */
+export async function refreshEventStatistics(q: Queryable): Promise<void> {
+  await q.query('analyze event_streams, events, event_deliveries');
 }

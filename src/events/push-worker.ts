@@ -15,6 +15,7 @@
 //   and the writing of its outcome; a worker that dies releases it with its connection.
 // - PGlite: claims are kept in memory per store, taken and dropped under one mutex, the outcome written before the
 //   claim is dropped (no transaction is held open across a push: PGlite runs one transaction at a time).
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../http/logger.js';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { serverSecret } from '../store/secrets.js';
@@ -52,8 +53,10 @@ export interface PushWorkerOptions {
   readonly backoff?: PushBackoff;
   /** How often to look for due deliveries when nothing calls notify(). Default 1 s. */
   readonly pollIntervalMs?: number;
-  /** Deliveries sent at once (of different subjects). Default 4. */
+  /** Claims under way at once (each a database connection on PostgreSQL, held across its pushes). Default 4. */
   readonly concurrency?: number;
+  /** Deliveries (of different subjects) one claim takes and pushes at once. Default 8. */
+  readonly claimBatch?: number;
   /** Deliveries one cycle sends at most before it looks at stop() again. Default 200. */
   readonly batchSize?: number;
   /** A number in [0, 1) for the jitter (tests make it fixed). Default Math.random. */
@@ -100,6 +103,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
   const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 1_000);
   const concurrency = positive('concurrency', options.concurrency ?? 4);
   const batchSize = positive('batchSize', options.batchSize ?? 200);
+  const claimBatch = positive('claimBatch', options.claimBatch ?? 8);
   const housekeepingIntervalMs = positive('housekeepingIntervalMs', options.housekeepingIntervalMs ?? 60_000);
   const baseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 10_000);
   const capMs = positive('backoff.capMs', options.backoff?.capMs ?? 3_600_000);
@@ -122,7 +126,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     return new Date(clock().getTime() + Math.max(1, Math.round(delay)));
   }
 
-  let aborter = new AbortController();
+  let aborter = newAborter();
 
   async function send(row: PushDeliveryRow): Promise<PushResult> {
     let authorization: string | undefined;
@@ -145,25 +149,43 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     });
   }
 
-  /** Pushes one claimed delivery and records the outcome with q (the claiming transaction, or the store). */
-  async function attempt(q: Queryable, row: PushDeliveryRow): Promise<PushOutcome> {
+  type Totals = { delivered: number; retry: number; failed: number };
+
+  /**
+   * Pushes claimed deliveries (of different subjects) at once and records their outcomes with q (the claiming
+   * transaction, or the store). A stop that aborts one push leaves them all as they were (on PostgreSQL the claim
+   * rolls back): those the receiver already took are sent again after the restart, with the same jti.
+   */
+  async function attemptAll(q: Queryable, rows: readonly PushDeliveryRow[]): Promise<Totals> {
+    const results = await Promise.all(rows.map((row) => send(row).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    const aborted = results.findIndex((r) => r instanceof PushAborted);
+    if (aborted >= 0) throw new DeliveryAborted({ tenantId: rows[aborted]!.tenant_id, streamId: rows[aborted]!.stream_id, jti: rows[aborted]!.jti });
+    const broken = results.find((r): r is Error => r instanceof Error);
+    if (broken) throw broken;
+    const now = clock();
+    const totals: Totals = { delivered: 0, retry: 0, failed: 0 };
+    const delivered = rows.filter((_, i) => (results[i] as PushResult).outcome === 'delivered');
+    if (delivered.length > 0) {
+      const changed = await markPushDelivered(q, delivered, now);
+      for (const row of delivered) {
+        if (changed.has(deliveryKey(row))) tally(row, 'delivered');
+        logger.debug('event delivered', { tenantId: row.tenant_id, streamId: row.stream_id, jti: row.jti, attempts: row.attempts + 1 });
+        options.counted?.('delivered');
+      }
+      totals.delivered = delivered.length;
+    }
+    for (const [i, row] of rows.entries()) {
+      const result = results[i] as PushResult;
+      if (result.outcome === 'delivered') continue;
+      totals[await recordFailure(q, row, result, now)]++;
+    }
+    return totals;
+  }
+
+  async function recordFailure(q: Queryable, row: PushDeliveryRow, result: Exclude<PushResult, { outcome: 'delivered' }>, now: Date): Promise<'retry' | 'failed'> {
     const attempts = row.attempts + 1;
     const key: DeliveryKey = { tenantId: row.tenant_id, streamId: row.stream_id, eventId: row.event_id };
     const fields = { tenantId: row.tenant_id, streamId: row.stream_id, jti: row.jti, attempts };
-    let result: PushResult;
-    try {
-      result = await send(row);
-    } catch (error) {
-      if (error instanceof PushAborted) throw new DeliveryAborted(fields);
-      throw error;
-    }
-    const now = clock();
-    if (result.outcome === 'delivered') {
-      if (await markPushDelivered(q, key, attempts, now)) tally(row, 'delivered');
-      logger.debug('event delivered', fields);
-      options.counted?.('delivered');
-      return 'delivered';
-    }
     const error = describe(result.error);
     if (result.outcome === 'refused' || now.getTime() - new Date(row.created_at).getTime() >= retryWindowMs) {
       const final = result.outcome === 'refused' ? error : describe(`${error} (given up after ${attempts} attempts over ${Math.round(retryWindowMs / 3_600_000)} h)`);
@@ -198,52 +220,56 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
   }
 
   /** Candidates a claim looks at: more than can be in flight (this worker's lanes and a few other workers'). */
-  const candidateLimit = concurrency * 4 + 1;
+  const candidateLimit = concurrency * claimBatch * 2 + claimBatch;
 
-  // PostgreSQL: the row lock is held from the claim to the commit of the outcome, across the push. The statements
-  // after the claim touch the locked row, its subject's later deliveries (which no one can hold: they are not
-  // claimable) and its stream's counters: nothing to deadlock on, so the store never re-runs the transaction (a
+  // PostgreSQL: the row locks are held from the claim to the commit of the outcomes, across the pushes. The
+  // statements after the claim touch the locked rows, their subjects' later deliveries (which no one can hold: they
+  // are not claimable) and nothing else: nothing to deadlock on, so the store never re-runs the transaction (a
   // re-run after a push would push again).
-  function deliverLocked(): Promise<Outcome> {
+  function deliverLocked(): Promise<Totals | 'none'> {
     return store.transaction(async (tx) => {
-      const row = await claimDuePush(tx, clock(), candidateLimit);
-      return row ? attempt(tx, row) : 'none';
+      const rows = await claimDuePush(tx, clock(), candidateLimit, claimBatch);
+      return rows.length > 0 ? attemptAll(tx, rows) : 'none';
     });
   }
 
-  async function deliverClaimed(): Promise<Outcome> {
+  async function deliverClaimed(): Promise<Totals | 'none'> {
     const claims = claimsOf(store);
-    const row = await claims.lock(async () => {
+    const rows = await claims.lock(async () => {
+      const claimed: PushDeliveryRow[] = [];
       for (const candidate of await selectPushCandidates(store, clock(), claims.held.size + candidateLimit)) {
+        if (claimed.length >= claimBatch) break;
         if (claims.held.has(claimKey(candidate))) continue;
-        const claimed = await readPushCandidate(store, candidate, clock());
-        if (!claimed) continue;
-        claims.held.add(claimKey(claimed));
-        return claimed;
+        const row = await readPushCandidate(store, candidate, clock());
+        if (!row) continue;
+        claims.held.add(claimKey(row));
+        claimed.push(row);
       }
-      return undefined;
+      return claimed;
     });
-    if (!row) return 'none';
+    if (rows.length === 0) return 'none';
     try {
-      return await attempt(store, row);
+      return await attemptAll(store, rows);
     } finally {
-      await claims.lock(async () => claims.held.delete(claimKey(row)));
+      await claims.lock(async () => {
+        for (const row of rows) claims.held.delete(claimKey(row));
+      });
     }
   }
 
-  const deliverOne = store.kind === 'postgres' ? deliverLocked : deliverClaimed;
+  const deliverSome = store.kind === 'postgres' ? deliverLocked : deliverClaimed;
 
   let stopping = false;
-  /** One cycle: up to batchSize deliveries, `concurrency` at a time; each keeps its own schedule. */
-  async function cycle(totals: { delivered: number; retry: number; failed: number }): Promise<'more' | 'idle'> {
+  /** One cycle: up to batchSize deliveries, `concurrency` claims at a time; each delivery keeps its own schedule. */
+  async function cycle(totals: Totals): Promise<'more' | 'idle'> {
     let budget = batchSize;
     let idle = false;
     const lane = async () => {
       while (!stopping && !idle && budget > 0) {
-        budget--;
-        const outcome = await deliverOne();
+        budget -= claimBatch;
+        const outcome = await deliverSome();
         if (outcome === 'none') idle = true;
-        else totals[outcome]++;
+        else for (const k of ['delivered', 'retry', 'failed'] as const) totals[k] += outcome[k];
       }
     };
     const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane));
@@ -323,7 +349,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
       loop = undefined;
       await chain;
       stopping = false;
-      aborter = new AbortController();
+      aborter = newAborter();
     },
     abort() {
       aborter.abort();
@@ -381,7 +407,15 @@ function claimsOf(store: Store): Claims {
 
 // A subject, not a delivery: while one delivery of a subject is claimed, the subject's next is not due anyway, and
 // this keeps it so should the first one's outcome be written before its claim is dropped.
+const deliveryKey = (row: PushCandidate) => `${row.tenant_id}/${row.stream_id}/${row.event_id}`;
 const claimKey = (row: PushCandidate) => `${row.tenant_id}/${row.stream_id}/${row.subject_key}`;
+
+/** Every push in flight listens to the one signal: more than Node's default ten listeners is expected. */
+function newAborter(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createPushWorker: ${name} must be a positive number`);
