@@ -24,7 +24,7 @@ export interface PushDeliveryRow {
   authorization_header: string | null;
 }
 
-/** A delivery that looked claimable when it was read; claimPush() takes it if it still is and no one holds it. */
+/** The key of a delivery and its subject. */
 export interface PushCandidate {
   [key: string]: unknown;
   tenant_id: string;
@@ -43,6 +43,10 @@ const IS_HEAD = `d.seq = (select p.seq from event_deliveries p
                   where p.tenant_id = d.tenant_id and p.stream_id = d.stream_id and p.subject_key = d.subject_key and p.state = 'pending'
                   order by p.seq limit 1)`;
 
+// Up to `limit` claimable deliveries across the server, most overdue first. Stream by stream
+// (event_deliveries_stream_due_idx): only the deliveries of enabled push streams that are due now are read, never a
+// poll stream's or a paused stream's backlog. Spans tenants on purpose: delivery is one queue for the server, as the
+// mail outbox is.
 const CANDIDATES = `
     select c.tenant_id, c.stream_id, c.event_id, c.subject_key, c.next_attempt_at
       from event_streams s
@@ -61,22 +65,13 @@ const CLAIMED_COLUMNS = `d.tenant_id, d.stream_id, d.event_id, d.jti, d.subject_
        e.toe, e.txn, e.subject, e.payload, s.audience, s.endpoint_url, s.authorization_header`;
 
 /**
- * Up to `limit` claimable deliveries across the server, most overdue first, read without locking. Stream by
- * stream (event_deliveries_stream_due_idx): only the deliveries of enabled push streams that are due now are read,
- * never a poll stream's or a paused stream's backlog. Spans tenants on purpose: delivery is one queue for the
- * server, as the mail outbox is.
- */
-export async function selectPushCandidates(q: Queryable, now: Date, limit: number): Promise<PushCandidate[]> {
-  return q.query<PushCandidate>(CANDIDATES, [now.toISOString(), limit]);
-}
-
-/**
  * PostgreSQL: locks the `take` most overdue claimable deliveries among the first `limit` candidates that no other
  * transaction holds, for the rest of the caller's transaction; one statement, so that workers running at once
  * skip each other's deliveries without a round trip each. `limit` must exceed the deliveries in flight. The
  * deliveries taken are of different subjects: only the first pending delivery of a subject is a candidate.
+ * Without `lock` (PGlite, whose worker keeps its claims in memory) the same rows are only read.
  */
-export async function claimDuePush(tx: Queryable, now: Date, limit: number, take: number): Promise<PushDeliveryRow[]> {
+export async function claimDuePush(tx: Queryable, now: Date, limit: number, take: number, lock = true): Promise<PushDeliveryRow[]> {
   const rows = await tx.query<PushDeliveryRow>(
     `with c as materialized (${CANDIDATES})
      select ${CLAIMED_COLUMNS}
@@ -87,25 +82,10 @@ export async function claimDuePush(tx: Queryable, now: Date, limit: number, take
       where d.state = 'pending' and d.next_attempt_at <= $1
       order by c.next_attempt_at
       limit $3
-        for update of d skip locked`,
+      ${lock ? 'for update of d skip locked' : ''}`,
     [now.toISOString(), limit, take],
   );
   return rows;
-}
-
-/** PGlite: the candidate with what its token and request need, if it is still claimable (read, not locked). */
-export async function readPushCandidate(q: Queryable, candidate: PushCandidate, now: Date): Promise<PushDeliveryRow | undefined> {
-  const rows = await q.query<PushDeliveryRow>(
-    `select ${CLAIMED_COLUMNS}
-       from event_deliveries d
-       join event_streams s on s.tenant_id = d.tenant_id and s.id = d.stream_id
-       join events e on e.tenant_id = d.tenant_id and e.id = d.event_id
-      where d.tenant_id = $1 and d.stream_id = $2 and d.event_id = $3 and d.state = 'pending' and d.next_attempt_at <= $4
-        and s.status = 'enabled' and s.delivery_method = '${PUSH_METHOD}'
-        and ${IS_HEAD}`,
-    [candidate.tenant_id, candidate.stream_id, candidate.event_id, now.toISOString()],
-  );
-  return rows[0];
 }
 
 export interface DeliveryKey {

@@ -20,7 +20,7 @@ import type { Logger } from '../http/logger.js';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { serverSecret } from '../store/secrets.js';
 import type { Queryable, Store } from '../store/index.js';
-import { addStreamTallies, claimDuePush, readPushCandidate, markPushDelivered, markPushFailed, markPushRetry, selectPushCandidates, type DeliveryKey, type PushCandidate, type PushDeliveryRow, type StreamTally } from './delivery-queries.js';
+import { addStreamTallies, claimDuePush, markPushDelivered, markPushFailed, markPushRetry, type DeliveryKey, type PushCandidate, type PushDeliveryRow, type StreamTally } from './delivery-queries.js';
 import type { EventNotifier } from './notifier.js';
 import { PushAborted, pushSet, type PushResult } from './push.js';
 import { signSet } from './set-claims.js';
@@ -237,11 +237,10 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     const claims = claimsOf(store);
     const rows = await claims.lock(async () => {
       const claimed: PushDeliveryRow[] = [];
-      for (const candidate of await selectPushCandidates(store, clock(), claims.held.size + candidateLimit)) {
+      const limit = claims.held.size + candidateLimit;
+      for (const row of await claimDuePush(store, clock(), limit, claims.held.size + claimBatch, false)) {
         if (claimed.length >= claimBatch) break;
-        if (claims.held.has(claimKey(candidate))) continue;
-        const row = await readPushCandidate(store, candidate, clock());
-        if (!row) continue;
+        if (claims.held.has(claimKey(row))) continue;
         claims.held.add(claimKey(row));
         claimed.push(row);
       }
