@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AUTH_REQUEST_BODIES } from '../auth/route.js';
+import { POLL_REQUEST } from '../resources/ssf-poll/route.js';
 import { scimJsonSchemas, type JsonSchema } from '../scim/json-schema.js';
 import type { AppEnv } from './env.js';
 
@@ -308,6 +309,36 @@ function otherScimPaths(): Paths {
           requestBody: scimBody(schemaRef('BulkRequest'), 'The operations.'),
         },
         { '200': scimAnswer('What became of each operation.', schemaRef('BulkResponse')), ...MEDIA_TYPE },
+      ),
+    },
+  };
+}
+
+/** The poll endpoint of a poll stream (RFC 8936 §2.4): acknowledge SETs, report errors, take the next ones. */
+function ssfPollPaths(): Paths {
+  return {
+    '/ssf/poll/{streamId}': {
+      post: scimOperation(
+        {
+          tags: ['Events'],
+          operationId: 'pollEvents',
+          summary:
+            'Poll a poll stream (RFC 8936): acknowledge (ack) or report (setErrs) the SETs received, and take the next ones; without returnImmediately, waits up to 30 s for one. Needs events:manage.',
+          parameters: [{ name: 'streamId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { description: 'The poll request; an empty body polls with every default.', required: false, content: { 'application/json': { schema: fromZod(POLL_REQUEST) } } },
+        },
+        {
+          '200': jsonAnswer('The SETs by jti (compact JWS, typ secevent+jwt), and whether more are waiting.', {
+            type: 'object',
+            properties: {
+              sets: { type: 'object', additionalProperties: { type: 'string' } },
+              moreAvailable: { type: 'boolean' },
+            },
+            required: ['sets', 'moreAvailable'],
+          }),
+          ...NOT_FOUND,
+          ...MEDIA_TYPE,
+        },
       ),
     },
   };
@@ -616,6 +647,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       { name: 'Me' },
       { name: 'Discovery' },
       { name: 'Auth', description: 'Portal users: sign in, passwords, second factor, sessions.' },
+      { name: 'Events', description: 'SCIM events (RFC 9967) as Security Event Tokens, polled (RFC 8936) or pushed (RFC 8935).' },
       { name: 'Operations' },
     ],
     paths: {
@@ -626,6 +658,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       ...resourcePaths('Groups', 'Group'),
       ...historyPaths(),
       ...authPaths(),
+      ...ssfPollPaths(),
       ...operationsPaths(options),
     },
     components: components(),

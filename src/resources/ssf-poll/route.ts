@@ -8,7 +8,8 @@ import { ScimError } from '../../scim/errors.js';
 import { can } from '../context.js';
 import { MAX_POLL_ACKS, type PollService } from './service.js';
 
-const pollRequest = z.object({
+/** The poll request (RFC 8936 §2.4); every member is optional. */
+export const POLL_REQUEST = z.object({
   maxEvents: z.number().int().min(0).optional(),
   returnImmediately: z.boolean().optional(),
   ack: z.array(z.string().max(200)).optional(),
@@ -28,7 +29,7 @@ export function pollRoutes(service: PollService) {
     }
     // An empty body is a poll with every default (RFC 8936 §2.4: every member is optional).
     const body = (await c.req.text()).trim() === '' ? {} : await readScimBody(c);
-    const parsed = pollRequest.safeParse(body);
+    const parsed = POLL_REQUEST.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const where = issue.path.length > 0 ? `"${issue.path.join('.')}"` : 'The poll request';
