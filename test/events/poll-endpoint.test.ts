@@ -105,6 +105,16 @@ describe(`RFC 8936 poll (${engine})`, () => {
     expect(await streamOf(ctx.store, tenantId, stream.id)).toMatchObject({ delivered_count: 2, failed_count: 1 });
   });
 
+  it('gives two polls at once different SETs', async () => {
+    const stream = await pollStream();
+    const jtis = [];
+    for (let i = 0; i < 6; i++) jtis.push((await insertEvent(ctx.store, tenantId, [stream.id], randomUUID(), now)).jtis[0]);
+    const [a, b] = await Promise.all([poll(stream.id, { maxEvents: 3, returnImmediately: true }), poll(stream.id, { maxEvents: 3, returnImmediately: true })]);
+    const got = [...Object.keys(a.body.sets), ...Object.keys(b.body.sets)];
+    expect(got).toHaveLength(6);
+    expect(new Set(got)).toEqual(new Set(jtis));
+  });
+
   it('accepts an empty body as a poll with every default', async () => {
     const stream = await pollStream();
     const e = await insertEvent(ctx.store, tenantId, [stream.id], randomUUID(), now);

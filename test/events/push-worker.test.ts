@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/http/logger.js';
 import { createPushWorker, type PushWorkerOptions } from '../../src/events/push-worker.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 import { createSigningKeys, type SigningKeys } from '../../src/events/signing-keys.js';
 import { PUBLIC_URL, createTestContext, type TestContext } from '../helpers/app.js';
 import { deliveryOf, freePort, insertEvent, insertStream, startReceiver, streamOf, type Receiver } from './delivery-fixtures.js';
@@ -186,7 +187,8 @@ describe(`push delivery (${engine})`, () => {
     r.answer = () => answers[i++]?.() ?? { status: 202 };
     const stream = await insertStream(ctx.store, { tenantId, endpointUrl: r.url, audience });
     const event = await insertEvent(ctx.store, tenantId, [stream.id], randomUUID(), now);
-    const w = worker({ backoff: { baseMs: 1_000, capMs: 1_000, jitter: 0 } });
+    const metrics = createMetrics();
+    const w = worker({ backoff: { baseMs: 1_000, capMs: 1_000, jitter: 0 }, counted: metrics.eventPush });
     const errors: string[] = [];
     for (let n = 0; n < 4; n++) {
       expect(await w.drain()).toEqual({ delivered: 0, retried: 1, failed: 0 });
@@ -198,6 +200,9 @@ describe(`push delivery (${engine})`, () => {
     expect(errors.slice(2)).toEqual(['HTTP 401', 'HTTP 429']);
     expect(target.received).toHaveLength(0);
     expect(await w.drain()).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('usher_event_pushes_total{outcome="retry"} 4');
+    expect(text).toContain('usher_event_pushes_total{outcome="delivered"} 1');
   });
 
   it('gives a delivery up as failed only after trying it for the retry window', async () => {
