@@ -62,6 +62,10 @@ const envSchema = z.object({
     .max(512, 'must be at most 512 characters')
     .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'must use only letters, digits and - . _ ~ + / (then = padding)')
     .optional(),
+  EVENTS_ALLOW_HTTP_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  EVENT_RETENTION_DAYS: positiveIntMax(365).default(7),
+  EVENT_STREAM_MAX_PENDING: positiveIntMax(100_000_000).default(100_000),
+  EVENT_PUSH_TIMEOUT_MS: digits.pipe(z.number().int().min(100).max(120_000)).default(10_000),
   // The bearer token /metrics asks for; without it /metrics is not served.
   METRICS_TOKEN: z
     .string()
@@ -97,6 +101,19 @@ export interface Config {
   readonly bootstrap: { readonly tenant: string; readonly token: string | undefined } | undefined;
   /** The bearer token GET /metrics asks for (METRICS_TOKEN); undefined: /metrics is not served. */
   readonly metricsToken: string | undefined;
+  readonly events: EventSettings;
+}
+
+/** Event delivery (RFC 8935 push, RFC 8936 poll) and how much of it is kept. */
+export interface EventSettings {
+  /** EVENTS_ALLOW_HTTP_LOOPBACK: push receivers may be http:// on the loopback address (tests, a receiver beside Usher). */
+  readonly allowHttpLoopback: boolean;
+  /** EVENT_RETENTION_DAYS: events are kept at most this long; a stream with an older one waiting is disabled. */
+  readonly retentionDays: number;
+  /** EVENT_STREAM_MAX_PENDING: a stream with more deliveries waiting is disabled. */
+  readonly maxPendingPerStream: number;
+  /** EVENT_PUSH_TIMEOUT_MS: bounds connecting to a receiver and each wait for its answer. */
+  readonly pushTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -166,5 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { tenant: e.USHER_BOOTSTRAP_TENANT, token: e.USHER_BOOTSTRAP_TOKEN }
       : undefined,
     metricsToken: e.METRICS_TOKEN,
+    events: {
+      allowHttpLoopback: e.EVENTS_ALLOW_HTTP_LOOPBACK === 'true',
+      retentionDays: e.EVENT_RETENTION_DAYS,
+      maxPendingPerStream: e.EVENT_STREAM_MAX_PENDING,
+      pushTimeoutMs: e.EVENT_PUSH_TIMEOUT_MS,
+    },
   };
 }

@@ -18,6 +18,11 @@ import { createFileTransport, createMailWorker, createSmtpTransport, type MailTr
 import { observeStatements, withStatementLog } from './store/statement-log.js';
 import { createMetrics } from './metrics/metrics.js';
 import { selectMailQueueStats } from './mail/queries.js';
+import { countPendingDeliveries, refreshEventStatistics } from './events/delivery-queries.js';
+import { createEventNotifier } from './events/notifier.js';
+import { createPushWorker, type PushWorker } from './events/push-worker.js';
+import { pruneEvents } from './events/retention.js';
+import { createSigningKeys } from './events/signing-keys.js';
 import { migrate, openStore, type Store } from './store/index.js';
 import { settledWithin } from './settled-within.js';
 import { serverSecret } from './store/secrets.js';
@@ -154,6 +159,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     database: opened.store.kind,
     poolSize: config.databaseUrl ? config.databasePoolSize : 1,
     mailQueue: () => selectMailQueueStats(opened.store, new Date()),
+    eventsPending: () => countPendingDeliveries(opened.store),
   });
   const observed = observeStatements(opened.store, metrics.statements);
   const store = config.logLevel === 'debug' ? withStatementLog(observed, logger) : observed;
@@ -165,6 +171,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let http: ServerType | undefined;
   let admin: Server | undefined;
   let mailer: MailWorker | undefined;
+  let pusher: PushWorker | undefined;
   let mailTransport: MailTransport | undefined;
   let lock: DataDirLock | undefined = { release };
   try {
@@ -182,9 +189,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       mailTransport = createFileTransport(config.mailDir, logger);
       logger.warn('mail is written to files, not delivered: set SMTP_URL to deliver it', { mailDir: config.mailDir });
     }
+    const startingMail = performance.now();
     mailer = createMailWorker({ store, transport: mailTransport, clock, logger, from: config.mailFrom, counted: metrics.mailAttempt });
     mailer.start();
-    logger.info('mail worker started', config.smtpUrl ? { delivery: 'smtp', relay: smtpRelayOf(config.smtpUrl) } : { delivery: 'file', mailDir: config.mailDir });
+    logger.info('mail worker started', {
+      ...(config.smtpUrl ? { delivery: 'smtp', relay: smtpRelayOf(config.smtpUrl) } : { delivery: 'file', mailDir: config.mailDir }),
+      ms: since(startingMail),
+    });
 
     const cursorSecret = await serverSecret(store, 'list-cursor');
     // Without PUBLIC_URL the SCIM base URL is the address listened on, known only once listening (PORT=0):
@@ -221,7 +232,38 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${address.port}`;
     const publicUrl = publicUrlOf(config, address.port);
+    // Events wait in event_deliveries until this worker pushes them (push streams) or a receiver polls them.
+    const startingEvents = performance.now();
+    const signingKeys = createSigningKeys({ store, clock });
+    const eventNotifier = createEventNotifier();
+    pusher = createPushWorker({
+      store,
+      clock,
+      logger,
+      signingKeys,
+      issuer: publicUrl,
+      allowHttpLoopback: config.events.allowHttpLoopback,
+      timeoutMs: config.events.pushTimeoutMs,
+      notifier: eventNotifier,
+      counted: metrics.eventPush,
+      housekeeping: async () => {
+        const pruned = await pruneEvents(store, clock(), config.events);
+        for (const stream of pruned.disabled) logger.warn('event stream disabled', stream);
+        // PostgreSQL's autovacuum keeps the planner's statistics; the embedded database has none of its own.
+        if (store.kind === 'pglite') await refreshEventStatistics(store);
+      },
+    });
+    pusher.start();
+    logger.info('event push worker started', {
+      retentionDays: config.events.retentionDays,
+      maxPendingPerStream: config.events.maxPendingPerStream,
+      ...(config.events.allowHttpLoopback ? { allowHttpLoopback: true } : {}),
+      ms: since(startingEvents),
+    });
     const deps = assembleAppDeps({
+      signingKeys,
+      eventNotifier,
+      eventsAllowHttpLoopback: config.events.allowHttpLoopback,
       store,
       clock,
       newId: randomUUID,
@@ -255,12 +297,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
             connections!.stop(Math.min(IDLE_GRACE_MS, timeoutMs / 2)),
             new Promise<void>((resolve) => (adminServer ? adminServer.close(() => resolve()) : resolve())),
             mailer?.stop(),
+            pusher?.stop(),
           ]);
           if (!(await settledWithin(drained, timeoutMs))) {
             logger.warn('stop timed out; closing what is still open', { shutdownTimeoutMs: timeoutMs });
             connections!.destroyAll();
             adminServer?.closeAllConnections();
             mailer?.abort();
+            pusher?.abort();
             await drained;
           }
           await mailTransport?.close();
@@ -282,6 +326,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     (http as Server | undefined)?.close();
     admin?.close();
     await mailer?.stop();
+    await pusher?.stop();
     await mailTransport?.close();
     await store.close();
     release();

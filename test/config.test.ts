@@ -53,6 +53,7 @@ describe('loadConfig', () => {
         accountMailLimit: 5,
       },
       bootstrap: undefined,
+      events: { allowHttpLoopback: false, retentionDays: 7, maxPendingPerStream: 100_000, pushTimeoutMs: 10_000 },
     });
   });
 
@@ -93,6 +94,10 @@ describe('loadConfig', () => {
       ACCOUNT_MAIL_LIMIT: '2',
       USHER_BOOTSTRAP_TENANT: 'acme',
       USHER_BOOTSTRAP_TOKEN: TOKEN,
+      EVENTS_ALLOW_HTTP_LOOPBACK: 'true',
+      EVENT_RETENTION_DAYS: '3',
+      EVENT_STREAM_MAX_PENDING: '500',
+      EVENT_PUSH_TIMEOUT_MS: '2500',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -130,6 +135,7 @@ describe('loadConfig', () => {
         accountMailLimit: 2,
       },
       bootstrap: { tenant: 'acme', token: TOKEN },
+      events: { allowHttpLoopback: true, retentionDays: 3, maxPendingPerStream: 500, pushTimeoutMs: 2500 },
     });
   });
 

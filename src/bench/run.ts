@@ -8,10 +8,9 @@ import { parseArgs } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
 import { createPasswordHasher, defaultMaxConcurrent } from '../auth/passwords.js';
 import { loadConfig, type Config } from '../config.js';
-import { createApp, SCIM_PREFIX, type App } from '../http/app.js';
+import { createApp, SCIM_PREFIX, type App, type AppDeps } from '../http/app.js';
 import { assembleAppDeps } from '../http/assemble.js';
 import { createLogger } from '../http/logger.js';
-import type { Deps } from '../resources/context.js';
 import { createCursorCodec, type CursorCodec } from '../scim/cursor.js';
 import { openConfiguredStore } from '../server.js';
 import { migrate, openStore, type Store } from '../store/index.js';
@@ -49,6 +48,7 @@ import {
   type SampleUser,
 } from './queries.js';
 import { seedTenant } from './seeder.js';
+import { benchEventPush } from './event-push.js';
 import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENT_RATE, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
 import { measureServerMemory, type ServerMemory } from './server-memory.js';
 import { BACKGROUND_WARMUP_MS, benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
@@ -284,7 +284,7 @@ function countingStore(store: Store): CountingStore {
 
 interface RunningApp {
   readonly port: number;
-  readonly deps: Deps;
+  readonly deps: AppDeps;
   readonly store: CountingStore;
   stop(): Promise<void>;
 }
@@ -847,6 +847,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
       }
     }
     const bulk = options.bulk ? await benchBulk(load, running.port, store, tenancy) : { line: 'Bulk: not measured (--no-bulk)' };
+    const eventPush = options.bulk ? await benchEventPush(running.port, running.store, tenancy, running.deps) : { line: 'Events pushed: not measured (--no-bulk)' };
 
     log(`\nResults (${new Date().toISOString().slice(0, 10)}, ${where}, concurrency ${options.concurrency}, load average now ${load1()})`);
     const missed: string[] = [];
@@ -861,6 +862,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
       missed.push(...report.missed);
     }
     log(`\n${bulk.line}`);
+    log(eventPush.line);
     if (seqScans.length > 0) log(`\nFAIL: ${seqScans.length} plan(s) scan a large table sequentially (see above).`);
     if (missed.length > 0) log(`\n${options.strict ? 'FAIL' : 'note'}: targets missed: ${missed.join('; ')}`);
     const failed = seqScans.length > 0 || (options.strict && (missed.length > 0 || (bulk.ratio !== undefined && bulk.ratio < 2)));
@@ -894,6 +896,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
         lookups: lookupFigures(measured, all, small, large),
         groupPatch,
         bulk: bulk.ratio !== undefined ? bulk.ratio : missing(options.bulk ? bulk.line.replace(/^Bulk: /, '') : '--no-bulk'),
+        eventPush: eventPush.figure ?? missing(eventPush.line.replace(/^Events pushed: (not measured \()?|\)$/g, '')),
         underLogins,
         search: searchFigure(measured, all, large, 'search'),
         historySearch: searchFigure(measured, all, large, 'historySearch'),
@@ -917,6 +920,7 @@ function emptyFigures(database: Database, small: BenchTenant | undefined, large:
     lookups: missing(why),
     groupPatch: missing(why),
     bulk: missing(why),
+    eventPush: missing(why),
     underLogins: missing(why),
     search: missing(why),
     historySearch: missing(why),

@@ -14,12 +14,15 @@ import { insertEvents } from './queries.js';
 export interface FullFormHints {
   get(tenantId: string): ReadonlySet<string> | undefined;
   set(tenantId: string, types: ReadonlySet<string>): void;
+  /** Hears that deliveries were written (not yet committed): the server announces them once the request is answered. */
+  written?(): void;
 }
 
 /** Hints for up to `maxTenants` tenants; past that, forgotten all at once (a guess is cheap to learn again). */
-export function createFullFormHints(maxTenants = 10_000): FullFormHints {
+export function createFullFormHints(maxTenants = 10_000, written?: () => void): FullFormHints {
   const hints = new Map<string, ReadonlySet<string>>();
   return {
+    ...(written ? { written } : {}),
     get: (tenantId) => hints.get(tenantId),
     set(tenantId, types) {
       if (hints.size >= maxTenants && !hints.has(tenantId)) hints.clear();
@@ -92,9 +95,12 @@ export async function recordEvents(tx: Queryable, scope: EventScope, events: rea
   const first = await insertEvents(tx, scope.tenantId, scope.txn, scope.at, records, fullTypes);
   if (fullTypes.length > 0) scope.hints?.set(scope.tenantId, first.wanted);
   const later = events.filter((event) => event.needsData && !expected?.has(event.type) && first.wanted.has(event.type));
-  if (later.length === 0) return first.deliveries;
-  const rest = [];
-  for (const event of later) rest.push(toRecord(await complete(event)));
-  const second = await insertEvents(tx, scope.tenantId, scope.txn, scope.at, rest);
-  return first.deliveries + second.deliveries;
+  let deliveries = first.deliveries;
+  if (later.length > 0) {
+    const rest = [];
+    for (const event of later) rest.push(toRecord(await complete(event)));
+    deliveries += (await insertEvents(tx, scope.tenantId, scope.txn, scope.at, rest)).deliveries;
+  }
+  if (deliveries > 0) scope.hints?.written?.();
+  return deliveries;
 }

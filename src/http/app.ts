@@ -11,6 +11,9 @@ import { HTTPException } from 'hono/http-exception';
 import { bulkRoutes } from '../resources/bulk/route.js';
 import { createBulkService } from '../resources/bulk/service.js';
 import { createGroupsService } from '../resources/groups/service.js';
+import { pollRoutes } from '../resources/ssf-poll/route.js';
+import { createPollService } from '../resources/ssf-poll/service.js';
+import type { EventNotifier } from '../events/notifier.js';
 import type { Deps } from '../resources/context.js';
 import { discoveryRoutes } from '../resources/discovery/route.js';
 import { meRoutes } from '../resources/me/route.js';
@@ -78,10 +81,14 @@ export interface AppDeps extends Deps {
   readonly metrics: Metrics;
   /** The bearer token GET /metrics asks for; undefined: /metrics is not served. */
   readonly metricsToken: string | undefined;
-  /** The keys SETs are signed with: GET /.well-known/jwks.json publishes them. */
+  /** The keys SETs are signed with: GET /.well-known/jwks.json publishes them, the poll endpoint signs with them. */
   readonly signingKeys: SigningKeys;
   /** Where event streams may push (EVENTS_ALLOW_HTTP_LOOPBACK). */
   readonly receiverUrlPolicy: ReceiverUrlPolicy;
+  /** Wakes long polls (and the push worker) once a change that wrote events commits. */
+  readonly eventNotifier: EventNotifier;
+  /** Notifies eventNotifier if some request wrote deliveries since it last did: called once a write is answered. */
+  readonly announceEvents: () => void;
 }
 
 export function createApp(deps: AppDeps) {
@@ -91,6 +98,11 @@ export function createApp(deps: AppDeps) {
   const app: Hono<AppEnv> = new Hono<AppEnv>({ getPath: (request) => canonical(getPath(request)) });
 
   app.use(requestId());
+  // A write's transaction has committed by the time it is answered: wake what waits for the events it wrote.
+  app.use(async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') deps.announceEvents();
+  });
   app.use(accessLog(logger, { trustProxy: deps.limits.trustProxy, metrics: deps.metrics, tenantSlugs: createTenantSlugs(deps.store) }));
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
@@ -212,6 +224,8 @@ export function createApp(deps: AppDeps) {
   );
   ssf.use(storableUrl());
   ssf.use(requirePermission(EVENTS_MANAGE));
+  // RFC 8936 poll endpoints: the stream's tenant is the caller's.
+  ssf.route('/poll', pollRoutes(createPollService({ store: deps.store, clock: deps.clock, signingKeys: deps.signingKeys, issuer: publicUrl, notifier: deps.eventNotifier, shutdown: deps.shutdown })));
   ssf.route('/', streamRoutes(createStreamsService({ ...deps, publicUrl, receiverUrlPolicy: deps.receiverUrlPolicy }), publicUrl, deps.securityLog));
   app.route(SSF_PREFIX, ssf);
 

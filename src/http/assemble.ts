@@ -15,6 +15,7 @@ import { SCIM_PREFIX, type AppDeps } from './app.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './middleware/rate-limit.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { createEventNotifier, type EventNotifier } from '../events/notifier.js';
 import { createSigningKeys, type SigningKeys } from '../events/signing-keys.js';
 
 export interface AppSettings {
@@ -55,13 +56,21 @@ export interface AssembleInput {
   readonly resolveHost?: (host: string) => Promise<readonly string[]>;
   /** The SET signing keys (one per server, shared with the push worker); left out: made here. */
   readonly signingKeys?: SigningKeys;
+  /** Shared with the push worker; left out: one for this app alone. */
+  readonly eventNotifier?: EventNotifier;
 }
 
 export function assembleAppDeps(input: AssembleInput): AppDeps {
   const { store, clock, newId, tenancy, logger, publicUrl, settings } = input;
   const passwords = input.passwords ?? createPasswordHasher({ maxWaiting: settings.auth.hashQueueMax });
   const metrics = input.metrics ?? createMetrics();
-  const eventHints = createFullFormHints();
+  // Deliveries written by a request are announced to the push worker and long polls once it is answered (committed);
+  // what another process writes is found by their next look, within a second.
+  const eventNotifier = input.eventNotifier ?? createEventNotifier();
+  let unannounced = false;
+  const eventHints = createFullFormHints(undefined, () => {
+    unannounced = true;
+  });
   // The /auth rate limit refuses through the security log (auth.rateLimited): count it as the SCIM limit's refusals are.
   const securityLog = createSecurityLog(logger, (event) => {
     metrics.securityEvent(event);
@@ -115,5 +124,11 @@ export function assembleAppDeps(input: AssembleInput): AppDeps {
     metricsToken: input.metricsToken,
     signingKeys: input.signingKeys ?? createSigningKeys({ store, clock }),
     receiverUrlPolicy: { allowHttpLoopback: input.eventsAllowHttpLoopback ?? false, ...(input.resolveHost ? { resolve: input.resolveHost } : {}) },
+    eventNotifier,
+    announceEvents: () => {
+      if (!unannounced) return;
+      unannounced = false;
+      eventNotifier.notify();
+    },
   };
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AUTH_REQUEST_BODIES } from '../auth/route.js';
+import { POLL_REQUEST } from '../resources/ssf-poll/route.js';
 import { scimJsonSchemas, type JsonSchema } from '../scim/json-schema.js';
 import type { AppEnv } from './env.js';
 
@@ -425,6 +426,36 @@ function ssfPaths(): Paths {
   };
 }
 
+/** The poll endpoint of a poll stream (RFC 8936 §2.4): acknowledge SETs, report errors, take the next ones. */
+function ssfPollPaths(): Paths {
+  return {
+    '/ssf/poll/{streamId}': {
+      post: scimOperation(
+        {
+          tags: SSF_TAG,
+          operationId: 'pollEvents',
+          summary:
+            'Poll a poll stream (RFC 8936): acknowledge (ack) or report (setErrs) the SETs received, and take the next ones; without returnImmediately, waits up to 30 s for one. Needs events:manage.',
+          parameters: [{ name: 'streamId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { description: 'The poll request; an empty body polls with every default.', required: false, content: { 'application/json': { schema: fromZod(POLL_REQUEST) } } },
+        },
+        {
+          '200': jsonAnswer('The SETs by jti (compact JWS, typ secevent+jwt), and whether more are waiting.', {
+            type: 'object',
+            properties: {
+              sets: { type: 'object', additionalProperties: { type: 'string' } },
+              moreAvailable: { type: 'boolean' },
+            },
+            required: ['sets', 'moreAvailable'],
+          }),
+          ...NOT_FOUND,
+          ...MEDIA_TYPE,
+        },
+      ),
+    },
+  };
+}
+
 /** The schemas of the SSF documents and stream configurations. */
 function ssfSchemas(): Record<string, JsonSchema> {
   const uris = { type: 'array', items: { type: 'string' } };
@@ -820,6 +851,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       ...historyPaths(),
       ...authPaths(),
       ...ssfPaths(),
+      ...ssfPollPaths(),
       ...operationsPaths(options),
     },
     components: components(),

@@ -21,6 +21,8 @@ export interface MetricsSources {
   readonly database: 'pglite' | 'postgres';
   /** The PostgreSQL pool's size (DATABASE_POOL_SIZE); 1 for the embedded database. */
   readonly poolSize: number;
+  /** Counts event deliveries waiting (push and poll, every stream); left out where no server runs. */
+  readonly eventsPending?: () => Promise<number>;
 }
 
 export interface Metrics {
@@ -35,6 +37,8 @@ export interface Metrics {
   rateLimited(limiter: 'auth' | 'scim'): void;
   /** A mail's attempt ended: sent (or written to a file), to be retried, or given up. */
   mailAttempt(outcome: 'sent' | 'written' | 'retry' | 'givenUp'): void;
+  /** An event push ended: delivered, to be retried, or failed (refused by the receiver, or retried too long). */
+  eventPush(outcome: 'delivered' | 'retry' | 'failed'): void;
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -130,6 +134,21 @@ export function createMetrics(sources?: MetricsSources): Metrics {
     },
   });
 
+  const pushes = new Counter({
+    name: 'usher_event_pushes_total',
+    help: 'Event push attempts (RFC 8935) by outcome: delivered, retry (tried again later), failed (refused with an RFC 8935 error, or not taken for 24 h).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'usher_event_deliveries_pending',
+    help: 'Event deliveries waiting, pushed or polled, of every stream (paused streams included).',
+    registers: [registry],
+    async collect() {
+      this.set((await sources?.eventsPending?.()) ?? 0);
+    },
+  });
+
   return {
     registry,
     request(method, route, status, seconds) {
@@ -148,5 +167,6 @@ export function createMetrics(sources?: MetricsSources): Metrics {
     securityEvent: (event) => security.inc({ event }),
     rateLimited: (limiter) => limited.inc({ limiter }),
     mailAttempt: (outcome) => mail.inc({ outcome }),
+    eventPush: (outcome) => pushes.inc({ outcome }),
   };
 }

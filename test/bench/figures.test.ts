@@ -17,7 +17,7 @@ describe('npm run bench: the table of figures', { timeout: 120_000 }, () => {
     const { stdout } = await runBench(ARGS, 110_000);
     const rows = figureRowsOf(stdout);
 
-    expect([...new Set(rows.map((r) => r.id))]).toEqual(['P1', 'P2', 'P3', 'P4', 'P5', 'search', 'historySearch', 'memory', 'P6']);
+    expect([...new Set(rows.map((r) => r.id))]).toEqual(['P1', 'P2', 'P3', 'E1', 'P4', 'P5', 'search', 'historySearch', 'memory', 'P6']);
     for (const row of rows) {
       expect(row.result, JSON.stringify(row)).toMatch(/^(PASS|MISS|INFO \(no target\)|not measured \(.+\))$/);
       expect(row.database).toBe(row.id === 'P6' ? 'both' : DATABASE);
@@ -48,6 +48,7 @@ describe('npm run bench: the table of figures', { timeout: 120_000 }, () => {
     }
     // What did not run says why.
     expect(of('P3')[0]!.result).toBe('not measured (--no-bulk)');
+    expect(of('E1')[0]!.result).toBe('not measured (--no-bulk)');
     expect(of('P4')[0]!.result).toBe('not measured (case not in this run)');
     expect(of('search')[0]!.result).toBe('not measured (case not in this run)');
     expect(of('historySearch')[0]!.result).toBe('not measured (case not in this run)');
