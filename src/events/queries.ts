@@ -48,16 +48,16 @@ export async function insertEvents(
        select i.id, s.id as stream_id from input i join streams s on i.event_type = any(s.events_delivered)
      ),
      written as (
-       insert into events (tenant_id, id, txn, event_type, subject_key, subject, payload, toe)
-       select $1, i.id, $3, i.event_type, i.subject_key, i.subject, i.payload, $4::timestamptz
+       insert into events (tenant_id, id, txn, event_type, subject_key, subject, payload, toe, created_at)
+       select $1, i.id, $3, i.event_type, i.subject_key, i.subject, i.payload, $4::timestamptz, $4::timestamptz
          from input i
         where exists (select 1 from wanted w where w.id = i.id)
         order by i.n
        returning id, seq, subject_key
      ),
      delivered as (
-       insert into event_deliveries (tenant_id, stream_id, event_id, jti, seq, subject_key)
-       select $1, w.stream_id, e.id, gen_random_uuid(), e.seq, e.subject_key
+       insert into event_deliveries (tenant_id, stream_id, event_id, jti, seq, subject_key, created_at, next_attempt_at)
+       select $1, w.stream_id, e.id, gen_random_uuid(), e.seq, e.subject_key, $4::timestamptz, $4::timestamptz
          from written e join wanted w on w.id = e.id
        returning 1
      )
