@@ -35,6 +35,9 @@ const USAGE = `usage: usher <command>
                                                     create an API token; prints the token last
   usher token list --tenant <slug>                  list a tenant's tokens (never the tokens themselves)
   usher token revoke <token-id>                     revoke a token at once
+  usher keys rotate                                 a new key for signing event tokens (SETs); the old one stays
+                                                    in the JWKS for a day; prints the new key id last
+  usher keys list                                   the signing keys: current, and retired until when published
   usher admin create --tenant <slug> --user-name <name> --email <address> [--given-name X] [--family-name Y]
                                                     create a portal administrator (Administrator persona);
                                                     queues its welcome mail and prints the set-password link last
@@ -204,6 +207,12 @@ function requestOf(values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS
       return { command: 'token.list', tenant: need(values.tenant, '--tenant <slug>') };
     case 'token revoke':
       return { command: 'token.revoke', id: need(arg, '<token-id>') };
+    case 'keys rotate':
+      none();
+      return { command: 'keys.rotate' };
+    case 'keys list':
+      none();
+      return { command: 'keys.list' };
     case 'admin create':
       none();
       return {

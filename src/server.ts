@@ -20,6 +20,7 @@ import { createMetrics } from './metrics/metrics.js';
 import { selectMailQueueStats } from './mail/queries.js';
 import { countPendingDeliveries, refreshEventStatistics } from './events/delivery-queries.js';
 import { createEventNotifier } from './events/notifier.js';
+import { createSecurityLog } from './auth/security-log.js';
 import { createPushWorker, type PushWorker } from './events/push-worker.js';
 import { pruneEvents } from './events/retention.js';
 import { createSigningKeys } from './events/signing-keys.js';
@@ -234,6 +235,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const publicUrl = publicUrlOf(config, address.port);
     // Events wait in event_deliveries until this worker pushes them (push streams) or a receiver polls them.
     const startingEvents = performance.now();
+    const workerSecurityLog = createSecurityLog(logger, metrics.securityEvent);
     const signingKeys = createSigningKeys({ store, clock });
     const eventNotifier = createEventNotifier();
     pusher = createPushWorker({
@@ -245,7 +247,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       allowHttpLoopback: config.events.allowHttpLoopback,
       timeoutMs: config.events.pushTimeoutMs,
       notifier: eventNotifier,
-      counted: metrics.eventPush,
+      counted: (outcome, delivery) => {
+        metrics.eventPush(outcome);
+        // A delivery given up on (refused by its receiver, or unreachable for a day) is a loss the tenant must hear of.
+        if (outcome === 'failed') {
+          workerSecurityLog.record('stream.deliveryFailed', {}, { tenant: delivery.tenantId, streamId: delivery.streamId, reason: delivery.error ?? 'unknown' });
+        }
+      },
       housekeeping: async () => {
         const pruned = await pruneEvents(store, clock(), config.events);
         for (const stream of pruned.disabled) logger.warn('event stream disabled', stream);

@@ -332,6 +332,26 @@ describe('with the server running: the CLI sends commands over the admin socket'
     expect(bad).toMatchObject({ code: 1, stdout: '' });
   });
 
+  it('rotates the event signing key inside the server: the JWKS then publishes the new key and, for a day, the old', async () => {
+    const before = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] };
+    expect(before.keys).toHaveLength(1);
+    const [old] = before.keys.map((k) => k.kid);
+    const rotated = await cli(['keys', 'rotate'], env);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain(`retired ${old}`);
+    const kid = rotated.last;
+    expect(kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const after = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
+    expect(after.keys.map((k) => k.kid)).toEqual([kid, old]);
+    expect(after.keys.every((k) => k.d === undefined)).toBe(true);
+    const list = await cli(['keys', 'list'], env);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${kid}  ES256  created \\S+  current$`));
+    expect(lines[1]).toMatch(new RegExp(`^${old}  ES256  created \\S+  retired \\S+  published until \\S+$`));
+    expectServerHoldsDir();
+  });
+
   it('runs migrate inside the server', async () => {
     const result = await cli(['migrate'], env);
     expect(result).toMatchObject({ code: 0, stdout: 'database is up to date\n' });

@@ -28,6 +28,8 @@ export const adminRequestSchema = z.discriminatedUnion('command', [
   }),
   z.object({ command: z.literal('token.list'), tenant: z.string() }),
   z.object({ command: z.literal('token.revoke'), id: z.string() }),
+  z.object({ command: z.literal('keys.rotate') }),
+  z.object({ command: z.literal('keys.list') }),
   z.object({
     command: z.literal('admin.create'),
     tenant: z.string(),
@@ -111,6 +113,29 @@ export async function runAdminCommand(deps: AdminDeps, request: AdminRequest): P
       const info = await tenancy.revokeToken(request.id);
       deps.securityLog.record('token.revoked', {}, { tenant: info.tenantId, tokenId: info.id, label: info.label, by: 'cli' });
       return { lines: [`revoked token ${info.id} "${info.label}"`] };
+    }
+    case 'keys.rotate': {
+      const { kid, retired, removed } = await deps.signingKeys.rotate();
+      deps.securityLog.record('signingKey.rotated', {}, { kid, retired: retired.join(','), removed: removed.join(','), by: 'cli' });
+      return {
+        lines: [
+          ...retired.map((old) => `retired ${old}: still published at /.well-known/jwks.json for a day, for tokens signed before now`),
+          ...removed.map((old) => `removed ${old}: retired over a day ago`),
+          `new signing key ${kid}: every server on this database signs with it within 30 s`,
+          kid,
+        ],
+      };
+    }
+    case 'keys.list': {
+      const keys = await deps.signingKeys.list();
+      if (keys.length === 0) return { lines: ['no signing keys yet: the first event signed, or usher keys rotate, makes one'] };
+      return {
+        lines: keys.map(
+          (k) =>
+            `${k.kid}  ${k.alg}  created ${k.createdAt.toISOString()}  ` +
+            (k.retiredAt ? `retired ${k.retiredAt.toISOString()}  published until ${k.publishedUntil!.toISOString()}` : 'current'),
+        ),
+      };
     }
     case 'admin.create': {
       const { command: _command, ...input } = request;

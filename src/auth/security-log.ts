@@ -39,7 +39,9 @@ export type SecurityEvent =
   | 'stream.created'
   | 'stream.changed'
   | 'stream.deleted'
-  | 'stream.statusChanged';
+  | 'stream.statusChanged'
+  | 'stream.deliveryFailed'
+  | 'signingKey.rotated';
 
 /** What a request tells about its sender: kept beside every event it causes. */
 export interface RequestMeta {
@@ -84,6 +86,8 @@ const WARN: ReadonlySet<SecurityEvent> = new Set<SecurityEvent>([
   'stream.created',
   'stream.changed',
   'stream.deleted',
+  'stream.deliveryFailed',
+  'signingKey.rotated',
 ]);
 
 /** A user agent is the client's free text: bounded, so a request cannot write a long line. */

@@ -64,7 +64,7 @@ export interface PushWorkerOptions {
   /** Wakes the worker when a change that wrote events commits. */
   readonly notifier?: EventNotifier;
   /** Hears each attempt's outcome (the /metrics counter). */
-  readonly counted?: (outcome: PushOutcome) => void;
+  readonly counted?: (outcome: PushOutcome, delivery: { readonly tenantId: string; readonly streamId: string; readonly error?: string }) => void;
   /** Runs now and then between cycles (retention: pruneEvents); its failure is logged. */
   readonly housekeeping?: () => Promise<unknown>;
   /** How often housekeeping runs. Default 60 s. */
@@ -170,7 +170,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
       for (const row of delivered) {
         if (changed.has(deliveryKey(row))) tally(row, 'delivered');
         logger.debug('event delivered', { tenantId: row.tenant_id, streamId: row.stream_id, jti: row.jti, attempts: row.attempts + 1 });
-        options.counted?.('delivered');
+        options.counted?.('delivered', { tenantId: row.tenant_id, streamId: row.stream_id });
       }
       totals.delivered = delivered.length;
     }
@@ -191,13 +191,13 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
       const final = result.outcome === 'refused' ? error : describe(`${error} (given up after ${attempts} attempts over ${Math.round(retryWindowMs / 3_600_000)} h)`);
       if (await markPushFailed(q, key, attempts, final)) tally(row, 'failed', { text: final, at: now });
       logger.warn('event delivery failed', { ...fields, error: final });
-      options.counted?.('failed');
+      options.counted?.('failed', { tenantId: row.tenant_id, streamId: row.stream_id, error: final });
       return 'failed';
     }
     const next = nextAttemptAt(attempts);
     if (await markPushRetry(q, key, row.subject_key, attempts, error, next)) tally(row, 'retry', { text: error, at: now });
     logger.info('event not delivered, will retry', { ...fields, error, nextAttemptAt: next.toISOString() });
-    options.counted?.('retry');
+    options.counted?.('retry', { tenantId: row.tenant_id, streamId: row.stream_id, error });
     return 'retry';
   }
 

@@ -9,6 +9,14 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT,
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { serverSecret } from '../store/secrets.js';
 import type { Queryable } from '../store/index.js';
+import {
+  deleteSigningKeysRetiredBefore,
+  insertSigningKey,
+  retireSigningKeys,
+  selectCurrentSigningKey,
+  selectPublishedKeys,
+  selectSigningKeys,
+} from './signing-key-queries.js';
 
 /** ES256 (ECDSA P-256 with SHA-256), the default of SSF transmitters. */
 export const SET_ALGORITHM = 'ES256';
@@ -35,6 +43,8 @@ export interface SigningKeys {
   jwks(): Promise<{ keys: PublicJwk[] }>;
   /** Makes a new current key and retires the others; keys retired longer ago than keepRetiredSeconds are removed. */
   rotate(): Promise<{ kid: string; retired: string[]; removed: string[] }>;
+  /** Every key kept, newest first, and until when a retired one is still published. */
+  list(): Promise<{ kid: string; alg: string; createdAt: Date; retiredAt: Date | null; publishedUntil: Date | null }[]>;
 }
 
 export interface SigningKeysOptions {
@@ -43,14 +53,6 @@ export interface SigningKeysOptions {
   readonly keepRetiredSeconds?: number;
 }
 
-type KeyRow = {
-  kid: string;
-  alg: string;
-  public_jwk: PublicJwk;
-  private_jwk: string;
-  created_at: Date;
-  retired_at: Date | null;
-};
 
 interface CurrentKey {
   readonly kid: string;
@@ -79,19 +81,18 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const sealed = (await secretBox()).seal(new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))), sealContext(kid));
-    await store.query('insert into signing_keys (kid, alg, public_jwk, private_jwk, created_at) values ($1, $2, $3, $4, $5)', [
+    await insertSigningKey(store, {
       kid,
-      SET_ALGORITHM,
-      { ...publicJwk, kid, alg: SET_ALGORITHM, use: 'sig' },
-      sealed,
-      clock(),
-    ]);
+      alg: SET_ALGORITHM,
+      public_jwk: { ...publicJwk, kid, alg: SET_ALGORITHM, use: 'sig' },
+      private_jwk: sealed,
+      created_at: clock(),
+    });
     return kid;
   }
 
   async function readCurrent(): Promise<CurrentKey> {
-    const newest = async () =>
-      (await store.query<KeyRow>('select * from signing_keys where retired_at is null order by created_at desc, kid limit 1'))[0];
+    const newest = () => selectCurrentSigningKey(store);
     // Two instances starting at once may each make a key: both are published, and the newest signs.
     const row = (await newest()) ?? (await createKey(), await newest());
     if (row === undefined) throw new Error('no signing key could be made');
@@ -123,25 +124,26 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     async jwks() {
       const since = new Date(clock().getTime() - keepRetiredSeconds * 1000);
       await currentKey();
-      const rows = await store.query<Pick<KeyRow, 'public_jwk'>>(
-        'select public_jwk from signing_keys where retired_at is null or retired_at > $1 order by created_at desc, kid',
-        [since],
-      );
-      return { keys: rows.map((r) => r.public_jwk) };
+      return { keys: (await selectPublishedKeys(store, since)).map((r) => r.public_jwk) };
     },
 
     async rotate() {
       const at = clock();
       const kid = await createKey();
-      const retired = await store.query<{ kid: string }>('update signing_keys set retired_at = $1 where retired_at is null and kid <> $2 returning kid', [
-        at,
-        kid,
-      ]);
-      const removed = await store.query<{ kid: string }>('delete from signing_keys where retired_at <= $1 returning kid', [
-        new Date(at.getTime() - keepRetiredSeconds * 1000),
-      ]);
+      const retired = await retireSigningKeys(store, kid, at);
+      const removed = await deleteSigningKeysRetiredBefore(store, new Date(at.getTime() - keepRetiredSeconds * 1000));
       current = undefined;
-      return { kid, retired: retired.map((r) => r.kid), removed: removed.map((r) => r.kid) };
+      return { kid, retired, removed };
+    },
+
+    async list() {
+      return (await selectSigningKeys(store)).map((row) => ({
+        kid: row.kid,
+        alg: row.alg,
+        createdAt: row.created_at,
+        retiredAt: row.retired_at,
+        publishedUntil: row.retired_at ? new Date(row.retired_at.getTime() + keepRetiredSeconds * 1000) : null,
+      }));
     },
   };
 }

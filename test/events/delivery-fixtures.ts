@@ -93,7 +93,7 @@ export async function streamOf(store: Store, tenantId: string, id: string) {
 }
 
 /** Verifies a SET as a receiver does: signature against the JWKS, typ, iss and aud. */
-export async function verifySet(keys: SigningKeys, token: string, issuer: string, audience: string): Promise<JWTPayload> {
+export async function verifySet(keys: Pick<SigningKeys, 'jwks'>, token: string, issuer: string, audience: string): Promise<JWTPayload> {
   const jwks = createLocalJWKSet(await keys.jwks());
   const { payload, protectedHeader } = await jwtVerify(token, jwks, { issuer, audience, typ: 'secevent+jwt', algorithms: ['ES256'] });
   if (!protectedHeader.kid) throw new Error('no kid in the SET header');
@@ -125,7 +125,7 @@ export interface Receiver {
 }
 
 /** A push receiver (RFC 8935) on 127.0.0.1: a port of its own, or `port` (to come back where a stopped one was). */
-export async function startReceiver(keys: SigningKeys, issuer: string, audience: string, port = 0): Promise<Receiver> {
+export async function startReceiver(keys: Pick<SigningKeys, 'jwks'>, issuer: string, audience: string, port = 0): Promise<Receiver> {
   const received: Received[] = [];
   const invalid: string[] = [];
   const inFlight = new Map<string, number>();
