@@ -1016,7 +1016,7 @@ async function main(): Promise<number> {
   const table = renderFigures(rows);
   log(`\n${heading}\n${table}`);
   if (options.tableOut) writeFileSync(options.tableOut, `${heading}\n\n${table}\n`);
-  return failed || (options.strict && rows.some((r) => r.result === 'MISS')) ? 1 : 0;
+  return failed || (options.strict && rows.some((r) => r.result.startsWith('MISS'))) ? 1 : 0;
 }
 
 try {
