@@ -954,6 +954,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
         underLogins,
         search: searchFigure(measured, all, large, 'search'),
         historySearch: searchFigure(measured, all, large, 'historySearch'),
+        ...(history !== undefined ? { historyEntries: history } : {}),
         memory,
       },
       failed,
@@ -997,6 +998,8 @@ function searchFigure(measured: Measured[], ran: Case[], large: BenchTenant | un
   if (!large || !ran.some((c) => c.id === id)) return missing('case not in this run');
   if (!ran.some((c) => c.id === 'userName')) return missing('userName eq not in this run');
   const p50 = (caseId: string) => measured.find((m) => m.tenant === large && m.caseId === caseId)!.stats.p50;
+  // A request slower than a round is not counted in it: a case that none finished in any round has no p50.
+  if (Number.isNaN(p50(id))) return missing(`no request answered within a round of ${id}; give each round more time (--duration / --rounds)`);
   return p50(id) / p50('userName');
 }
 
