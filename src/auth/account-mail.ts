@@ -13,7 +13,7 @@ import {
   type MfaNoticeKind,
   type PasswordNoticeKind,
 } from '../mail/index.js';
-import { historyForMail, historyForUserEvent, recordHistory, type HistoryScope } from '../resources/history/recorder.js';
+import { historyForMail, historyForUserEvent, recordHistory, type HistoryEntry, type HistoryScope } from '../resources/history/recorder.js';
 import type { Queryable } from '../store/index.js';
 import { markWelcomeEmailSent, selectRecentAccountMails, selectTenantName } from './queries.js';
 import type { AuthService } from './service.js';
@@ -47,10 +47,11 @@ export interface AccountMailer {
   /**
    * Issues a new set-password link (older welcome links stop working), queues the welcome mail with it, notes
    * welcomeEmailSentAt and records the history. Returns the link, for the CLI to print. `newUser`: the user was
-   * inserted in this transaction, with its welcomeEmailSentAt, and has no links yet. Throws AccountMailLimitError
-   * when the user has had its hourly account mails.
+   * inserted in this transaction, with its welcomeEmailSentAt, and has no links yet; `history`: entries of the same
+   * change, recorded before the mail's own in the same statement. Throws AccountMailLimitError when the user has had
+   * its hourly account mails.
    */
-  sendWelcome(tx: Queryable, scope: HistoryScope, user: MailRecipient, options?: { readonly newUser?: boolean }): Promise<string>;
+  sendWelcome(tx: Queryable, scope: HistoryScope, user: MailRecipient, options?: { readonly newUser?: boolean; readonly history?: readonly HistoryEntry[] }): Promise<string>;
   /**
    * Issues a reset link (older reset links stop working), queues the reset mail and records the history. Throws
    * AccountMailLimitError when the user has had its hourly account mails.
@@ -161,7 +162,7 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
       });
       await queue(tx, scope, 'welcome', user, content);
       if (!options.newUser) await markWelcomeEmailSent(tx, scope.tenantId, user.id, scope.at);
-      await recordHistory(tx, historyForMail(scope, user, 'welcomeEmailSent', user.email));
+      await recordHistory(tx, [...(options.history ?? []), ...historyForMail(scope, user, 'welcomeEmailSent', user.email)]);
       return link;
     },
 

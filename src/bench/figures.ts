@@ -43,6 +43,8 @@ export interface PassFigures {
   /** A search case's p50 over userName eq's p50, at the large tenant. */
   readonly search: Maybe<number>;
   readonly historySearch: Maybe<number>;
+  /** History entries of the large tenant when historySearch ran. */
+  readonly historyEntries?: number;
   readonly memory: Maybe<ServerMemory>;
 }
 
@@ -52,7 +54,7 @@ export interface FigureRow {
   readonly what: string;
   readonly measured: string;
   readonly target: string;
-  /** PASS, MISS, "INFO (no target)" or "not measured (why)". */
+  /** PASS, "MISS (by how much; why)", "INFO (no target)" or "not measured (why)". */
   readonly result: string;
 }
 
@@ -67,7 +69,39 @@ const P1_LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].valu
 
 const x = (n: number) => `${n.toFixed(2)}x`;
 const mib = (n: number) => `${n.toFixed(0)} MiB`;
-const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+/**
+ * PASS, or MISS with by how much and why: the reason a target is known to be missed by design on this database, or,
+ * where none is known, that the miss is to be measured again (a shared machine) before it is taken as a regression.
+ */
+function verdict(value: number, target: number, atLeast: boolean, why: string | undefined): string {
+  if (atLeast ? value >= target : value <= target) return 'PASS';
+  const by = atLeast ? `${Math.round((100 * value) / target)}% of the target` : `${(value / target).toFixed(1)} times the target`;
+  return `MISS (${by}: ${why ?? NO_KNOWN_CAUSE})`;
+}
+const NO_KNOWN_CAUSE = 'no cause known by design; measure again on a quiet machine before taking it for a regression';
+
+/** Why a target is missed by design, where that is known, by figure and database. */
+const KNOWN_MISSES: Readonly<Record<string, Partial<Record<Database, string>>>> = {
+  'P1 floor': {
+    PostgreSQL: "a lookup sends one statement as the floor does, but it also finds the user's groups and manager and returns a whole SCIM resource, through authentication, the rate limit and the access log; the floor returns the bare row",
+    PGlite: "a lookup sends one statement as the floor does, but it also finds the user's groups and manager and returns a whole SCIM resource, through authentication, the rate limit and the access log; the floor returns the bare row, and PGlite's one worker runs statements one at a time",
+  },
+  P3: {
+    PGlite: "PGlite's one worker runs one statement at a time, so Bulk saves only each create's HTTP round trip and token check; each create is still its own transaction (RFC 7644 §3.7)",
+  },
+  P4: {
+    PGlite: "PGlite runs one transaction at a time: each lookup waits behind the sign-ins' transactions",
+  },
+  search: {
+    PostgreSQL: "a fragment many users share is bound by the exact count of totalResults, which reads every match",
+    PGlite: "a fragment many users share is bound by the exact count of totalResults, which reads every match",
+  },
+  historySearch: {
+    PostgreSQL: "the first page of a fragment many entries share is bound by the exact count of totalResults, which reads every matching entry",
+    PGlite: "the first page of a fragment many entries share is bound by the exact count of totalResults, which reads every matching entry",
+  },
+};
+const whyMissed = (figure: string, database: Database) => KNOWN_MISSES[figure]?.[database];
 const notMeasured = (why: string) => `not measured (${why})`;
 const INFO = 'INFO (no target)';
 
@@ -75,6 +109,15 @@ function scaleNote(database: Database, size: number | undefined): string {
   const at = P1_SCALE[database];
   if (size === undefined || size === at) return '';
   return `; the target is set at ${at.toLocaleString('en-US')} users, this run has ${size.toLocaleString('en-US')}`;
+}
+
+/** The issue sets the History search's target at this many entries (on PostgreSQL). */
+const HISTORY_SCALE = 10_000_000;
+
+function historyNote(entries: number | undefined): string {
+  if (entries === undefined) return '';
+  const n = entries.toLocaleString('en-US');
+  return entries === HISTORY_SCALE ? ` with ${n} History entries` : ` with ${n} History entries (the target is set at ${HISTORY_SCALE.toLocaleString('en-US')})`;
 }
 
 export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
@@ -94,7 +137,7 @@ export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
       else {
         const f = p.lookups.find((l) => l.name === name);
         if (!f) gap('P1', db, what, `>= ${P1_FLOOR_TARGET}x`, 'case not in this run');
-        else row('P1', db, what, x(f.ofFloor), `>= ${P1_FLOOR_TARGET}x`, verdict(f.ofFloor >= P1_FLOOR_TARGET));
+        else row('P1', db, what, x(f.ofFloor), `>= ${P1_FLOOR_TARGET}x`, verdict(f.ofFloor, P1_FLOOR_TARGET, true, whyMissed('P1 floor', db)));
       }
     }
     for (const name of P1_LOOKUPS) {
@@ -103,7 +146,7 @@ export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
       else {
         const f = p.lookups.find((l) => l.name === name);
         if (!f) gap('P1', db, what, `>= ${P1_SMALL_TARGET}x`, 'case not in this run');
-        else row('P1', db, what, x(f.ofSmall), `>= ${P1_SMALL_TARGET}x`, verdict(f.ofSmall >= P1_SMALL_TARGET));
+        else row('P1', db, what, x(f.ofSmall), `>= ${P1_SMALL_TARGET}x`, verdict(f.ofSmall, P1_SMALL_TARGET, true, whyMissed('P1 small', db)));
       }
     }
     // P2
@@ -113,13 +156,13 @@ export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
         : `one-member PATCH (add, remove) on "All Staff" (${p.groupPatch.bigMembers.toLocaleString('en-US')} members) / on a 10-member group, p50 latency` +
           ` (${p.groupPatch.big.p50.toFixed(1)} ms / ${p.groupPatch.small.p50.toFixed(1)} ms)${p.groupPatch.bigMembers < 100_000 ? '; the target is set for 100,000 members' : ''}`;
       if (isMissing(p.groupPatch)) gap('P2', db, what, '<= 1.5x', p.groupPatch.missing);
-      else row('P2', db, what, x(p.groupPatch.ratio), '<= 1.5x', verdict(p.groupPatch.ratio <= 1.5));
+      else row('P2', db, what, x(p.groupPatch.ratio), '<= 1.5x', verdict(p.groupPatch.ratio, 1.5, false, whyMissed('P2', db)));
     }
     // P3
     {
       const what = '1,000 creates in Bulk requests / 1,000 sequential POSTs, users/s';
       if (isMissing(p.bulk)) gap('P3', db, what, `>= ${BULK_TARGET}x`, p.bulk.missing);
-      else row('P3', db, what, x(p.bulk), `>= ${BULK_TARGET}x`, verdict(p.bulk >= BULK_TARGET));
+      else row('P3', db, what, x(p.bulk), `>= ${BULK_TARGET}x`, verdict(p.bulk, BULK_TARGET, true, whyMissed('P3', db)));
     }
     // Event push keeping up with a Bulk: the live pipeline's last event arrives a little after the Bulk's answer;
     // the worker's capacity (a build that writes no events) must reach the Bulk's rate itself.
@@ -130,14 +173,14 @@ export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
         const e = p.eventPush;
         const target = e.mode === 'live' ? 0.9 : 1;
         const detail = ` (${e.eventsPerSecond.toFixed(0)} / ${e.usersPerSecond.toFixed(0)}${e.mode === 'capacity' ? '; capacity: events written with SQL, this build writes none' : ''})`;
-        row('E1', db, `${what}${detail}`, x(e.ratio), `>= ${target}x`, verdict(e.ratio >= target));
+        row('E1', db, `${what}${detail}`, x(e.ratio), `>= ${target}x`, verdict(e.ratio, target, true, whyMissed('E1', db)));
       }
     }
     // P4
     {
       const what = `userName eq p99 at ${small} during a login burst / idle p99`;
       if (isMissing(p.underLogins)) gap('P4', db, what, `<= ${UNDER_LOGINS_TARGET}x`, p.underLogins.missing);
-      else row('P4', db, what, x(p.underLogins), `<= ${UNDER_LOGINS_TARGET}x`, verdict(p.underLogins <= UNDER_LOGINS_TARGET));
+      else row('P4', db, what, x(p.underLogins), `<= ${UNDER_LOGINS_TARGET}x`, verdict(p.underLogins, UNDER_LOGINS_TARGET, false, whyMissed('P4', db)));
     }
     // P5
     {
@@ -146,16 +189,16 @@ export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
       if (isMissing(read)) gap('P5', db, what, `<= ${64} MiB`, read.missing);
       else {
         const note = `${what}, ${read.members.toLocaleString('en-US')} members${read.members < 100_000 ? ' (the target is set for 100,000)' : ''}`;
-        row('P5', db, note, mib(read.growth), '<= 64 MiB', verdict(read.growth <= 64));
+        row('P5', db, note, mib(read.growth), '<= 64 MiB', verdict(read.growth, 64, false, whyMissed('P5', db)));
       }
     }
     // Search as you type and the History search, when the run has their cases.
     for (const [id, value, what] of [
       ['search', p.search, `search-as-you-type first page / userName eq, p50 latency at ${large}`],
-      ['historySearch', p.historySearch, `History search / userName eq, p50 latency at ${large}`],
+      ['historySearch', p.historySearch, `History search / userName eq, p50 latency at ${large}${historyNote(p.historyEntries)}`],
     ] as const) {
       if (isMissing(value)) gap(id, db, what, `<= ${SEARCH_TARGET}x`, value.missing);
-      else row(id, db, what, x(value), `<= ${SEARCH_TARGET}x`, verdict(value <= SEARCH_TARGET));
+      else row(id, db, what, x(value), `<= ${SEARCH_TARGET}x`, verdict(value, SEARCH_TARGET, false, whyMissed(id, db)));
     }
     // Memory of the server process.
     {

@@ -191,6 +191,102 @@ export async function insertUserBatch(q: Queryable, batch: UserBatch, lists: See
   );
 }
 
+/** What one history batch needs: entries first..last of `total`, about users 1..users of a seeded tenant. */
+export interface HistoryBatch {
+  readonly tenantId: string;
+  readonly first: number;
+  readonly last: number;
+  readonly total: number;
+  readonly users: number;
+  readonly since: Date;
+  readonly until: Date;
+}
+
+/** Attributes a change names, as history records them (the path of the attribute that changed). */
+const CHANGED_ATTRIBUTES = [
+  'title', 'name.familyName', 'displayName', 'phoneNumbers', 'emails', 'active', 'timezone',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+];
+
+/**
+ * History entries first..last, in time order over since..until, each about a seeded user (its id and userName read
+ * from users by the derived id): mostly attribute changes made by the provisioning client (old and new values drawn
+ * from the seed's lists: titles, family names, departments, divisions, time zones, phone numbers), and the mails, locks, password and group
+ * changes made by portal administrators (users 1..20) and by Usher itself. Statement parameters: $1 the tenant, $2..$10
+ * the lists, then $11 first, $12 last, $13 total, $14 users, $15 since, $16 until, $17 the changed attributes.
+ */
+export async function insertHistoryBatch(q: Queryable, batch: HistoryBatch, lists: SeedLists): Promise<void> {
+  const L = LIST_PARAMS;
+  const i = 's.i';
+  const value = (n: string, salt: number) =>
+    `case e.attribute
+       when 'title' then ${fromList(L.titles, n, salt)}
+       when 'name.familyName' then ${fromList(L.family, n, salt)}
+       when 'displayName' then ${fromList(L.given, n, salt)} || ' ' || ${fromList(L.family, n, salt + 1)}
+       when 'phoneNumbers' then '+1 212 555 ' || lpad(${pick(n, salt, '10000')}::text, 4, '0')
+       when 'emails' then lower(${fromList(L.given, n, salt)}) || '.' || ${n} || '@mail.example.net'
+       when 'active' then (${pick(n, salt, '2')} = 0)::text
+       when 'timezone' then ${fromList(L.timezones, n, salt)}
+       when 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:division' then ${fromList(L.divisions, n, salt)}
+       when 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department' then ${fromList(L.departments, n, salt)}
+       when 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter' then 'CC-' || lpad(${pick(n, salt, '400')}::text, 4, '0')
+       else ${fromList(L.given, n, salt)} || ' ' || ${fromList(L.family, n, salt + 1)} end`;
+  await q.query(
+    `with entry as (
+       select ${i} as i, 1 + ${pick(i, 40, '$14::int')} as subject, ${pick(i, 41, '100')} as kind, ${pick(i, 42, '100')} as who,
+              1 + ${pick(i, 43, '20')} as admin,
+              case when ${pick(i, 41, '100')} < 72 then ($17::text[])[1 + ${pick(i, 44, 'cardinality($17::text[])')}] end as attribute,
+              date_trunc('milliseconds', $15::timestamptz
+                + extract(epoch from $16::timestamptz - $15::timestamptz)::float8 * (${i} - 1) / greatest($13::int, 1) * interval '1 second') as at
+         from generate_series($11::int, $12::int) as s(i)
+     )
+     insert into history (tenant_id, id, resource_type, resource_id, resource_name, event, attribute, old_value, new_value, actor, actor_type, actor_id, request_id, created_at)
+     select $1::uuid, gen_random_uuid(), 'User', u.id, u.user_name,
+            case when e.kind < 72 then 'attributeChanged' when e.kind < 80 then 'groupAdded' when e.kind < 84 then 'groupRemoved'
+                 when e.kind < 88 then 'passwordResetSent' when e.kind < 91 then 'welcomeEmailSent' when e.kind < 93 then 'locked'
+                 when e.kind < 95 then 'unlocked' when e.kind < 98 then 'created' else 'passwordChanged' end,
+            case when e.kind < 72 then e.attribute when e.kind < 84 then 'groups' when e.kind < 91 then 'email'
+                 when e.kind < 95 then 'active' when e.kind >= 98 then 'password' end,
+            case when e.kind < 72 then ${value('e.i', 45)} when e.kind >= 80 and e.kind < 84 then ${fromList(L.departments, 'e.i', 47)}
+                 when e.kind >= 93 and e.kind < 95 then 'false' end,
+            case when e.kind < 72 then ${value('e.i', 48)} when e.kind < 80 then ${fromList(L.departments, 'e.i', 50)}
+                 when e.kind < 91 and e.kind >= 84 then u.user_name when e.kind < 93 then 'false' when e.kind < 95 then 'true' end,
+            case when e.who < 70 or e.kind < 72 and e.who < 85 then 'Okta SCIM provisioning'
+                 when e.who < 97 then admin.given || ' ' || admin.family else 'Usher' end,
+            case when e.who < 70 or e.kind < 72 and e.who < 85 then 'token' when e.who < 97 then 'user' else 'system' end,
+            case when e.who < 70 or e.kind < 72 and e.who < 85 then ${uuidOf(`$1::uuid::text || ':token'`, '1')}::text
+                 when e.who < 97 then ${userIdSql(TENANT, 'e.admin')}::text else 'usher' end,
+            substr(md5($1::uuid::text || ':request:' || e.i), 1, 16),
+            e.at
+       from entry e
+       join users u on u.tenant_id = $1::uuid and u.id = ${userIdSql(TENANT, 'e.subject')}
+      cross join lateral (${personSql('e.admin')}) admin`,
+    [
+      batch.tenantId,
+      ...listParams(lists),
+      batch.first,
+      batch.last,
+      batch.total,
+      batch.users,
+      batch.since.toISOString(),
+      batch.until.toISOString(),
+      CHANGED_ATTRIBUTES,
+    ],
+  );
+}
+
+export async function countTenantHistory(q: Queryable, tenantId: string): Promise<number> {
+  const rows = await q.query<{ n: number }>('select count(*)::bigint as n from history where tenant_id = $1', [tenantId]);
+  return rows[0]!.n;
+}
+
+export async function deleteTenantHistory(q: Queryable, tenantId: string): Promise<void> {
+  await q.query('delete from history where tenant_id = $1', [tenantId]);
+}
+
 /** Groups first..last; group 1 is the big one ("All Staff"), the others are teams named after a department. */
 export async function insertGroups(q: Queryable, tenantId: string, first: number, last: number, since: Date, until: Date, lists: SeedLists): Promise<void> {
   const g = 's.g';
@@ -272,9 +368,13 @@ export async function deleteSeededGroups(q: Queryable, tenantId: string, upTo: n
 
 /** Fresh statistics (and a visibility map for index-only scans) after a bulk load, as autovacuum would leave them. */
 export async function vacuumAnalyze(q: Queryable): Promise<void> {
-  for (const table of ['users', 'user_values', 'groups', 'group_members', 'group_subgroups']) {
+  for (const table of ['users', 'user_values', 'groups', 'group_members', 'group_subgroups', 'history']) {
     await q.query(`vacuum (analyze) ${table}`);
   }
+}
+
+export async function vacuumAnalyzeHistory(q: Queryable): Promise<void> {
+  await q.query('vacuum (analyze) history');
 }
 
 /** What the console asks for a page of its user list (src/console/app/pages/users-query.ts PAGE_SIZE, DEFAULT_SORT). */

@@ -8,7 +8,7 @@ import { migrate } from '../store/index.js';
 import { createTenancyService, TenancyError } from '../tenancy/service.js';
 import { SeedError, seedTenant } from './seeder.js';
 
-const USAGE = `usage: npm run seed -- [--users 1000000] [--groups 10000] [--big-group 100000] [--tenant bench] [--batch 10000] [--jobs 2] [--replace]
+const USAGE = `usage: npm run seed -- [--users 1000000] [--groups 10000] [--big-group 100000] [--history 10000000] [--tenant bench] [--batch 10000] [--jobs 2] [--replace]
 
   --users      how many users (default 10000)
   --groups     how many groups (default users / 100); group 1 is "All Staff"
@@ -16,6 +16,7 @@ const USAGE = `usage: npm run seed -- [--users 1000000] [--groups 10000] [--big-
   --tenant     the tenant's slug, created if missing (default bench)
   --batch      users per transaction (default 10000)
   --jobs       transactions at once, each on its own connection (default 2)
+  --history    how many History entries about the users, after them (default 0)
   --replace    delete the tenant's users and an earlier seed's groups first (otherwise a tenant that has some is
                refused); the tenant's other groups are kept
 
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
         users: { type: 'string' },
         groups: { type: 'string' },
         'big-group': { type: 'string' },
+        history: { type: 'string' },
         tenant: { type: 'string' },
         batch: { type: 'string' },
         jobs: { type: 'string' },
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
     batchSize: Math.max(1, count('batch', args.batch, 10_000)),
     jobs: Math.max(1, count('jobs', args.jobs, 2)),
     replace: args.replace ?? false,
+    history: count('history', args.history, 0),
     clock: () => new Date(),
   };
 

@@ -8,8 +8,10 @@ import {
   countTenantGroups,
   countTenantUsers,
   deleteSeededGroups,
+  deleteTenantHistory,
   deleteTenantUsers,
   insertGroups,
+  insertHistoryBatch,
   insertMemberships,
   insertUserBatch,
   vacuumAnalyze,
@@ -27,6 +29,8 @@ export interface SeedOptions {
   /** Delete the tenant's Users and an earlier seed's Groups first; without it, a tenant that has some is refused. */
   readonly replace: boolean;
   readonly clock: () => Date;
+  /** History entries about the tenant's users, made after them (seedHistory); none when absent. */
+  readonly history?: number;
 }
 
 export interface SeedResult {
@@ -115,9 +119,51 @@ export async function seedTenant(
   };
   await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, worker));
 
+  if (options.history) await seedHistory(store, { tenantId: tenant.id, entries: options.history, users: options.users, batchSize: 100_000, jobs: options.jobs, clock: options.clock }, log);
   log('vacuum analyze');
   await vacuumAnalyze(store);
   const seconds = (performance.now() - started) / 1000;
   log(`seeded tenant ${tenant.slug}: ${options.users} users, ${options.groups} groups (one of ${Math.min(options.bigGroup, options.users)} members) in ${seconds.toFixed(1)} s`);
   return { tenantId: tenant.id, seconds };
+}
+
+export interface HistorySeedOptions {
+  readonly tenantId: string;
+  readonly entries: number;
+  /** How many users the tenant was seeded with: entries are about users 1..users. */
+  readonly users: number;
+  readonly batchSize: number;
+  readonly jobs: number;
+  readonly clock: () => Date;
+}
+
+/**
+ * Replaces the tenant's history with `entries` generated ones about its seeded users, spread in time from SINCE to
+ * now (insertHistoryBatch), built in the database a batch at a time; the caller analyzes the table afterwards.
+ */
+export async function seedHistory(store: Store, options: HistorySeedOptions, log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  const elapsed = () => ((performance.now() - started) / 1000).toFixed(1);
+  await store.transaction(async (tx) => {
+    await tx.query('set local statement_timeout = 0');
+    await deleteTenantHistory(tx, options.tenantId);
+  });
+  const until = new Date(Math.floor(options.clock().getTime() / 1000) * 1000);
+  const batches: { first: number; last: number }[] = [];
+  for (let first = 1; first <= options.entries; first += options.batchSize) batches.push({ first, last: Math.min(options.entries, first + options.batchSize - 1) });
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const { first, last } = batches[next++]!;
+      await store.transaction(async (tx) => {
+        // A batch also fills the trigram index of the History search (sql/0013): longer than a request may take.
+        await tx.query('set local statement_timeout = 0');
+        await insertHistoryBatch(tx, { tenantId: options.tenantId, first, last, total: options.entries, users: options.users, since: SINCE, until }, SEED_LISTS);
+      });
+      done += last - first + 1;
+      log(`history ${done}/${options.entries} (${Math.round((100 * done) / options.entries)}%) in ${elapsed()} s`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.jobs) }, worker));
 }

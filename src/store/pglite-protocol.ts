@@ -25,9 +25,18 @@ export type Call =
   | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[]; readonly inTx: boolean }
   | { readonly id: number; readonly op: 'exec'; readonly script: string; readonly inTx: boolean }
   | { readonly id: number; readonly op: 'listen'; readonly channel: string }
-  | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' }
+  | { readonly id: number; readonly op: 'commit' | 'rollback' | 'close' }
   /** A gzipped tar of the data directory, taken between transactions after a checkpoint: answered as rows [bytes]. */
   | { readonly id: number; readonly op: 'backup' };
+
+/**
+ * Opens a transaction. Sent without an id and answered by nothing, so that the transaction's first statement follows
+ * it at once instead of a round trip later: a BEGIN that fails is reported to the statements of the transaction
+ * and to its COMMIT, which the worker refuses with its error (it never runs them outside a transaction).
+ */
+export interface Begin {
+  readonly op: 'begin';
+}
 
 /**
  * Sent without an id and answered by nothing: from now on the worker refuses every plain statement and every

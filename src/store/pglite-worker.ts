@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, parse, protocol, types, type Transaction } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { MEMORY_SETTINGS, serializeError, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { MEMORY_SETTINGS, serializeError, type Begin, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
@@ -35,6 +35,12 @@ async function main(): Promise<void> {
     return;
   }
   let open: Open | undefined;
+  /** Why the last BEGIN opened nothing: what was sent for its transaction is refused with it. */
+  let beginFailed: unknown;
+  /** A statement of a transaction that is not open (its BEGIN failed) must not run on its own. */
+  const checkOpen = (call: Call) => {
+    if ('inTx' in call && call.inTx && !open) throw beginFailed ?? new Error('No transaction is open on the embedded database.');
+  };
 
   // Named statements, as postgres.js keeps on each PostgreSQL connection: PGlite's own query() parses, plans and
   // describes every statement anew, and for a page of users with its groups the planning alone took three times
@@ -97,21 +103,25 @@ async function main(): Promise<void> {
       done.catch(failed);
     });
 
-  const run = async (call: Call): Promise<unknown[] | undefined> => {
+  const run = async (call: Call | Begin): Promise<unknown[] | undefined> => {
     switch (call.op) {
       case 'query':
+        checkOpen(call);
         return preparedQuery(call.text, call.params);
       case 'exec':
+        checkOpen(call);
         await (open?.tx ?? db).exec(call.script);
         return undefined;
       case 'begin':
         if (open) throw new Error('A transaction is already open on the embedded database.');
+        beginFailed = undefined;
         open = await begin();
         return undefined;
       case 'commit':
       case 'rollback': {
         const ending = open;
-        if (!ending) throw new Error(`No transaction to ${call.op}.`);
+        if (!ending && call.op === 'rollback' && beginFailed !== undefined) return undefined;
+        if (!ending) throw beginFailed ?? new Error(`No transaction to ${call.op}.`);
         open = undefined;
         ending.end(call.op === 'commit');
         try {
@@ -138,7 +148,8 @@ async function main(): Promise<void> {
     }
   };
 
-  const answer = (call: Call, reply: Reply) => {
+  const answer = (call: Call | Begin, reply: Reply) => {
+    if (!('id' in call)) return;
     try {
       port.postMessage(reply);
     } catch (error) {
@@ -153,25 +164,32 @@ async function main(): Promise<void> {
   // is open (from its BEGIN until its COMMIT or ROLLBACK arrives) are held in `held` and chained after it ends.
   let last: Promise<void> = Promise.resolve();
   let inTransaction = false;
-  let held: Call[] = [];
+  let held: (Call | Begin)[] = [];
   let draining = false;
   // Each call starts a turn after the last ended, so messages that came in meanwhile (a drain) are read first.
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const chain = (call: Call) => {
+  const chain = (call: Call | Begin) => {
     last = last.then(nextTurn).then(async () => {
       const plain = call.op === 'query' || call.op === 'exec' ? !call.inTx : call.op === 'begin' || call.op === 'listen' || call.op === 'backup';
+      const id = 'id' in call ? call.id : 0;
       if (draining && plain) {
-        if (call.op === 'begin') release();
-        return answer(call, { id: call.id, ok: false, error: serializeError(closedError()) });
+        if (call.op === 'begin') {
+          beginFailed = closedError();
+          release();
+        }
+        return answer(call, { id, ok: false, error: serializeError(closedError()) });
       }
       let reply: Reply;
       try {
         const rows = await run(call);
-        reply = rows ? { id: call.id, ok: true, rows } : { id: call.id, ok: true };
+        reply = rows ? { id, ok: true, rows } : { id, ok: true };
       } catch (error) {
-        reply = { id: call.id, ok: false, error: serializeError(error) };
+        reply = { id, ok: false, error: serializeError(error) };
         // A BEGIN that failed opened nothing: what was held for its transaction may run.
-        if (call.op === 'begin') release();
+        if (call.op === 'begin') {
+          beginFailed = error;
+          release();
+        }
       }
       answer(call, reply);
     });
@@ -182,7 +200,7 @@ async function main(): Promise<void> {
     held = [];
     for (const call of released) chain(call);
   };
-  port.on('message', (message: Call | Drain) => {
+  port.on('message', (message: Call | Begin | Drain) => {
     if (message.op === 'drain') {
       draining = true;
       return;

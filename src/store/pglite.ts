@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { translateError } from './errors.js';
-import { deserializeError, MEMORY_SETTINGS, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
+import { deserializeError, MEMORY_SETTINGS, type Begin, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 import { settledWithin } from '../settled-within.js';
 import { withRetry } from './retry.js';
 import type { ChannelListener, Row, Store, Transaction } from './store.js';
@@ -91,7 +91,7 @@ class WorkerClient {
   }
 
   /** A message that expects no answer. */
-  tell(message: Drain): void {
+  tell(message: Drain | Begin): void {
     if (!this.stopped) this.worker.postMessage(message);
   }
 
@@ -257,9 +257,8 @@ export async function connectPgliteWorker(worker: Worker, options: Partial<Pglit
     transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
       return withRetry(() =>
         gate.run(async () => {
-          await client.call({ op: 'begin' }).catch((error: unknown) => {
-            throw translateError(error);
-          });
+          // Not waited for: the first statement follows it at once, and a BEGIN that failed fails that statement.
+          client.tell({ op: 'begin' });
           // A statement sent after the transaction ended would run outside it: refuse it, as PGlite's own does.
           let ended = false;
           const tx = adapt((statement) => (ended ? Promise.reject(new Error('Transaction is closed')) : client.call({ ...statement, inTx: true })));

@@ -70,12 +70,6 @@ export async function updateTenantSettings(
   return rows[0];
 }
 
-/** Whether users an API token creates in the tenant get the welcome mail. */
-export async function selectTenantWelcomesProvisioned(q: Queryable, tenantId: string): Promise<boolean> {
-  const rows = await q.query<{ welcome_mail: boolean }>('select welcome_mail from tenants where id = $1', [tenantId]);
-  return rows[0]?.welcome_mail ?? true;
-}
-
 const TOKEN_COLUMNS = 'id, tenant_id, label, token_hash, created_at, last_used_at, revoked_at, scopes, expires_at';
 
 export interface TokenLimits {

@@ -7,6 +7,7 @@ import { createTestContext, type TestContext } from '../helpers/app.js';
 const USERS = 40;
 const GROUPS = 5;
 const BIG_GROUP = 12;
+const HISTORY = 300;
 
 let ctx: TestContext;
 /** Groups a new tenant has before the seed (the portal's personas). */
@@ -18,7 +19,7 @@ beforeAll(async () => {
   await seedTenant(
     ctx.store,
     ctx.tenancy,
-    { tenant: 'acme', users: USERS, groups: GROUPS, bigGroup: BIG_GROUP, batchSize: 15, jobs: 2, replace: false, clock: () => new Date() },
+    { tenant: 'acme', users: USERS, groups: GROUPS, bigGroup: BIG_GROUP, batchSize: 15, jobs: 2, replace: false, clock: () => new Date(), history: HISTORY },
     () => {},
   );
 });
@@ -52,6 +53,26 @@ describe('seed', () => {
     expect(groups.body.totalResults).toBe(groupsBefore + GROUPS);
     const allStaff = await ctx.client.request('GET', `/Groups?filter=${encodeURIComponent('displayName eq "All Staff"')}`);
     expect(allStaff.body.Resources[0].members).toHaveLength(BIG_GROUP);
+  });
+
+  it('writes History entries about the seeded users, in time order, that the API reads and searches', async () => {
+    const page = await ctx.client.request('GET', '/History?count=100');
+    expect(page.status).toBe(200);
+    expect(page.body.totalResults).toBe(HISTORY);
+    const entries = page.body.Resources as { resourceId: string; userName: string; event: string; created: string; actor: { type: string } }[];
+    const users = new Map(((await ctx.client.request('GET', '/Users?count=100&attributes=userName')).body.Resources as { id: string; userName: string }[]).map((u) => [u.id, u.userName]));
+    for (const entry of entries) expect(entry.userName, JSON.stringify(entry)).toBe(users.get(entry.resourceId));
+    const created = entries.map((e) => e.created);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(new Set(entries.map((e) => e.event))).toContain('attributeChanged');
+    expect(new Set(entries.map((e) => e.actor.type))).toEqual(new Set(['token', 'user', 'system']));
+    // The search box finds an entry by its user's name.
+    const name = entries[0]!.userName;
+    const found = await ctx.client.request('GET', `/History?search=${encodeURIComponent(name)}&count=100`);
+    expect(found.body.Resources.length).toBeGreaterThan(0);
+    for (const entry of found.body.Resources as { userName: string; oldValue?: string; newValue?: string }[]) {
+      expect(JSON.stringify(entry).toLowerCase()).toContain(name.toLowerCase());
+    }
   });
 
   it('writes Users that a PUT of their own representation leaves unchanged', async () => {

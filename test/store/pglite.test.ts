@@ -137,6 +137,32 @@ describe.skipIf(process.env.DATABASE_URL)('the embedded store in a worker thread
     await doomed.close();
   });
 
+  it('sends BEGIN without waiting for it; the statements of a BEGIN that failed are refused, never run on their own', async () => {
+    // The worker's protocol, spoken directly: a draining worker refuses the BEGIN, as a closing store's would.
+    const worker = startPgliteWorker(undefined);
+    const replies = new Map<number, { ok: boolean; error?: { message: string } }>();
+    const ready = new Promise((resolve) => worker.once('message', resolve));
+    await ready;
+    const answered = new Promise<void>((resolve) =>
+      worker.on('message', (reply: { id: number; ok: boolean }) => {
+        replies.set(reply.id, reply);
+        if (replies.size === 3) resolve();
+      }),
+    );
+    worker.postMessage({ op: 'drain' });
+    worker.postMessage({ op: 'begin' });
+    worker.postMessage({ id: 1, op: 'query', text: 'create table escaped (id int)', params: [], inTx: true });
+    worker.postMessage({ id: 2, op: 'commit' });
+    worker.postMessage({ id: 3, op: 'rollback' });
+    await answered;
+    await worker.terminate();
+    expect(replies.get(1)).toMatchObject({ ok: false, error: { message: 'The embedded database is closed.' } });
+    expect(replies.get(2)).toMatchObject({ ok: false, error: { message: 'The embedded database is closed.' } });
+    expect(replies.get(3)).toMatchObject({ ok: true });
+    // The BEGIN of a working store is answered by nothing: a transaction's first statement is its first answer.
+    expect(await store.transaction(async (tx) => (await tx.query<{ n: number }>('select 1 as n'))[0]!.n)).toBe(1);
+  });
+
   it('says why when the database cannot be opened', async () => {
     const dir = tempDataDir();
     try {

@@ -106,15 +106,22 @@ export async function insertUser(
   passwordHash: string | null,
   values: readonly UserValue[],
   now: Date,
-  /** When the welcome mail goes out with this insert (account extension welcomeEmailSentAt). */
-  welcomeEmailSentAt: Date | null = null,
+  /**
+   * When the welcome mail goes out with this insert (account extension welcomeEmailSentAt). `unlessTurnedOff`: not
+   * when the tenant has turned off the welcome mail of provisioned users (tenants.welcome_mail), read in the same
+   * statement; the row's welcome_email_sent_at says whether it goes out.
+   */
+  welcome: { readonly at: Date; readonly unlessTurnedOff: boolean } | null = null,
 ): Promise<UserRow> {
   const rows = await tx.query<UserRow>(
     `with inserted as (
        insert into users as u (tenant_id, id, user_name, external_id, display_name, active, lock_reason, password_hash, password_set_at,
                                attributes, created_at, last_modified, version, welcome_email_sent_at)
        values ($1, $2, $3, $4, $5, $6, case when $6 then null else $11 end, $7, case when $7::text is null then null else $9::timestamptz end,
-               $8, $9, $9, 1, $12)
+               $8, $9, $9, 1,
+               case when $12::timestamptz is null then null
+                    when $13::boolean and not coalesce((select t.welcome_mail from tenants t where t.id = $1), true) then null
+                    else $12::timestamptz end)
        returning ${USER_COLUMNS}
      ), indexed as (
        insert into user_values (tenant_id, user_id, attribute, position, value, type, is_primary)
@@ -134,7 +141,8 @@ export async function insertUser(
       now.toISOString(),
       valueRecords(values),
       user.lockReason ?? 'provisioning',
-      welcomeEmailSentAt?.toISOString() ?? null,
+      welcome?.at.toISOString() ?? null,
+      welcome?.unlessTurnedOff ?? false,
     ],
   );
   return rows[0]!;
