@@ -1,5 +1,6 @@
-// What a Bulk of creates costs the database: each created user is one transaction of two statements (the user with
-// its indexed values, then its history, welcome link and welcome mail together), and still each its own request.
+// What a Bulk of creates costs the database: each created user is one transaction of three statements (the user with
+// its indexed values; its history, welcome link and welcome mail together; its SCIM events, which write nothing when
+// no stream wants them), and still each its own request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable, Store, Transaction } from '../../src/store/index.js';
 import { createTestContext, ENTERPRISE_SCHEMA, USER_SCHEMA, type TestContext } from '../helpers/app.js';
@@ -38,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 describe(`statements of a Bulk of creates (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, () => {
-  it('costs two statements per user, each user its own transaction, with its history, link and welcome mail in order', async () => {
+  it('costs three statements per user, each user its own transaction, with its history, link and welcome mail in order', async () => {
     // The tenant's name, which the welcome mail reads once a minute, is read before the count begins.
     expect((await t.client.request('POST', '/Users', userData(0))).status).toBe(201);
     sent.length = 0;
@@ -52,7 +53,8 @@ describe(`statements of a Bulk of creates (${process.env.DATABASE_URL ? 'Postgre
     const afterToken = sent.slice(sent.indexOf('BEGIN'));
     expect(afterToken.filter((s) => s === 'BEGIN')).toHaveLength(3);
     // Two creates of two statements, and the duplicate, which fails at its first.
-    expect(afterToken.filter((s) => s !== 'BEGIN'), afterToken.join('\n')).toHaveLength(5);
+    expect(afterToken.filter((s) => s !== 'BEGIN'), afterToken.join('\n')).toHaveLength(7);
+    expect(afterToken.filter((s) => /insert into events /.test(s))).toHaveLength(2);
     expect(afterToken.filter((s) => /^with held_0 as \(insert into auth_tokens .*\), held_1 as \(insert into outbox .*\) insert into history /.test(s))).toHaveLength(2);
 
     for (const n of [1, 2]) {
