@@ -35,6 +35,14 @@ interface Token {
   readonly revokedAt: string | null;
 }
 
+const PROV = 'urn:ietf:params:scim:event:prov';
+const LIFECYCLE = [`${PROV}:delete`, `${PROV}:activate`, `${PROV}:deactivate`];
+/** RFC 9967 §2.4: what a stream asks for, by what each event carries (the changed resource, or only what changed). */
+const EVENTS = {
+  full: [`${PROV}:create:full`, `${PROV}:put:full`, `${PROV}:patch:full`, ...LIFECYCLE],
+  notice: [`${PROV}:create:notice`, `${PROV}:put:notice`, `${PROV}:patch:notice`, ...LIFECYCLE],
+} as const;
+
 const STATUS_WORDS = { enabled: 'Sending', paused: 'Paused', disabled: 'Stopped' } as const;
 const SCOPE_WORDS: Record<string, string> = { 'users:read': 'Read users', 'users:write': 'Manage users', 'events:manage': 'Manage event streams' };
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -57,6 +65,7 @@ function AddStreamDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
   const [url, setUrl] = useState('');
   const [authorization, setAuthorization] = useState('');
   const [description, setDescription] = useState('');
+  const [carries, setCarries] = useState<'full' | 'notice'>('full');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -66,7 +75,7 @@ function AddStreamDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
     setError(undefined);
     const delivery = method === 'push' ? { method: PUSH, endpoint_url: url.trim(), ...(authorization.trim() ? { authorization_header: authorization.trim() } : {}) } : { method: POLL };
     try {
-      const stream = await request<Stream>('POST', '/ssf/streams', { body: { delivery, ...(description.trim() ? { description: description.trim() } : {}) } });
+      const stream = await request<Stream>('POST', '/ssf/streams', { body: { delivery, events_requested: EVENTS[carries], ...(description.trim() ? { description: description.trim() } : {}) } });
       onAdded(stream);
     } catch (e) {
       setError(messageOf(e));
@@ -99,6 +108,17 @@ function AddStreamDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
               <Field label="Authorization header (optional)" value={authorization} onValue={setAuthorization} hint='Sent with every event, e.g. "Bearer <token>". Kept encrypted; never shown again.' autoComplete="off" spellcheck={false} />
             </>
           )}
+          <fieldset class="personas">
+            <legend class="personas__legend">What each event carries</legend>
+            <label class="check__control">
+              <input type="radio" name="carries" checked={carries === 'full'} onChange={() => setCarries('full')} />
+              <span>The whole user or persona after the change</span>
+            </label>
+            <label class="check__control">
+              <input type="radio" name="carries" checked={carries === 'notice'} onChange={() => setCarries('notice')} />
+              <span>Only the names of what changed (the receiver reads the rest)</span>
+            </label>
+          </fieldset>
           <Field label="Description (optional)" value={description} onValue={setDescription} autoComplete="off" />
         </div>
         <div class="dialog__footer">
@@ -153,7 +173,7 @@ function StreamsSection() {
       )}
       {streams.items?.length === 0 && <p class="empty">No event streams yet.</p>}
       {streams.items && streams.items.length > 0 && (
-        <div class="table-scroll" role="region" aria-labelledby="streams-title" tabIndex={0}>
+        <div class="table-scroll" role="region" aria-label="List of event streams" tabIndex={0}>
           <table class="table">
             <thead>
               <tr>
@@ -352,7 +372,7 @@ function TokensSection() {
       )}
       {tokens.items?.length === 0 && <p class="empty">No API tokens yet.</p>}
       {tokens.items && tokens.items.length > 0 && (
-        <div class="table-scroll" role="region" aria-labelledby="tokens-title" tabIndex={0}>
+        <div class="table-scroll" role="region" aria-label="List of API tokens" tabIndex={0}>
           <table class="table">
             <thead>
               <tr>
