@@ -31,3 +31,10 @@ export function inWords(detail: string): string {
     WORDS.has(permission) ? `“${WORDS.get(permission)!}” permission` : whole,
   );
 }
+
+const ORDER = new Map(PERMISSION_WORDS.map(([permission], index) => [permission, index]));
+
+/** Permissions in the table's order (users first, then integrations, then the portal's own); unknown ones last. */
+export function inTableOrder(permissions: readonly string[]): string[] {
+  return [...permissions].sort((a, b) => (ORDER.get(a) ?? ORDER.size) - (ORDER.get(b) ?? ORDER.size) || a.localeCompare(b));
+}

@@ -5,7 +5,7 @@ import { ApiError, scim } from '../api';
 import { Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { PageHeading } from '../components/PageHeading';
-import { PERMISSION_WORDS, inWords, permissionWords } from '../permission-words';
+import { PERMISSION_WORDS, inTableOrder, inWords, permissionWords } from '../permission-words';
 import { forgetPersonas, loadPersonas, type Persona } from '../personas';
 import { PERSONA_EXT, patchBody } from '../scim-types';
 
@@ -181,7 +181,7 @@ export function PersonasPage() {
                         <span class="muted">Nothing yet</span>
                       ) : (
                         <ul class="permission-list">
-                          {persona.permissions.map((permission) => (
+                          {inTableOrder(persona.permissions).map((permission) => (
                             <li key={permission} title={permission}>
                               {permissionWords(permission)}
                             </li>
