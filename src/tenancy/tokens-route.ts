@@ -25,7 +25,8 @@ function publicInfo(info: TokenInfo) {
   };
 }
 
-const createBody = z.strictObject({
+/** POST /api/tokens's body (also what /openapi.json describes). */
+export const TOKEN_CREATE_BODY = z.strictObject({
   label: z.string().trim().min(1, 'A token needs a label: say who or what will use it.').max(MAX_LABEL, `A label has at most ${MAX_LABEL} characters.`),
   scopes: z.array(z.enum(TOKEN_SCOPES as [string, ...string[]])).min(1, 'Choose at least one scope, or leave scopes out for a token that may do everything.').optional(),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
@@ -53,7 +54,7 @@ export function tokenRoutes(tenancy: TenancyService, securityLog: SecurityLog) {
   });
 
   app.post('/', async (c) => {
-    const parsed = createBody.safeParse(await readScimBody(c));
+    const parsed = TOKEN_CREATE_BODY.safeParse(await readScimBody(c));
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw ScimError.invalidValue(issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message);
