@@ -19,6 +19,9 @@ async function existingUsers(userNames: readonly string[]): Promise<Map<string, 
   return found;
 }
 
+/** Rows sent in one Bulk request: well under its 1000 operations (each row may add a persona operation) and its size limit. */
+const MAX_ROWS = 500;
+
 const ACTION_WORDS = { create: 'Will be created', update: 'Will be updated' } as const;
 
 export function ImportUsersDialog({ personas, onClose, onImported }: { personas: readonly Persona[]; onClose: () => void; onImported: () => void }) {
@@ -45,6 +48,9 @@ export function ImportUsersDialog({ personas, onClose, onImported }: { personas:
 
   const run = async () => {
     if (!rows || busy) return;
+    const sent = rows.filter((r) => r.action.kind !== 'refused').length;
+    if (sent === 0) return setError('No row of the file can be imported; correct the refused rows and choose the file again.');
+    if (sent > MAX_ROWS) return setError(`A file can import at most ${MAX_ROWS} users at a time; this one has ${sent}. Split it and import each part.`);
     setBusy(true);
     setError(undefined);
     try {
