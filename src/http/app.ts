@@ -30,6 +30,7 @@ import { ScimError } from '../scim/errors.js';
 import { isTimeout } from '../store/errors.js';
 import type { TenancyService } from '../tenancy/service.js';
 import { createTenantSlugs } from '../tenancy/tenant-slugs.js';
+import { TOKENS_PREFIX, tokenRoutes } from '../tenancy/tokens-route.js';
 import type { AppEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { consoleRoutes } from './console.js';
@@ -63,6 +64,8 @@ export const SSF_PREFIX = '/ssf';
 const isScimPath = (path: string) => path === SCIM_PREFIX || path.startsWith(`${SCIM_PREFIX}/`);
 /** The SSF management API (and its poll endpoint): bearer-authenticated JSON, answered with SCIM errors. */
 const isSsfPath = (path: string) => path.startsWith(`${SSF_PREFIX}/`);
+/** The console's JSON API for what is not SCIM (API tokens): bearer-authenticated, answered with SCIM errors too. */
+const isApiPath = (path: string) => path === TOKENS_PREFIX || path.startsWith(`${TOKENS_PREFIX}/`);
 
 export interface AppDeps extends Deps {
   readonly tenancy: TenancyService;
@@ -107,11 +110,11 @@ export function createApp(deps: AppDeps) {
   // SCIM answers carry personal data and /auth answers carry secrets: no cache keeps either, errors included.
   app.use(async (c, next) => {
     await next();
-    if (isScimPath(c.req.path) || isSsfPath(c.req.path) || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
+    if (isScimPath(c.req.path) || isSsfPath(c.req.path) || isApiPath(c.req.path) || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
   });
   // /auth, /scim/v2 and /ssf bound their bodies themselves; every other route takes none.
   const noBody = boundedBody({ maxSize: 0, tooLarge: (c) => c.json({ error: 'payload_too_large', detail: `${c.req.method} ${c.req.path} takes no request body.` }, 413) });
-  app.use((c, next) => (isScimPath(c.req.path) || isSsfPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
+  app.use((c, next) => (isScimPath(c.req.path) || isSsfPath(c.req.path) || isApiPath(c.req.path) || c.req.path.startsWith('/auth/') ? next() : noBody(c, next)));
 
   // The console is what a person opening the server's address looks for. 302, not 308: a permanent redirect stays in
   // browsers' caches, and the root may serve something of its own one day.
@@ -229,6 +232,17 @@ export function createApp(deps: AppDeps) {
   ssf.route('/', streamRoutes(createStreamsService({ ...deps, publicUrl, receiverUrlPolicy: deps.receiverUrlPolicy }), publicUrl, deps.securityLog));
   app.route(SSF_PREFIX, ssf);
 
+  // The tenant's API tokens, for the console's Integrations page: sessions with events:manage only.
+  const tokensApi = new Hono<AppEnv>();
+  tokensApi.use(async (c, next) => {
+    c.set('requestMeta', requestMeta(c, deps.limits.trustProxy));
+    await next();
+  });
+  tokensApi.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth, securityLog: deps.securityLog, trustProxy: deps.limits.trustProxy }));
+  tokensApi.use(boundedBody({ maxSize: 16_384, tooLarge: (c) => scimError(c, ScimError.payloadTooLarge('The request body is larger than 16384 bytes.')) }));
+  tokensApi.route('/', tokenRoutes(deps.tenancy, deps.securityLog));
+  app.route(TOKENS_PREFIX, tokensApi);
+
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the
   // SCIM answer (RFC 7644 §3.12) is chosen here by path. A path some route serves with other methods is 405 with
   // Allow (RFC 9110 §15.5.6); RFC 7644 §3.12 names no scimType for it.
@@ -239,7 +253,7 @@ export function createApp(deps: AppDeps) {
     if (allow.length > 0) {
       const detail = `${c.req.method} is not allowed on ${path}; it allows ${allow.join(', ')}.`;
       const headers = { Allow: allow.join(', ') };
-      if (isScimPath(path) || isSsfPath(path)) return scimError(c, ScimError.methodNotAllowed(detail), headers);
+      if (isScimPath(path) || isSsfPath(path) || isApiPath(path)) return scimError(c, ScimError.methodNotAllowed(detail), headers);
       return c.json({ error: 'method_not_allowed', detail }, 405, headers);
     }
     if (isSsfPath(path)) return scimError(c, ScimError.notFound(`No SSF endpoint at ${c.req.method} ${path}; /.well-known/ssf-configuration lists them.`));
@@ -288,7 +302,7 @@ const TIMEOUT_RETRY_AFTER_SECONDS = 5;
 function statementTimeout(c: Context<AppEnv>): Response {
   const detail = 'The request took too long and was cancelled; nothing was changed. Retry it later.';
   const headers = { 'Retry-After': String(TIMEOUT_RETRY_AFTER_SECONDS) };
-  if (isScimPath(c.req.path) || isSsfPath(c.req.path)) return scimError(c, new ScimError(503, undefined, detail), headers);
+  if (isScimPath(c.req.path) || isSsfPath(c.req.path) || isApiPath(c.req.path)) return scimError(c, new ScimError(503, undefined, detail), headers);
   return c.json({ error: 'temporarily_unavailable', detail }, 503, { ...headers, 'Cache-Control': 'no-store' });
 }
 

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AUTH_REQUEST_BODIES } from '../auth/route.js';
 import { POLL_REQUEST } from '../resources/ssf-poll/route.js';
 import { scimJsonSchemas, type JsonSchema } from '../scim/json-schema.js';
+import { TOKEN_CREATE_BODY, TOKENS_PREFIX } from '../tenancy/tokens-route.js';
 import type { AppEnv } from './env.js';
 
 export const OPENAPI_PATH = '/openapi.json';
@@ -456,6 +457,54 @@ function ssfPollPaths(): Paths {
   };
 }
 
+const TOKENS_TAG = ['API tokens'];
+
+/** The console's API for the tenant's API tokens (src/tenancy/tokens-route.ts). */
+function tokenPaths(): Paths {
+  const needs = 'Needs a session whose personas grant events:manage; an API token is refused (403).';
+  const info = {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      label: { type: 'string' },
+      scopes: { type: ['array', 'null'], items: { type: 'string' } },
+      createdAt: { type: 'string', format: 'date-time' },
+      lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+      expiresAt: { type: ['string', 'null'], format: 'date-time' },
+      revokedAt: { type: ['string', 'null'], format: 'date-time' },
+    },
+    required: ['id', 'label', 'scopes', 'createdAt', 'lastUsedAt', 'expiresAt', 'revokedAt'],
+  };
+  return {
+    [TOKENS_PREFIX]: {
+      get: scimOperation(
+        { tags: TOKENS_TAG, operationId: 'listApiTokens', summary: `The tenant's API tokens, revoked ones too, never their secrets. ${needs}` },
+        { '200': jsonAnswer('The tokens.', { type: 'object', properties: { tokens: { type: 'array', items: info } }, required: ['tokens'] }) },
+      ),
+      post: scimOperation(
+        {
+          tags: TOKENS_TAG,
+          operationId: 'createApiToken',
+          summary: `Create an API token; the answer is the only one that holds its secret (token). ${needs}`,
+          requestBody: { required: true, content: { 'application/json': { schema: fromZod(TOKEN_CREATE_BODY) } } },
+        },
+        { '201': jsonAnswer('The token, with its secret.', { ...info, properties: { ...info.properties, token: { type: 'string' } }, required: [...info.required, 'token'] }), ...MEDIA_TYPE },
+      ),
+    },
+    [`${TOKENS_PREFIX}/{id}`]: {
+      delete: scimOperation(
+        {
+          tags: TOKENS_TAG,
+          operationId: 'revokeApiToken',
+          summary: `Revoke an API token at once. ${needs}`,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        },
+        { '204': { description: 'Revoked.' }, ...NOT_FOUND },
+      ),
+    },
+  };
+}
+
 /** The schemas of the SSF documents and stream configurations. */
 function ssfSchemas(): Record<string, JsonSchema> {
   const uris = { type: 'array', items: { type: 'string' } };
@@ -840,6 +889,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       { name: 'Discovery' },
       { name: 'Auth', description: 'Portal users: sign in, passwords, second factor, sessions.' },
       { name: 'Event streams', description: 'SCIM events (RFC 9967) as signed SETs, configured as the OpenID Shared Signals Framework 1.0 says.' },
+      { name: 'API tokens', description: "The tenant's API tokens, for the admin console." },
       { name: 'Operations' },
     ],
     paths: {
@@ -852,6 +902,7 @@ export function openApiDocument(options: OpenApiOptions): Record<string, unknown
       ...authPaths(),
       ...ssfPaths(),
       ...ssfPollPaths(),
+      ...tokenPaths(),
       ...operationsPaths(options),
     },
     components: components(),

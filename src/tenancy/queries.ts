@@ -113,12 +113,18 @@ export async function selectTokens(q: Queryable, tenantId: string): Promise<Toke
   return q.query<TokenRow>(`select ${TOKEN_COLUMNS} from api_tokens where tenant_id = $1 order by created_at, id`, [tenantId]);
 }
 
-/** Revokes a token by id; the row stays, so its history and last use remain visible. */
-export async function revokeToken(tx: Queryable, id: string, now: Date): Promise<TokenRow | undefined> {
-  const rows = await tx.query<TokenRow>(
-    `update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ${TOKEN_COLUMNS}`,
-    [id, now.toISOString()],
-  );
+/**
+ * Revokes a token by id; the row stays, so its history and last use remain visible. With a tenant (the console's
+ * API), only that tenant's token: another tenant's id is no token at all.
+ */
+export async function revokeToken(tx: Queryable, id: string, now: Date, tenantId?: string): Promise<TokenRow | undefined> {
+  const rows =
+    tenantId === undefined
+      ? await tx.query<TokenRow>(`update api_tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 returning ${TOKEN_COLUMNS}`, [id, now.toISOString()])
+      : await tx.query<TokenRow>(
+          `update api_tokens set revoked_at = coalesce(revoked_at, $3) where tenant_id = $1 and id = $2 returning ${TOKEN_COLUMNS}`,
+          [tenantId, id, now.toISOString()],
+        );
   return rows[0];
 }
 

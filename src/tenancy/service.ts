@@ -8,6 +8,7 @@ import {
   insertToken,
   revokeToken,
   selectTenantBySlug,
+  selectTenantSlug,
   selectTenants,
   updateTenantSettings,
   selectToken,
@@ -95,7 +96,10 @@ export interface TenancyService {
   /** Issues a token, limited to scopes and an expiry if asked. */
   createToken(tenantSlug: string, label: string, options?: TokenOptions): Promise<{ token: string; info: TokenInfo; created: boolean }>;
   listTokens(tenantSlug: string): Promise<TokenInfo[]>;
-  revokeToken(id: string): Promise<TokenInfo>;
+  /** Revokes a token; with tenantId, only a token of that tenant (another's is "no token with id"). */
+  revokeToken(id: string, tenantId?: string): Promise<TokenInfo>;
+  /** The slug of the tenant with this id; a TenancyError when there is none. */
+  tenantSlug(tenantId: string): Promise<string>;
   /** The tenant and label a bearer token stands for, or undefined when it is unknown, revoked or expired. */
   authenticate(token: string): Promise<TokenPrincipal | undefined>;
 }
@@ -170,6 +174,12 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       return toTenant(row);
     },
 
+    async tenantSlug(tenantId) {
+      const slug = await selectTenantSlug(store, tenantId);
+      if (slug === undefined) throw new TenancyError(`No tenant with id "${tenantId}".`);
+      return slug;
+    },
+
     async findTenant(slug) {
       return toTenant(await tenantBySlug(slug));
     },
@@ -205,9 +215,9 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       return (await selectTokens(store, tenant.id)).map(toTokenInfo);
     },
 
-    async revokeToken(id) {
+    async revokeToken(id, tenantId) {
       if (!UUID.test(id)) throw new TenancyError(`No token with id "${id}".`);
-      const row = await store.transaction((tx) => revokeToken(tx, id, clock()));
+      const row = await store.transaction((tx) => revokeToken(tx, id, clock(), tenantId));
       if (!row) throw new TenancyError(`No token with id "${id}".`);
       return toTokenInfo(row);
     },

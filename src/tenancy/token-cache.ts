@@ -125,8 +125,8 @@ export function withTokenCache(tenancy: TenancyService, deps: TokenCacheDeps): T
       return principal;
     },
 
-    async revokeToken(id) {
-      const info = await tenancy.revokeToken(id);
+    async revokeToken(id, tenantId) {
+      const info = await tenancy.revokeToken(id, tenantId);
       // At once on this instance; the others when the database's notification reaches them.
       forgetToken(info.id);
       return info;

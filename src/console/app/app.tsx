@@ -4,12 +4,14 @@ import { onSessionOver } from './api';
 import { startSession } from './auth';
 import { Shell } from './components/Shell';
 import { HistoryPage } from './pages/HistoryPage';
+import { IntegrationsPage } from './pages/IntegrationsPage';
+import { PersonasPage } from './pages/PersonasPage';
 import { LinkPasswordPage } from './pages/LinkPasswordPage';
 import { ProfilePage } from './pages/ProfilePage';
 import { SignInPage } from './pages/SignInPage';
 import { UsersPage } from './pages/UsersPage';
 import { navigate, routeOf, useLocation, type Route } from './router';
-import { USERS_READ, USERS_WRITE, can, currentSession, endSession, setSession, storedToken, useSession, type Session } from './session';
+import { EVENTS_MANAGE, USERS_READ, USERS_WRITE, can, currentSession, endSession, setSession, storedToken, useSession, type Session } from './session';
 
 // The longest a browser timer may wait (about 24.8 days).
 const MAX_TIMER = 2 ** 31 - 1;
@@ -43,6 +45,10 @@ function Page({ route, session }: { route: Route; session: Session }) {
       return readsUsers ? <HistoryPage key={route.userId ?? ''} userId={route.userId} /> : <Redirect to="/admin/profile" />;
     case 'profile':
       return <ProfilePage />;
+    case 'personas':
+      return can(session, USERS_WRITE) ? <PersonasPage /> : <Redirect to="/admin/profile" />;
+    case 'integrations':
+      return can(session, EVENTS_MANAGE) ? <IntegrationsPage /> : <Redirect to="/admin/profile" />;
     default:
       return <NotFoundPage />;
   }

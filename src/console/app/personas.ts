@@ -56,6 +56,11 @@ async function fetchPersonas(): Promise<Persona[]> {
 // One read per session: personas rarely change, and another session (another tenant) has others.
 let cache: { readonly token: string | undefined; readonly personas: Promise<Persona[]> } | undefined;
 
+/** Drops the kept list, after the personas page changed one. */
+export function forgetPersonas(): void {
+  cache = undefined;
+}
+
 export function loadPersonas(): Promise<Persona[]> {
   const token = currentToken();
   if (cache?.token !== token) {

@@ -58,6 +58,8 @@ export type Route =
   | { readonly page: 'users'; readonly dialog?: { readonly kind: 'new' } | { readonly kind: 'edit'; readonly id: string } }
   | { readonly page: 'history'; readonly userId?: string }
   | { readonly page: 'profile' }
+  | { readonly page: 'personas' }
+  | { readonly page: 'integrations' }
   | { readonly page: 'notFound' };
 
 export function routeOf(pathname: string): Route {
@@ -68,6 +70,8 @@ export function routeOf(pathname: string): Route {
   if (pathname === '/admin/users/new') return { page: 'users', dialog: { kind: 'new' } };
   if (pathname === '/admin/history') return { page: 'history' };
   if (pathname === '/admin/profile') return { page: 'profile' };
+  if (pathname === '/admin/personas') return { page: 'personas' };
+  if (pathname === '/admin/integrations') return { page: 'integrations' };
   const user = /^\/admin\/users\/([^/]+)(\/history)?$/.exec(pathname);
   if (user?.[1]) {
     const id = decodeURIComponent(user[1]);

@@ -16,6 +16,7 @@ export interface Session {
 
 export const USERS_READ = 'users:read';
 export const USERS_WRITE = 'users:write';
+export const EVENTS_MANAGE = 'events:manage';
 
 const TOKEN_KEY = 'usher.session';
 let current: Session | undefined;

@@ -1,11 +1,11 @@
 // The bar over every signed-in page: the console's pages, who is signed in, their profile, and signing out.
 import { signOut } from '../auth';
 import { navigate, type Route } from '../router';
-import { USERS_READ, can, type Session } from '../session';
+import { EVENTS_MANAGE, USERS_READ, USERS_WRITE, can, type Session } from '../session';
 import { LogoMark } from './Icons';
 import { Link } from './Link';
 
-function current(route: Route, page: 'users' | 'history' | 'profile'): 'page' | undefined {
+function current(route: Route, page: 'users' | 'history' | 'profile' | 'personas' | 'integrations'): 'page' | undefined {
   if (page === 'history') return route.page === 'history' && !route.userId ? 'page' : undefined;
   if (page === 'users') return route.page === 'users' || (route.page === 'history' && route.userId) ? 'page' : undefined;
   return route.page === page ? 'page' : undefined;
@@ -36,6 +36,16 @@ export function NavBar({ session, route }: { session: Session; route: Route }) {
                 User History
               </Link>
             </>
+          )}
+          {can(session, USERS_WRITE) && (
+            <Link href="/admin/personas" class="nav-link" aria-current={current(route, 'personas')}>
+              Personas
+            </Link>
+          )}
+          {can(session, EVENTS_MANAGE) && (
+            <Link href="/admin/integrations" class="nav-link" aria-current={current(route, 'integrations')}>
+              Integrations
+            </Link>
           )}
         </nav>
         <div class="topbar__account">

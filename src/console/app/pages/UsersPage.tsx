@@ -14,6 +14,7 @@ import { AddUserDialog } from './AddUserDialog';
 import { EditUserDialog } from './EditUserDialog';
 import { deleteUser } from './edit/actions';
 import { UsersTable } from './UsersTable';
+import { UsersCsvActions } from './UsersCsvActions';
 import { UsersToolbar } from './UsersToolbar';
 import { DEFAULT_SORT, fetchUsers, firstOrder, type Sort } from './users-query';
 
@@ -87,6 +88,7 @@ export function UsersPage({ canWrite, dialog }: UsersPageProps) {
           personas={personas}
           onReset={resetSearch}
         />
+        <UsersCsvActions search={search} personaId={personaId} sort={sort} personas={personas} canWrite={canWrite} onImported={reload} />
 
         <div class="list-meta">
           <p role="status" class="list-meta__count">
