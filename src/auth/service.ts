@@ -504,7 +504,9 @@ export function createAuthService(deps: AuthDeps): AuthService {
         if (!current) return { failed: 'unknownUser' };
         // A locked account answers as a wrong password does, and its failures do not extend the lock.
         if (!current.active) {
-          const right = valid && current.password_hash === account.password_hash && !isLocked({ ...current, active: true }, now);
+          // A lockout after failed logins never says so to a right password: that would tell a guesser it guessed right.
+          const right =
+            valid && current.password_hash === account.password_hash && current.lock_reason !== 'failedLogins' && !isLocked({ ...current, active: true }, now);
           return { failed: 'accountInactive', ...(right ? { disabled: current.lock_reason } : {}) };
         }
         if (isLocked(current, now)) return { failed: 'accountLocked' };
