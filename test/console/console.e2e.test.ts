@@ -51,7 +51,7 @@ async function screenshot(name: string): Promise<void> {
 
 async function signIn(userName: string, password: string): Promise<void> {
   await page.goto(`${server.url}/admin`);
-  await page.getByLabel('Tenant').fill('acme');
+  await page.getByLabel('Organization').fill('acme');
   await page.getByLabel('User name').fill(userName);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -125,11 +125,13 @@ function valuePart(part: string): string {
     .replace(/^tel:/i, '');
 }
 
-/** How a history entry's event reads, with the group it happened to for a group's entries. */
-export function historyEvent(event: string, description: string | undefined, group: string | undefined): string {
-  const words = description ?? event;
-  if (group === undefined) return words;
-  return `${words} (group ${group})`;
+const DEACTIVATIONS = new Set(['Deactivated by an administrator', 'Deactivated by the identity provider']);
+
+/** How a history entry's event reads: a lock that is a deactivation says so, and its end is a reactivation. */
+export function historyEvent(entry: { event: string; eventDescription?: string; oldValue?: string; newValue?: string }): string {
+  if (entry.event === 'locked' && entry.newValue && DEACTIVATIONS.has(entry.newValue)) return 'Deactivated';
+  if (entry.event === 'unlocked' && entry.oldValue && DEACTIVATIONS.has(entry.oldValue)) return 'Reactivated';
+  return entry.eventDescription ?? entry.event;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { formatDateTime, plural } from '../format';
 import { useCursorPages, useDebounced } from '../hooks';
 import { userPath } from '../router';
 import type { HistoryEntry, ListResponse, User } from '../scim-types';
-import { attributeName, historyValue } from '../words';
+import { attributeName, historyEvent, historyValue } from '../words';
 
 /** An entry as the server sends it: a Group's entries (members added, renamed) name the group, not a user. */
 type Entry = HistoryEntry & { readonly resourceType?: string };
@@ -37,7 +37,7 @@ function EventCell({ entry }: { entry: Entry }) {
   const group = entry.resourceType === 'Group';
   return (
     <td class="wrap">
-      {entry.eventDescription ?? entry.event}
+      {historyEvent(entry)}
       {entry.attribute && !(group && entry.attribute === 'members') && <span class="history__attribute">{attributeName(entry.attribute)}</span>}
       {group && <span class="history__attribute">Group: {entry.userName}</span>}
     </td>
