@@ -38,7 +38,7 @@ function EventCell({ entry }: { entry: Entry }) {
   return (
     <td class="wrap">
       {historyEvent(entry)}
-      {entry.attribute && !(group && entry.attribute === 'members') && <span class="history__attribute">{attributeName(entry.attribute)}</span>}
+      {entry.attribute && entry.attribute !== 'lockReason' && !(group && entry.attribute === 'members') && <span class="history__attribute">{attributeName(entry.attribute)}</span>}
       {group && <span class="history__attribute">Group: {entry.userName}</span>}
     </td>
   );
