@@ -104,7 +104,21 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (scim && response.status === 401) sessionOver();
     throw errorOf(response.status, data, response.headers.get('Retry-After'));
   }
+  if (scim) noteNames(data);
   return data as T;
+}
+
+/** Users and groups the console has read: their names stand in for their ids in later error messages. */
+function noteNames(data: unknown): void {
+  if (typeof data !== 'object' || data === null) return;
+  const record = data as Record<string, unknown>;
+  const resources = Array.isArray(record.Resources) ? (record.Resources as unknown[]) : [record];
+  for (const resource of resources) {
+    if (typeof resource !== 'object' || resource === null) continue;
+    const { id, displayName, userName } = resource as Record<string, unknown>;
+    const name = typeof displayName === 'string' && displayName ? displayName : typeof userName === 'string' ? userName : undefined;
+    if (typeof id === 'string' && name) rememberName(id, name);
+  }
 }
 
 /** A request to the SCIM API: `path` is relative to /scim/v2. */
