@@ -56,8 +56,12 @@ describe('friendlyError', () => {
   });
 
   it('names permissions in words', () => {
-    expect(friendlyError(403, undefined, 'This needs the "users:write" permission, which none of your personas grants.').message).toBe('You cannot manage users.');
-    expect(friendlyError(403, undefined, 'You cannot lock: it needs the "users:read" permission, which none of your personas grants.').message).toBe('You cannot view users.');
+    expect(friendlyError(403, undefined, 'This needs the "users:write" permission, which none of your personas grants.').message).toBe(
+      'You cannot manage users: none of your personas allows it.',
+    );
+    expect(
+      friendlyError(403, 'forbidden', 'You cannot change this user: it needs the "history:read" permission, which none of your personas grants. Ask an administrator who holds it.').message,
+    ).toBe('You cannot change this user: it needs permission to view the history, which none of your personas grants. Ask an administrator who holds it.');
   });
 
   it('puts a name, or no id, where the server names a user by id', () => {

@@ -1,6 +1,6 @@
 // The portal's words for what the server names in codes: attribute paths of the history, lock reasons, history values,
 // and the server's error details, as the user guides say them.
-import { formatDateTime } from './format';
+import { formatDateTime } from './format.js';
 
 const ATTRIBUTE_NAMES: Record<string, string> = {
   userName: 'User name',
@@ -137,16 +137,19 @@ export function historyEvent(entry: { event: string; eventDescription?: string; 
 // ---------------------------------------------------------------------------------------------------------------
 // The server's errors in a portal user's words.
 
-const PERMISSION_WORDS: Record<string, string> = {
-  'users:read': 'You cannot view users.',
-  'users:write': 'You cannot manage users.',
-  'groups:read': 'You cannot view personas.',
-  'groups:write': 'You cannot manage personas.',
-  'history:read': 'You cannot view the history.',
-  'tokens:manage': 'You cannot manage integrations.',
-  'events:manage': 'You cannot manage event streams.',
-  'tenant:manage': 'You cannot manage the organization’s settings.',
+/** What each permission lets one do, as the end of "You cannot …" and of "permission to …". */
+const PERMISSION_PHRASES: Record<string, string> = {
+  'users:read': 'view users',
+  'users:write': 'manage users',
+  'groups:read': 'view personas',
+  'groups:write': 'manage personas',
+  'history:read': 'view the history',
+  'tokens:manage': 'manage integrations',
+  'events:manage': 'manage event streams',
+  'tenant:manage': 'manage the organization’s settings',
 };
+
+const phraseOf = (permission: string) => PERMISSION_PHRASES[permission] ?? 'do this';
 
 /** What a refused request is about: the sentence to show, and the field it concerns when there is one. */
 export interface FriendlyError {
@@ -167,8 +170,12 @@ export function friendlyError(status: number, code: string | undefined, detail: 
     if (/externalId/i.test(detail)) return { message: 'This external ID is already in use.', field: 'externalId' };
     return { message: 'This value is already in use.' };
   }
-  const permission = /"([a-z]+:[a-z]+)" permission/.exec(detail) ?? /permission "?([a-z]+:[a-z]+)"?/.exec(detail);
-  if (status === 403 && permission) return { message: PERMISSION_WORDS[permission[1]!] ?? 'You are not allowed to do this.' };
+  // `This needs the "users:write" permission, …` → "You cannot manage users: …"; elsewhere the permission in words.
+  const needs = /^This needs the "([a-z]+:[a-z]+)" permission, which none of your personas grants\.?\s*(.*)$/s.exec(detail);
+  if (needs) return { message: `You cannot ${phraseOf(needs[1]!)}: none of your personas allows it.${needs[2] ? ` ${needs[2]}` : ''}` };
+  if (/"[a-z]+:[a-z]+" (permission|scope)/.test(detail)) {
+    return { message: detail.replace(/the "([a-z]+:[a-z]+)" (permission|scope)/g, (_, permission: string) => `permission to ${phraseOf(permission)}`) };
+  }
   const attribute = /^Attribute '([\w.:[\]]+)':?\s*(.*)$/s.exec(detail) ?? /^Attribute '([\w.:[\]]+)' (.*)$/s.exec(detail);
   if (attribute) {
     const [, path, rest] = attribute as unknown as [string, string, string];
