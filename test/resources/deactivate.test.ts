@@ -3,7 +3,9 @@
 // stays "provisioning". The list filters by lockReason, the history says who, events fire on the flips, and the user
 // who knows the password is told why sign-in is refused. POST /auth/link checks a link without using it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCIM_EVENT } from '../../src/scim/events/index.js';
 import { createTestContext, requestFrom, userBody, type TestContext } from '../helpers/app.js';
+import { clearEvents, eventsOf, insertStream } from '../events/helpers.js';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ACCOUNT = 'urn:usher:params:scim:schemas:extension:account:2.0:User';
@@ -105,6 +107,25 @@ describe('deactivate and reactivate', () => {
     const session = (await login('reader@example.com', PASSWORD)).body.token;
     expect((await request('POST', `/scim/v2/Users/${id}/deactivate`, undefined, session)).status).toBe(403);
     expect(await state(id)).toEqual([true, undefined]);
+  });
+});
+
+describe('SCIM events (RFC 9967) of deactivate and reactivate', () => {
+  it('fire deactivate and activate on the flips, and nothing for a lock turned into a deactivation', async () => {
+    await insertStream(t.store, t.client.tenantId);
+    const types = async () => (await eventsOf(t.store, t.client.tenantId)).map((e) => e.event_type);
+    const id = await createUser('evented@example.com');
+    await clearEvents(t.store, t.client.tenantId);
+    expect((await asAdmin('POST', `/Users/${id}/deactivate`)).status).toBe(204);
+    expect(await types()).toEqual([SCIM_EVENT.deactivate, SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
+    await clearEvents(t.store, t.client.tenantId);
+    expect((await asAdmin('POST', `/Users/${id}/reactivate`)).status).toBe(204);
+    expect(await types()).toEqual([SCIM_EVENT.activate, SCIM_EVENT.patchNotice, SCIM_EVENT.patchFull]);
+
+    await asAdmin('PATCH', `/Users/${id}`, setActive(false));
+    await clearEvents(t.store, t.client.tenantId);
+    expect((await asAdmin('POST', `/Users/${id}/deactivate`)).status).toBe(204);
+    expect(await types()).toEqual([]);
   });
 });
 
