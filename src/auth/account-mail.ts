@@ -15,7 +15,7 @@ import {
 } from '../mail/index.js';
 import { historyForMail, historyForUserEvent, recordHistory, type HistoryEntry, type HistoryScope } from '../resources/history/recorder.js';
 import type { Queryable } from '../store/index.js';
-import { markWelcomeEmailSent, selectRecentAccountMails, selectTenantName } from './queries.js';
+import { markWelcomeEmailSent, selectRecentAccountMails, selectTenantNaming } from './queries.js';
 import type { AuthService } from './service.js';
 
 /** The user a mail is about, as rows of users have it, with the address the mail goes to. */
@@ -128,15 +128,18 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
   }
 
   // Tenant names change rarely (and only by an operator): a minute's cache saves a query per mail in a Bulk of creates.
-  const tenantNames = new Map<string, { name: string; until: number }>();
-  async function tenantOf(tx: Queryable, tenantId: string, now: Date): Promise<{ name: string }> {
+  // The slug goes into the links as `org=`, so that the sign-in page the link leads to knows the organization.
+  const tenantNames = new Map<string, { name: string; slug: string; until: number }>();
+  async function tenantOf(tx: Queryable, tenantId: string, now: Date): Promise<{ name: string; slug: string }> {
     const cached = tenantNames.get(tenantId);
-    if (cached && cached.until > now.getTime()) return { name: cached.name };
-    const name = (await selectTenantName(tx, tenantId)) ?? 'Usher';
+    if (cached && cached.until > now.getTime()) return { name: cached.name, slug: cached.slug };
+    const { name, slug } = (await selectTenantNaming(tx, tenantId)) ?? { name: 'Usher', slug: '' };
     if (tenantNames.size >= 10_000) tenantNames.clear();
-    tenantNames.set(tenantId, { name, until: now.getTime() + 60_000 });
-    return { name };
+    tenantNames.set(tenantId, { name, slug, until: now.getTime() + 60_000 });
+    return { name, slug };
   }
+  const orgQuery = (tenant: { slug: string }, first: '?' | '&') => (tenant.slug ? `${first}org=${encodeURIComponent(tenant.slug)}` : '');
+  const signInLink = (tenant: { slug: string }) => `${publicUrl}/admin${orgQuery(tenant, '?')}`;
 
   /** A notice over the hourly limit is not sent, and the user's history says so: the change it tells of stands. */
   async function mayNotice(tx: Queryable, scope: HistoryScope, user: MailRecipient, attribute: string): Promise<boolean> {
@@ -153,9 +156,10 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
       // like any other) needs no count, which keeps a Bulk of creates a statement per user shorter.
       if (!options.newUser) await checkLimit(tx, scope, user.id);
       const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'welcome', scope.at, { first: options.newUser === true });
-      const link = `${publicUrl}/welcome?token=${encodeURIComponent(token)}`;
+      const tenant = await tenantOf(tx, scope.tenantId, scope.at);
+      const link = `${publicUrl}/welcome?token=${encodeURIComponent(token)}${orgQuery(tenant, '&')}`;
       const content = welcomeMail({
-        tenant: await tenantOf(tx, scope.tenantId, scope.at),
+        tenant,
         user: mailUser(user),
         link,
         expiresInDays: Math.max(1, Math.round(deps.welcomeLinkSeconds / 86_400)),
@@ -169,10 +173,11 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
     async sendPasswordReset(tx, scope, user) {
       await checkLimit(tx, scope, user.id);
       const { token } = await auth.issueLinkToken(tx, scope.tenantId, user.id, 'reset', scope.at);
+      const tenant = await tenantOf(tx, scope.tenantId, scope.at);
       const content = passwordResetMail({
-        tenant: await tenantOf(tx, scope.tenantId, scope.at),
+        tenant,
         user: mailUser(user),
-        link: `${publicUrl}/reset?token=${encodeURIComponent(token)}`,
+        link: `${publicUrl}/reset?token=${encodeURIComponent(token)}${orgQuery(tenant, '&')}`,
         expiresInHours: Math.max(1, Math.round(deps.resetLinkSeconds / 3600)),
       });
       await queue(tx, scope, 'reset', user, content);
@@ -185,21 +190,24 @@ export function createAccountMailer(deps: AccountMailerDeps): AccountMailer {
         return false;
       }
       // The link leads to the portal, where the owner can sign in or ask for a reset; it carries no secret.
-      const content = emailChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), newEmail, link: `${publicUrl}/admin` });
+      const tenant = await tenantOf(tx, scope.tenantId, scope.at);
+      const content = emailChangedMail({ tenant, user: mailUser(user), newEmail, link: signInLink(tenant) });
       await queue(tx, scope, 'email-changed', user, content);
       return true;
     },
 
     async sendPasswordNotice(tx, scope, user, kind) {
       if (!(await mayNotice(tx, scope, user, 'password'))) return false;
-      const content = passwordChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), kind, link: `${publicUrl}/admin` });
+      const tenant = await tenantOf(tx, scope.tenantId, scope.at);
+      const content = passwordChangedMail({ tenant, user: mailUser(user), kind, link: signInLink(tenant) });
       await queue(tx, scope, 'password-changed', user, content);
       return true;
     },
 
     async sendMfaNotice(tx, scope, user, kind) {
       if (!(await mayNotice(tx, scope, user, 'mfaEnabled'))) return false;
-      const content = mfaChangedMail({ tenant: await tenantOf(tx, scope.tenantId, scope.at), user: mailUser(user), kind, link: `${publicUrl}/admin` });
+      const tenant = await tenantOf(tx, scope.tenantId, scope.at);
+      const content = mfaChangedMail({ tenant, user: mailUser(user), kind, link: signInLink(tenant) });
       await queue(tx, scope, 'mfa-changed', user, content);
       return true;
     },

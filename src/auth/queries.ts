@@ -14,6 +14,8 @@ export interface AccountRow {
   password_hash: string | null;
   /** The administrator's or identity provider's word, without a lockout. */
   active: boolean;
+  /** Why the account is inactive (admin, provisioning, deactivated), or failedLogins during and after a lockout. */
+  lock_reason: string | null;
   locked_until: Date | null;
   failed_logins: number;
   password_change_required: boolean;
@@ -25,7 +27,7 @@ export interface AccountRow {
 }
 
 const ACCOUNT_COLUMNS = `u.id, u.tenant_id, u.user_name, u.display_name, u.attributes, u.password_hash, u.active,
-  u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at, u.mfa_enabled,
+  u.lock_reason, u.locked_until, u.failed_logins, u.password_change_required, u.password_set_at, u.mfa_enabled,
   (select tm.mfa_required from tenants tm where tm.id = u.tenant_id) as tenant_requires_mfa`;
 
 /** The account as it is now, without a lock: what a check outside a transaction reads (see lockAccount). */
@@ -202,8 +204,13 @@ export async function selectRecentAccountMails(q: Queryable, tenantId: string, u
 
 /** The tenant's display name, for mail. */
 export async function selectTenantName(q: Queryable, tenantId: string): Promise<string | undefined> {
-  const rows = await q.query<{ name: string }>('select name from tenants where id = $1', [tenantId]);
-  return rows[0]?.name;
+  return (await selectTenantNaming(q, tenantId))?.name;
+}
+
+/** A tenant's name (what mails call it) and slug (what sign-in asks for as the organization). */
+export async function selectTenantNaming(q: Queryable, tenantId: string): Promise<{ name: string; slug: string } | undefined> {
+  const rows = await q.query<{ name: string; slug: string }>('select name, slug from tenants where id = $1', [tenantId]);
+  return rows[0];
 }
 
 export interface SessionRow {

@@ -27,6 +27,7 @@ const passwordBody = z.union([
   z.object({ currentPassword: secret, newPassword: secret }),
 ]);
 const resetBody = z.object({ token: secret, newPassword: secret });
+const linkBody = z.object({ token: secret });
 // A code is six digits (spaces as apps group them allowed); a recovery code 16 characters with dashes; bounded either way.
 const code = z.string().min(1).max(64);
 const proof = { code: code.optional(), recoveryCode: code.optional() };
@@ -40,6 +41,7 @@ export const AUTH_REQUEST_BODIES: Readonly<Record<string, z.ZodType>> = {
   '/login': loginBody,
   '/password': passwordBody,
   '/reset': resetBody,
+  '/link': linkBody,
   '/mfa/verify': mfaVerifyBody,
   '/mfa/enrol': mfaEnrolBody,
   '/mfa/confirm': mfaConfirmBody,
@@ -158,6 +160,13 @@ export function authRoutes(
   app.post('/reset', async (c) => {
     await auth.completeLink(await readBody(c, resetBody), metaOf(c));
     return c.body(null, 204);
+  });
+
+  // A reset or welcome link checked before its form is shown; the link stays unused. The token goes in the body, not
+  // the URL, so that no log keeps it; a wrong one counts as a failure against the address like any other.
+  app.post('/link', async (c) => {
+    const { token } = await readBody(c, linkBody);
+    return c.json(await auth.checkLink(token, metaOf(c)), 200, { 'Cache-Control': 'no-store' });
   });
 
   // The second step of a sign-in: a code from the authenticator app, or a recovery code.

@@ -19,6 +19,7 @@ import {
   recordWrongCurrentPassword,
   selectAccount,
   selectAuthToken,
+  selectTenantNaming,
   selectSignInTarget,
   selectThrottle,
   selectLiveSession,
@@ -160,6 +161,11 @@ export interface AuthService {
     meta?: RequestMeta,
   ): Promise<SessionGrant>;
   completeLink(input: { token: string; newPassword: string }, meta?: RequestMeta): Promise<void>;
+  /**
+   * Whether a reset or welcome link still works, without using it: its purpose and the organization (tenant slug) it
+   * belongs to, so the page can show the form, or say at once that the link is spent and how to get a new one.
+   */
+  checkLink(token: string, meta?: RequestMeta): Promise<{ purpose: 'reset' | 'welcome'; organization: string }>;
   logout(session: SessionPrincipal, meta?: RequestMeta): Promise<void>;
   authenticate(token: string): Promise<SessionPrincipal | undefined>;
   /**
@@ -236,6 +242,18 @@ export interface AuthDeps {
 }
 
 const INVALID_CREDENTIALS = () => new AuthError(401, 'invalid_credentials', 'The user name or password is wrong, or the account is locked.');
+/**
+ * The right password for an account an administrator (or the identity provider) made inactive: the one who knows the
+ * password may learn why it cannot sign in. Nothing else answers so: a wrong password answers as for any account.
+ */
+const ACCOUNT_DISABLED = (reason: string | null) =>
+  new AuthError(
+    403,
+    reason === 'admin' ? 'account_locked' : 'account_deactivated',
+    reason === 'admin'
+      ? 'Your account is locked. Contact your administrator to unlock it.'
+      : 'Your account is deactivated. Contact your administrator if you need access again.',
+  );
 const INVALID_LINK = () => new AuthError(400, 'invalid_token', 'This link is not valid any more; ask for a new one.');
 
 const INVALID_CHANGE_TOKEN = () => new AuthError(401, 'invalid_token', 'The change token is not valid any more; sign in again.');
@@ -480,12 +498,17 @@ export function createAuthService(deps: AuthDeps): AuthService {
       }
       const now = clock();
       const valid = await passwords.verify(account.password_hash, password);
-      type Outcome = { failed: string; locked?: boolean } | { step: SignInStep };
+      type Outcome = { failed: string; locked?: boolean; disabled?: string | null } | { step: SignInStep };
       const outcome = await store.transaction(async (tx): Promise<Outcome> => {
         const current = await lockAccount(tx, account.tenant_id, account.id);
         if (!current) return { failed: 'unknownUser' };
         // A locked account answers as a wrong password does, and its failures do not extend the lock.
-        if (!current.active) return { failed: 'accountInactive' };
+        if (!current.active) {
+          // A lockout after failed logins never says so to a right password: that would tell a guesser it guessed right.
+          const right =
+            valid && current.password_hash === account.password_hash && current.lock_reason !== 'failedLogins' && !isLocked({ ...current, active: true }, now);
+          return { failed: 'accountInactive', ...(right ? { disabled: current.lock_reason } : {}) };
+        }
         if (isLocked(current, now)) return { failed: 'accountLocked' };
         // An expired temporary password answers as a wrong password does (but is no failed guess: it was right).
         if (valid && current.password_hash === account.password_hash && temporaryExpired(current, now)) return { failed: 'temporaryPasswordExpired' };
@@ -500,7 +523,8 @@ export function createAuthService(deps: AuthDeps): AuthService {
       });
       if ('failed' in outcome) {
         if (outcome.locked) guard.logLockout(meta, who);
-        throw await refuse(outcome.failed, now);
+        const refusal = await refuse(outcome.failed, now);
+        throw outcome.disabled !== undefined ? ACCOUNT_DISABLED(outcome.disabled) : refusal;
       }
       const grant = signInAnswer(outcome.step, meta, { tenant: account.tenant_id, userId: account.id });
       securityLog.record('login.succeeded', meta, who);
@@ -568,6 +592,18 @@ export function createAuthService(deps: AuthDeps): AuthService {
         return grant;
       });
     }),
+
+    async checkLink(token, meta = {}) {
+      const seen = await selectAuthToken(store, routeToken(token));
+      const now = clock();
+      const account = isLive(seen, ['reset', 'welcome'], now) ? await selectAccount(store, seen.tenant_id, seen.user_id) : undefined;
+      const naming = account && seen ? await selectTenantNaming(store, seen.tenant_id) : undefined;
+      if (!seen || !naming || !isLive(seen, ['reset', 'welcome'], now)) {
+        securityLog.record('password.resetFailed', meta, { tenant: seen?.tenant_id ?? null, userId: seen?.user_id ?? null, reason: 'invalidLink' });
+        throw INVALID_LINK();
+      }
+      return { purpose: seen.purpose, organization: naming.slug };
+    },
 
     completeLink: ({ token, newPassword }, meta = {}) => passwords.admit(async () => {
       const now = clock();

@@ -1,7 +1,8 @@
 // Builds the admin console: bundles src/console/app (Preact) and its stylesheet into dist/console/assets with
 // content-hashed names, and writes the manifest the server reads. Runs in `npm run build`, so `npm install` and
 // `npm start` produce it; nothing is fetched at run time.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
     format: 'esm',
     target: ['es2022'],
     minify: true,
-    sourcemap: true,
+    // The map is kept beside the bundle for debugging, but the bundle does not point at it: the server does not serve it.
+    sourcemap: 'external',
     jsx: 'automatic',
     jsxImportSource: 'preact',
     entryNames: '[name]-[hash]',
@@ -41,6 +43,17 @@ async function main(): Promise<void> {
   if (!script || !stylesheet) throw new Error(`console build: missing outputs in ${outputs.join(', ')}`);
   const manifest: ConsoleManifest = { script, stylesheet };
   writeFileSync(join(here, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  precompress();
+}
+
+/** Brotli and gzip copies of every served asset (name.br, name.gz), made once here at the highest levels. */
+function precompress(): void {
+  for (const name of readdirSync(out)) {
+    if (!/\.(js|css|txt)$/.test(name)) continue;
+    const body = readFileSync(join(out, name));
+    writeFileSync(join(out, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(join(out, `${name}.gz`), gzipSync(body, { level: 9 }));
+  }
 }
 
 await main();

@@ -1,6 +1,7 @@
 // Serves the admin console: one HTML page for /admin and the pages behind mail links, and its built assets.
 // The console is a client of /auth and /scim/v2 like any other: this module only hands it over.
 import { readFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from './env.js';
@@ -16,13 +17,54 @@ interface Manifest {
   readonly stylesheet: string;
 }
 
-const ASSET_NAME = /^[\w-]+\.(js|css|map|txt)$/;
+// Source maps are built for debugging but not served: the bundle carries no sourceMappingURL.
+const ASSET_NAME = /^[\w-]+\.(js|css|txt)$/;
 const CONTENT_TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
-  map: 'application/json; charset=utf-8',
   txt: 'text/plain; charset=utf-8',
 };
+
+type Encoding = 'br' | 'gzip' | 'identity';
+
+/** The best encoding the client accepts (RFC 9110 §12.5.3): brotli, then gzip; q=0 refuses one. */
+export function chooseEncoding(acceptEncoding: string | undefined): Encoding {
+  const accepted = new Map<string, number>();
+  for (const part of (acceptEncoding ?? '').split(',')) {
+    const [token, ...params] = part.trim().toLowerCase().split(';');
+    if (!token) continue;
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    accepted.set(token, q === undefined ? 1 : Number(q));
+  }
+  const weight = (name: string) => accepted.get(name) ?? accepted.get('*') ?? 0;
+  if (weight('br') > 0) return 'br';
+  if (weight('gzip') > 0) return 'gzip';
+  return 'identity';
+}
+
+/** One asset in each encoding: the build's precompressed copies (name.br, name.gz), else compressed here once. */
+interface Asset {
+  readonly identity: Buffer;
+  readonly br: Buffer;
+  readonly gzip: Buffer;
+}
+
+function readAsset(dir: string, name: string): Asset {
+  const path = join(dir, 'assets', name);
+  const identity = readFileSync(path);
+  const copy = (suffix: string, make: () => Buffer) => {
+    try {
+      return readFileSync(`${path}${suffix}`);
+    } catch {
+      return make();
+    }
+  };
+  return {
+    identity,
+    br: copy('.br', () => brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } })),
+    gzip: copy('.gz', () => gzipSync(identity, { level: 9 })),
+  };
+}
 
 // Everything the page loads comes from here; no inline script or style, no frames, no other origin.
 const SECURITY_HEADERS = {
@@ -65,7 +107,7 @@ export function consoleRoutes(options: ConsoleOptions) {
   const app = new Hono<AppEnv>();
   const manifest = options.dir ? readManifest(options.dir) : undefined;
   const html = manifest ? page(manifest) : undefined;
-  const assets = new Map<string, Buffer>();
+  const assets = new Map<string, Asset>();
 
   const shell = (c: Context<AppEnv>) => {
     if (!html) return c.text('The admin console is not built: run npm run build.', 503);
@@ -77,20 +119,23 @@ export function consoleRoutes(options: ConsoleOptions) {
     const name = c.req.param('name');
     const type = ASSET_NAME.exec(name)?.[1];
     if (!type || !options.dir) return c.text('Not found.', 404);
-    let body = assets.get(name);
-    if (!body) {
+    let asset = assets.get(name);
+    if (!asset) {
       try {
-        body = readFileSync(join(options.dir, 'assets', name));
+        asset = readAsset(options.dir, name);
       } catch {
         return c.text('Not found.', 404);
       }
-      assets.set(name, body);
+      assets.set(name, asset);
     }
+    const encoding = chooseEncoding(c.req.header('Accept-Encoding'));
     // Names carry a hash of their content: a new build has new names.
-    return c.body(new Uint8Array(body), 200, {
+    return c.body(new Uint8Array(asset[encoding]), 200, {
       'Content-Type': CONTENT_TYPES[type]!,
       'Cache-Control': 'public, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
+      Vary: 'Accept-Encoding',
+      ...(encoding === 'identity' ? {} : { 'Content-Encoding': encoding }),
     });
   });
   app.get('/admin', shell);

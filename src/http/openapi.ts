@@ -204,6 +204,14 @@ function accountPaths(): Paths {
         ),
       },
     ),
+    [`${SCIM}/Users/{id}/deactivate`]: action(
+      'deactivateUser',
+      'Deactivate the user: active becomes false with lockReason "deactivated" (not a lock: Unlock does not undo it); needs users:write.',
+      { '204': { description: 'The user is deactivated.' }, '409': responseRef('ScimConflict') },
+    ),
+    [`${SCIM}/Users/{id}/reactivate`]: action('reactivateUser', 'Make a deactivated (or locked) user active again; needs users:write.', {
+      '204': { description: 'The user is active.' },
+    }),
     [`${SCIM}/Users/{id}/mfa-reset`]: action('resetMfa', "Remove the user's authenticator app and recovery codes; needs users:write.", {
       '204': { description: 'The second factor is removed.' },
     }),
@@ -602,6 +610,17 @@ const AUTH_ROUTES: Record<string, { summary: string; security: unknown[]; respon
     responses: { '200': responseRef('SessionGrant') },
   },
   '/reset': { summary: 'Choose a new password with the token of a reset or welcome link.', security: [], responses: { '204': { description: 'The password is set.' } } },
+  '/link': {
+    summary: 'Check the token of a reset or welcome link without using it: 400 invalid_token when it is used, expired or replaced.',
+    security: [],
+    responses: {
+      '200': jsonAnswer('The link works: what it is for, and the organization (tenant slug) to sign in to afterwards.', {
+        type: 'object',
+        properties: { purpose: { type: 'string', enum: ['reset', 'welcome'] }, organization: { type: 'string' } },
+        required: ['purpose', 'organization'],
+      }),
+    },
+  },
   '/mfa/verify': {
     summary: 'The second step of a sign-in: a code of the authenticator app, or a recovery code, with the mfaToken login answered.',
     security: [],

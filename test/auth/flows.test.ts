@@ -106,10 +106,15 @@ describe('sessions carry the permissions of the user\'s personas', () => {
 });
 
 describe('login refusals say nothing about why', () => {
-  it('unknown user, wrong password and inactive user get the same 401', async () => {
+  // The right password of an inactive account is told why (403 account_deactivated): see test/resources/deactivate.test.ts.
+  it('unknown user, wrong password and inactive user with a wrong password get the same 401', async () => {
     await createUser('inactive@example.com', undefined, { active: false });
     await createUser('known@example.com');
-    const answers = await Promise.all([login('nobody@example.com'), login('known@example.com', 'wrong password!!'), login('inactive@example.com')]);
+    const answers = await Promise.all([
+      login('nobody@example.com'),
+      login('known@example.com', 'wrong password!!'),
+      login('inactive@example.com', 'wrong password!!'),
+    ]);
     for (const answer of answers) {
       expect(answer.status).toBe(401);
       expect(answer.body).toEqual(answers[0]!.body);

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onSessionOver } from './api';
 import { startSession } from './auth';
+import { Link } from './components/Link';
 import { Shell } from './components/Shell';
 import { HistoryPage } from './pages/HistoryPage';
 import { IntegrationsPage } from './pages/IntegrationsPage';
@@ -32,6 +33,9 @@ function NotFoundPage() {
         Page not found
       </h1>
       <p>There is no page at this address.</p>
+      <p>
+        <Link href="/admin">Back to the console home</Link>
+      </p>
     </main>
   );
 }

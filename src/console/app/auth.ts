@@ -21,8 +21,13 @@ const TENANT_KEY = 'usher.tenant';
 export const PASSWORD_RULES =
   'At least 12 characters, not a common or easily guessed password, not the one it replaces, and without your user name or e-mail address. A few unrelated words make a good one.';
 
-/** The tenant last signed in to: not a secret, so it may outlive the tab. */
+/**
+ * The organization (tenant slug) to sign in to: the link's (`/admin?org=acme`, as the mails carry it), else the one
+ * last signed in to on this browser. Not a secret, so it may outlive the tab.
+ */
 export function rememberedTenant(): string {
+  const fromLink = new URLSearchParams(window.location.search).get('org')?.trim();
+  if (fromLink) return fromLink;
   try {
     return window.localStorage.getItem(TENANT_KEY) ?? '';
   } catch {
@@ -30,7 +35,7 @@ export function rememberedTenant(): string {
   }
 }
 
-function rememberTenant(tenant: string): void {
+export function rememberTenant(tenant: string): void {
   try {
     window.localStorage.setItem(TENANT_KEY, tenant);
   } catch {
@@ -107,6 +112,13 @@ export function sessionEnded(error: unknown): string | undefined {
   if (error.code === 'session_ended') return error.detail;
   if (error.code === 'invalid_session') return SESSION_OVER;
   return undefined;
+}
+
+/** Whether a /reset or /welcome link still works, without using it; its organization is remembered for the sign-in. */
+export async function checkLink(token: string): Promise<{ purpose: 'reset' | 'welcome'; organization: string }> {
+  const link = await request<{ purpose: 'reset' | 'welcome'; organization: string }>('POST', '/auth/link', { body: { token }, token: '' });
+  if (link.organization) rememberTenant(link.organization);
+  return link;
 }
 
 /** Completes a /reset or /welcome mail link. */

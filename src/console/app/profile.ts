@@ -116,7 +116,7 @@ export function profileChanges(user: User, profile: Profile): PatchOperation[] {
 
 /** Which field a server error is about, from the attribute its detail names. */
 export function fieldOfError(detail: string): 'userName' | 'email' | undefined {
-  if (/\buserName\b/i.test(detail)) return 'userName';
+  if (/\buser ?name\b/i.test(detail)) return 'userName';
   if (/\bemails?\b/i.test(detail)) return 'email';
   return undefined;
 }

@@ -44,6 +44,7 @@ export const LOCK_REASON_LABELS = {
   admin: 'Locked by an administrator',
   provisioning: 'Deactivated by the identity provider',
   failedLogins: 'Too many failed logins',
+  deactivated: 'Deactivated by an administrator',
 } as const;
 
 export type LockReason = keyof typeof LOCK_REASON_LABELS;

@@ -1,4 +1,5 @@
-// The portal's account actions on a user (RFC 7644 gives no verb for them): reset mail, temporary password, welcome mail.
+// The portal's account actions on a user (RFC 7644 gives no verb for them): reset mail, temporary password, welcome mail,
+// deactivation and reactivation.
 import { randomBytes } from 'node:crypto';
 import { generateRandomString, type RandomReader } from '@oslojs/crypto/random';
 import { emailValuesOf, mailAddressOf, type MailRecipient } from '../../auth/account-mail.js';
@@ -13,7 +14,7 @@ import { checkMayActOnUsers, checkNotOwnSignIn } from '../privilege.js';
 import { deleteMfa } from '../../auth/mfa-queries.js';
 import { checkScimPassword } from './password-check.js';
 import { lockUser, selectUser, type UserRow } from './queries.js';
-import { checkUserId, userNotFound } from './service.js';
+import { checkUserId, createUsersService, userNotFound } from './service.js';
 
 export interface AccountActions {
   /** Mails the user a single-use reset link; older reset links stop working. */
@@ -30,6 +31,10 @@ export interface AccountActions {
    * again (at the next sign-in, when the tenant requires it). Nothing to remove changes nothing.
    */
   resetMfa(ctx: RequestContext, id: string): Promise<void>;
+  /** Deactivates the user (active false, lockReason `deactivated`): no lock, and an Unlock does not undo it. */
+  deactivate(ctx: RequestContext, id: string): Promise<void>;
+  /** Makes the user active again, whatever made it inactive. */
+  reactivate(ctx: RequestContext, id: string): Promise<void>;
 }
 
 // Letters and digits that cannot be mistaken for one another when read out or copied from a screen.
@@ -40,6 +45,7 @@ const random: RandomReader = { read: (bytes) => void bytes.set(randomBytes(bytes
 
 export function createAccountActions(deps: Deps): AccountActions {
   const { store, auth, accountMail, passwords } = deps;
+  const users = createUsersService(deps);
 
   async function lockOrFail(tx: Queryable, tenantId: string, id: string): Promise<UserRow> {
     const row = await lockUser(tx, tenantId, id);
@@ -82,6 +88,9 @@ export function createAccountActions(deps: Deps): AccountActions {
   }
 
   return {
+    deactivate: (ctx, id) => users.changeActivity(ctx, id, 'deactivate'),
+    reactivate: (ctx, id) => users.changeActivity(ctx, id, 'reactivate'),
+
     sendPasswordReset(ctx, id) {
       checkNotOwnSignIn(ctx, id, 'passwordReset');
       return mailing(ctx, id, (tx, row) => accountMail.sendPasswordReset(tx, historyScope(ctx, deps), recipientOf(row, 'password reset link')));

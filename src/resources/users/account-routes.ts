@@ -1,4 +1,5 @@
-// The account actions over HTTP: POST /Users/{id}/password-reset, /temporary-password, /welcome-email and /mfa-reset.
+// The account actions over HTTP: POST /Users/{id}/password-reset, /temporary-password, /welcome-email, /mfa-reset,
+// /deactivate and /reactivate.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../http/env.js';
@@ -43,6 +44,17 @@ export function accountRoutes(actions: AccountActions) {
   app.post('/:id/welcome-email', async (c) => {
     await actions.sendWelcome(contextOf(c), c.req.param('id'));
     return c.body(null, 202);
+  });
+
+  // 204: the user is deactivated (or reactivated), or already was; GET the user for its new state.
+  app.post('/:id/deactivate', async (c) => {
+    await actions.deactivate(contextOf(c), c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  app.post('/:id/reactivate', async (c) => {
+    await actions.reactivate(contextOf(c), c.req.param('id'));
+    return c.body(null, 204);
   });
 
   return app;

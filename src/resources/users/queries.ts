@@ -50,8 +50,11 @@ export interface UserWrite {
   readonly displayName: string | undefined;
   readonly active: boolean;
   readonly attributes: Record<string, unknown>;
-  /** When active changes: why a user became inactive ('admin' or 'provisioning'); ignored otherwise. */
-  readonly lockReason?: 'admin' | 'provisioning';
+  /**
+   * When active changes: why a user became inactive ('admin' or 'provisioning'); ignored otherwise. 'deactivated'
+   * (the console's Deactivate) applies to an inactive user too: a locked user deactivated is no longer locked.
+   */
+  readonly lockReason?: 'admin' | 'provisioning' | 'deactivated';
   /** Ends a lockout after failed logins (an administrator's explicit active: true). */
   readonly unlock?: boolean;
 }
@@ -161,7 +164,7 @@ export async function updateUser(
     `update users as u
         set user_name = $3, external_id = $4, display_name = $5, active = $6,
             lock_reason = case when $6 and (not u.active or $10) then null
-                               when not $6 and u.active then $11
+                               when not $6 and (u.active or $11 = 'deactivated') then $11
                                else u.lock_reason end,
             locked_until = case when $10 then null else u.locked_until end,
             failed_logins = case when $10 then 0 else u.failed_logins end,

@@ -63,7 +63,25 @@ const MAX_PASSWORD_LENGTH = 1024;
 
 /** The security events of a change, noted in its transaction and recorded once it has committed. */
 type Audit = { event: SecurityEvent; fields: SecurityFields }[];
-export type UsersService = ResourceService;
+/**
+ * What the console's Deactivate and Reactivate ask of a PATCH (POST /Users/{id}/deactivate, /reactivate): a
+ * deactivation is no lock (its own reason, `deactivated`), and only a reactivation undoes it.
+ */
+export type ActivityChange = 'deactivate' | 'reactivate';
+
+export interface UsersService extends ResourceService {
+  /** Deactivates (active false, reason `deactivated`) or reactivates a user, as a PATCH of `active` would. */
+  changeActivity(ctx: RequestContext, id: string, change: ActivityChange): Promise<void>;
+}
+
+/**
+ * A portal administrator's Unlock (active: true) does not undo a deactivation: that takes Reactivate. An identity
+ * provider's `active: true` still does (it owns the lifecycle of the users it provisions).
+ */
+function checkNotUnlockingDeactivated(ctx: RequestContext, current: UserRow, user: UserWrite, change: ActivityChange | undefined): void {
+  if (current.active || !user.active || current.lock_reason !== 'deactivated' || change === 'reactivate' || ctx.actor.kind !== 'user') return;
+  throw ScimError.conflict(`User ${current.user_name} is deactivated, not locked: reactivate it instead (POST /Users/{id}/reactivate).`);
+}
 
 /** An API token's request: the identity provider. The command line acts with a token's power but is an operator. */
 function fromIdentityProvider(ctx: RequestContext): boolean {
@@ -88,7 +106,7 @@ function mentionsActive(operations: readonly PatchOperation[]): boolean {
   );
 }
 
-function toWrite(data: ResourceData, ctx?: RequestContext): { user: UserWrite; password: string | undefined } {
+function toWrite(data: ResourceData, ctx?: RequestContext, change?: ActivityChange): { user: UserWrite; password: string | undefined } {
   const { password, ...attributes } = data;
   if (password !== undefined) {
     if (typeof password !== 'string' || password.length === 0) throw ScimError.invalidValue("Attribute 'password' must be a non-empty string.");
@@ -103,7 +121,7 @@ function toWrite(data: ResourceData, ctx?: RequestContext): { user: UserWrite; p
       active: (attributes.active as boolean | undefined) ?? true,
       attributes,
       // Who made the user inactive: a portal administrator, or a provisioning client (an identity provider).
-      lockReason: ctx?.actor.kind === 'user' ? 'admin' : 'provisioning',
+      lockReason: change === 'deactivate' ? 'deactivated' : ctx?.actor.kind === 'user' ? 'admin' : 'provisioning',
     },
   };
 }
@@ -352,8 +370,9 @@ export function createUsersService(deps: Deps): UsersService {
     const entries = historyForUserChange(scope, before, after, { passwordChanged }).filter((entry) => entry.attribute !== 'active');
     const who = { userId: after.id, ...actorFields(ctx.actor) };
     if (passwordChanged) audit.push({ event: 'password.changed', fields: { ...who, how: 'scim' } });
-    if (before.active && !after.active) {
-      const reason = ctx.actor.kind === 'user' ? 'admin' : 'provisioning';
+    // Locked or deactivated now, or a lock turned into a deactivation: the reason the row now holds.
+    if (!after.active && (before.active || before.lock_reason !== after.lock_reason) && after.lock_reason !== 'failedLogins') {
+      const reason = (after.lock_reason ?? (ctx.actor.kind === 'user' ? 'admin' : 'provisioning')) as LockReason;
       entries.push(...historyForLock(scope, after, reason));
       audit.push({ event: 'account.locked', fields: { ...who, reason } });
     }
@@ -411,6 +430,65 @@ export function createUsersService(deps: Deps): UsersService {
       version: row.version,
       location: `${scimBaseUrl}/Users/${row.id}`,
     };
+  }
+
+  async function patchUser(
+    ctx: RequestContext,
+    id: string,
+    body: unknown,
+    projectionParams: ProjectionParams,
+    ifMatch: string | undefined,
+    change?: ActivityChange,
+  ): ReturnType<ResourceService['patch']> {
+    const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
+    checkUserId(id);
+    const operations = parsePatchRequest(body);
+    // Argon2id never runs inside the transaction: the password the operations most likely set is hashed before it;
+    // should they set another (a path the guess does not read), the transaction stops, that one is hashed, and the
+    // PATCH runs again. The password comes from the operations alone, so the second run sets the same one.
+    const guess = likelyPatchPassword(operations);
+    // Checked against the user's names before the PATCH; the transaction checks them again as the PATCH leaves them.
+    const prepare = async (password: string) => {
+      const before = await selectUser(store, ctx.tenantId, id);
+      return preparePassword(ctx.tenantId, id, password, before ? ownerOf({ userName: before.user_name, attributes: before.attributes }) : { userName: '', emails: [] });
+    };
+    let hashed = guess === undefined ? undefined : await prepare(guess);
+    let userName = '';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await withMail(ctx, async (tx, audit) => {
+          const current = await lockForChange(tx, ctx, id, ifMatch);
+          const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
+          const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx, change);
+          const { password } = written;
+          // An explicit `active: true` (the portal's Unlock, an IdP's reactivation) also ends a lockout after failed logins.
+          const user: UserWrite = { ...written.user, unlock: written.user.active && mentionsActive(operations) };
+          userName = user.userName;
+          checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
+          // Nothing changes (IdPs often re-send what is there), or only the current password again: no new version.
+          checkNotUnlockingDeactivated(ctx, current, user, change);
+          // A deactivation of a locked user changes its reason only.
+          const unchanged =
+            sameJson(user.attributes, current.attributes) &&
+            !(user.unlock && !current.active) &&
+            !(change === 'deactivate' && current.lock_reason !== 'deactivated');
+          const asItIs = async () => ({ value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false });
+          if (password === undefined && unchanged) return asItIs();
+          if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
+          if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
+          const passwordHash = password === undefined ? null : await passwordHashToStore(tx, ctx.tenantId, id, hashed!, ownerOf(user));
+          if (password !== undefined && passwordHash === null && unchanged) return asItIs();
+          const { row, mailed, groups } = await writeChange(tx, ctx, 'patch', current, user, passwordHash, audit);
+          return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection, groups) }, mailed };
+        });
+      } catch (error) {
+        if (error instanceof PasswordToHash && attempt < 3) {
+          hashed = await prepare(error.password);
+          continue;
+        }
+        translateStoreError(error, userName);
+      }
+    }
   }
 
   return {
@@ -477,6 +555,7 @@ export function createUsersService(deps: Deps): UsersService {
             const current = await lockForChange(tx, ctx, id, ifMatch);
             checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
             if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
+            checkNotUnlockingDeactivated(ctx, current, user, undefined);
             const passwordHash = prepared ? await passwordHashToStore(tx, ctx.tenantId, id, prepared, ownerOf(user)) : null;
             const { row, mailed, groups } = await writeChange(tx, ctx, 'put', current, user, passwordHash, audit);
             return { value: await render(tx, ctx.tenantId, row, projection, groups), mailed };
@@ -488,52 +567,12 @@ export function createUsersService(deps: Deps): UsersService {
       }
     },
 
-    async patch(ctx, id, body, projectionParams, ifMatch) {
-      const projection = compileProjection(USER_RESOURCE_TYPE, projectionParams);
-      checkUserId(id);
-      const operations = parsePatchRequest(body);
-      // Argon2id never runs inside the transaction: the password the operations most likely set is hashed before it;
-      // should they set another (a path the guess does not read), the transaction stops, that one is hashed, and the
-      // PATCH runs again. The password comes from the operations alone, so the second run sets the same one.
-      const guess = likelyPatchPassword(operations);
-      // Checked against the user's names before the PATCH; the transaction checks them again as the PATCH leaves them.
-      const prepare = async (password: string) => {
-        const before = await selectUser(store, ctx.tenantId, id);
-        return preparePassword(ctx.tenantId, id, password, before ? ownerOf({ userName: before.user_name, attributes: before.attributes }) : { userName: '', emails: [] });
-      };
-      let hashed = guess === undefined ? undefined : await prepare(guess);
-      let userName = '';
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await withMail(ctx, async (tx, audit) => {
-            const current = await lockForChange(tx, ctx, id, ifMatch);
-            const { data } = applyPatch(USER_RESOURCE_TYPE, current.attributes, operations);
-            const written = toWrite(normalizeResource(USER_RESOURCE_TYPE, withSchemas(USER_RESOURCE_TYPE, data)), ctx);
-            const { password } = written;
-            // An explicit `active: true` (the portal's Unlock, an IdP's reactivation) also ends a lockout after failed logins.
-            const user: UserWrite = { ...written.user, unlock: written.user.active && mentionsActive(operations) };
-            userName = user.userName;
-            checkImmutable([...COMMON_ATTRIBUTES, ...USER_RESOURCE_TYPE.schema.attributes], current.attributes, user.attributes);
-            // Nothing changes (IdPs often re-send what is there), or only the current password again: no new version.
-            const unchanged = sameJson(user.attributes, current.attributes) && !(user.unlock && !current.active);
-            const asItIs = async () => ({ value: { version: current.version, result: await render(tx, ctx.tenantId, current, projection) }, mailed: false });
-            if (password === undefined && unchanged) return asItIs();
-            if (password !== undefined && password !== hashed?.password) throw new PasswordToHash(password);
-            if (current.active && !user.active) await checkUserRemoval(tx, deps, ctx, current, 'deactivate');
-            const passwordHash = password === undefined ? null : await passwordHashToStore(tx, ctx.tenantId, id, hashed!, ownerOf(user));
-            if (password !== undefined && passwordHash === null && unchanged) return asItIs();
-            const { row, mailed, groups } = await writeChange(tx, ctx, 'patch', current, user, passwordHash, audit);
-            return { value: { version: row.version, result: await render(tx, ctx.tenantId, row, projection, groups) }, mailed };
-          });
-        } catch (error) {
-          if (error instanceof PasswordToHash && attempt < 3) {
-            hashed = await prepare(error.password);
-            continue;
-          }
-          translateStoreError(error, userName);
-        }
-      }
+    async changeActivity(ctx, id, change) {
+      const body = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: change === 'reactivate' }] };
+      await patchUser(ctx, id, body, {}, undefined, change);
     },
+
+    patch: (ctx, id, body, projectionParams, ifMatch) => patchUser(ctx, id, body, projectionParams, ifMatch),
 
     async delete(ctx, id, ifMatch) {
       checkUserId(id);

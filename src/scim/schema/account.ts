@@ -12,8 +12,10 @@ export const ACCOUNT_SCHEMA: SchemaDefinition = {
     attribute('lastLogin', 'dateTime', { ...readOnly, description: 'When the user last signed in.' }),
     attribute('lockReason', 'string', {
       ...readOnly,
-      canonicalValues: ['admin', 'provisioning', 'failedLogins'],
-      description: 'Why the account is locked (active is false): by an administrator, by the identity provider, or after failed logins.',
+      canonicalValues: ['admin', 'provisioning', 'failedLogins', 'deactivated'],
+      description:
+        'Why active is false: locked by an administrator (admin), deactivated by the identity provider (provisioning), ' +
+        'locked out after failed logins (failedLogins), or deactivated by an administrator (deactivated: POST /Users/{id}/deactivate, undone by /reactivate).',
     }),
     attribute('lockedUntil', 'dateTime', { ...readOnly, description: 'When a lockout after failed logins ends by itself.' }),
     attribute('failedLogins', 'integer', { ...readOnly, description: 'Failed logins since the last successful one.' }),

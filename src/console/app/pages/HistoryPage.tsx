@@ -9,19 +9,42 @@ import { formatDateTime, plural } from '../format';
 import { useCursorPages, useDebounced } from '../hooks';
 import { userPath } from '../router';
 import type { HistoryEntry, ListResponse, User } from '../scim-types';
+import { attributeName, historyEvent, historyValue } from '../words';
+
+/** An entry as the server sends it: a Group's entries (members added, renamed) name the group, not a user. */
+type Entry = HistoryEntry & { readonly resourceType?: string };
 
 const PAGE_SIZE = 25;
 
 function fetchHistory(userId: string | undefined, search: string, cursor: string) {
   const path = userId ? `/Users/${encodeURIComponent(userId)}/History` : '/History';
-  return scim<ListResponse<HistoryEntry>>('GET', path, { query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor } });
+  return scim<ListResponse<Entry>>('GET', path, { query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor } });
 }
 
 function Value({ text }: { text: string | undefined }) {
   return text ? <td class="history__value">{text}</td> : <td class="muted">—</td>;
 }
 
-function HistoryTable({ entries, busy }: { entries: readonly HistoryEntry[]; busy: boolean }) {
+/** Who a row is about: the user; for a group's entry, the member its values name (never the group). */
+function subjectOf(entry: Entry): string {
+  if (entry.resourceType !== 'Group') return entry.userName ?? '';
+  if (entry.event === 'memberAdded') return entry.newValue ?? '';
+  if (entry.event === 'memberRemoved') return entry.oldValue ?? '';
+  return '';
+}
+
+function EventCell({ entry }: { entry: Entry }) {
+  const group = entry.resourceType === 'Group';
+  return (
+    <td class="wrap">
+      {historyEvent(entry)}
+      {entry.attribute && entry.attribute !== 'lockReason' && !(group && entry.attribute === 'members') && <span class="history__attribute">{attributeName(entry.attribute)}</span>}
+      {group && <span class="history__attribute">Group: {entry.userName}</span>}
+    </td>
+  );
+}
+
+function HistoryTable({ entries, busy }: { entries: readonly Entry[]; busy: boolean }) {
   return (
     <div class="table-scroll" role="region" aria-labelledby="history-caption" tabIndex={0}>
       <table class="table" aria-busy={busy ? 'true' : 'false'}>
@@ -41,13 +64,10 @@ function HistoryTable({ entries, busy }: { entries: readonly HistoryEntry[]; bus
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.id}>
-              <td class="strong">{entry.userName ?? ''}</td>
-              <td class="wrap">
-                {entry.eventDescription ?? entry.event}
-                {entry.attribute && <span class="history__attribute">{entry.attribute}</span>}
-              </td>
-              <Value text={entry.oldValue} />
-              <Value text={entry.newValue} />
+              <td class="strong">{subjectOf(entry)}</td>
+              <EventCell entry={entry} />
+              <Value text={historyValue(entry.attribute, entry.oldValue)} />
+              <Value text={historyValue(entry.attribute, entry.newValue)} />
               <td class="nowrap">
                 <time dateTime={entry.created}>{formatDateTime(entry.created)}</time>
               </td>

@@ -1,4 +1,4 @@
-// Sign in with tenant, user name and password, then each step the server asks for (MFA-API.md's sign-in chain): the
+// Sign in with organization (the tenant's slug), user name and password, then each step the server asks for (MFA-API.md's sign-in chain): the
 // code of a second factor, a new password in place of a temporary one, and setting up a second factor that the
 // tenant requires. Each step may lead on to the next one.
 import type { TargetedSubmitEvent } from 'preact';
@@ -58,7 +58,7 @@ function CredentialsForm({ notice, onStep }: { notice?: string; onStep: (step: S
   const submit = async (event: TargetedSubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     const missing = {
-      tenant: tenant.trim() ? undefined : 'Enter your tenant.',
+      tenant: tenant.trim() ? undefined : 'Enter your organization.',
       userName: userName.trim() ? undefined : 'Enter your user name.',
       password: password ? undefined : 'Enter your password.',
     };
@@ -82,7 +82,17 @@ function CredentialsForm({ notice, onStep }: { notice?: string; onStep: (step: S
   return (
     <form onSubmit={submit} noValidate class="stack">
       <Failure text={failure} />
-      <Field label="Tenant" value={tenant} onValue={setTenant} autoComplete="organization" error={errors.tenant} inputRef={tenantRef} required spellcheck={false} />
+      <Field
+        label="Organization"
+        value={tenant}
+        onValue={setTenant}
+        autoComplete="organization"
+        hint="The short name your administrator gave you. This browser remembers it."
+        error={errors.tenant}
+        inputRef={tenantRef}
+        required
+        spellcheck={false}
+      />
       <Field label="User name" value={userName} onValue={setUserName} autoComplete="username" error={errors.userName} inputRef={userNameRef} required spellcheck={false} />
       <Field label="Password" type="password" value={password} onValue={setPassword} autoComplete="current-password" error={errors.password} inputRef={passwordRef} required />
       <button type="submit" class="button button--primary button--block" disabled={busy}>
