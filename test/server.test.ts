@@ -187,14 +187,14 @@ describe('a running server', { timeout: 60_000 }, () => {
     const token = expect.stringMatching(/^token:[0-9a-f-]{36}$/);
     const users = { path: '/scim/v2/Users', route: '/scim/v2/Users' };
     expect(byId(ids.health)).toEqual([
-      { ...common, method: 'GET', path: '/healthz', route: '/healthz', status: 200, requestId: ids.health, tenant: null, actor: null, userAgent: 'probe/1.0 (health)' },
+      { ...common, method: 'GET', path: '/healthz', route: '/healthz', status: 200, requestId: ids.health, tenant: null, tenantId: null, actor: null, userAgent: 'probe/1.0 (health)' },
     ]);
-    expect(byId(ids.create)).toEqual([{ ...common, method: 'POST', ...users, status: 201, requestId: ids.create, tenant: tenantId, actor: token }]);
+    expect(byId(ids.create)).toEqual([{ ...common, method: 'POST', ...users, status: 201, requestId: ids.create, tenant: 'acme', tenantId, actor: token }]);
     // Refused before any route ran: no route, no tenant, no actor.
-    expect(byId(ids.denied)).toEqual([{ ...common, method: 'GET', path: '/scim/v2/Users', route: null, status: 401, requestId: ids.denied, tenant: null, actor: null }]);
-    expect(byId(ids.bad)).toEqual([{ ...common, method: 'POST', ...users, status: 400, requestId: ids.bad, tenant: tenantId, actor: token }]);
+    expect(byId(ids.denied)).toEqual([{ ...common, method: 'GET', path: '/scim/v2/Users', route: null, status: 401, requestId: ids.denied, tenant: null, tenantId: null, actor: null }]);
+    expect(byId(ids.bad)).toEqual([{ ...common, method: 'POST', ...users, status: 400, requestId: ids.bad, tenant: 'acme', tenantId, actor: token }]);
     // The path only: a filter can carry a user's name or e-mail address.
-    expect(byId(ids.list)).toEqual([{ ...common, method: 'GET', ...users, status: 200, requestId: ids.list, tenant: tenantId, actor: token }]);
+    expect(byId(ids.list)).toEqual([{ ...common, method: 'GET', ...users, status: 200, requestId: ids.list, tenant: 'acme', tenantId, actor: token }]);
     expect(byId(ids.create)[0]!.actor).toBe(byId(ids.list)[0]!.actor);
     for (const line of lines) expect(line.durationMs as number).toBeGreaterThanOrEqual(0);
 
