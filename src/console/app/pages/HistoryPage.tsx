@@ -12,7 +12,7 @@ import type { HistoryEntry, ListResponse, User } from '../scim-types';
 
 const PAGE_SIZE = 25;
 
-function fetchHistory(userId: string | undefined, search: string, cursor: string) {
+export function fetchHistory(userId: string | undefined, search: string, cursor: string) {
   const path = userId ? `/Users/${encodeURIComponent(userId)}/History` : '/History';
   return scim<ListResponse<HistoryEntry>>('GET', path, { query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor } });
 }
@@ -21,7 +21,7 @@ function Value({ text }: { text: string | undefined }) {
   return text ? <td class="history__value">{text}</td> : <td class="muted">—</td>;
 }
 
-function HistoryTable({ entries, busy }: { entries: readonly HistoryEntry[]; busy: boolean }) {
+export function HistoryTable({ entries, busy }: { entries: readonly HistoryEntry[]; busy: boolean }) {
   return (
     <div class="table-scroll" role="region" aria-labelledby="history-caption" tabIndex={0}>
       <table class="table" aria-busy={busy ? 'true' : 'false'}>

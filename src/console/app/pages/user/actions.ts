@@ -1,4 +1,4 @@
-// The edit dialog's requests: one function per button, each a single SCIM call on /Users/{id}.
+// The user page's requests: one function per action, each a single SCIM call on /Users/{id} (or /Groups for nesting).
 import { scim } from '../../api';
 import { patchBody, type PatchOperation, type User } from '../../scim-types';
 
@@ -42,4 +42,16 @@ export function resetTwoStep(id: string): Promise<unknown> {
 
 export function deleteUser(id: string): Promise<unknown> {
   return scim('DELETE', userPath(id));
+}
+
+/** The groups nested under a group: its members that are Groups (RFC 7643 §4.2, member type "Group"). */
+export async function subgroupsOf(groupId: string): Promise<{ id: string; name: string }[]> {
+  const group = await scim<{ members?: readonly { value?: string; display?: string; type?: string; $ref?: string }[] }>(
+    'GET',
+    `/Groups/${encodeURIComponent(groupId)}`,
+    { query: { attributes: 'members' } },
+  );
+  return (group.members ?? [])
+    .filter((m) => m.value && (m.type === 'Group' || /\/Groups\//.test(m.$ref ?? '')))
+    .map((m) => ({ id: m.value!, name: m.display ?? m.value! }));
 }
