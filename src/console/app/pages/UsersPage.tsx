@@ -1,6 +1,6 @@
 // User Management: search, persona and status filters, the sortable, cursor-paged user list, and the add dialog.
 // The whole list state is in the address (users-query.ts), so Back and a reload show the same list.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PlusIcon } from '../components/Icons';
@@ -16,7 +16,7 @@ import { AddUserDialog } from './AddUserDialog';
 import { deleteUser } from './user/actions';
 import { ColumnChooser, UsersTable, useColumns } from './UsersTable';
 import { UsersToolbar } from './UsersToolbar';
-import { addressOf, DEFAULT_SORT, fetchUsers, firstOrder, queryOf, rangeText, type UsersQuery } from './users-query';
+import { addressOf, DEFAULT_SORT, fetchTotal, fetchUsers, firstOrder, queryOf, rangeText, type UsersQuery } from './users-query';
 
 export interface UsersPageProps {
   readonly canWrite: boolean;
@@ -56,9 +56,19 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
   const list = useLoad(() => fetchUsers(query), [question, query.cursor, reloads]);
   const reload = () => setReloads((n) => n + 1);
 
+  const latestQuestion = useRef(question);
+  latestQuestion.current = question;
   useEffect(() => setTotal(undefined), [question]);
   useEffect(() => {
     if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
+    else if (list.data && total === undefined) {
+      // A page reached by its cursor (after a reload, or Back) says no total: ask for the number alone.
+      const asked = question;
+      fetchTotal(query).then(
+        (n) => asked === latestQuestion.current && setTotal(n),
+        () => undefined,
+      );
+    }
   }, [list.data]);
   // A cursor from before the list changed (or expired): back to the first page of the same question.
   const refused = list.error instanceof ApiError && (list.error.code === 'invalidCursor' || list.error.code === 'expiredCursor');

@@ -100,3 +100,11 @@ export function fetchUsers(query: UsersQuery): Promise<ListResponse<User>> {
     },
   });
 }
+
+/** How many users match, without any of them (count=0): for a page opened by its cursor, which carries no total. */
+export async function fetchTotal(query: UsersQuery): Promise<number | undefined> {
+  const answer = await scim<ListResponse<User>>('GET', '/Users', {
+    query: { filter: usersFilter(query.search, query.personaId, query.status), count: 0 },
+  });
+  return answer.totalResults;
+}

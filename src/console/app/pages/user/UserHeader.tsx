@@ -9,7 +9,7 @@ import { formatDateTime } from '../../format';
 import { ACCOUNT_EXT, type User } from '../../scim-types';
 import { displayNameOf, primaryEmail, statusOf } from '../../users';
 import { StatusBadge } from '../UsersTable';
-import { deleteUser, sendPasswordReset, sendWelcome, setActive } from './actions';
+import { deactivateUser, deleteUser, sendPasswordReset, sendWelcome, setActive } from './actions';
 import type { Confirmation } from './Confirm';
 import type { Action } from './use-action';
 
@@ -81,7 +81,7 @@ export function UserHeader({ user, personaNames, canWrite, own, action, onDelete
         confirmLabel: 'Deactivate user',
       },
       async () => {
-        await setActive(user.id, false);
+        await deactivateUser(user.id);
         return `${name} is deactivated and cannot sign in.`;
       },
     );

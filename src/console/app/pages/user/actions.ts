@@ -17,6 +17,14 @@ export function setActive(id: string, active: boolean): Promise<unknown> {
   return patchUser(id, [{ op: 'replace', path: 'active', value: active }]);
 }
 
+/**
+ * Deactivation: for someone who no longer needs access. The server tells it apart from a lock by the account
+ * extension's lockReason ("deactivated"); until it offers a way to ask for that reason, this is `active` false.
+ */
+export function deactivateUser(id: string): Promise<unknown> {
+  return setActive(id, false);
+}
+
 export function replaceEmail(id: string, email: string): Promise<unknown> {
   return patchUser(id, [{ op: 'replace', path: 'emails', value: [{ value: email, type: 'work', primary: true }] }]);
 }
