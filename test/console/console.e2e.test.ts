@@ -44,9 +44,9 @@ async function linkFromMail(address: string, path: '/reset' | '/welcome', nth: n
   return links()[nth - 1]!;
 }
 
-async function screenshot(name: string): Promise<void> {
+async function screenshot(name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
 }
 
 async function signIn(userName: string, password: string): Promise<void> {
@@ -186,8 +186,8 @@ const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SHOTS = join(process.cwd(), 'test', 'console', 'screenshots');
 
 /** A screenshot for the README too. */
-async function readmeShot(name: string): Promise<void> {
-  await screenshot(name);
+async function readmeShot(name: string, fullPage = true): Promise<void> {
+  await screenshot(name, fullPage);
   mkdirSync(SHOTS, { recursive: true });
   copyFileSync(join(SCREENSHOTS, `${name}.png`), join(SHOTS, `${name}.png`));
 }
@@ -530,7 +530,7 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
       expect(box!.x).toBeGreaterThanOrEqual(0);
       expect(box!.x + box!.width).toBeLessThanOrEqual(390);
       expect(await row.getByRole('cell', { name: 'bob@acme.example' }).first().getAttribute('data-label')).toBe('User Name');
-      await readmeShot('users-phone');
+      await readmeShot('users-phone', false);
       await openUser('Builder, Bob');
       await expectNoSideScroll();
       await backToList();
