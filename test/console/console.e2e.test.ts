@@ -479,7 +479,47 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     await status('The profile is saved.');
   });
 
+  it('deactivating and deleting from the user page ask first, naming the person; removing your own Administrator warns you', async () => {
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByLabel('Search').fill('kiosk');
+    await openUser('kiosk-7');
+    await page.getByRole('button', { name: 'Deactivate user' }).click();
+    await confirmation().getByRole('heading', { name: 'Deactivate kiosk-7?' }).waitFor();
+    await confirmation().getByText(/kiosk-7 no longer needs access: they are signed out everywhere and cannot sign in/).waitFor();
+    await confirmation().getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => confirmation().count()).toBe(0);
+    await page.locator('.user-header').getByText('Active', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Deactivate user' }).click();
+    await confirmation().getByRole('button', { name: 'Deactivate user' }).click();
+    await status('kiosk-7 is deactivated and cannot sign in.');
+    expect(await page.locator('.user-header .badge').first().textContent()).not.toBe('Active');
+
+    await page.getByRole('button', { name: 'Delete user' }).click();
+    await confirmation().getByRole('heading', { name: 'Delete kiosk-7?' }).waitFor();
+    await confirmation().getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => confirmation().count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete user' }).click();
+    await confirmation().getByRole('button', { name: 'Delete user' }).click();
+    // Back on the list it came from, without the user.
+    await page.getByRole('heading', { name: 'User Management' }).waitFor();
+    await page.getByText('No users match your search.').waitFor();
+    expect(await page.getByLabel('Search').inputValue()).toBe('kiosk');
+
+    await page.getByLabel('Search').fill('');
+    await openUser('Lovelace, Ada');
+    const personas = page.getByRole('form', { name: 'Personas' });
+    await personas.getByRole('checkbox', { name: 'Administrator' }).uncheck();
+    await personas.getByRole('button', { name: 'Update personas' }).click();
+    await confirmation().getByRole('heading', { name: 'Remove your own Administrator persona?' }).waitFor();
+    await confirmation().getByText(/you lose its rights at once/).waitFor();
+    await confirmation().getByRole('button', { name: 'Cancel' }).click();
+    await personas.getByRole('button', { name: 'Cancel' }).click();
+    expect(await personas.getByRole('checkbox', { name: 'Administrator' }).isChecked()).toBe(true);
+    await backToList();
+  });
+
   it('warns before leaving a profile with unsaved changes; Cancel puts the fields back', async () => {
+    await openUser('Builder, Bob');
     await page.getByLabel('Job Title').fill('Back office');
     await page.getByText('Unsaved changes').waitFor();
     // Staying: the in-app link asks, and nothing moves.
@@ -493,7 +533,7 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/admin\/users\/[^/]+$/);
     expect(await page.getByLabel('Job Title').inputValue()).toBe('Back office');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    expect(await page.getByLabel('Job Title').inputValue()).toBe('Front desk');
+    expect(await page.getByLabel('Job Title').inputValue()).toBe('Site Manager');
     // Nothing unsaved: no question.
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { name: 'User Management' }).waitFor();

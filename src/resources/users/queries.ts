@@ -376,7 +376,8 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
 
 /** The read-only account extension lives in columns. */
 const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
-  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false },
+  // Never signed in sorts as the oldest login: last when newest first, as the console lists it.
+  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false, sortSql: "coalesce(u.last_login, '-infinity'::timestamptz)" },
   lockreason: { sql: LOCK_REASON_NOW, type: 'string', caseExact: true },
   lockeduntil: { sql: LOCKED_UNTIL_NOW, type: 'dateTime', caseExact: false },
   failedlogins: { sql: FAILED_LOGINS_NOW, type: 'integer', caseExact: false },

@@ -3,7 +3,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { errorMessage } from '../components/LiveStatus';
-import { Link } from '../components/Link';
 import { usePersonas } from '../personas';
 import { leave, setLeaveGuard } from '../router';
 import type { User } from '../scim-types';
@@ -47,18 +46,17 @@ export function UserPage({ userId, canWrite }: { userId: string; canWrite: boole
 
   const back = (
     <p class="breadcrumb">
-      <Link
+      <a
         href="/admin/users"
         onClick={(event) => {
-          // Back to the list as it was (search, filters, page), when the page was opened from it.
-          if ((window.history.state as { opened?: boolean } | null)?.opened) {
-            event.preventDefault();
-            window.history.back();
-          }
+          if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+          event.preventDefault();
+          // Back to the list as it was (search, filters, page) when the page was opened from it.
+          leave('/admin/users');
         }}
       >
         ← Users
-      </Link>
+      </a>
     </p>
   );
 

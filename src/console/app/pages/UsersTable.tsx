@@ -2,13 +2,12 @@
 // Personas, Last Login); Mobile, Created, Last Modified and Two-Step are behind the column chooser. Every cell is one
 // line (long text is cut with an ellipsis and whole in its tooltip), so rows are even. Under 700 px each row is a
 // card (CSS), each value under its column's name.
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, TargetedMouseEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { CrossIcon, SortIcon } from '../components/Icons';
-import { Link } from '../components/Link';
 import { formatDate, formatDateTime } from '../format';
 import type { Persona } from '../personas';
-import { userPath } from '../router';
+import { navigate, userPath } from '../router';
 import { ACCOUNT_EXT, type User } from '../scim-types';
 import { directGroupIds, listName, phonesOf, primaryEmail, statusOf } from '../users';
 import { SORT_BY, type Sort } from './users-query';
@@ -106,6 +105,20 @@ function DateCell({ label, iso, never }: { label: string; iso: string | undefine
   );
 }
 
+/** The user's page, opened from the list: marked so that its "← Users" and Delete come back to this list as it is. */
+function UserLink({ href, children }: { href: string; children: string }) {
+  const onClick = (event: TargetedMouseEvent<HTMLAnchorElement>) => {
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(href, { opened: true });
+  };
+  return (
+    <a href={href} class="users-table__link" onClick={onClick}>
+      {children}
+    </a>
+  );
+}
+
 export function StatusBadge({ user }: { user: User }) {
   const status = statusOf(user);
   return <span class={`badge badge--${status.toLowerCase()}`}>{status}</span>;
@@ -155,9 +168,7 @@ export function UsersTable({ users, personas, sort, onSort, onDelete, busy, high
             return (
               <tr key={user.id} class={user.id === highlight ? 'is-new' : undefined}>
                 <Cell label="Name" class="users-table__name" title={name || undefined}>
-                  <Link href={userPath(user.id)} class="users-table__link">
-                    {name || user.userName}
-                  </Link>
+                  <UserLink href={userPath(user.id)}>{name || user.userName}</UserLink>
                   {user.id === highlight && <span class="badge badge--new">New</span>}
                 </Cell>
                 <Cell label="User Name" class="strong" title={user.userName}>
