@@ -24,7 +24,7 @@ async function walk(query: string, direction: 'next' | 'previous', start = ''): 
   let body: { nextCursor?: string; previousCursor?: string; Resources: { id: string }[] } = { Resources: [] };
   while (cursor !== undefined) {
     const response = await t.client.request('GET', `/Users?${query}&cursor=${encodeURIComponent(cursor)}`);
-    expect(response.status).toBe(200);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
     body = response.body;
     pages.push(body.Resources.map((r) => r.id));
     cursor = direction === 'next' ? body.nextCursor : body.previousCursor;

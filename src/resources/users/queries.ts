@@ -376,8 +376,8 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
 
 /** The read-only account extension lives in columns. */
 const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
-  // Never signed in sorts as the oldest login: last when newest first, as the console lists it.
-  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false, sortSql: "coalesce(u.last_login, '-infinity'::timestamptz)" },
+  // Never signed in sorts as the oldest login (1970, a finite time a cursor can carry): last when newest first.
+  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false, sortSql: "coalesce(u.last_login, 'epoch'::timestamptz)" },
   lockreason: { sql: LOCK_REASON_NOW, type: 'string', caseExact: true },
   lockeduntil: { sql: LOCKED_UNTIL_NOW, type: 'dateTime', caseExact: false },
   failedlogins: { sql: FAILED_LOGINS_NOW, type: 'integer', caseExact: false },
