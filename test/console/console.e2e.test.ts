@@ -503,6 +503,7 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     // Back on the list it came from, without the user.
     await page.getByRole('heading', { name: 'User Management' }).waitFor();
     await page.getByText('No users match your search.').waitFor();
+    await status('kiosk-7 is deleted.');
     expect(await page.getByLabel('Search').inputValue()).toBe('kiosk');
 
     await page.getByLabel('Search').fill('');
@@ -531,6 +532,11 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
     page.once('dialog', (d) => void d.dismiss());
     await page.goBack();
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/admin\/users\/[^/]+$/);
+    expect(await page.getByLabel('Job Title').inputValue()).toBe('Back office');
+    // A reload (or closing the tab) asks the browser's own question.
+    const asked = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.type()))));
+    void page.reload({ timeout: 2_000 }).catch(() => undefined);
+    expect(await asked).toBe('beforeunload');
     expect(await page.getByLabel('Job Title').inputValue()).toBe('Back office');
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.getByLabel('Job Title').inputValue()).toBe('Site Manager');

@@ -25,6 +25,14 @@ export interface UsersPageProps {
 
 const focusHeading = () => document.getElementById('page-title');
 
+// What another page did that the list should say when it shows next (a user deleted from their page).
+let pending: StatusMessage | undefined;
+
+/** Says `message` on the list when it opens next. */
+export function sayOnList(message: StatusMessage): void {
+  pending = message;
+}
+
 /** The list's address after a change: a new question starts at the first page. */
 function go(query: UsersQuery, options: { replace?: boolean } = {}): void {
   navigate(addressOf(query), options);
@@ -37,7 +45,11 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
   const [searchText, setSearchText] = useState(query.search);
   const search = useDebounced(searchText, 300);
   const [reloads, setReloads] = useState(0);
-  const [status, setStatus] = useState<StatusMessage>();
+  const [status, setStatus] = useState<StatusMessage | undefined>(() => {
+    const message = pending;
+    pending = undefined;
+    return message;
+  });
   const [deleting, setDeleting] = useState<User>();
   const [highlight, setHighlight] = useState<string>();
   const [columns, toggleColumn] = useColumns();

@@ -9,6 +9,7 @@ import { formatDateTime } from '../../format';
 import { ACCOUNT_EXT, type User } from '../../scim-types';
 import { displayNameOf, primaryEmail, statusOf } from '../../users';
 import { StatusBadge } from '../UsersTable';
+import { sayOnList } from '../UsersPage';
 import { deactivateUser, deleteUser, sendPasswordReset, sendWelcome, setActive } from './actions';
 import type { Confirmation } from './Confirm';
 import type { Action } from './use-action';
@@ -108,6 +109,7 @@ export function UserHeader({ user, personaNames, canWrite, own, action, onDelete
       act: async () => {
         await deleteUser(user.id);
         setConfirming(undefined);
+        sayOnList({ text: `${name} is deleted.`, tone: 'success' });
         onDeleted();
       },
     });
