@@ -25,10 +25,6 @@ export function deactivateUser(id: string): Promise<unknown> {
   return setActive(id, false);
 }
 
-export function replaceEmail(id: string, email: string): Promise<unknown> {
-  return patchUser(id, [{ op: 'replace', path: 'emails', value: [{ value: email, type: 'work', primary: true }] }]);
-}
-
 export function sendPasswordReset(id: string): Promise<unknown> {
   return scim('POST', `${userPath(id)}/password-reset`);
 }
