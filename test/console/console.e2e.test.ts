@@ -577,6 +577,17 @@ describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 
       expect(box!.x + box!.width).toBeLessThanOrEqual(390);
       expect(await row.getByRole('cell', { name: 'bob@acme.example' }).first().getAttribute('data-label')).toBe('User Name');
       await readmeShot('users-phone', false);
+      // No column headers to press: the sort is a list. Newest login first puts those who never signed in last.
+      await page.getByLabel('Sort by').selectOption({ label: 'Last Login, newest first' });
+      await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBe('lastLogin');
+      // Ada signed in last (she is signed in now), Bob before her, and nobody else ever did (by name, Bob comes first).
+      const names = page.locator('.table--users tbody td[data-label="Name"]');
+      await expect.poll(async () => (await names.first().textContent())?.trim()).toBe('Lovelace, Ada');
+      expect((await names.nth(1).textContent())?.trim()).toBe('Builder, Bob');
+      const lastLogins = page.locator('.table--users tbody td[data-label="Last Login"]');
+      expect((await lastLogins.nth(2).textContent())?.trim()).toBe('Never');
+      await page.getByLabel('Sort by').selectOption({ label: 'Name, A to Z' });
+      await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBeNull();
       await openUser('Builder, Bob');
       await expectNoSideScroll();
       await backToList();

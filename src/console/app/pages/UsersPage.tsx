@@ -14,7 +14,7 @@ import type { User } from '../scim-types';
 import { displayNameOf, type StatusFilter } from '../users';
 import { AddUserDialog } from './AddUserDialog';
 import { deleteUser } from './user/actions';
-import { ColumnChooser, UsersTable, useColumns } from './UsersTable';
+import { ColumnChooser, SortSelect, UsersTable, useColumns } from './UsersTable';
 import { UsersToolbar } from './UsersToolbar';
 import { addressOf, DEFAULT_SORT, fetchTotal, fetchUsers, firstOrder, queryOf, rangeText, type UsersQuery } from './users-query';
 
@@ -139,6 +139,7 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
           <p role="status" class="list-meta__count">
             {list.loading ? 'Loading users…' : range ? `Showing ${range}` : ''}
           </p>
+          <SortSelect sort={query.sort} onSort={(sort) => go({ ...query, sort, cursor: '', page: 1 })} />
           <ColumnChooser shown={columns} onToggle={toggleColumn} />
         </div>
         <LiveStatus message={status} />

@@ -71,6 +71,46 @@ export function ColumnChooser({ shown, onToggle }: { shown: ReadonlySet<Optional
   );
 }
 
+const SORT_CHOICES: readonly (readonly [label: string, by: string, order: 'ascending' | 'descending'])[] = [
+  ['Name, A to Z', SORT_BY.name, 'ascending'],
+  ['Name, Z to A', SORT_BY.name, 'descending'],
+  ['User Name, A to Z', SORT_BY.userName, 'ascending'],
+  ['Email, A to Z', SORT_BY.email, 'ascending'],
+  ['Last Login, newest first', SORT_BY.lastLogin, 'descending'],
+  ['Last Login, oldest first', SORT_BY.lastLogin, 'ascending'],
+  ['Status', SORT_BY.status, 'ascending'],
+  ['Created, newest first', SORT_BY.created, 'descending'],
+];
+
+/** The sort as a list, for the card layout, where there are no column headers to press (hidden by CSS otherwise). */
+export function SortSelect({ sort, onSort }: { sort: Sort; onSort: (sort: Sort) => void }) {
+  const value = `${sort.by}|${sort.order}`;
+  const known = SORT_CHOICES.some(([, by, order]) => `${by}|${order}` === value);
+  return (
+    <div class="sort-select">
+      <label for="users-sort" class="sort-select__label">
+        Sort by
+      </label>
+      <select
+        id="users-sort"
+        class="input select"
+        value={value}
+        onChange={(event) => {
+          const [by = SORT_BY.name, order] = event.currentTarget.value.split('|');
+          onSort({ by, order: order === 'descending' ? 'descending' : 'ascending' });
+        }}
+      >
+        {!known && <option value={value}>As the columns say</option>}
+        {SORT_CHOICES.map(([label, by, order]) => (
+          <option key={label} value={`${by}|${order}`}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 function SortHeader({ label, by, sort, onSort }: { label: string; by: string; sort: Sort; onSort: (by: string) => void }) {
   const direction = sort.by === by ? sort.order : undefined;
   return (
