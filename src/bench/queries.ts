@@ -387,8 +387,9 @@ export const CONSOLE_PAGE = { count: '25', sortBy: 'name.familyName', sortOrder:
 export const COMMON_SEARCH = 'sen';
 
 /**
- * The filter the console's search box sends (src/console/app/users.ts searchFilter, without a persona): `co` on
- * names, user name and e-mails, or `sw` on names and user name for a text under three characters.
+ * The filter the console's search box sends for one word (src/console/app/users.ts searchFilter, without a persona
+ * or status): `co` on names, user name and e-mails, or `sw` on names and user name for a word under three characters.
+ * Several words ("Smith, John") are each this, in parentheses, joined with `and` (users.ts wordsFilter).
  */
 export function consoleSearchFilter(text: string): string {
   const quoted = JSON.stringify(text);

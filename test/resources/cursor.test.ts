@@ -24,7 +24,7 @@ async function walk(query: string, direction: 'next' | 'previous', start = ''): 
   let body: { nextCursor?: string; previousCursor?: string; Resources: { id: string }[] } = { Resources: [] };
   while (cursor !== undefined) {
     const response = await t.client.request('GET', `/Users?${query}&cursor=${encodeURIComponent(cursor)}`);
-    expect(response.status).toBe(200);
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
     body = response.body;
     pages.push(body.Resources.map((r) => r.id));
     cursor = direction === 'next' ? body.nextCursor : body.previousCursor;
@@ -63,6 +63,30 @@ describe('cursor paging (RFC 9865)', () => {
       const backward = await walk(query, 'previous', forward.last.previousCursor);
       expect([...backward.pages].reverse().flat()).toEqual(expected.slice(0, expected.length - forward.pages.at(-1)!.length));
     }
+  });
+
+  it('sorts by last login with those who never signed in last when newest first, and first when oldest first, walking both ways', async () => {
+    // Five users signed in, a minute apart; the other eighteen never did.
+    const signedIn = ids.slice(3, 8);
+    for (const [i, id] of signedIn.entries()) {
+      await t.store.query(`update users set last_login = $3 where tenant_id = $1 and id = $2`, [t.client.tenantId, id, new Date(Date.UTC(2026, 0, 1, 0, i))]);
+    }
+    const lastLogin = 'urn:usher:params:scim:schemas:extension:account:2.0:User:lastLogin';
+    const all = async (order: string) =>
+      (await t.client.request('GET', `/Users?sortBy=${lastLogin}&sortOrder=${order}&count=100`)).body.Resources.map((r: { id: string }) => r.id) as string[];
+    const newest = await all('descending');
+    expect(newest.slice(0, 5)).toEqual([...signedIn].reverse());
+    const oldest = await all('ascending');
+    expect(oldest.slice(-5)).toEqual(signedIn);
+    for (const [order, expected] of [['descending', newest], ['ascending', oldest]] as const) {
+      const query = `count=4&sortBy=${encodeURIComponent(lastLogin)}&sortOrder=${order}`;
+      const forward = await walk(query, 'next');
+      expect(forward.pages.flat()).toEqual(expected);
+      const backward = await walk(query, 'previous', forward.last.previousCursor);
+      expect([...backward.pages].reverse().flat()).toEqual(expected.slice(0, expected.length - forward.pages.at(-1)!.length));
+    }
+    const filtered = await t.client.request('GET', `/Users?filter=${encodeURIComponent(`${lastLogin} pr`)}&count=100`);
+    expect(filtered.body.totalResults).toBe(5);
   });
 
   it('filters while it pages', async () => {

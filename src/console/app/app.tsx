@@ -10,6 +10,7 @@ import { PersonasPage } from './pages/PersonasPage';
 import { LinkPasswordPage } from './pages/LinkPasswordPage';
 import { ProfilePage } from './pages/ProfilePage';
 import { SignInPage } from './pages/SignInPage';
+import { UserPage } from './pages/UserPage';
 import { UsersPage } from './pages/UsersPage';
 import { navigate, routeOf, useLocation, type Route } from './router';
 import { EVENTS_MANAGE, USERS_READ, USERS_WRITE, can, currentSession, endSession, setSession, storedToken, useSession, type Session } from './session';
@@ -44,7 +45,9 @@ function Page({ route, session }: { route: Route; session: Session }) {
   const readsUsers = can(session, USERS_READ);
   switch (route.page) {
     case 'users':
-      return readsUsers ? <UsersPage canWrite={can(session, USERS_WRITE)} dialog={route.dialog} /> : <Redirect to="/admin/profile" />;
+      return readsUsers ? <UsersPage canWrite={can(session, USERS_WRITE)} adding={route.adding} /> : <Redirect to="/admin/profile" />;
+    case 'user':
+      return readsUsers ? <UserPage key={route.id} userId={route.id} canWrite={can(session, USERS_WRITE)} /> : <Redirect to="/admin/profile" />;
     case 'history':
       return readsUsers ? <HistoryPage key={route.userId ?? ''} userId={route.userId} /> : <Redirect to="/admin/profile" />;
     case 'profile':

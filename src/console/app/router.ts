@@ -19,7 +19,14 @@ function changed(): void {
   for (const listener of listeners) listener();
 }
 
-window.addEventListener('popstate', changed);
+window.addEventListener('popstate', () => {
+  // Back with unsaved changes that the person keeps: stay on the address they were at.
+  if (read().pathname !== location.pathname && !mayLeave()) {
+    window.history.pushState(window.history.state, '', location.pathname + (location.search.size ? `?${location.search}` : ''));
+    return;
+  }
+  changed();
+});
 
 export interface NavigateOptions {
   readonly replace?: boolean;
@@ -27,7 +34,22 @@ export interface NavigateOptions {
   readonly opened?: boolean;
 }
 
+/**
+ * A page with unsaved changes: asked before the app moves to another address (in-app links, Back) and by the browser
+ * before the page unloads. Returns true to let the move go on.
+ */
+let leaveGuard: (() => boolean) | undefined;
+
+export function setLeaveGuard(guard: (() => boolean) | undefined): void {
+  leaveGuard = guard;
+}
+
+function mayLeave(): boolean {
+  return !leaveGuard || leaveGuard();
+}
+
 export function navigate(to: string, options: NavigateOptions = {}): void {
+  if (!mayLeave()) return;
   const state = options.opened ? { opened: true } : null;
   if (options.replace) window.history.replaceState(state, '', to);
   else window.history.pushState(state, '', to);
@@ -55,7 +77,8 @@ export type Route =
   | { readonly page: 'home' }
   | { readonly page: 'signIn' }
   | { readonly page: 'link'; readonly kind: 'reset' | 'welcome' }
-  | { readonly page: 'users'; readonly dialog?: { readonly kind: 'new' } | { readonly kind: 'edit'; readonly id: string } }
+  | { readonly page: 'users'; readonly adding?: boolean }
+  | { readonly page: 'user'; readonly id: string }
   | { readonly page: 'history'; readonly userId?: string }
   | { readonly page: 'profile' }
   | { readonly page: 'personas' }
@@ -67,7 +90,7 @@ export function routeOf(pathname: string): Route {
   if (pathname === '/admin') return { page: 'home' };
   if (pathname === '/admin/sign-in') return { page: 'signIn' };
   if (pathname === '/admin/users') return { page: 'users' };
-  if (pathname === '/admin/users/new') return { page: 'users', dialog: { kind: 'new' } };
+  if (pathname === '/admin/users/new') return { page: 'users', adding: true };
   if (pathname === '/admin/history') return { page: 'history' };
   if (pathname === '/admin/profile') return { page: 'profile' };
   if (pathname === '/admin/personas') return { page: 'personas' };
@@ -75,7 +98,7 @@ export function routeOf(pathname: string): Route {
   const user = /^\/admin\/users\/([^/]+)(\/history)?$/.exec(pathname);
   if (user?.[1]) {
     const id = decodeURIComponent(user[1]);
-    return user[2] ? { page: 'history', userId: id } : { page: 'users', dialog: { kind: 'edit', id } };
+    return user[2] ? { page: 'history', userId: id } : { page: 'user', id };
   }
   return { page: 'notFound' };
 }

@@ -1,12 +1,16 @@
 // What the console shows of a User and how its forms become SCIM: names, status, phones, personas, filters.
 import { ACCOUNT_EXT, quote, type MultiValue, type User } from './scim-types';
 
-export type Status = 'Active' | 'Locked' | 'Inactive';
+export type Status = 'Active' | 'Locked' | 'Deactivated';
 
-/** Active, or Inactive when an identity provider turned the account off, else Locked (by an admin or failed logins). */
+/** The lockReasons of a deactivated account (turned off for good, not locked for a while); the rest are locks. */
+export const DEACTIVATED_REASONS: readonly string[] = ['provisioning', 'deactivated'];
+export const LOCKED_REASONS: readonly string[] = ['admin', 'failedLogins'];
+
+/** Active, or Deactivated when the account was turned off (by the identity provider or a deactivation), else Locked. */
 export function statusOf(user: User): Status {
   if (user.active !== false) return 'Active';
-  return user[ACCOUNT_EXT]?.lockReason === 'provisioning' ? 'Inactive' : 'Locked';
+  return DEACTIVATED_REASONS.includes(user[ACCOUNT_EXT]?.lockReason ?? '') ? 'Deactivated' : 'Locked';
 }
 
 /** "Family, Given" as the portals list people; what there is when one part is missing. */
@@ -79,18 +83,47 @@ const SEARCHED = ['userName', 'name.givenName', 'name.familyName', 'emails.value
 const SHORT_SEARCH = 3;
 const SEARCHED_BY_START = ['userName', 'name.givenName', 'name.familyName'];
 
-/** The search box's part of the filter: `userName co "x" or ...`, or `userName sw "x" or ...` for a short text. */
+/** One word's part of the filter: `userName co "x" or ...`, or `userName sw "x" or ...` for a short word. */
 export function searchFilter(text: string): string {
   const short = [...text].length < SHORT_SEARCH;
   return (short ? SEARCHED_BY_START : SEARCHED).map((attr) => `${attr} ${short ? 'sw' : 'co'} ${quote(text)}`).join(' or ');
 }
 
-/** The list filter for a search text and a persona: `(userName co "x" or ...) and groups.value eq "<id>"`. */
-export function usersFilter(search: string, personaId: string): string | undefined {
-  const text = search.trim();
+/** The words of a search, as a name is shown or typed: "Smith, John" and "John Smith" are both `John` and `Smith`. */
+export function searchWords(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+/** Every word must match one of the searched attributes: `(w1 on any) and (w2 on any)`; one word is searchFilter. */
+export function wordsFilter(text: string): string | undefined {
+  const words = searchWords(text);
+  if (words.length <= 1) return words[0] === undefined ? undefined : searchFilter(words[0]);
+  return words.map((w) => `(${searchFilter(w)})`).join(' and ');
+}
+
+export type StatusFilter = '' | 'active' | 'locked' | 'deactivated';
+
+/**
+ * The status filter. Locked and Deactivated are both `active eq false`; the account extension's lockReason tells
+ * them apart.
+ */
+export function statusFilter(status: StatusFilter): string | undefined {
+  const reason = `${ACCOUNT_EXT}:lockReason`;
+  if (status === 'active') return 'active eq true';
+  const any = (reasons: readonly string[]) => reasons.map((r) => `${reason} eq ${quote(r)}`).join(' or ');
+  if (status === 'deactivated') return `active eq false and (${any(DEACTIVATED_REASONS)})`;
+  if (status === 'locked') return `active eq false and (${any(LOCKED_REASONS)})`;
+  return undefined;
+}
+
+/** The list filter for a search text, a persona and a status, each part in parentheses when there are several. */
+export function usersFilter(search: string, personaId: string, status: StatusFilter = ''): string | undefined {
   const parts: string[] = [];
-  if (text) parts.push(searchFilter(text));
+  const words = wordsFilter(search.trim());
+  if (words) parts.push(words);
   if (personaId) parts.push(`groups.value eq ${quote(personaId)}`);
+  const state = statusFilter(status);
+  if (state) parts.push(state);
   if (parts.length < 2) return parts[0];
   return parts.map((p) => `(${p})`).join(' and ');
 }
@@ -99,4 +132,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function looksLikeEmail(text: string): boolean {
   return EMAIL.test(text.trim());
+}
+
+/** The person as a sentence names them: "John Smith", else the display name, else the user name. */
+export function displayNameOf(user: User): string {
+  return fullName(user.name?.givenName ?? '', user.name?.familyName ?? '') || user.displayName?.trim() || user.userName;
 }

@@ -387,7 +387,8 @@ const COLUMN_TARGETS: Record<string, ScalarTarget> = {
 
 /** The read-only account extension lives in columns. */
 const ACCOUNT_TARGETS: Record<string, ScalarTarget> = {
-  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false },
+  // Never signed in sorts as the oldest login (1970, a finite time a cursor can carry): last when newest first.
+  lastlogin: { sql: 'u.last_login', type: 'dateTime', caseExact: false, sortSql: "coalesce(u.last_login, 'epoch'::timestamptz)" },
   lockreason: { sql: LOCK_REASON_NOW, type: 'string', caseExact: true },
   lockeduntil: { sql: LOCKED_UNTIL_NOW, type: 'dateTime', caseExact: false },
   failedlogins: { sql: FAILED_LOGINS_NOW, type: 'integer', caseExact: false },

@@ -19,6 +19,11 @@ export interface ScalarTarget {
   readonly notNull?: boolean;
   /** What a test on it costs (FILTER_COSTS); a column or a field of the row's own document unless said otherwise. */
   readonly cost?: number;
+  /**
+   * What sorting by it orders on, when not `sql` itself: an expression that is never null, so unassigned values
+   * take a fixed place in both orders (a last login that never happened is the oldest, so last when newest first).
+   */
+  readonly sortSql?: string;
 }
 
 /** A multi-valued attribute: conditions on one element at a time, wrapped in EXISTS. */

@@ -3,7 +3,12 @@ import { useRef, useState } from 'preact/hooks';
 import { Dialog } from './Dialog';
 
 export interface ConfirmDialogProps {
+  /** The question, as the dialog's title; without it the message is the title. */
+  readonly title?: string;
+  /** The consequence in plain words (under the title when there is one). */
   readonly message: string;
+  /** The confirm button's words ("Lock account"); OK when not given. */
+  readonly confirmLabel?: string;
   /** Does the thing; a rejection's message is shown in the dialog, which stays open. */
   readonly onConfirm: () => Promise<void>;
   readonly onClose: () => void;
@@ -28,17 +33,20 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   };
 
   return (
-    <Dialog title={props.message} onClose={props.onClose} size="small" role="alertdialog" initialFocus={cancelRef} fallbackFocus={props.fallbackFocus}>
-      {error && (
+    <Dialog title={props.title ?? props.message} onClose={props.onClose} size="small" role="alertdialog" initialFocus={cancelRef} fallbackFocus={props.fallbackFocus}>
+      {(error || props.title) && (
         <div class="dialog__body">
-          <p class="alert alert--error" role="alert">
-            {error}
-          </p>
+          {props.title && <p class="confirm__message">{props.message}</p>}
+          {error && (
+            <p class="alert alert--error" role="alert">
+              {error}
+            </p>
+          )}
         </div>
       )}
       <div class="dialog__footer">
         <button type="button" class="button button--danger" onClick={confirm} aria-disabled={busy ? 'true' : undefined}>
-          OK
+          {props.confirmLabel ?? 'OK'}
         </button>
         <button type="button" class="button button--secondary" ref={cancelRef} onClick={() => !busy && props.onClose()} aria-disabled={busy ? 'true' : undefined}>
           Cancel

@@ -7,7 +7,7 @@ import { Link } from './Link';
 
 function current(route: Route, page: 'users' | 'history' | 'profile' | 'personas' | 'integrations'): 'page' | undefined {
   if (page === 'history') return route.page === 'history' && !route.userId ? 'page' : undefined;
-  if (page === 'users') return route.page === 'users' || (route.page === 'history' && route.userId) ? 'page' : undefined;
+  if (page === 'users') return route.page === 'users' || route.page === 'user' || (route.page === 'history' && route.userId) ? 'page' : undefined;
   return route.page === page ? 'page' : undefined;
 }
 

@@ -15,7 +15,7 @@ export interface AddUserDialogProps {
   readonly personas: readonly Persona[];
   readonly onClose: () => void;
   /** The list's message once the account exists (with or without all its personas). */
-  readonly onCreated: (message: StatusMessage) => void;
+  readonly onCreated: (message: StatusMessage, userId: string) => void;
 }
 
 const ORDER = ['userName', 'givenName', 'familyName', 'email', 'confirmEmail', 'extension'] as const;
@@ -78,6 +78,7 @@ export function AddUserDialog({ personas, onClose, onCreated }: AddUserDialogPro
       failed.length
         ? { tone: 'error', text: `${user.userName} is added, but these personas could not be assigned: ${failed.join(', ')}. ${reason ?? ''} Edit the user to try again.` }
         : { tone: 'success', text: `${user.userName} is added; a welcome email is on its way.` },
+      user.id,
     );
     onClose();
   };

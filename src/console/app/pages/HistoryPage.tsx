@@ -16,7 +16,7 @@ type Entry = HistoryEntry & { readonly resourceType?: string };
 
 const PAGE_SIZE = 25;
 
-function fetchHistory(userId: string | undefined, search: string, cursor: string) {
+export function fetchHistory(userId: string | undefined, search: string, cursor: string) {
   const path = userId ? `/Users/${encodeURIComponent(userId)}/History` : '/History';
   return scim<ListResponse<Entry>>('GET', path, { query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor } });
 }
@@ -44,7 +44,7 @@ function EventCell({ entry }: { entry: Entry }) {
   );
 }
 
-function HistoryTable({ entries, busy }: { entries: readonly Entry[]; busy: boolean }) {
+export function HistoryTable({ entries, busy }: { entries: readonly Entry[]; busy: boolean }) {
   return (
     <div class="table-scroll" role="region" aria-labelledby="history-caption" tabIndex={0}>
       <table class="table" aria-busy={busy ? 'true' : 'false'}>

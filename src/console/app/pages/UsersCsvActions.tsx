@@ -4,18 +4,18 @@ import { scim } from '../api';
 import { COLUMNS, toCsv, userRow } from '../csv';
 import type { Persona } from '../personas';
 import type { ListResponse, User } from '../scim-types';
-import { usersFilter } from '../users';
+import { usersFilter, type StatusFilter } from '../users';
 import { ImportUsersDialog } from './ImportUsersDialog';
 import type { Sort } from './users-query';
 
 const EXPORT_PAGE = 100;
 
-async function allUsers(search: string, personaId: string, sort: Sort): Promise<User[]> {
+async function allUsers(search: string, personaId: string, status: StatusFilter, sort: Sort): Promise<User[]> {
   const users: User[] = [];
   let cursor = '';
   for (;;) {
     const list = await scim<ListResponse<User>>('GET', '/Users', {
-      query: { filter: usersFilter(search, personaId), sortBy: sort.by, sortOrder: sort.order, count: EXPORT_PAGE, cursor },
+      query: { filter: usersFilter(search, personaId, status), sortBy: sort.by, sortOrder: sort.order, count: EXPORT_PAGE, cursor },
     });
     users.push(...(list.Resources ?? []));
     if (!list.nextCursor || (list.Resources ?? []).length === 0) return users;
@@ -37,6 +37,7 @@ function download(name: string, text: string): void {
 export interface UsersCsvActionsProps {
   readonly search: string;
   readonly personaId: string;
+  readonly status: StatusFilter;
   readonly sort: Sort;
   readonly personas: readonly Persona[];
   readonly canWrite: boolean;
@@ -52,7 +53,7 @@ export function UsersCsvActions(props: UsersCsvActionsProps) {
     setBusy(true);
     setError(undefined);
     try {
-      const users = await allUsers(props.search, props.personaId, props.sort);
+      const users = await allUsers(props.search, props.personaId, props.status, props.sort);
       download(`users-${new Date().toISOString().slice(0, 10)}.csv`, toCsv([[...COLUMNS], ...users.map((user) => userRow(user, props.personas))]));
     } catch (e) {
       setError(`The export failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,78 +1,123 @@
-// User Management: search, persona filter, the sortable, cursor-paged user list, and the add and edit dialogs.
-import { useState } from 'preact/hooks';
+// User Management: search, persona and status filters, the sortable, cursor-paged user list, and the add dialog.
+// The whole list state is in the address (users-query.ts), so Back and a reload show the same list.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { PlusIcon } from '../components/Icons';
 import { LiveStatus, type StatusMessage } from '../components/LiveStatus';
 import { PageHeading } from '../components/PageHeading';
 import { Pager } from '../components/Pager';
-import { plural } from '../format';
-import { useCursorPages, useDebounced } from '../hooks';
+import { useDebounced, useLoad } from '../hooks';
 import { usePersonas } from '../personas';
-import { leave, navigate, userPath } from '../router';
+import { leave, navigate, useLocation } from '../router';
 import type { User } from '../scim-types';
+import { displayNameOf, type StatusFilter } from '../users';
 import { AddUserDialog } from './AddUserDialog';
-import { EditUserDialog } from './EditUserDialog';
-import { deleteUser } from './edit/actions';
-import { UsersTable } from './UsersTable';
+import { deleteUser } from './user/actions';
+import { ColumnChooser, SortSelect, UsersTable, useColumns } from './UsersTable';
 import { UsersCsvActions } from './UsersCsvActions';
 import { UsersToolbar } from './UsersToolbar';
-import { DEFAULT_SORT, fetchUsers, firstOrder, type Sort } from './users-query';
-
-export type UsersDialog = { readonly kind: 'new' } | { readonly kind: 'edit'; readonly id: string };
+import { addressOf, DEFAULT_SORT, fetchTotal, fetchUsers, firstOrder, queryOf, rangeText, type UsersQuery } from './users-query';
 
 export interface UsersPageProps {
   readonly canWrite: boolean;
-  readonly dialog?: UsersDialog;
+  readonly adding?: boolean;
 }
 
 const focusHeading = () => document.getElementById('page-title');
 
-export function UsersPage({ canWrite, dialog }: UsersPageProps) {
-  const { personas, error: personasError } = usePersonas();
-  const [searchText, setSearchText] = useState('');
-  const search = useDebounced(searchText, 300);
-  const [personaId, setPersonaId] = useState('');
-  const [sort, setSort] = useState<Sort>(DEFAULT_SORT);
-  const [reloads, setReloads] = useState(0);
-  const [status, setStatus] = useState<StatusMessage>();
-  const [deleting, setDeleting] = useState<User>();
+// What another page did that the list should say when it shows next (a user deleted from their page).
+let pending: StatusMessage | undefined;
 
-  const { list, error: loadError, total, setCursor } = useCursorPages(
-    [search, personaId, sort],
-    (cursor) => fetchUsers({ search, personaId, sort, cursor }),
-    reloads,
-  );
+/** Says `message` on the list when it opens next. */
+export function sayOnList(message: StatusMessage): void {
+  pending = message;
+}
+
+/** The list's address after a change: a new question starts at the first page. */
+function go(query: UsersQuery, options: { replace?: boolean } = {}): void {
+  navigate(addressOf(query), options);
+}
+
+export function UsersPage({ canWrite, adding }: UsersPageProps) {
+  const location = useLocation();
+  const query = queryOf(location.search);
+  const { personas, error: personasError } = usePersonas();
+  const [searchText, setSearchText] = useState(query.search);
+  const search = useDebounced(searchText, 300);
+  const [reloads, setReloads] = useState(0);
+  const [status, setStatus] = useState<StatusMessage | undefined>(() => {
+    const message = pending;
+    pending = undefined;
+    return message;
+  });
+  const [deleting, setDeleting] = useState<User>();
+  const [highlight, setHighlight] = useState<string>();
+  const [columns, toggleColumn] = useColumns();
+  const [total, setTotal] = useState<number>();
+
+  // Back or a link changed the search in the address: the box follows.
+  useEffect(() => {
+    if (query.search !== searchText) setSearchText(query.search);
+  }, [query.search]);
+  // The typed search, once settled, goes to the address (replacing the entry: typing is not a step to go back to).
+  useEffect(() => {
+    if (search === searchText && search !== query.search) go({ ...query, search, cursor: '', page: 1 }, { replace: true });
+  }, [search]);
+
+  const question = JSON.stringify([query.search, query.personaId, query.status, query.sort]);
+  const list = useLoad(() => fetchUsers(query), [question, query.cursor, reloads]);
   const reload = () => setReloads((n) => n + 1);
 
-  const onSort = (by: string) =>
-    setSort((current) => (current.by === by ? { by, order: current.order === 'ascending' ? 'descending' : 'ascending' } : { by, order: firstOrder(by) }));
+  const latestQuestion = useRef(question);
+  latestQuestion.current = question;
+  useEffect(() => setTotal(undefined), [question]);
+  useEffect(() => {
+    if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
+    else if (list.data && total === undefined) {
+      // A page reached by its cursor (after a reload, or Back) says no total: ask for the number alone.
+      const asked = question;
+      fetchTotal(query).then(
+        (n) => asked === latestQuestion.current && setTotal(n),
+        () => undefined,
+      );
+    }
+  }, [list.data]);
+  // A cursor from before the list changed (or expired): back to the first page of the same question.
+  const refused = list.error instanceof ApiError && (list.error.code === 'invalidCursor' || list.error.code === 'expiredCursor');
+  useEffect(() => {
+    if (refused) go({ ...query, cursor: '', page: 1 }, { replace: true });
+  }, [list.error]);
+  const loadError = refused ? undefined : list.error;
+
+  const onSort = (by: string) => {
+    const sort = query.sort.by === by ? { by, order: query.sort.order === 'ascending' ? ('descending' as const) : ('ascending' as const) } : { by, order: firstOrder(by) };
+    go({ ...query, sort, cursor: '', page: 1 });
+  };
 
   const resetSearch = () => {
     setSearchText('');
-    setPersonaId('');
-    setSort(DEFAULT_SORT);
-  };
-
-  const afterDelete = (user: User) => {
-    setStatus({ text: `${user.userName} is deleted.`, tone: 'success' });
-    reload();
-    requestAnimationFrame(() => focusHeading()?.focus());
+    go({ search: '', personaId: '', status: '', sort: DEFAULT_SORT, cursor: '', page: 1 });
   };
 
   const confirmDelete = async (user: User) => {
     await deleteUser(user.id);
     setDeleting(undefined);
-    afterDelete(user);
+    setStatus({ text: `${displayNameOf(user)} is deleted.`, tone: 'success' });
+    reload();
+    requestAnimationFrame(() => focusHeading()?.focus());
   };
 
   const users = list.data?.Resources ?? [];
+  const range = list.data ? rangeText(query.page, users.length, total) : undefined;
+  const filtered = Boolean(query.search || query.personaId || query.status);
 
   return (
-    <main id="main" class="page">
+    <main id="main" class="page page--wide">
       <div class="page__header">
         <PageHeading title="User Management">User Management</PageHeading>
         {canWrite && (
-          <button type="button" class="button button--primary" onClick={() => navigate('/admin/users/new', { opened: true })}>
+          <button type="button" class="button button--primary" onClick={() => navigate(`/admin/users/new${location.search.size ? `?${location.search}` : ''}`, { opened: true })}>
             <PlusIcon />
             Add New Portal User
           </button>
@@ -83,73 +128,76 @@ export function UsersPage({ canWrite, dialog }: UsersPageProps) {
         <UsersToolbar
           searchText={searchText}
           onSearchText={setSearchText}
-          personaId={personaId}
-          onPersona={setPersonaId}
+          personaId={query.personaId}
+          onPersona={(personaId) => go({ ...query, personaId, cursor: '', page: 1 })}
+          status={query.status}
+          onStatus={(value: StatusFilter) => go({ ...query, status: value, cursor: '', page: 1 })}
           personas={personas}
           onReset={resetSearch}
         />
-        <UsersCsvActions search={search} personaId={personaId} sort={sort} personas={personas} canWrite={canWrite} onImported={reload} />
+        <UsersCsvActions search={query.search} personaId={query.personaId} status={query.status} sort={query.sort} personas={personas} canWrite={canWrite} onImported={reload} />
 
         <div class="list-meta">
           <p role="status" class="list-meta__count">
-            {total === undefined ? (list.loading ? 'Loading users…' : '') : plural(total, 'user', 'users')}
+            {list.loading ? 'Loading users…' : range ? `Showing ${range}` : ''}
           </p>
+          <SortSelect sort={query.sort} onSort={(sort) => go({ ...query, sort, cursor: '', page: 1 })} />
+          <ColumnChooser shown={columns} onToggle={toggleColumn} />
         </div>
         <LiveStatus message={status} />
         {personasError && <p class="alert alert--error">The personas could not be loaded: {personasError}</p>}
-        {loadError !== undefined && (
-          <p class="alert alert--error" role="alert">
-            {loadError instanceof Error ? loadError.message : String(loadError)}
-          </p>
+        {loadError !== undefined && !list.loading && (
+          <div class="alert alert--error alert--action" role="alert">
+            <p>The users could not be loaded: {loadError instanceof Error ? loadError.message : String(loadError)}</p>
+            <button type="button" class="button button--secondary button--small" onClick={reload}>
+              Retry
+            </button>
+          </div>
         )}
 
         {users.length > 0 ? (
           <UsersTable
             users={users}
             personas={personas}
-            sort={sort}
+            sort={query.sort}
             onSort={onSort}
             busy={list.loading}
-            onEdit={(user) => navigate(userPath(user.id), { opened: true })}
+            highlight={highlight}
+            extra={columns}
             onDelete={canWrite ? setDeleting : undefined}
           />
         ) : (
-          !list.loading && !loadError && <p class="empty">{search || personaId ? 'No users match your search.' : 'There are no users yet.'}</p>
+          !list.loading && !loadError && <p class="empty">{filtered ? 'No users match your search.' : 'There are no users yet.'}</p>
         )}
-        <Pager label="Pages of users" previous={list.data?.previousCursor} next={list.data?.nextCursor} onPage={setCursor} busy={list.loading} />
+        <Pager
+          label="Pages of users"
+          previous={list.data?.previousCursor}
+          next={list.data?.nextCursor}
+          onPage={(cursor, step) => go({ ...query, cursor, page: Math.max(1, query.page + step) })}
+          busy={list.loading}
+          range={range}
+        />
       </section>
 
       {deleting && (
         <ConfirmDialog
-          message={`Delete ${deleting.userName}? This cannot be undone.`}
+          title={`Delete ${displayNameOf(deleting)}?`}
+          message={`${displayNameOf(deleting)} (${deleting.userName}) is removed for good, with their personas and sign-in. Their history is kept. This cannot be undone.`}
+          confirmLabel="Delete user"
           onConfirm={() => confirmDelete(deleting)}
           onClose={() => setDeleting(undefined)}
           fallbackFocus={focusHeading}
         />
       )}
-      {dialog?.kind === 'new' && canWrite && (
+      {adding && canWrite && (
         <AddUserDialog
           personas={personas}
-          onClose={() => leave('/admin/users')}
-          onCreated={(message) => {
+          onClose={() => leave(addressOf(query))}
+          onCreated={(message, id) => {
             setStatus(message);
+            setHighlight(id);
             reload();
           }}
-        />
-      )}
-      {dialog?.kind === 'edit' && (
-        <EditUserDialog
-          key={dialog.id}
-          userId={dialog.id}
-          canWrite={canWrite}
-          personas={personas}
-          onClose={() => leave('/admin/users')}
-          onChanged={reload}
-          onDeleted={(user) => {
-            leave('/admin/users');
-            afterDelete(user);
-          }}
-          fallbackFocus={focusHeading}
         />
       )}
     </main>

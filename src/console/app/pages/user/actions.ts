@@ -1,4 +1,4 @@
-// The edit dialog's requests: one function per button, each a single SCIM call on /Users/{id}.
+// The user page's requests: one function per action, each a single SCIM call on /Users/{id} (or /Groups for nesting).
 import { scim } from '../../api';
 import { patchBody, type PatchOperation, type User } from '../../scim-types';
 
@@ -17,8 +17,14 @@ export function setActive(id: string, active: boolean): Promise<unknown> {
   return patchUser(id, [{ op: 'replace', path: 'active', value: active }]);
 }
 
-export function replaceEmail(id: string, email: string): Promise<unknown> {
-  return patchUser(id, [{ op: 'replace', path: 'emails', value: [{ value: email, type: 'work', primary: true }] }]);
+/** Deactivation, for someone who no longer needs access: `active` false with its own lockReason ("deactivated"). */
+export function deactivateUser(id: string): Promise<unknown> {
+  return scim('POST', `${userPath(id)}/deactivate`);
+}
+
+/** Undoes a deactivation (by an administrator or by the identity provider); Unlock does not. */
+export function reactivateUser(id: string): Promise<unknown> {
+  return scim('POST', `${userPath(id)}/reactivate`);
 }
 
 export function sendPasswordReset(id: string): Promise<unknown> {
@@ -42,4 +48,16 @@ export function resetTwoStep(id: string): Promise<unknown> {
 
 export function deleteUser(id: string): Promise<unknown> {
   return scim('DELETE', userPath(id));
+}
+
+/** The groups nested under a group: its members that are Groups (RFC 7643 §4.2, member type "Group"). */
+export async function subgroupsOf(groupId: string): Promise<{ id: string; name: string }[]> {
+  const group = await scim<{ members?: readonly { value?: string; display?: string; type?: string; $ref?: string }[] }>(
+    'GET',
+    `/Groups/${encodeURIComponent(groupId)}`,
+    { query: { attributes: 'members' } },
+  );
+  return (group.members ?? [])
+    .filter((m) => m.value && (m.type === 'Group' || /\/Groups\//.test(m.$ref ?? '')))
+    .map((m) => ({ id: m.value!, name: m.display ?? m.value! }));
 }
