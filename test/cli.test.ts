@@ -308,7 +308,7 @@ describe('with the server running: the CLI sends commands over the admin socket'
     expect((await cli(['tenant', 'list'], env)).stdout).toMatch(/ globex .* welcome-mail off {2}require-mfa off\n/);
     const created = await cli(['admin', 'create', '--tenant', 'globex', '--user-name', 'ada@globex.example', '--email', 'ada@globex.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
     expect(created).toMatchObject({ code: 0, stderr: inServer() });
-    expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}$`));
+    expect(created.last).toMatch(new RegExp(`^${server.url}/welcome\\?token=ulink_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}&org=globex$`));
     expectServerHoldsDir();
     // The server's mail worker writes the welcome mail, with the same link, as a file (no SMTP_URL here).
     const mailDir = join(dir, 'mail');
