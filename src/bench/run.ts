@@ -849,7 +849,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
     let streamWriteCost: Maybe<StreamWriteCostResult> = missing('case not in this run');
     if (wanted('streamWriteCost') && small) {
       log(`\nE2: a user's title PATCHed in ${small.slug} with one poll stream of every provisioning event and with none, one request at a time`);
-      const result = await benchStreamWriteCost(load, store, running.port, small, options.rounds, log);
+      const result = await benchStreamWriteCost(load, running.store, running.port, small, options.rounds, log);
       streamWriteCost = typeof result === 'string' ? missing(result) : result;
     }
 

@@ -48,7 +48,8 @@ const titleOp = (title: string | undefined) =>
  */
 export async function benchStreamWriteCost(
   load: LoadGenerator,
-  store: Store,
+  /** The app's store; `statements` counts what it sends (run.ts's counting store). */
+  store: Store & { statements: number },
   port: number,
   t: Tenant,
   rounds: number,
@@ -109,13 +110,15 @@ export async function benchStreamWriteCost(
   const run = async (name: string, measured: boolean) => {
     if (name === withName) await createStream();
     try {
+      store.statements = 0;
       const result = await load.run(spec(measured ? name : 'warm-up'));
+      const statements = store.statements / Math.max(1, result.completed);
       if (result.errors > 0) throw new Error(`${name}: ${result.errors} failed requests, first: ${result.firstError}`);
       // Each PATCH gave the stream its event: the turn measured what it says.
       if (name === withName) await deleteStream(USERS * PER_USER);
       if (!measured) return;
       const stats = statsOf(result);
-      log(`  ${name.padEnd(40)} ${stats.perSecond.toFixed(0).padStart(6)} req/s, p50 ${stats.p50.toFixed(2)} ms, p99 ${stats.p99.toFixed(2)} ms`);
+      log(`  ${name.padEnd(40)} ${stats.perSecond.toFixed(0).padStart(6)} req/s, p50 ${stats.p50.toFixed(2)} ms, p99 ${stats.p99.toFixed(2)} ms, ${statements.toFixed(1)} SQL/req`);
       results[name]!.push(result);
     } finally {
       await deleteStream();
