@@ -27,3 +27,13 @@ export async function insertBenchEvents(q: Queryable, tenantId: string, streamId
     [tenantId, streamId, count, CREATE_EVENTS[0]],
   );
 }
+
+/** The tenant's events no delivery refers to any more (its streams deleted), as retention would remove them. */
+export async function deleteUndeliveredEvents(q: Queryable, tenantId: string): Promise<void> {
+  await q.query(
+    `delete from events e
+      where e.tenant_id = $1
+        and not exists (select 1 from event_deliveries d where d.tenant_id = e.tenant_id and d.event_id = e.id)`,
+    [tenantId],
+  );
+}

@@ -2,6 +2,7 @@
 import type { EventPushFigure } from './event-push.js';
 import type { GroupPatchResult } from './group-patch.js';
 import type { ServerMemory } from './server-memory.js';
+import type { StreamWriteCostResult } from './stream-write-cost.js';
 
 export type Database = 'PostgreSQL' | 'PGlite';
 
@@ -38,6 +39,8 @@ export interface PassFigures {
   readonly bulk: Maybe<number>;
   /** Events pushed/s over users created/s through a 1,000-operation Bulk with one push stream. */
   readonly eventPush: Maybe<EventPushFigure>;
+  /** A user PATCH's p50 with one poll stream of every provisioning event (full forms) over its p50 with none. */
+  readonly streamWriteCost: Maybe<StreamWriteCostResult>;
   /** Lookup p99 under logins over idle p99. */
   readonly underLogins: Maybe<number>;
   /** A search case's p50 over userName eq's p50, at the large tenant. */
@@ -65,6 +68,8 @@ const P1_SMALL_TARGET = 0.9;
 const BULK_TARGET = 2;
 const UNDER_LOGINS_TARGET = 3;
 const SEARCH_TARGET = 3;
+/** E2: what one stream of every provisioning event (full forms) may add to a write's p50 latency. */
+const STREAM_WRITE_TARGET = 1.2;
 const P1_LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value eq'];
 
 const x = (n: number) => `${n.toFixed(2)}x`;
@@ -175,6 +180,14 @@ export function figureRows(passes: readonly PassFigures[]): FigureRow[] {
         const detail = ` (${e.eventsPerSecond.toFixed(0)} / ${e.usersPerSecond.toFixed(0)}${e.mode === 'capacity' ? '; capacity: events written with SQL, this build writes none' : ''})`;
         row('E1', db, `${what}${detail}`, x(e.ratio), `>= ${target}x`, verdict(e.ratio, target, true, whyMissed('E1', db)));
       }
+    }
+    // What a configured stream adds to a write: its events and deliveries written in the change's transaction.
+    {
+      const s = p.streamWriteCost;
+      const what = `PATCH of a user's title (p50 latency) at ${small} with one poll stream of every provisioning event, full forms / with no stream`;
+      const target = `<= ${STREAM_WRITE_TARGET}x`;
+      if (isMissing(s)) gap('E2', db, what, target, s.missing);
+      else row('E2', db, `${what} (${s.withStream.p50.toFixed(1)} ms / ${s.without.p50.toFixed(1)} ms)`, x(s.ratio), target, verdict(s.ratio, STREAM_WRITE_TARGET, false, whyMissed('E2', db)));
     }
     // P4
     {

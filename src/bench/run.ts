@@ -51,6 +51,7 @@ import {
 } from './queries.js';
 import { seedHistory, seedTenant } from './seeder.js';
 import { benchEventPush } from './event-push.js';
+import { benchStreamWriteCost, type StreamWriteCostResult } from './stream-write-cost.js';
 import { BULK_OPERATIONS, bulkChurnSpec, FAILING_CLIENT_RATE, FAILING_CLIENTS, failedLoginsSpec, RESILIENCE_TARGET, wrongPasswordsSpec } from './resilience.js';
 import { measureServerMemory, type ServerMemory } from './server-memory.js';
 import { BACKGROUND_WARMUP_MS, benchUnderLoad, type ProbeLoad, type UnderLoadResult } from './under-load.js';
@@ -67,13 +68,16 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   Tenants bench-<size> are seeded when missing (npm run seed does the same by hand).
   Each case runs --duration seconds in all, split over --rounds turns, each turn after --warmup seconds unmeasured.
   --alone      seconds each kind of sign-in or background load runs alone, unmeasured, before its first round (2).
-  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, search, historySearch, groupPatch, memory,
+  --cases      some of: baseline, userName, externalId, emails, compound, sorted, cursor, search, historySearch, groupPatch,
+               streamWriteCost, memory,
                logins, loginsTotp, underLogins, underLoginsTotp, healthzBulk, failedLogins, wrongPasswords (default
                all). The large tenant is seeded only for the cases before logins.
   historySearch  GET /History?search=sen&count=25&cursor= (the console's User History page), on a tenant
                whose History has --history entries (default 10 per user, when the case runs): seeded once,
                in batches built in the database, the small tenant in proportion.
   groupPatch   P2: PATCH one member in and out of "All Staff" (the seed's largest group), and of a group of 10.
+  streamWriteCost  E2: PATCH a user's title in the small tenant with one poll stream of every provisioning event
+               (full forms), made through POST /ssf/streams and deleted after each turn, and with no stream.
   memory       the real server (dist/main.js) started as a process of its own on the same database, after the
                other cases: its RSS after start, under lookups, and while a client reads "All Staff" whole (P5).
   --strict     exit non-zero when a target is missed, not only when a plan scans a large table.
@@ -113,7 +117,7 @@ const LOOKUPS = ['userName eq', 'externalId eq', 'emails[type eq "work"].value e
 const RESILIENCE_CASES = ['healthzBulk', 'failedLogins', 'wrongPasswords'];
 const CODE_CASES = ['loginsTotp', 'underLoginsTotp'];
 /** Cases that need the large tenant but are not list requests taking turns. */
-const OTHER_CASES = ['groupPatch', 'memory'];
+const OTHER_CASES = ['groupPatch', 'streamWriteCost', 'memory'];
 const SIGN_IN_CASES = ['logins', 'loginsTotp', 'underLogins', 'underLoginsTotp', ...RESILIENCE_CASES];
 /** At most this many lookups in flight during underLogins: enough that one slow answer does not hold up the schedule. */
 const LOOKUP_CONCURRENCY = 4;
@@ -842,6 +846,13 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
       groupPatch = typeof result === 'string' ? missing(result) : result;
     }
 
+    let streamWriteCost: Maybe<StreamWriteCostResult> = missing('case not in this run');
+    if (wanted('streamWriteCost') && small) {
+      log(`\nE2: a user's title PATCHed in ${small.slug} with one poll stream of every provisioning event and with none, one request at a time`);
+      const result = await benchStreamWriteCost(load, running.store, running.port, small, options.rounds, log);
+      streamWriteCost = typeof result === 'string' ? missing(result) : result;
+    }
+
     let underLogins: Maybe<number> = missing('case not in this run');
     const signIn: { lines: string[]; missed: string[] }[] = [];
     if (SIGN_IN_CASES.some(wanted)) {
@@ -954,6 +965,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
         groupPatch,
         bulk: bulk.ratio !== undefined ? bulk.ratio : missing(options.bulk ? bulk.line.replace(/^Bulk: /, '') : '--no-bulk'),
         eventPush: eventPush.figure ?? missing(eventPush.line.replace(/^Events pushed: (not measured \()?|\)$/g, '')),
+        streamWriteCost,
         underLogins,
         search: searchFigure(measured, all, large, 'search'),
         historySearch: searchFigure(measured, all, large, 'historySearch'),
@@ -979,6 +991,7 @@ function emptyFigures(database: Database, small: BenchTenant | undefined, large:
     groupPatch: missing(why),
     bulk: missing(why),
     eventPush: missing(why),
+    streamWriteCost: missing(why),
     underLogins: missing(why),
     search: missing(why),
     historySearch: missing(why),

@@ -16,6 +16,7 @@ function pass(database: PassFigures['database'], figures: Partial<PassFigures>):
     search: none,
     historySearch: none,
     eventPush: none,
+    streamWriteCost: none,
     memory: none,
     ...figures,
   };
@@ -48,5 +49,19 @@ describe('the table of figures: misses say why', () => {
       'MISS (75% of the target: no cause known by design; measure again on a quiet machine before taking it for a regression)',
     );
     expect(rows.find((r) => r.id === 'P4')!.result).toBe('PASS');
+  });
+
+  it("gives E2, a stream's cost to a write, against 1.2x", () => {
+    const stats = (p50: number) => ({ requests: 400, perSecond: 1000 / p50, p50, p99: 3 * p50 });
+    const [missed, passed, absent] = [
+      { withStream: stats(6.5), without: stats(4.7), ratio: 6.5 / 4.7 },
+      { withStream: stats(5.5), without: stats(5), ratio: 1.1 },
+      undefined,
+    ].map((s) => figureRows([pass('PostgreSQL', s ? { streamWriteCost: s } : {})]).find((r) => r.id === 'E2')!);
+    expect(missed!.what).toBe("PATCH of a user's title (p50 latency) at 10k users with one poll stream of every provisioning event, full forms / with no stream (6.5 ms / 4.7 ms)");
+    expect([missed!.measured, missed!.target]).toEqual(['1.38x', '<= 1.2x']);
+    expect(missed!.result).toBe('MISS (1.2 times the target: no cause known by design; measure again on a quiet machine before taking it for a regression)');
+    expect(passed!.result).toBe('PASS');
+    expect(absent!.result).toBe('not measured (case not in this run)');
   });
 });

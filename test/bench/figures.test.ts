@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanUpBench, figureRowsOf, runBench } from '../helpers/bench.js';
 
 const ARGS = [
-  ...['--small', '40', '--large', '400', '--cases', 'baseline,userName,externalId,emails,groupPatch,memory', '--no-bulk'],
+  ...['--small', '40', '--large', '400', '--cases', 'baseline,userName,externalId,emails,groupPatch,streamWriteCost,memory', '--no-bulk'],
   ...['--duration', '1', '--rounds', '1', '--warmup', '0.1', '--concurrency', '2'],
 ];
 const DATABASE = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
@@ -17,17 +17,17 @@ describe('npm run bench: the table of figures', { timeout: 120_000 }, () => {
     const { stdout } = await runBench(ARGS, 110_000);
     const rows = figureRowsOf(stdout);
 
-    expect([...new Set(rows.map((r) => r.id))]).toEqual(['P1', 'P2', 'P3', 'E1', 'P4', 'P5', 'search', 'historySearch', 'memory', 'P6']);
+    expect([...new Set(rows.map((r) => r.id))]).toEqual(['P1', 'P2', 'P3', 'E1', 'E2', 'P4', 'P5', 'search', 'historySearch', 'memory', 'P6']);
     for (const row of rows) {
       // A miss says by how much and why.
       expect(row.result, JSON.stringify(row)).toMatch(/^(PASS|MISS \(\d+% of the target: .+\)|MISS \(\d+\.\d times the target: .+\)|INFO \(no target\)|not measured \(.+\))$/);
       expect(row.database).toBe(row.id === 'P6' ? 'both' : DATABASE);
     }
     const of = (id: string) => rows.filter((r) => r.id === id);
-    // What ran is measured: each lookup against the floor and against the small tenant (6 rows), the PATCH, the
+    // What ran is measured: each lookup against the floor and against the small tenant (6 rows), the PATCHes, the
     // group read and the server's memory.
     expect(of('P1')).toHaveLength(6);
-    for (const row of [...of('P1'), ...of('P2'), ...of('P5')]) {
+    for (const row of [...of('P1'), ...of('P2'), ...of('E2'), ...of('P5')]) {
       expect(row.result, JSON.stringify(row)).toMatch(/^(PASS|MISS \(.+\))$/);
       const value = Number(/^(\d+(?:\.\d+)?)(?:x| MiB)$/.exec(row.measured)?.[1]);
       const target = Number(/[\d.]+/.exec(row.target)![0]);
@@ -41,6 +41,7 @@ describe('npm run bench: the table of figures', { timeout: 120_000 }, () => {
     expect(of('P1')[0]!.what).toMatch(/at 400 users \/ the floor.s req\/s at 400 users; the target is set at/);
     expect(of('P2')[0]!.what).toMatch(/"All Staff" \(40 members\)/);
     expect(of('P5')[0]!.what).toMatch(/40 members/);
+    expect(of('E2')[0]!.what).toMatch(/^PATCH of a user's title \(p50 latency\) at 40 users with one poll stream .+ \(\d+\.\d ms \/ \d+\.\d ms\)$/);
     const memory = of('memory');
     expect(memory).toHaveLength(2);
     for (const row of memory) {
