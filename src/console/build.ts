@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  // A warning is a mistake that would ship (an unbalanced brace drops the rules after it): the build fails on it.
+  if (result.warnings.length > 0) throw new Error(`console build: ${result.warnings.length} warning(s), shown above; fix them`);
   const outputs = Object.keys(result.metafile.outputs).map((path) => basename(path));
   const script = outputs.find((name) => /^app-.*\.js$/.test(name));
   const stylesheet = outputs.find((name) => /^styles-.*\.css$/.test(name));
