@@ -60,8 +60,12 @@ describe('friendlyError', () => {
       'You cannot manage users: none of your personas allows it.',
     );
     expect(
-      friendlyError(403, 'forbidden', 'You cannot change this user: it needs the "history:read" permission, which none of your personas grants. Ask an administrator who holds it.').message,
-    ).toBe('You cannot change this user: it needs permission to view the history, which none of your personas grants. Ask an administrator who holds it.');
+      friendlyError(403, 'forbidden', 'You cannot change this user: it needs the "billing:pay" permission, which none of your personas grants. Ask an administrator who holds it.').message,
+    ).toBe('You cannot change this user: it needs permission to make payments, which none of your personas grants. Ask an administrator who holds it.');
+    // A permission the console has no words for is not shown as a code.
+    expect(friendlyError(403, 'forbidden', 'You cannot change this user: it needs the "crm:export" permission, which none of your personas grants.').message).toBe(
+      'You cannot change this user: it needs permission to do this, which none of your personas grants.',
+    );
   });
 
   it('puts a name, or no id, where the server names a user by id', () => {

@@ -1,6 +1,7 @@
 // The portal's words for what the server names in codes: attribute paths of the history, lock reasons, history values,
 // and the server's error details, as the user guides say them.
 import { formatDateTime } from './format.js';
+import { permissionWords } from './permission-words.js';
 
 const ATTRIBUTE_NAMES: Record<string, string> = {
   userName: 'User name',
@@ -141,15 +142,16 @@ export function historyEvent(entry: { event: string; eventDescription?: string; 
 const PERMISSION_PHRASES: Record<string, string> = {
   'users:read': 'view users',
   'users:write': 'manage users',
-  'groups:read': 'view personas',
-  'groups:write': 'manage personas',
-  'history:read': 'view the history',
-  'tokens:manage': 'manage integrations',
-  'events:manage': 'manage event streams',
-  'tenant:manage': 'manage the organization’s settings',
+  'events:manage': 'manage integrations',
 };
 
-const phraseOf = (permission: string) => PERMISSION_PHRASES[permission] ?? 'do this';
+/** The permission's own phrase, else its words on the personas page ("Make payments" -> "make payments"). */
+function phraseOf(permission: string): string {
+  const phrase = PERMISSION_PHRASES[permission];
+  if (phrase) return phrase;
+  const words = permissionWords(permission);
+  return words === permission ? 'do this' : words.charAt(0).toLowerCase() + words.slice(1);
+}
 
 /** What a refused request is about: the sentence to show, and the field it concerns when there is one. */
 export interface FriendlyError {
