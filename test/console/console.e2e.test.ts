@@ -4,22 +4,25 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { join } from 'node:path';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { cli, killAll, removeDir, startServer, tempDataDir, type ServerProcess } from '../helpers/processes.js';
+import { cli } from '../helpers/processes.js';
+import {
+  ADMIN_PASSWORD,
+  axeViolations,
+  browserAvailable,
+  launchChromium,
+  SCREENSHOTS,
+  saveScreenshot,
+  setPasswordAt as setPasswordOn,
+  signInAt,
+  startConsoleServer,
+  type ConsoleServer,
+} from '../helpers/console-browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-// CI installs Chromium and sets USHER_REQUIRE_BROWSER, so that a missing browser fails there instead of skipping.
-if (!available && process.env.USHER_REQUIRE_BROWSER) throw new Error(`Chromium is required for the console tests and is not at ${CHROMIUM}`);
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'console');
-
-const ADMIN_PASSWORD = 'the administrators own passphrase';
-
+let consoleServer: ConsoleServer;
 let dir: string;
-let database: TestDatabase | undefined;
-let server: ServerProcess;
+let server: ConsoleServer['server'];
 let browser: Browser;
 /** The environment the server and the CLI share. */
 let env: Record<string, string>;
@@ -44,18 +47,9 @@ async function linkFromMail(address: string, path: '/reset' | '/welcome', nth: n
   return links()[nth - 1]!;
 }
 
-async function screenshot(name: string, fullPage = true): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
-}
+const screenshot = (name: string, fullPage = true) => saveScreenshot(page, name, fullPage);
 
-async function signIn(userName: string, password: string): Promise<void> {
-  await page.goto(`${server.url}/admin`);
-  await page.getByLabel('Organization').fill('acme');
-  await page.getByLabel('User name').fill(userName);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
+const signIn = (userName: string, password: string) => signInAt(page, server.url, userName, password);
 
 async function signOut(): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -63,13 +57,7 @@ async function signOut(): Promise<void> {
 }
 
 /** Sets a password on the page behind a reset or welcome link. */
-async function setPasswordAt(link: string, password: string): Promise<void> {
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
-  await page.getByLabel('New password', { exact: true }).fill(password);
-  await page.getByLabel('Confirm new password').fill(password);
-  await page.getByRole('button', { name: 'Set password' }).click();
-  await page.getByRole('link', { name: 'Sign in' }).waitFor();
-}
+const setPasswordAt = (link: string, password: string) => setPasswordOn(page, server.url, link, password);
 
 /** The last time step whose code was used, per key: the server takes each step's code once. */
 const usedSteps = new Map<string, number>();
@@ -149,17 +137,9 @@ async function backToList(): Promise<void> {
   await page.getByRole('heading', { name: 'User Management' }).waitFor();
 }
 
-const AXE = readFileSync(join(process.cwd(), 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-
-/** An accessibility audit of the page as it is now (axe-core, WCAG 2.1 A and AA rules): no violation. */
+/** An accessibility audit of the page as it is now (axe-core, WCAG 2.1 A and AA rules and best practices): no violation. */
 async function expectNoAxeViolations(): Promise<void> {
-  // Evaluated rather than added as a script tag: the console's Content-Security-Policy rightly refuses inline scripts.
-  if (!(await page.evaluate("typeof window.axe !== 'undefined'"))) await page.evaluate(AXE);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return result.violations.map((v) => v.id + ': ' + v.help + ' ' + v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)).join(', '));
-  })()`)) as string[];
-  expect(violations).toEqual([]);
+  expect(await axeViolations(page, { bestPractice: true })).toEqual([]);
 }
 
 /** The page does not scroll sideways. */
@@ -192,34 +172,20 @@ async function readmeShot(name: string, fullPage = true): Promise<void> {
   copyFileSync(join(SCREENSHOTS, `${name}.png`), join(SHOTS, `${name}.png`));
 }
 
-describe.skipIf(!available)('the admin console in Chromium', { timeout: 180_000 }, () => {
+describe.skipIf(!browserAvailable)('the admin console in Chromium', { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    dir = tempDataDir();
-    env = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    if (process.env.DATABASE_URL) {
-      database = await createTestDatabase();
-      env.DATABASE_URL = database.url!;
-    }
-    server = await startServer({ ...env, LOG_LEVEL: 'info' });
-    expect((await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp'], env)).code).toBe(0);
-    const admin = await cli(['admin', 'create', '--tenant', 'acme', '--user-name', 'ada@acme.example', '--email', 'ada@acme.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
-    expect(admin.code).toBe(0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    consoleServer = await startConsoleServer();
+    ({ server, env, dir } = consoleServer);
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
     // The welcome link the CLI printed: Ada chooses her password and signs in.
-    await setPasswordAt(admin.last, ADMIN_PASSWORD);
+    await setPasswordAt(consoleServer.adminLink, ADMIN_PASSWORD);
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    await database?.close();
-    killAll();
-    if (dir) removeDir(dir);
+    await consoleServer?.close();
   });
 
   it('signs in an administrator and lists the users: the main columns fit a laptop, the rest behind the column chooser', async () => {

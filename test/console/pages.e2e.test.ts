@@ -1,44 +1,38 @@
 // The console's Personas and Integrations pages and the user list's CSV export and import, end to end in headless
 // Chromium against the built server (dist/main.js), with an accessibility audit (axe-core) of each page.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { cli, killAll, removeDir, startServer, tempDataDir, type ServerProcess } from '../helpers/processes.js';
+import { cli } from '../helpers/processes.js';
+import {
+  ADMIN_PASSWORD,
+  axeViolations,
+  browserAvailable,
+  launchChromium,
+  saveScreenshot,
+  setPasswordAt as setPasswordOn,
+  signInAt,
+  startConsoleServer,
+  type ConsoleServer,
+} from '../helpers/console-browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.USHER_REQUIRE_BROWSER) throw new Error(`Chromium is required for the console tests and is not at ${CHROMIUM}`);
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'console');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-const ADMIN_PASSWORD = 'the administrators own passphrase';
 const HELPER_PASSWORD = 'the helpdesk keeps its own passphrase';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-let dir: string;
-let database: TestDatabase | undefined;
-let server: ServerProcess;
-let browser: Browser;
+let consoleServer: ConsoleServer;
+let server: ConsoleServer['server'];
 let env: Record<string, string>;
+let dir: string;
+let browser: Browser;
 let page: Page;
 let apiToken: string;
 
-async function screenshot(name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const screenshot = (name: string) => saveScreenshot(page, name);
 
-/** axe-core's audit of the page as it is: every violation, by rule and the elements it found. */
+/** axe-core's audit of the page as it is (WCAG 2.1 A and AA, and its best practices): no violation. */
 async function expectAccessible(): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations).toEqual([]);
+  expect(await axeViolations(page, { bestPractice: true })).toEqual([]);
 }
 
 async function scimApi(method: string, path: string, body?: unknown, token = apiToken): Promise<{ status: number; body: any }> {
@@ -51,58 +45,31 @@ async function scimApi(method: string, path: string, body?: unknown, token = api
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function signIn(userName: string, password: string): Promise<void> {
-  await page.goto(`${server.url}/admin`);
-  await page.getByLabel('Organization').fill('acme');
-  await page.getByLabel('User name').fill(userName);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function setPasswordAt(link: string, password: string): Promise<void> {
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
-  await page.getByLabel('New password', { exact: true }).fill(password);
-  await page.getByLabel('Confirm new password').fill(password);
-  await page.getByRole('button', { name: 'Set password' }).click();
-  await page.getByRole('link', { name: 'Sign in' }).waitFor();
-}
+const signIn = (userName: string, password: string) => signInAt(page, server.url, userName, password);
+const setPasswordAt = (link: string, password: string) => setPasswordOn(page, server.url, link, password);
 
 const dialog = () => page.getByRole('dialog').or(page.getByRole('alertdialog'));
 const status = (text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).first().waitFor();
 const row = (text: string | RegExp) => page.getByRole('row').filter({ hasText: text });
 
-describe.skipIf(!available)('the Personas and Integrations pages and CSV, in Chromium', { timeout: 180_000 }, () => {
+describe.skipIf(!browserAvailable)('the Personas and Integrations pages and CSV, in Chromium', { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    dir = tempDataDir();
-    env = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    if (process.env.DATABASE_URL) {
-      database = await createTestDatabase();
-      env.DATABASE_URL = database.url!;
-    }
-    server = await startServer({ ...env, LOG_LEVEL: 'info' });
-    expect((await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp'], env)).code).toBe(0);
-    const admin = await cli(['admin', 'create', '--tenant', 'acme', '--user-name', 'ada@acme.example', '--email', 'ada@acme.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
-    expect(admin.code).toBe(0);
+    consoleServer = await startConsoleServer();
+    ({ server, env, dir } = consoleServer);
     const token = await cli(['token', 'create', '--tenant', 'acme', '--label', 'e2e'], env);
     expect(token.code).toBe(0);
     apiToken = token.last.trim();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })).newPage();
     page.setDefaultTimeout(15_000);
-    await setPasswordAt(admin.last, ADMIN_PASSWORD);
+    await setPasswordAt(consoleServer.adminLink, ADMIN_PASSWORD);
     await signIn('ada@acme.example', ADMIN_PASSWORD);
     await page.getByRole('heading', { name: 'User Management' }).waitFor();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    await database?.close();
-    killAll();
-    if (dir) removeDir(dir);
+    await consoleServer?.close();
   });
 
   it('lists the personas with their permissions in words, adds one and edits it', async () => {

@@ -1,49 +1,32 @@
 // The console's words end to end in headless Chromium (1280×900): the Organization field (from the link, remembered),
 // the throttle's wait in minutes, a spent reset link explained before any form, the history in the guides' words, an
 // inactive account told why at sign-in, and an axe-core audit of the sign-in and history pages.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { cli, killAll, removeDir, startServer, tempDataDir, type ServerProcess } from '../helpers/processes.js';
+import {
+  ADMIN_PASSWORD,
+  axeViolations as axeViolationsOf,
+  browserAvailable,
+  launchChromium,
+  saveScreenshot,
+  startConsoleServer,
+  type ConsoleServer,
+} from '../helpers/console-browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.USHER_REQUIRE_BROWSER) throw new Error(`Chromium is required for the console tests and is not at ${CHROMIUM}`);
-const SCREENSHOTS = join(process.cwd(), 'test-results', 'console');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-const ADMIN_PASSWORD = 'the administrators own passphrase';
 const USER_PASSWORD = 'a passphrase for dora only';
 const ACCOUNT = 'urn:usher:params:scim:schemas:extension:account:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-let dir: string;
-let database: TestDatabase | undefined;
-let server: ServerProcess;
+let consoleServer: ConsoleServer;
+let server: ConsoleServer['server'];
 let browser: Browser;
-let env: Record<string, string>;
 let page: Page;
 let adminToken: string;
 
-async function screenshot(name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const screenshot = (name: string) => saveScreenshot(page, name);
 
 /** axe-core's violations on the page as it is now (WCAG 2.1 A and AA rules), as "rule: target" lines. */
-async function axeViolations(): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an inline script tag.
-  await page.evaluate(AXE);
-  // A string, run in the page: axe-core's API lives there, not in this test's types.
-  const violations = await page.evaluate<string[]>(`(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`);
-  return violations;
-}
+const axeViolations = () => axeViolationsOf(page);
 
 /** JSON to the server as a client would send it; SCIM's media type under /scim/. */
 async function call(method: string, path: string, body?: unknown, token = adminToken): Promise<{ status: number; body: any }> {
@@ -65,23 +48,13 @@ async function fillSignIn(userName: string, password: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-describe.skipIf(!available)('the console in the portal\'s words, in Chromium', { timeout: 180_000 }, () => {
+describe.skipIf(!browserAvailable)('the console in the portal\'s words, in Chromium', { timeout: 180_000 }, () => {
   beforeAll(async () => {
-    dir = tempDataDir();
-    env = { DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    if (process.env.DATABASE_URL) {
-      database = await createTestDatabase();
-      env.DATABASE_URL = database.url!;
-    }
-    server = await startServer({ ...env, LOG_LEVEL: 'info' });
-    expect((await cli(['tenant', 'create', 'acme', '--name', 'Acme Corp'], env)).code).toBe(0);
-    const admin = await cli(['admin', 'create', '--tenant', 'acme', '--user-name', 'ada@acme.example', '--email', 'ada@acme.example', '--given-name', 'Ada', '--family-name', 'Lovelace'], env);
-    expect(admin.code).toBe(0);
+    consoleServer = await startConsoleServer();
+    server = consoleServer.server;
+    const admin = { last: consoleServer.adminLink };
     expect(admin.last).toMatch(/\/welcome\?token=[\w%-]+&org=acme$/);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
     await page.goto(admin.last.replace(/^https?:\/\/[^/]+/, server.url));
@@ -96,10 +69,7 @@ describe.skipIf(!available)('the console in the portal\'s words, in Chromium', {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    await database?.close();
-    killAll();
-    if (dir) removeDir(dir);
+    await consoleServer?.close();
   });
 
   it('after a welcome link, the sign-in knows the organization; the page passes axe', async () => {
