@@ -556,7 +556,15 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', { timeout: 1
       await expect.poll(() => new URL(page.url()).searchParams.get('sort')).toBeNull();
       await openUser('Builder, Bob');
       await expectNoSideScroll();
+      await expectNoAxeViolations();
       await backToList();
+      // The other pages fit a phone too.
+      for (const [link, heading] of [['User History', 'User History'], ['Personas', 'Personas'], ['Integrations', 'Integrations'], ['My profile', 'My profile']] as const) {
+        await page.goto(`${server.url}/admin/${{ 'User History': 'history', Personas: 'personas', Integrations: 'integrations', 'My profile': 'profile' }[link]}`);
+        await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        await expectNoSideScroll();
+      }
+      await page.goto(`${server.url}/admin`);
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
