@@ -240,7 +240,7 @@ export function createApp(deps: AppDeps) {
   });
   tokensApi.use(bearerAuth({ tenancy: deps.tenancy, sessions: deps.auth, securityLog: deps.securityLog, trustProxy: deps.limits.trustProxy }));
   tokensApi.use(boundedBody({ maxSize: 16_384, tooLarge: (c) => scimError(c, ScimError.payloadTooLarge('The request body is larger than 16384 bytes.')) }));
-  tokensApi.route('/', tokenRoutes(deps.tenancy, deps.securityLog));
+  tokensApi.route('/', tokenRoutes(deps.tenancy, deps.securityLog, deps.clock));
   app.route(TOKENS_PREFIX, tokensApi);
 
   // Hono consults only the top-level app's notFound, even for routes mounted with app.route(), so the

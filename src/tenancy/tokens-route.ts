@@ -2,7 +2,7 @@
 // revoke. Only a signed-in person holding events:manage may: an API token never mints or revokes tokens.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { EVENTS_MANAGE, TOKEN_SCOPES } from '../auth/permissions.js';
+import { ALL_PERMISSIONS, EVENTS_MANAGE, TOKEN_SCOPES } from '../auth/permissions.js';
 import type { SecurityLog } from '../auth/security-log.js';
 import type { AppEnv } from '../http/env.js';
 import { readScimBody } from '../http/middleware/scim-body.js';
@@ -39,7 +39,7 @@ function checkActor(c: Context<AppEnv>): void {
   if (!actor.permissions.has(EVENTS_MANAGE)) throw ScimError.forbidden(`Managing API tokens needs the "${EVENTS_MANAGE}" permission, which none of your personas grants; ask an administrator.`);
 }
 
-export function tokenRoutes(tenancy: TenancyService, securityLog: SecurityLog) {
+export function tokenRoutes(tenancy: TenancyService, securityLog: SecurityLog, clock: () => Date) {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     checkActor(c);
@@ -60,6 +60,15 @@ export function tokenRoutes(tenancy: TenancyService, securityLog: SecurityLog) {
       throw ScimError.invalidValue(issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message);
     }
     const { label, scopes, expiresAt } = parsed.data;
+    // A token may do no more than the person who makes it (the privilege rule): one without scopes may do everything
+    // in the tenant, so only a person who holds every permission (an administrator) may make one.
+    const held = (c.var.actor as { permissions: ReadonlySet<string> }).permissions;
+    if (scopes === undefined && !ALL_PERMISSIONS.every((p) => held.has(p))) {
+      throw ScimError.forbidden('Only an administrator can create a token that may do everything; choose the scopes it needs among those your personas grant.');
+    }
+    const lacking = (scopes ?? []).find((scope) => !held.has(scope));
+    if (lacking !== undefined) throw ScimError.forbidden(`You cannot give a token the "${lacking}" scope: none of your personas grants it.`);
+    if (expiresAt !== undefined && Date.parse(expiresAt) <= clock().getTime()) throw ScimError.invalidValue('expiresAt: the expiry must be in the future.');
     try {
       const slug = await tenancy.tenantSlug(c.var.tenantId!);
       const { token, info } = await tenancy.createToken(slug, label, { ...(scopes ? { scopes } : {}), ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) });

@@ -110,6 +110,20 @@ describe('/api/tokens', () => {
     expect(tokens.some((token) => token.label === 'minted')).toBe(false);
   });
 
+  it('makes no token that may do more than its maker: only an administrator makes one without scopes', async () => {
+    expect((await acme.request('POST', '/Groups', groupBody('Integrators', { [PERSONA]: { permissions: ['events:manage', 'users:read'] } }))).status).toBe(201);
+    const integrator = await signIn(acme, 'acme', 'integrator@example.com', 'Integrators');
+    expectError(await api('POST', '', integrator, { label: 'everything' }), 403, /Only an administrator/);
+    expectError(await api('POST', '', integrator, { label: 'writer', scopes: ['users:write'] }), 403, /"users:write" scope/);
+    const reader = await api('POST', '', integrator, { label: 'reader', scopes: ['users:read', 'events:manage'] });
+    expect(reader.status, JSON.stringify(reader.body)).toBe(201);
+    expect(reader.body.scopes).toEqual(['events:manage', 'users:read']);
+    expectError(await api('POST', '', boss, { label: 'late', expiresAt: '2000-01-01T00:00:00Z' }), 400, /in the future/);
+    const labels = (await t.tenancy.listTokens('acme')).map((token) => token.label);
+    expect(labels).not.toContain('everything');
+    expect(labels).not.toContain('writer');
+  });
+
   it('keeps tenants apart: another tenant neither sees nor revokes acme\'s tokens', async () => {
     const globex = await t.newTenant('globex');
     const globexBoss = await signIn(globex, 'globex', 'boss@globex.example', 'Administrator');
