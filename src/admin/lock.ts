@@ -9,7 +9,8 @@
 // An OS lock (flock through fs-ext) would go with the process by itself, but needs a native module built for each
 // platform; proper-lockfile's mtime refresh would count a server whose event loop is busy for its stale period
 // as gone and let a second process in. A start time is exact and costs one file read.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LOCK_FILE = 'usher.lock';
@@ -58,10 +59,18 @@ export function procStartTime(pid: number): string | undefined {
 
 export const systemProbe: ProcessProbe = { ownPid: process.pid, isAlive, startTime: procStartTime };
 
+function parseHolder(raw: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(raw) as LockHolder;
+    return typeof holder?.pid === 'number' ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function readHolder(path: string): LockHolder | undefined {
   try {
-    const holder = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-    return typeof holder.pid === 'number' ? holder : undefined;
+    return parseHolder(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
@@ -121,32 +130,80 @@ export function tightenTree(dir: string): void {
   }
 }
 
+/** A file with these contents at path, made whole before it appears there; false when path already exists. */
+function createWhole(path: string, contents: string): boolean {
+  const scratch = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(scratch, contents, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(scratch, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(scratch, { force: true });
+  }
+}
+
+const readRaw = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+};
+
+/**
+ * Removes the lock at path if it still holds `stale`: moved aside first (a rename is atomic), then compared. A lock
+ * another process made in the meantime (the stale one was taken over and released, then taken afresh) is put back.
+ */
+function removeIfStill(path: string, stale: string): void {
+  const aside = `${path}.stale.${process.pid}.${randomBytes(6).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (readRaw(aside) !== stale) linkSync(aside, path);
+  } catch (error) {
+    // EEXIST: a third process locked the directory in the instant the lock was aside. Two then believe they hold it;
+    // that takes a dead holder's lock and three processes starting within microseconds of each other.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
 /**
  * Takes the data directory for this process, or returns the live holder. A lock left by a process that
  * died is taken over.
+ *
+ * The lock file is written beside it and hard-linked into place, so it never exists empty or half-written: a lock
+ * that cannot be read is garbage, never a holder caught between creating the file and writing its pid (taking that
+ * for stale let two processes in at once, and two PGlite instances on one directory lose writes).
  */
 export function acquireLock(dataDir: string, role: LockHolder['role'], probe: ProcessProbe = systemProbe): DataDirLock | LockHolder {
   secureDataDir(dataDir);
   const path = join(dataDir, LOCK_FILE);
   const startTime = probe.startTime(probe.ownPid);
   const own: LockHolder = { pid: probe.ownPid, role, ...(startTime !== undefined ? { startTime } : {}) };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(own));
-      closeSync(fd);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (createWhole(path, JSON.stringify(own))) {
       return {
         release() {
           const holder = readHolder(path);
           if (holder?.pid === own.pid && holder.startTime === own.startTime) rmSync(path, { force: true });
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = readHolder(path);
-      if (holder && isLive(holder, probe)) return holder;
-      rmSync(path, { force: true });
     }
+    const raw = readRaw(path);
+    if (raw === undefined) continue;
+    const holder = parseHolder(raw);
+    if (holder && isLive(holder, probe)) return holder;
+    removeIfStill(path, raw);
   }
   throw new Error(`Could not lock ${path}.`);
 }

@@ -1,9 +1,14 @@
 // The data-directory lock: a live holder is told from a stale one by pid and start time, never by the pid alone.
-import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirPermissionError, LOCK_FILE, acquireLock, isLive, isLock, lockHolder, procStartTime, secureDataDir, type ProcessProbe } from '../../src/admin/lock.js';
-import { removeDir, tempDataDir } from '../helpers/processes.js';
+import { ROOT, removeDir, tempDataDir } from '../helpers/processes.js';
+
+const execFileAsync = promisify(execFile);
 
 const dirs: string[] = [];
 function dataDir(): string {
@@ -84,6 +89,54 @@ describe('acquireLock', () => {
     writeLock(dir, { pid: 7, role: 'server', startTime: '2' });
     if (isLock(lock)) lock.release();
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toEqual({ pid: 7, role: 'server', startTime: '2' });
+  });
+  it('takes over a lock that cannot be read: a lock file is never seen half-written, so it is garbage', () => {
+    const dir = dataDir();
+    writeFileSync(join(dir, LOCK_FILE), '');
+    expect(isLock(acquireLock(dir, 'server', probe(7, { 7: '1' })))).toBe(true);
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]);
+  });
+
+  it('does not remove a lock another process took while this one judged the old one stale', () => {
+    const dir = dataDir();
+    writeLock(dir, { pid: 42, role: 'cli', startTime: '100' });
+    // While this process looks at pid 42 (dead), pid 43 takes the dead lock over: the lock on disk is now 43's.
+    const world: ProcessProbe = {
+      ownPid: 7,
+      isAlive: (pid) => {
+        if (pid === 42) writeLock(dir, { pid: 43, role: 'cli', startTime: '5' });
+        return pid === 7 || pid === 43;
+      },
+      startTime: (pid) => (pid === 43 ? '5' : '1'),
+    };
+    expect(acquireLock(dir, 'server', world)).toEqual({ pid: 43, role: 'cli', startTime: '5' });
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8'))).toEqual({ pid: 43, role: 'cli', startTime: '5' });
+    expect(readdirSync(dir)).toEqual([LOCK_FILE]);
+  });
+
+  it('lets one process at a time in when several race for it', async () => {
+    const dir = dataDir();
+    const held = join(dir, 'held');
+    // Each process takes and releases the lock 200 times, and counts the times it found another inside with it.
+    const script = `
+      import { closeSync, openSync, rmSync } from 'node:fs';
+      const { acquireLock, isLock } = await import(process.argv[1]);
+      const [dir, held] = process.argv.slice(2);
+      let overlaps = 0;
+      for (let i = 0; i < 200; i++) {
+        let lock;
+        while (!isLock((lock = acquireLock(dir, 'cli'))));
+        try { closeSync(openSync(held, 'wx')); } catch { overlaps++; }
+        for (let j = 0; j < 2000; j++) Math.sqrt(j);
+        rmSync(held, { force: true });
+        lock.release();
+      }
+      process.stdout.write(String(overlaps));`;
+    const lockModule = pathToFileURL(join(ROOT, 'dist', 'admin', 'lock.js')).href;
+    const runs = Array.from({ length: 4 }, () => execFileAsync(process.execPath, ['--input-type=module', '-e', script, lockModule, dir, held]));
+    const outputs = (await Promise.all(runs)).map(({ stdout }) => Number(stdout));
+    expect(outputs).toEqual([0, 0, 0, 0]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 
