@@ -86,6 +86,9 @@ export interface TokenOptions {
   readonly expiresAt?: Date;
 }
 
+/** A tenant by its slug (an operator's word), or by the id of a tenant already known to exist (a session's). */
+export type TenantRef = string | { readonly id: string };
+
 export interface TenancyService {
   createTenant(slug: string, name?: string): Promise<{ tenant: Tenant; created: boolean }>;
   listTenants(): Promise<Tenant[]>;
@@ -94,8 +97,8 @@ export interface TenancyService {
   /** The tenant with this slug; a TenancyError that says how to create it when there is none. */
   findTenant(slug: string): Promise<Tenant>;
   /** Issues a token, limited to scopes and an expiry if asked. */
-  createToken(tenantSlug: string, label: string, options?: TokenOptions): Promise<{ token: string; info: TokenInfo; created: boolean }>;
-  listTokens(tenantSlug: string): Promise<TokenInfo[]>;
+  createToken(tenant: TenantRef, label: string, options?: TokenOptions): Promise<{ token: string; info: TokenInfo; created: boolean }>;
+  listTokens(tenant: TenantRef): Promise<TokenInfo[]>;
   /** Revokes a token; with tenantId, only a token of that tenant (another's is "no token with id"). */
   revokeToken(id: string, tenantId?: string): Promise<TokenInfo>;
   /** The slug of the tenant with this id; a TenancyError when there is none. */
@@ -146,6 +149,7 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
     if (!tenant) throw new TenancyError(`No tenant "${slug}". Create it with: usher tenant create ${slug}`);
     return tenant;
   }
+  const tenantIdOf = async (ref: TenantRef) => (typeof ref === 'string' ? (await tenantBySlug(ref)).id : ref.id);
 
   return {
     async createTenant(slug, name) {
@@ -184,35 +188,34 @@ export function createTenancyService(deps: { store: Store; clock: () => Date; ne
       return toTenant(await tenantBySlug(slug));
     },
 
-    async createToken(tenantSlug, label, options = {}) {
+    async createToken(tenantRef, label, options = {}) {
       if (options.scopes) checkScopes(options.scopes);
       const now = clock();
       if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) throw new TenancyError('A token\'s expiry must be in the future.');
-      const tenant = await tenantBySlug(tenantSlug);
-      const token = options.secret ?? generateToken(TOKEN_PREFIX, tenant.id);
+      const tenantId = await tenantIdOf(tenantRef);
+      const token = options.secret ?? generateToken(TOKEN_PREFIX, tenantId);
       const tokenHash = hashToken(token);
       const limits = { scopes: options.scopes ? [...new Set(options.scopes)].sort() : null, expiresAt: options.expiresAt ?? null };
       const named = options.secret === undefined ? undefined : tenantOfToken(options.secret);
-      if (named !== undefined && named !== tenant.id) throw new TenancyError('That token names another tenant; choose another secret.');
+      if (named !== undefined && named !== tenantId) throw new TenancyError('That token names another tenant; choose another secret.');
       return store.transaction(async (tx) => {
         // A supplied secret (the bootstrap token) that names no tenant is found by its digest alone: it must be no
         // other tenant's. A fresh token names its tenant and never collides.
         if (options.secret !== undefined && named === undefined) {
           const others = await selectTokensByHash(tx, tokenHash);
-          if (others.some((other) => other.tenant_id !== tenant.id)) throw new TenancyError('That token is already in use by another tenant.');
+          if (others.some((other) => other.tenant_id !== tenantId)) throw new TenancyError('That token is already in use by another tenant.');
         }
-        const row = await insertToken(tx, tenant.id, newId(), label, tokenHash, now, limits);
+        const row = await insertToken(tx, tenantId, newId(), label, tokenHash, now, limits);
         if (row) return { token, info: toTokenInfo(row), created: true };
         // Only a supplied secret can already exist: the bootstrap token on restart.
-        const existing = await selectToken(tx, tenant.id, tokenHash);
+        const existing = await selectToken(tx, tenantId, tokenHash);
         if (!existing) throw new TenancyError('That token is already in use by another tenant.');
         return { token, info: toTokenInfo(existing), created: false };
       });
     },
 
-    async listTokens(tenantSlug) {
-      const tenant = await tenantBySlug(tenantSlug);
-      return (await selectTokens(store, tenant.id)).map(toTokenInfo);
+    async listTokens(tenantRef) {
+      return (await selectTokens(store, await tenantIdOf(tenantRef))).map(toTokenInfo);
     },
 
     async revokeToken(id, tenantId) {

@@ -49,7 +49,7 @@ export function tokenRoutes(tenancy: TenancyService, securityLog: SecurityLog, c
     securityLog.record(event, { ...c.var.requestMeta, requestId: c.var.requestId }, { tenant: info.tenantId, tokenId: info.id, label: info.label, by: 'user', actorId: c.var.actor.id });
 
   app.get('/', async (c) => {
-    const tokens = await tenancy.listTokens(await tenancy.tenantSlug(c.var.tenantId!));
+    const tokens = await tenancy.listTokens({ id: c.var.tenantId! });
     return c.json({ tokens: tokens.map(publicInfo) });
   });
 
@@ -70,8 +70,7 @@ export function tokenRoutes(tenancy: TenancyService, securityLog: SecurityLog, c
     if (lacking !== undefined) throw ScimError.forbidden(`You cannot give a token the "${lacking}" scope: none of your personas grants it.`);
     if (expiresAt !== undefined && Date.parse(expiresAt) <= clock().getTime()) throw ScimError.invalidValue('expiresAt: the expiry must be in the future.');
     try {
-      const slug = await tenancy.tenantSlug(c.var.tenantId!);
-      const { token, info } = await tenancy.createToken(slug, label, { ...(scopes ? { scopes } : {}), ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) });
+      const { token, info } = await tenancy.createToken({ id: c.var.tenantId! }, label, { ...(scopes ? { scopes } : {}), ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}) });
       record(c, 'token.created', info);
       // The only answer that ever holds the secret.
       return c.json({ ...publicInfo(info), token }, 201, { Location: `${TOKENS_PREFIX}/${info.id}` });
