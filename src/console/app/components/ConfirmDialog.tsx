@@ -1,4 +1,5 @@
 // "Delete <userName>? This cannot be undone." with OK and Cancel; Cancel has focus, so Enter is never a mistake.
+import type { VNode } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { Dialog } from './Dialog';
 
@@ -54,4 +55,35 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       </div>
     </Dialog>
   );
+}
+
+/** One confirmation step: the dialog's words, what confirming does, and what follows once it is done. */
+export interface ConfirmStep extends Omit<ConfirmDialogProps, 'onConfirm' | 'onClose'> {
+  /** Does the thing; a rejection's message is shown in the dialog, which stays open. */
+  readonly act: () => Promise<unknown>;
+  /** Runs as the dialog closes after `act` succeeded: say what happened, reload. */
+  readonly done: () => void;
+}
+
+/**
+ * An action that asks first (a row's Remove, Revoke or Delete): `ask` opens the confirmation; `dialog` is what the
+ * page renders where its dialogs go.
+ */
+export function useConfirmation(): { ask: (step: ConfirmStep) => void; dialog: VNode | null } {
+  const [asking, setAsking] = useState<ConfirmStep>();
+  const dialog = asking ? (
+    <ConfirmDialog
+      title={asking.title}
+      message={asking.message}
+      confirmLabel={asking.confirmLabel}
+      fallbackFocus={asking.fallbackFocus}
+      onConfirm={async () => {
+        await asking.act();
+        setAsking(undefined);
+        asking.done();
+      }}
+      onClose={() => setAsking(undefined)}
+    />
+  ) : null;
+  return { ask: (step) => setAsking(step), dialog };
 }

@@ -1,12 +1,16 @@
 // Integrations: the account's event streams (where changes are sent, and how they are doing) and its API tokens
 // (what identity providers and scripts sign in with). For people holding events:manage.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { request } from '../api';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { useConfirmation } from '../components/ConfirmDialog';
 import { CopyButton } from '../components/CopyButton';
 import { Dialog } from '../components/Dialog';
+import { DialogForm } from '../components/DialogForm';
 import { Field } from '../components/Field';
+import { LoadedList } from '../components/LoadedList';
 import { PageHeading } from '../components/PageHeading';
+import { ActionsHeader, Table } from '../components/Table';
 import { formatDateTime } from '../format';
 
 const PUSH = 'urn:ietf:rfc:8935';
@@ -60,6 +64,24 @@ function useList<T>(load: () => Promise<T[]>): { items?: T[]; error?: string; re
   return { ...state, reload };
 }
 
+/** One card of the page: its title with the button that adds to it, a line on what it is for, then its list. */
+function Section({ id, title, add, onAdd, intro, children }: { id: string; title: string; add: string; onAdd: () => void; intro: string; children: ComponentChildren }) {
+  return (
+    <section class="card integrations__section" aria-labelledby={id}>
+      <div class="integrations__head">
+        <h2 class="card__title" id={id}>
+          {title}
+        </h2>
+        <button type="button" class="button button--primary" onClick={onAdd}>
+          {add}
+        </button>
+      </div>
+      <p class="muted">{intro}</p>
+      {children}
+    </section>
+  );
+}
+
 function AddStreamDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (stream: Stream) => void }) {
   const [method, setMethod] = useState<'push' | 'poll'>('push');
   const [url, setUrl] = useState('');
@@ -84,52 +106,37 @@ function AddStreamDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
   };
   return (
     <Dialog title="Add an event stream" onClose={onClose} size="medium">
-      <form onSubmit={submit} noValidate>
-        <div class="dialog__body">
-          {error && (
-            <p class="alert alert--error" role="alert">
-              {error}
-            </p>
-          )}
-          <fieldset class="personas">
-            <legend class="personas__legend">How changes reach the receiver</legend>
-            <label class="check__control">
-              <input type="radio" name="method" checked={method === 'push'} onChange={() => setMethod('push')} />
-              <span>Usher sends them to the receiver (push)</span>
-            </label>
-            <label class="check__control">
-              <input type="radio" name="method" checked={method === 'poll'} onChange={() => setMethod('poll')} />
-              <span>The receiver collects them from Usher (poll)</span>
-            </label>
-          </fieldset>
-          {method === 'push' && (
-            <>
-              <Field label="Receiver URL" type="text" inputMode="text" value={url} onValue={setUrl} required hint="The https address the receiver takes events at." autoComplete="off" spellcheck={false} />
-              <Field label="Authorization header (optional)" value={authorization} onValue={setAuthorization} hint='Sent with every event, e.g. "Bearer <token>". Kept encrypted; never shown again.' autoComplete="off" spellcheck={false} />
-            </>
-          )}
-          <fieldset class="personas">
-            <legend class="personas__legend">What each event carries</legend>
-            <label class="check__control">
-              <input type="radio" name="carries" checked={carries === 'full'} onChange={() => setCarries('full')} />
-              <span>The whole user or persona after the change</span>
-            </label>
-            <label class="check__control">
-              <input type="radio" name="carries" checked={carries === 'notice'} onChange={() => setCarries('notice')} />
-              <span>Only the names of what changed (the receiver reads the rest)</span>
-            </label>
-          </fieldset>
-          <Field label="Description (optional)" value={description} onValue={setDescription} autoComplete="off" />
-        </div>
-        <div class="dialog__footer">
-          <button type="submit" class="button button--primary" aria-disabled={busy ? 'true' : undefined}>
-            Add stream
-          </button>
-          <button type="button" class="button button--secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
+      <DialogForm onSubmit={submit} submitLabel="Add stream" busy={busy} error={error} onCancel={onClose}>
+        <fieldset class="personas">
+          <legend class="personas__legend">How changes reach the receiver</legend>
+          <label class="check__control">
+            <input type="radio" name="method" checked={method === 'push'} onChange={() => setMethod('push')} />
+            <span>Usher sends them to the receiver (push)</span>
+          </label>
+          <label class="check__control">
+            <input type="radio" name="method" checked={method === 'poll'} onChange={() => setMethod('poll')} />
+            <span>The receiver collects them from Usher (poll)</span>
+          </label>
+        </fieldset>
+        {method === 'push' && (
+          <>
+            <Field label="Receiver URL" type="text" inputMode="text" value={url} onValue={setUrl} required hint="The https address the receiver takes events at." autoComplete="off" spellcheck={false} />
+            <Field label="Authorization header (optional)" value={authorization} onValue={setAuthorization} hint='Sent with every event, e.g. "Bearer <token>". Kept encrypted; never shown again.' autoComplete="off" spellcheck={false} />
+          </>
+        )}
+        <fieldset class="personas">
+          <legend class="personas__legend">What each event carries</legend>
+          <label class="check__control">
+            <input type="radio" name="carries" checked={carries === 'full'} onChange={() => setCarries('full')} />
+            <span>The whole user or persona after the change</span>
+          </label>
+          <label class="check__control">
+            <input type="radio" name="carries" checked={carries === 'notice'} onChange={() => setCarries('notice')} />
+            <span>Only the names of what changed (the receiver reads the rest)</span>
+          </label>
+        </fieldset>
+        <Field label="Description (optional)" value={description} onValue={setDescription} autoComplete="off" />
+      </DialogForm>
     </Dialog>
   );
 }
@@ -137,7 +144,7 @@ function AddStreamDialog({ onClose, onAdded }: { onClose: () => void; onAdded: (
 function StreamsSection() {
   const streams = useList(() => request<Stream[]>('GET', '/ssf/streams'));
   const [adding, setAdding] = useState(false);
-  const [removing, setRemoving] = useState<Stream>();
+  const removal = useConfirmation();
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<string>();
 
@@ -151,90 +158,85 @@ function StreamsSection() {
       setError(messageOf(e));
     }
   };
+  const remove = (stream: Stream) =>
+    removal.ask({
+      message: `Remove the stream to ${stream.delivery.endpoint_url}? Changes not yet delivered are dropped.`,
+      act: () => request('DELETE', '/ssf/streams', { query: { stream_id: stream.stream_id } }),
+      done: () => {
+        setNotice('Stream removed.');
+        streams.reload();
+      },
+    });
 
   return (
-    <section class="card integrations__section" aria-labelledby="streams-title">
-      <div class="integrations__head">
-        <h2 class="card__title" id="streams-title">
-          Event streams
-        </h2>
-        <button type="button" class="button button--primary" onClick={() => setAdding(true)}>
-          Add stream
-        </button>
-      </div>
-      <p class="muted">Each stream sends every change to users and personas to one receiver, as signed security events.</p>
-      <p role="status" class="list-meta__count">
-        {notice ?? (streams.items ? '' : 'Loading streams…')}
-      </p>
-      {(error ?? streams.error) && (
-        <p class="alert alert--error" role="alert">
-          {error ?? streams.error}
-        </p>
-      )}
-      {streams.items?.length === 0 && <p class="empty">No event streams yet.</p>}
-      {streams.items && streams.items.length > 0 && (
-        <div class="table-scroll" role="region" aria-label="List of event streams" tabIndex={0}>
-          <table class="table">
-            <thead>
-              <tr>
+    <Section
+      id="streams-title"
+      title="Event streams"
+      add="Add stream"
+      onAdd={() => setAdding(true)}
+      intro="Each stream sends every change to users and personas to one receiver, as signed security events."
+    >
+      <LoadedList items={streams.items} notice={notice} loading="Loading streams…" error={error ?? streams.error} empty="No event streams yet.">
+        {(items) => (
+          <Table
+            label="List of event streams"
+            head={
+              <>
                 <th scope="col">Receiver</th>
                 <th scope="col">Status</th>
                 <th scope="col">Delivered</th>
                 <th scope="col">Waiting</th>
                 <th scope="col">Failed</th>
                 <th scope="col">Last error</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {streams.items.map((stream) => (
-                <tr key={stream.stream_id} data-stream={stream.stream_id}>
-                  <td class="wrap">
-                    <span class="strong">{stream.delivery.method === PUSH ? 'Push to ' : 'Poll at '}</span>
-                    <code class="integrations__url">{stream.delivery.endpoint_url}</code>
-                    {stream.description && <div class="muted small">{stream.description}</div>}
-                  </td>
-                  <td>
-                    {STATUS_WORDS[stream.status]}
-                    {stream.reason && <div class="muted small">{stream.reason}</div>}
-                  </td>
-                  <td>{stream.delivered}</td>
-                  <td>{stream.pending}</td>
-                  <td>{stream.failed}</td>
-                  <td class="wrap">
-                    {stream.last_error ? (
-                      <>
-                        {stream.last_error}
-                        <div class="muted small">{when(stream.last_error_at)}</div>
-                      </>
-                    ) : (
-                      <span class="muted">None</span>
-                    )}
-                  </td>
-                  <td class="nowrap">
-                    <div class="row-actions">
-                      {stream.status === 'paused' ? (
-                        <button type="button" class="button button--secondary" onClick={() => setStatus(stream, 'enabled')}>
-                          Resume
-                        </button>
-                      ) : (
-                        <button type="button" class="button button--secondary" onClick={() => setStatus(stream, 'paused')}>
-                          Pause
-                        </button>
-                      )}
-                      <button type="button" class="button button--danger-outline" onClick={() => setRemoving(stream)}>
-                        Remove
+                <ActionsHeader />
+              </>
+            }
+          >
+            {items.map((stream) => (
+              <tr key={stream.stream_id} data-stream={stream.stream_id}>
+                <td class="wrap">
+                  <span class="strong">{stream.delivery.method === PUSH ? 'Push to ' : 'Poll at '}</span>
+                  <code class="integrations__url">{stream.delivery.endpoint_url}</code>
+                  {stream.description && <div class="muted small">{stream.description}</div>}
+                </td>
+                <td>
+                  {STATUS_WORDS[stream.status]}
+                  {stream.reason && <div class="muted small">{stream.reason}</div>}
+                </td>
+                <td>{stream.delivered}</td>
+                <td>{stream.pending}</td>
+                <td>{stream.failed}</td>
+                <td class="wrap">
+                  {stream.last_error ? (
+                    <>
+                      {stream.last_error}
+                      <div class="muted small">{when(stream.last_error_at)}</div>
+                    </>
+                  ) : (
+                    <span class="muted">None</span>
+                  )}
+                </td>
+                <td class="nowrap">
+                  <div class="row-actions">
+                    {stream.status === 'paused' ? (
+                      <button type="button" class="button button--secondary" onClick={() => setStatus(stream, 'enabled')}>
+                        Resume
                       </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+                    ) : (
+                      <button type="button" class="button button--secondary" onClick={() => setStatus(stream, 'paused')}>
+                        Pause
+                      </button>
+                    )}
+                    <button type="button" class="button button--danger-outline" onClick={() => remove(stream)}>
+                      Remove
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </LoadedList>
       {adding && (
         <AddStreamDialog
           onClose={() => setAdding(false)}
@@ -245,19 +247,8 @@ function StreamsSection() {
           }}
         />
       )}
-      {removing && (
-        <ConfirmDialog
-          message={`Remove the stream to ${removing.delivery.endpoint_url}? Changes not yet delivered are dropped.`}
-          onClose={() => setRemoving(undefined)}
-          onConfirm={async () => {
-            await request('DELETE', '/ssf/streams', { query: { stream_id: removing.stream_id } });
-            setRemoving(undefined);
-            setNotice('Stream removed.');
-            streams.reload();
-          }}
-        />
-      )}
-    </section>
+      {removal.dialog}
+    </Section>
   );
 }
 
@@ -307,41 +298,26 @@ function NewTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated
   }
   return (
     <Dialog title="Create an API token" onClose={onClose} size="medium">
-      <form onSubmit={submit} noValidate>
-        <div class="dialog__body">
-          {error && (
-            <p class="alert alert--error" role="alert">
-              {error}
-            </p>
-          )}
-          <Field label="Label" value={label} onValue={setLabel} required hint="Who or what uses it, e.g. Okta or Microsoft Entra ID." autoComplete="off" />
-          <div class="field">
-            <label class="field__label" for="token-scope">
-              What it may do
-            </label>
-            <select id="token-scope" class="input select" value={scope} onChange={(event) => setScope(event.currentTarget.value as typeof scope)}>
-              <option value="users:write">Manage users (identity providers)</option>
-              <option value="users:read">Read users only</option>
-              <option value="events:manage">Manage event streams only</option>
-              <option value="all">Everything in this account</option>
-            </select>
-          </div>
-          <div class="field">
-            <label class="field__label" for="token-expiry">
-              Expires (optional)
-            </label>
-            <input id="token-expiry" class="input" type="date" value={expires} onInput={(event) => setExpires(event.currentTarget.value)} />
-          </div>
+      <DialogForm onSubmit={submit} submitLabel="Create token" busy={busy} error={error} onCancel={onClose}>
+        <Field label="Label" value={label} onValue={setLabel} required hint="Who or what uses it, e.g. Okta or Microsoft Entra ID." autoComplete="off" />
+        <div class="field">
+          <label class="field__label" for="token-scope">
+            What it may do
+          </label>
+          <select id="token-scope" class="input select" value={scope} onChange={(event) => setScope(event.currentTarget.value as typeof scope)}>
+            <option value="users:write">Manage users (identity providers)</option>
+            <option value="users:read">Read users only</option>
+            <option value="events:manage">Manage event streams only</option>
+            <option value="all">Everything in this account</option>
+          </select>
         </div>
-        <div class="dialog__footer">
-          <button type="submit" class="button button--primary" aria-disabled={busy ? 'true' : undefined}>
-            Create token
-          </button>
-          <button type="button" class="button button--secondary" onClick={onClose}>
-            Cancel
-          </button>
+        <div class="field">
+          <label class="field__label" for="token-expiry">
+            Expires (optional)
+          </label>
+          <input id="token-expiry" class="input" type="date" value={expires} onInput={(event) => setExpires(event.currentTarget.value)} />
         </div>
-      </form>
+      </DialogForm>
     </Dialog>
   );
 }
@@ -349,66 +325,61 @@ function NewTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated
 function TokensSection() {
   const tokens = useList(async () => (await request<{ tokens: Token[] }>('GET', '/api/tokens')).tokens);
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<Token>();
+  const revocation = useConfirmation();
   const [notice, setNotice] = useState<string>();
+  const revoke = (token: Token) =>
+    revocation.ask({
+      message: `Revoke the token "${token.label}"? Whatever uses it stops working at once.`,
+      act: () => request('DELETE', `/api/tokens/${encodeURIComponent(token.id)}`),
+      done: () => {
+        setNotice(`Token "${token.label}" revoked.`);
+        tokens.reload();
+      },
+    });
   return (
-    <section class="card integrations__section" aria-labelledby="tokens-title">
-      <div class="integrations__head">
-        <h2 class="card__title" id="tokens-title">
-          API tokens
-        </h2>
-        <button type="button" class="button button--primary" onClick={() => setCreating(true)}>
-          Create token
-        </button>
-      </div>
-      <p class="muted">Identity providers such as Okta and Microsoft Entra ID sign in to the SCIM API with a token.</p>
-      <p role="status" class="list-meta__count">
-        {notice ?? (tokens.items ? '' : 'Loading tokens…')}
-      </p>
-      {tokens.error && (
-        <p class="alert alert--error" role="alert">
-          {tokens.error}
-        </p>
-      )}
-      {tokens.items?.length === 0 && <p class="empty">No API tokens yet.</p>}
-      {tokens.items && tokens.items.length > 0 && (
-        <div class="table-scroll" role="region" aria-label="List of API tokens" tabIndex={0}>
-          <table class="table">
-            <thead>
-              <tr>
+    <Section
+      id="tokens-title"
+      title="API tokens"
+      add="Create token"
+      onAdd={() => setCreating(true)}
+      intro="Identity providers such as Okta and Microsoft Entra ID sign in to the SCIM API with a token."
+    >
+      <LoadedList items={tokens.items} notice={notice} loading="Loading tokens…" error={tokens.error} empty="No API tokens yet.">
+        {(items) => (
+          <Table
+            label="List of API tokens"
+            head={
+              <>
                 <th scope="col">Label</th>
                 <th scope="col">May</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
                 <th scope="col">Expires</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
+              </>
+            }
+          >
+            {items.map((token) => (
+              <tr key={token.id} data-token={token.id}>
+                <td class="strong">{token.label}</td>
+                <td>{token.scopes ? token.scopes.map((scope) => SCOPE_WORDS[scope] ?? scope).join(', ') : 'Everything'}</td>
+                <td class="nowrap">{when(token.createdAt)}</td>
+                <td class="nowrap">{token.lastUsedAt ? when(token.lastUsedAt) : 'Never'}</td>
+                <td class="nowrap">{token.expiresAt ? when(token.expiresAt) : 'Never'}</td>
+                <td class="nowrap">
+                  {token.revokedAt ? (
+                    <span class="badge badge--inactive">Revoked {when(token.revokedAt)}</span>
+                  ) : (
+                    <button type="button" class="button button--danger-outline" onClick={() => revoke(token)} aria-label={`Revoke ${token.label}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {tokens.items.map((token) => (
-                <tr key={token.id} data-token={token.id}>
-                  <td class="strong">{token.label}</td>
-                  <td>{token.scopes ? token.scopes.map((scope) => SCOPE_WORDS[scope] ?? scope).join(', ') : 'Everything'}</td>
-                  <td class="nowrap">{when(token.createdAt)}</td>
-                  <td class="nowrap">{token.lastUsedAt ? when(token.lastUsedAt) : 'Never'}</td>
-                  <td class="nowrap">{token.expiresAt ? when(token.expiresAt) : 'Never'}</td>
-                  <td class="nowrap">
-                    {token.revokedAt ? (
-                      <span class="badge badge--inactive">Revoked {when(token.revokedAt)}</span>
-                    ) : (
-                      <button type="button" class="button button--danger-outline" onClick={() => setRevoking(token)} aria-label={`Revoke ${token.label}`}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </LoadedList>
       {creating && (
         <NewTokenDialog
           onClose={() => setCreating(false)}
@@ -418,19 +389,8 @@ function TokensSection() {
           }}
         />
       )}
-      {revoking && (
-        <ConfirmDialog
-          message={`Revoke the token "${revoking.label}"? Whatever uses it stops working at once.`}
-          onClose={() => setRevoking(undefined)}
-          onConfirm={async () => {
-            await request('DELETE', `/api/tokens/${encodeURIComponent(revoking.id)}`);
-            setRevoking(undefined);
-            setNotice(`Token "${revoking.label}" revoked.`);
-            tokens.reload();
-          }}
-        />
-      )}
-    </section>
+      {revocation.dialog}
+    </Section>
   );
 }
 

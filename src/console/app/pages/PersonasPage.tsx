@@ -3,8 +3,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, scim } from '../api';
 import { Dialog } from '../components/Dialog';
+import { DialogForm } from '../components/DialogForm';
 import { Field } from '../components/Field';
+import { LoadedList } from '../components/LoadedList';
 import { PageHeading } from '../components/PageHeading';
+import { ActionsHeader, Table } from '../components/Table';
 import { PERMISSION_WORDS, inTableOrder, inWords, permissionWords } from '../permission-words';
 import { forgetPersonas, loadPersonas, type Persona } from '../personas';
 import { PERSONA_EXT, patchBody } from '../scim-types';
@@ -69,52 +72,37 @@ function PersonaDialog({ persona, onClose, onSaved }: { persona?: Persona; onClo
 
   return (
     <Dialog title={persona ? `Edit ${persona.displayName}` : 'Add a persona'} onClose={onClose} size="medium" initialFocus={nameRef}>
-      <form onSubmit={submit} noValidate>
-        <div class="dialog__body">
-          {error && (
-            <p class="alert alert--error" role="alert">
-              {error}
-            </p>
-          )}
-          <Field label="Name" value={draft.displayName} onValue={(displayName) => setDraft({ ...draft, displayName })} required inputRef={nameRef} error={nameError} autoComplete="off" />
-          <div class="field">
-            <div class="field__label-row">
-              <label for="persona-description" class="field__label">
-                Description
-              </label>
-            </div>
-            <textarea
-              id="persona-description"
-              class="input persona-form__description"
-              rows={3}
-              value={draft.description}
-              onInput={(event) => setDraft({ ...draft, description: event.currentTarget.value })}
-            />
+      <DialogForm onSubmit={submit} submitLabel={persona ? 'Save' : 'Add persona'} busy={busy} error={error} onCancel={onClose}>
+        <Field label="Name" value={draft.displayName} onValue={(displayName) => setDraft({ ...draft, displayName })} required inputRef={nameRef} error={nameError} autoComplete="off" />
+        <div class="field">
+          <div class="field__label-row">
+            <label for="persona-description" class="field__label">
+              Description
+            </label>
           </div>
-          <fieldset class="personas">
-            <legend class="personas__legend">What its members may do</legend>
-            <div class="personas__grid">
-              {choices.map(([permission, words]) => (
-                <div key={permission} class="check">
-                  <label class="check__control">
-                    <input type="checkbox" checked={draft.permissions.has(permission)} onChange={(event) => toggle(permission, event.currentTarget.checked)} />
-                    <span class="check__label">{words}</span>
-                  </label>
-                </div>
-              ))}
-            </div>
-            <p class="field__hint">You can only give permissions that you hold yourself.</p>
-          </fieldset>
+          <textarea
+            id="persona-description"
+            class="input persona-form__description"
+            rows={3}
+            value={draft.description}
+            onInput={(event) => setDraft({ ...draft, description: event.currentTarget.value })}
+          />
         </div>
-        <div class="dialog__footer">
-          <button type="submit" class="button button--primary" aria-disabled={busy ? 'true' : undefined}>
-            {persona ? 'Save' : 'Add persona'}
-          </button>
-          <button type="button" class="button button--secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
+        <fieldset class="personas">
+          <legend class="personas__legend">What its members may do</legend>
+          <div class="personas__grid">
+            {choices.map(([permission, words]) => (
+              <div key={permission} class="check">
+                <label class="check__control">
+                  <input type="checkbox" checked={draft.permissions.has(permission)} onChange={(event) => toggle(permission, event.currentTarget.checked)} />
+                  <span class="check__label">{words}</span>
+                </label>
+              </div>
+            ))}
+          </div>
+          <p class="field__hint">You can only give permissions that you hold yourself.</p>
+        </fieldset>
+      </DialogForm>
     </Dialog>
   );
 }
@@ -146,60 +134,46 @@ export function PersonasPage() {
         </button>
       </div>
       <section class="card" aria-labelledby="page-title">
-        <p role="status" class="list-meta__count">
-          {saved ?? (personas ? '' : 'Loading personas…')}
-        </p>
-        {error && (
-          <p class="alert alert--error" role="alert">
-            {error}
-          </p>
-        )}
-        {personas && personas.length === 0 && <p class="empty">No personas yet.</p>}
-        {personas && personas.length > 0 && (
-          <div class="table-scroll" role="region" aria-labelledby="personas-caption" tabIndex={0}>
-            <table class="table">
-              <caption id="personas-caption" class="visually-hidden">
-                Personas and their permissions
-              </caption>
-              <thead>
-                <tr>
+        <LoadedList items={personas} notice={saved} loading="Loading personas…" error={error} empty="No personas yet.">
+          {(items) => (
+            <Table
+              caption={{ id: 'personas-caption', text: 'Personas and their permissions' }}
+              head={
+                <>
                   <th scope="col">Persona</th>
                   <th scope="col">Description</th>
                   <th scope="col">Its members may</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+                  <ActionsHeader />
+                </>
+              }
+            >
+              {items.map((persona) => (
+                <tr key={persona.id}>
+                  <td class="strong">{persona.displayName}</td>
+                  <td class="wrap">{persona.description || <span class="muted">—</span>}</td>
+                  <td class="wrap">
+                    {persona.permissions.length === 0 ? (
+                      <span class="muted">Nothing yet</span>
+                    ) : (
+                      <ul class="permission-list">
+                        {inTableOrder(persona.permissions).map((permission) => (
+                          <li key={permission} title={permission}>
+                            {permissionWords(permission)}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
+                  <td class="nowrap">
+                    <button type="button" class="button button--secondary" onClick={() => setEditing({ persona })} aria-label={`Edit ${persona.displayName}`}>
+                      Edit
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {personas.map((persona) => (
-                  <tr key={persona.id}>
-                    <td class="strong">{persona.displayName}</td>
-                    <td class="wrap">{persona.description || <span class="muted">—</span>}</td>
-                    <td class="wrap">
-                      {persona.permissions.length === 0 ? (
-                        <span class="muted">Nothing yet</span>
-                      ) : (
-                        <ul class="permission-list">
-                          {inTableOrder(persona.permissions).map((permission) => (
-                            <li key={permission} title={permission}>
-                              {permissionWords(permission)}
-                            </li>
-                          ))}
-                        </ul>
-                      )}
-                    </td>
-                    <td class="nowrap">
-                      <button type="button" class="button button--secondary" onClick={() => setEditing({ persona })} aria-label={`Edit ${persona.displayName}`}>
-                        Edit
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </Table>
+          )}
+        </LoadedList>
       </section>
       {editing && (
         <PersonaDialog

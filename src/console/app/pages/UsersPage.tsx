@@ -2,7 +2,7 @@
 // The whole list state is in the address (users-query.ts), so Back and a reload show the same list.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { useConfirmation } from '../components/ConfirmDialog';
 import { PlusIcon } from '../components/Icons';
 import { LiveStatus, type StatusMessage } from '../components/LiveStatus';
 import { PageHeading } from '../components/PageHeading';
@@ -51,7 +51,7 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
     pending = undefined;
     return message;
   });
-  const [deleting, setDeleting] = useState<User>();
+  const deletion = useConfirmation();
   const [highlight, setHighlight] = useState<string>();
   const [columns, toggleColumn] = useColumns();
   const [total, setTotal] = useState<number>();
@@ -100,13 +100,19 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
     go({ search: '', personaId: '', status: '', sort: DEFAULT_SORT, cursor: '', page: 1 });
   };
 
-  const confirmDelete = async (user: User) => {
-    await deleteUser(user.id);
-    setDeleting(undefined);
-    setStatus({ text: `${displayNameOf(user)} is deleted.`, tone: 'success' });
-    reload();
-    requestAnimationFrame(() => focusHeading()?.focus());
-  };
+  const askDelete = (user: User) =>
+    deletion.ask({
+      title: `Delete ${displayNameOf(user)}?`,
+      message: `${displayNameOf(user)} (${user.userName}) is removed for good, with their personas and sign-in. Their history is kept. This cannot be undone.`,
+      confirmLabel: 'Delete user',
+      fallbackFocus: focusHeading,
+      act: () => deleteUser(user.id),
+      done: () => {
+        setStatus({ text: `${displayNameOf(user)} is deleted.`, tone: 'success' });
+        reload();
+        requestAnimationFrame(() => focusHeading()?.focus());
+      },
+    });
 
   const users = list.data?.Resources ?? [];
   const range = list.data ? rangeText(query.page, users.length, total) : undefined;
@@ -164,7 +170,7 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
             busy={list.loading}
             highlight={highlight}
             extra={columns}
-            onDelete={canWrite ? setDeleting : undefined}
+            onDelete={canWrite ? askDelete : undefined}
           />
         ) : (
           !list.loading && !loadError && <p class="empty">{filtered ? 'No users match your search.' : 'There are no users yet.'}</p>
@@ -179,16 +185,7 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
         />
       </section>
 
-      {deleting && (
-        <ConfirmDialog
-          title={`Delete ${displayNameOf(deleting)}?`}
-          message={`${displayNameOf(deleting)} (${deleting.userName}) is removed for good, with their personas and sign-in. Their history is kept. This cannot be undone.`}
-          confirmLabel="Delete user"
-          onConfirm={() => confirmDelete(deleting)}
-          onClose={() => setDeleting(undefined)}
-          fallbackFocus={focusHeading}
-        />
-      )}
+      {deletion.dialog}
       {adding && canWrite && (
         <AddUserDialog
           personas={personas}

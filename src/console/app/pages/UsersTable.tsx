@@ -5,6 +5,7 @@
 import type { ComponentChildren, TargetedMouseEvent } from 'preact';
 import { useState } from 'preact/hooks';
 import { CrossIcon, SortIcon } from '../components/Icons';
+import { ActionsHeader, Table } from '../components/Table';
 import { formatDate, formatDateTime } from '../format';
 import type { Persona } from '../personas';
 import { navigate, userPath } from '../router';
@@ -175,81 +176,76 @@ export function personaNames(user: User, personas: readonly Persona[]): string[]
 
 export function UsersTable({ users, personas, sort, onSort, onDelete, busy, highlight, extra }: UsersTableProps) {
   return (
-    <div class="users-table" role="region" aria-labelledby="users-caption">
-      <table class="table table--users" aria-busy={busy ? 'true' : 'false'}>
-        <caption id="users-caption" class="visually-hidden">
-          Portal users
-        </caption>
-        <thead>
-          <tr>
-            <SortHeader label="Name" by={SORT_BY.name} sort={sort} onSort={onSort} />
-            <SortHeader label="User Name" by={SORT_BY.userName} sort={sort} onSort={onSort} />
-            <SortHeader label="Email" by={SORT_BY.email} sort={sort} onSort={onSort} />
-            <SortHeader label="Status" by={SORT_BY.status} sort={sort} onSort={onSort} />
-            <th scope="col">Personas</th>
-            <SortHeader label="Last Login" by={SORT_BY.lastLogin} sort={sort} onSort={onSort} />
-            {extra.has('mobile') && <th scope="col">Mobile</th>}
-            {extra.has('created') && <SortHeader label="Created" by={SORT_BY.created} sort={sort} onSort={onSort} />}
-            {extra.has('lastModified') && <SortHeader label="Last Modified" by={SORT_BY.lastModified} sort={sort} onSort={onSort} />}
-            {extra.has('twoStep') && <SortHeader label="Two-Step" by={SORT_BY.twoStep} sort={sort} onSort={onSort} />}
+    <Table
+      class="users-table"
+      focusable={false}
+      tableClass="table table--users"
+      busy={busy}
+      caption={{ id: 'users-caption', text: 'Portal users' }}
+      head={
+        <>
+          <SortHeader label="Name" by={SORT_BY.name} sort={sort} onSort={onSort} />
+          <SortHeader label="User Name" by={SORT_BY.userName} sort={sort} onSort={onSort} />
+          <SortHeader label="Email" by={SORT_BY.email} sort={sort} onSort={onSort} />
+          <SortHeader label="Status" by={SORT_BY.status} sort={sort} onSort={onSort} />
+          <th scope="col">Personas</th>
+          <SortHeader label="Last Login" by={SORT_BY.lastLogin} sort={sort} onSort={onSort} />
+          {extra.has('mobile') && <th scope="col">Mobile</th>}
+          {extra.has('created') && <SortHeader label="Created" by={SORT_BY.created} sort={sort} onSort={onSort} />}
+          {extra.has('lastModified') && <SortHeader label="Last Modified" by={SORT_BY.lastModified} sort={sort} onSort={onSort} />}
+          {extra.has('twoStep') && <SortHeader label="Two-Step" by={SORT_BY.twoStep} sort={sort} onSort={onSort} />}
+          {onDelete && <ActionsHeader class="actions-header" />}
+        </>
+      }
+    >
+      {users.map((user) => {
+        const name = listName(user);
+        const email = primaryEmail(user);
+        const names = personaNames(user, personas).join(', ');
+        const twoStep = user[ACCOUNT_EXT]?.mfaEnabled === true;
+        return (
+          <tr key={user.id} class={user.id === highlight ? 'is-new' : undefined}>
+            <Cell label="Name" class="users-table__name" title={name || undefined}>
+              <UserLink href={userPath(user.id)}>{name || user.userName}</UserLink>
+              {user.id === highlight && <span class="badge badge--new">New</span>}
+            </Cell>
+            <Cell label="User Name" class="strong" title={user.userName}>
+              {user.userName}
+            </Cell>
+            <Cell label="Email" title={email}>
+              {email}
+            </Cell>
+            <Cell label="Status">
+              <StatusBadge user={user} />
+            </Cell>
+            <Cell label="Personas" title={names || undefined}>
+              {names}
+            </Cell>
+            <DateCell label="Last Login" iso={user[ACCOUNT_EXT]?.lastLogin} never="Never" />
+            {extra.has('mobile') && <Cell label="Mobile">{phonesOf(user).mobile}</Cell>}
+            {extra.has('created') && <DateCell label="Created" iso={user.meta?.created} />}
+            {extra.has('lastModified') && <DateCell label="Last Modified" iso={user.meta?.lastModified} />}
+            {extra.has('twoStep') && (
+              <Cell label="Two-Step" title={twoStep ? 'Two-step verification is on' : 'Two-step verification is off'}>
+                {twoStep ? 'On' : 'Off'}
+              </Cell>
+            )}
             {onDelete && (
-              <th scope="col" class="actions-header">
-                <span class="visually-hidden">Actions</span>
-              </th>
+              <td class="row-actions">
+                <button
+                  type="button"
+                  class="icon-button icon-button--danger"
+                  aria-label={`Delete ${user.userName}`}
+                  title={`Delete ${user.userName}`}
+                  onClick={() => onDelete(user)}
+                >
+                  <CrossIcon />
+                </button>
+              </td>
             )}
           </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => {
-            const name = listName(user);
-            const email = primaryEmail(user);
-            const names = personaNames(user, personas).join(', ');
-            const twoStep = user[ACCOUNT_EXT]?.mfaEnabled === true;
-            return (
-              <tr key={user.id} class={user.id === highlight ? 'is-new' : undefined}>
-                <Cell label="Name" class="users-table__name" title={name || undefined}>
-                  <UserLink href={userPath(user.id)}>{name || user.userName}</UserLink>
-                  {user.id === highlight && <span class="badge badge--new">New</span>}
-                </Cell>
-                <Cell label="User Name" class="strong" title={user.userName}>
-                  {user.userName}
-                </Cell>
-                <Cell label="Email" title={email}>
-                  {email}
-                </Cell>
-                <Cell label="Status">
-                  <StatusBadge user={user} />
-                </Cell>
-                <Cell label="Personas" title={names || undefined}>
-                  {names}
-                </Cell>
-                <DateCell label="Last Login" iso={user[ACCOUNT_EXT]?.lastLogin} never="Never" />
-                {extra.has('mobile') && <Cell label="Mobile">{phonesOf(user).mobile}</Cell>}
-                {extra.has('created') && <DateCell label="Created" iso={user.meta?.created} />}
-                {extra.has('lastModified') && <DateCell label="Last Modified" iso={user.meta?.lastModified} />}
-                {extra.has('twoStep') && (
-                  <Cell label="Two-Step" title={twoStep ? 'Two-step verification is on' : 'Two-step verification is off'}>
-                    {twoStep ? 'On' : 'Off'}
-                  </Cell>
-                )}
-                {onDelete && (
-                  <td class="row-actions">
-                    <button
-                      type="button"
-                      class="icon-button icon-button--danger"
-                      aria-label={`Delete ${user.userName}`}
-                      title={`Delete ${user.userName}`}
-                      onClick={() => onDelete(user)}
-                    >
-                      <CrossIcon />
-                    </button>
-                  </td>
-                )}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </Table>
   );
 }
