@@ -18,6 +18,11 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../http/logger.js';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
+import { createBackoff } from '../queue/backoff.js';
+import { createStoreClaims } from '../queue/claims.js';
+import { clip, errorText } from '../queue/error-text.js';
+import { positive } from '../queue/options.js';
+import { createWorkerLoop } from '../queue/worker-loop.js';
 import { serverSecret } from '../store/secrets.js';
 import type { Queryable, Store } from '../store/index.js';
 import { addStreamTallies, claimDuePush, markPushDelivered, markPushFailed, markPushRetry, type DeliveryKey, type PushCandidate, type PushDeliveryRow, type StreamTally } from './delivery-queries.js';
@@ -94,23 +99,18 @@ export interface PushWorker {
 
 type Outcome = 'none' | PushOutcome;
 
-const MAX_ERROR_LENGTH = 300;
+const FACTORY = 'createPushWorker';
 
 export function createPushWorker(options: PushWorkerOptions): PushWorker {
   const { store, clock, logger, signingKeys, issuer } = options;
-  const timeoutMs = positive('timeoutMs', options.timeoutMs ?? 10_000);
-  const retryWindowMs = positive('retryWindowMs', options.retryWindowMs ?? 24 * 3_600_000);
-  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 1_000);
-  const concurrency = positive('concurrency', options.concurrency ?? 4);
-  const batchSize = positive('batchSize', options.batchSize ?? 200);
-  const claimBatch = positive('claimBatch', options.claimBatch ?? 8);
-  const housekeepingIntervalMs = positive('housekeepingIntervalMs', options.housekeepingIntervalMs ?? 60_000);
-  const baseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 10_000);
-  const capMs = positive('backoff.capMs', options.backoff?.capMs ?? 3_600_000);
-  const jitter = options.backoff?.jitter ?? 0.2;
-  if (!(jitter >= 0 && jitter < 1)) throw new TypeError('createPushWorker: backoff.jitter must be in [0, 1)');
-  if (capMs < baseMs) throw new TypeError('createPushWorker: backoff.capMs must not be below backoff.baseMs');
-  const random = options.random ?? Math.random;
+  const timeoutMs = positive(FACTORY, 'timeoutMs', options.timeoutMs ?? 10_000);
+  const retryWindowMs = positive(FACTORY, 'retryWindowMs', options.retryWindowMs ?? 24 * 3_600_000);
+  const pollIntervalMs = positive(FACTORY, 'pollIntervalMs', options.pollIntervalMs ?? 1_000);
+  const concurrency = positive(FACTORY, 'concurrency', options.concurrency ?? 4);
+  const batchSize = positive(FACTORY, 'batchSize', options.batchSize ?? 200);
+  const claimBatch = positive(FACTORY, 'claimBatch', options.claimBatch ?? 8);
+  const housekeepingIntervalMs = positive(FACTORY, 'housekeepingIntervalMs', options.housekeepingIntervalMs ?? 60_000);
+  const nextAttemptAt = createBackoff({ factory: FACTORY, settings: options.backoff, defaultBaseMs: 10_000, random: options.random, clock });
 
   let box: Promise<SecretBox> | undefined;
   const secretBox = () => {
@@ -120,13 +120,6 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     });
     return box;
   };
-
-  function nextAttemptAt(attempts: number): Date {
-    const delay = Math.min(baseMs * 2 ** Math.min(attempts - 1, 40), capMs) * (1 - jitter * random());
-    return new Date(clock().getTime() + Math.max(1, Math.round(delay)));
-  }
-
-  let aborter = newAborter();
 
   async function send(row: PushDeliveryRow): Promise<PushResult> {
     let authorization: string | undefined;
@@ -144,7 +137,7 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
       authorization,
       allowHttpLoopback: options.allowHttpLoopback,
       timeoutMs,
-      signal: aborter.signal,
+      signal: loop.signal,
       ...(options.resolve ? { resolve: options.resolve } : {}),
     });
   }
@@ -186,9 +179,9 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     const attempts = row.attempts + 1;
     const key: DeliveryKey = { tenantId: row.tenant_id, streamId: row.stream_id, eventId: row.event_id };
     const fields = { tenantId: row.tenant_id, streamId: row.stream_id, jti: row.jti, attempts };
-    const error = describe(result.error);
+    const error = clip(result.error);
     if (result.outcome === 'refused' || now.getTime() - new Date(row.created_at).getTime() >= retryWindowMs) {
-      const final = result.outcome === 'refused' ? error : describe(`${error} (given up after ${attempts} attempts over ${Math.round(retryWindowMs / 3_600_000)} h)`);
+      const final = result.outcome === 'refused' ? error : clip(`${error} (given up after ${attempts} attempts over ${Math.round(retryWindowMs / 3_600_000)} h)`);
       if (await markPushFailed(q, key, attempts, final)) tally(row, 'failed', { text: final, at: now });
       logger.warn('event delivery failed', { ...fields, error: final });
       options.counted?.('failed', { tenantId: row.tenant_id, streamId: row.stream_id, error: final });
@@ -258,13 +251,12 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
 
   const deliverSome = store.kind === 'postgres' ? deliverLocked : deliverClaimed;
 
-  let stopping = false;
   /** One cycle: up to batchSize deliveries, `concurrency` claims at a time; each delivery keeps its own schedule. */
   async function cycle(totals: Totals): Promise<'more' | 'idle'> {
     let budget = batchSize;
     let idle = false;
     const lane = async () => {
-      while (!stopping && !idle && budget > 0) {
+      while (!loop.stopping && !idle && budget > 0) {
         budget -= claimBatch;
         const outcome = await deliverSome();
         if (outcome === 'none') idle = true;
@@ -275,98 +267,45 @@ export function createPushWorker(options: PushWorkerOptions): PushWorker {
     await flushTallies();
     const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
     if (failed) throw failed.reason;
-    return idle || stopping ? 'idle' : 'more';
+    return idle || loop.stopping ? 'idle' : 'more';
   }
 
-  let chain: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = chain.then(fn);
-    chain = run.catch(() => {});
-    return run;
-  }
-
-  let loop: Promise<void> | undefined;
-  let wanted = false;
-  let wake: (() => void) | undefined;
   let lastHousekeeping = 0;
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
   async function housekeep(): Promise<void> {
     if (!options.housekeeping || Date.now() - lastHousekeeping < housekeepingIntervalMs) return;
     lastHousekeeping = Date.now();
     try {
       await options.housekeeping();
     } catch (error) {
-      logger.error('event retention failed', { error: describe(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
+      logger.error('event retention failed', { error: clip(errorText(error)) });
     }
   }
 
-  async function run(): Promise<void> {
-    while (!stopping) {
-      wanted = false;
-      let next: 'more' | 'idle';
-      try {
-        next = await exclusive(() => cycle({ delivered: 0, retry: 0, failed: 0 }));
-      } catch (error) {
-        if (error instanceof DeliveryAborted) logger.info('event push aborted by the stop; it stays pending', error.fields);
-        else logger.error('event push cycle failed', { error: describe(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) });
-        next = 'idle';
-      }
-      if (stopping) break;
-      await housekeep();
-      if (next === 'idle' && !wanted) await sleep(pollIntervalMs);
-    }
-  }
-
-  options.notifier?.subscribe(() => {
-    wanted = true;
-    wake?.();
+  const loop = createWorkerLoop({
+    cycle: () => cycle({ delivered: 0, retry: 0, failed: 0 }),
+    pollIntervalMs,
+    failed(error) {
+      if (error instanceof DeliveryAborted) logger.info('event push aborted by the stop; it stays pending', error.fields);
+      else logger.error('event push cycle failed', { error: clip(errorText(error)) });
+    },
+    between: housekeep,
+    aborter: newAborter,
   });
 
+  options.notifier?.subscribe(() => loop.notify());
+
   return {
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = run();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-      loop = undefined;
-      await chain;
-      stopping = false;
-      aborter = newAborter();
-    },
-    abort() {
-      aborter.abort();
-    },
-    notify() {
-      wanted = true;
-      wake?.();
-    },
+    start: loop.start,
+    stop: loop.stop,
+    abort: loop.abort,
+    notify: loop.notify,
     drain() {
-      return exclusive(async () => {
-        const totals = { delivered: 0, retry: 0, failed: 0 };
-        const sum = () => totals.delivered + totals.retry + totals.failed;
-        for (;;) {
-          const count = sum();
-          await cycle(totals);
-          if (sum() === count || stopping) return { delivered: totals.delivered, retried: totals.retry, failed: totals.failed };
-        }
-      });
+      const totals = { delivered: 0, retry: 0, failed: 0 };
+      return loop.drain(
+        () => cycle(totals),
+        () => totals.delivered + totals.retry + totals.failed,
+        () => ({ delivered: totals.delivered, retried: totals.retry, failed: totals.failed }),
+      );
     },
   };
 }
@@ -379,30 +318,7 @@ class DeliveryAborted extends Error {
   }
 }
 
-interface Claims {
-  readonly held: Set<string>;
-  lock<T>(fn: () => Promise<T>): Promise<T>;
-}
-
-// Per store: two workers of one process on one PGlite store see each other's claims.
-const claimsByStore = new WeakMap<Store, Claims>();
-
-function claimsOf(store: Store): Claims {
-  let claims = claimsByStore.get(store);
-  if (!claims) {
-    let chain: Promise<unknown> = Promise.resolve();
-    claims = {
-      held: new Set(),
-      lock<T>(fn: () => Promise<T>): Promise<T> {
-        const run = chain.then(fn);
-        chain = run.catch(() => {});
-        return run;
-      },
-    };
-    claimsByStore.set(store, claims);
-  }
-  return claims;
-}
+const claimsOf = createStoreClaims();
 
 // A subject, not a delivery: while one delivery of a subject is claimed, the subject's next is not due anyway, and
 // this keeps it so should the first one's outcome be written before its claim is dropped.
@@ -414,14 +330,4 @@ function newAborter(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
-}
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createPushWorker: ${name} must be a positive number`);
-  return value;
-}
-
-function describe(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_ERROR_LENGTH ? `${flat.slice(0, MAX_ERROR_LENGTH - 1)}…` : flat;
 }

@@ -23,6 +23,11 @@
 // A mail given up on stays in the outbox with sent_at null, its last_error, and next_attempt_at = 'infinity'
 // (never due again); requeueFailedMail() in outbox.ts makes such mail due again once the cause is fixed.
 import type { Logger } from '../http/logger.js';
+import { createBackoff } from '../queue/backoff.js';
+import { createStoreClaims } from '../queue/claims.js';
+import { clip, errorText } from '../queue/error-text.js';
+import { positive } from '../queue/options.js';
+import { createWorkerLoop } from '../queue/worker-loop.js';
 import type { Queryable, Store } from '../store/index.js';
 import { claimDueMail, markMailFailed, markMailSent, selectDueMail, type OutboxRow } from './queries.js';
 import { MailTransportError, type MailTransport } from './transport.js';
@@ -80,32 +85,20 @@ export interface MailWorker {
 
 type Outcome = 'none' | 'sent' | 'deferred' | 'failed';
 
-const MAX_ERROR_LENGTH = 300;
+const FACTORY = 'createMailWorker';
 
 export function createMailWorker(options: MailWorkerOptions): MailWorker {
   const { store, transport, clock, logger, from } = options;
-  const pollIntervalMs = positive('pollIntervalMs', options.pollIntervalMs ?? 5_000);
-  const batchSize = positive('batchSize', options.batchSize ?? 20);
-  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? 30);
-  const baseMs = positive('backoff.baseMs', options.backoff?.baseMs ?? 30_000);
-  const capMs = positive('backoff.capMs', options.backoff?.capMs ?? 3_600_000);
-  const jitter = options.backoff?.jitter ?? 0.2;
-  if (!(jitter >= 0 && jitter < 1)) throw new TypeError('createMailWorker: backoff.jitter must be in [0, 1)');
-  if (capMs < baseMs) throw new TypeError('createMailWorker: backoff.capMs must not be below backoff.baseMs');
-  const random = options.random ?? Math.random;
-
-  function nextAttemptAt(attempts: number): Date {
-    const delay = Math.min(baseMs * 2 ** (attempts - 1), capMs) * (1 - jitter * random());
-    return new Date(clock().getTime() + Math.max(1, Math.round(delay)));
-  }
-
-  let aborter = new AbortController();
+  const pollIntervalMs = positive(FACTORY, 'pollIntervalMs', options.pollIntervalMs ?? 5_000);
+  const batchSize = positive(FACTORY, 'batchSize', options.batchSize ?? 20);
+  const maxAttempts = positive(FACTORY, 'maxAttempts', options.maxAttempts ?? 30);
+  const nextAttemptAt = createBackoff({ factory: FACTORY, settings: options.backoff, defaultBaseMs: 30_000, random: options.random, clock });
 
   /** Sends one claimed mail and records the outcome with q (the claiming transaction, or the store). */
   async function attempt(q: Queryable, row: OutboxRow): Promise<Outcome> {
     const attempts = row.attempts + 1;
     const fields = { tenantId: row.tenant_id, mailId: row.id, kind: row.kind, attempts };
-    const signal = aborter.signal;
+    const signal = loop.signal;
     try {
       await transport.send({ from, to: row.recipient, subject: row.subject, text: row.text_body, html: row.html_body }, signal);
     } catch (error) {
@@ -141,7 +134,7 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     });
   }
 
-  // PGlite: see the module comment. No transaction is open while the transport works.
+  // PGlite: see the module comment and src/queue/claims.ts. No transaction is open while the transport works.
   async function deliverClaimed(): Promise<Outcome> {
     const claims = claimsOf(store);
     const row = await claims.lock(async () => {
@@ -162,7 +155,6 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
 
   const deliverOne = store.kind === 'postgres' ? deliverLocked : deliverClaimed;
 
-  let stopping = false;
   /**
    * One cycle: up to batchSize due mails. A failure does not end it: each mail keeps its own schedule, so while
    * the relay is down every due mail is tried when its time comes and put off by its own backoff, instead of one
@@ -170,7 +162,7 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
    */
   async function cycle(totals: { sent: number; deferred: number; failed: number }): Promise<'more' | 'idle'> {
     for (let i = 0; i < batchSize; i++) {
-      if (stopping) return 'idle';
+      if (loop.stopping) return 'idle';
       const outcome = await deliverOne();
       if (outcome === 'none') return 'idle';
       totals[outcome]++;
@@ -178,79 +170,23 @@ export function createMailWorker(options: MailWorkerOptions): MailWorker {
     return 'more';
   }
 
-  // Cycles of one worker run one after the other, whether from the loop or from drain().
-  let chain: Promise<unknown> = Promise.resolve();
-  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = chain.then(fn);
-    chain = run.catch(() => {});
-    return run;
-  }
-
-  let loop: Promise<void> | undefined;
-  let wanted = false;
-  let wake: (() => void) | undefined;
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
-  async function run(): Promise<void> {
-    while (!stopping) {
-      wanted = false;
-      let next: 'more' | 'idle';
-      try {
-        next = await exclusive(() => cycle({ sent: 0, deferred: 0, failed: 0 }));
-      } catch (error) {
-        if (error instanceof SendAborted) logger.info('mail send aborted by the stop; it stays queued', error.fields);
-        else logger.error('mail worker cycle failed', { error: describe(error) });
-        next = 'idle';
-      }
-      if (stopping) break;
-      if (next === 'idle' && !wanted) await sleep(pollIntervalMs);
-    }
-  }
+  const loop = createWorkerLoop({
+    cycle: () => cycle({ sent: 0, deferred: 0, failed: 0 }),
+    pollIntervalMs,
+    failed(error) {
+      if (error instanceof SendAborted) logger.info('mail send aborted by the stop; it stays queued', error.fields);
+      else logger.error('mail worker cycle failed', { error: describe(error) });
+    },
+  });
 
   return {
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = run();
-    },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await loop;
-      loop = undefined;
-      await chain;
-      stopping = false;
-      aborter = new AbortController();
-    },
-    abort() {
-      aborter.abort();
-    },
-    notify() {
-      wanted = true;
-      wake?.();
-    },
+    start: loop.start,
+    stop: loop.stop,
+    abort: loop.abort,
+    notify: loop.notify,
     drain() {
-      return exclusive(async () => {
-        const totals = { sent: 0, deferred: 0, failed: 0 };
-        const before = () => totals.sent + totals.deferred + totals.failed;
-        for (;;) {
-          const count = before();
-          await cycle(totals);
-          if (before() === count || stopping) return totals;
-        }
-      });
+      const totals = { sent: 0, deferred: 0, failed: 0 };
+      return loop.drain(() => cycle(totals), () => totals.sent + totals.deferred + totals.failed, () => totals);
     },
   };
 }
@@ -265,41 +201,10 @@ class SendAborted extends Error {
   }
 }
 
-interface Claims {
-  readonly held: Set<string>;
-  lock<T>(fn: () => Promise<T>): Promise<T>;
-}
-
-// Per store, not per worker: two workers of one process on one PGlite store must see each other's claims.
-const claimsByStore = new WeakMap<Store, Claims>();
-
-function claimsOf(store: Store): Claims {
-  let claims = claimsByStore.get(store);
-  if (!claims) {
-    let chain: Promise<unknown> = Promise.resolve();
-    claims = {
-      held: new Set(),
-      lock<T>(fn: () => Promise<T>): Promise<T> {
-        const run = chain.then(fn);
-        chain = run.catch(() => {});
-        return run;
-      },
-    };
-    claimsByStore.set(store, claims);
-  }
-  return claims;
-}
-
+const claimsOf = createStoreClaims();
 const claimKey = (row: OutboxRow) => `${row.tenant_id}/${row.id}`;
-
-function positive(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`createMailWorker: ${name} must be a positive number`);
-  return value;
-}
 
 // Transports make their own errors safe to store (MailTransportError); anything else is cut short.
 function describe(error: unknown): string {
-  const text = error instanceof MailTransportError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_ERROR_LENGTH ? `${flat.slice(0, MAX_ERROR_LENGTH - 1)}…` : flat;
+  return clip(error instanceof MailTransportError ? error.message : errorText(error));
 }
