@@ -190,7 +190,10 @@ export function acquireLock(dataDir: string, role: LockHolder['role'], probe: Pr
   const path = join(dataDir, LOCK_FILE);
   const startTime = probe.startTime(probe.ownPid);
   const own: LockHolder = { pid: probe.ownPid, role, ...(startTime !== undefined ? { startTime } : {}) };
-  for (let attempt = 0; attempt < 5; attempt++) {
+  // A lock released between the failed link and the read is no obstacle: the loop looks again, as often as other
+  // processes keep taking and releasing it (each time one of them got in). Only taking over a dead holder's lock
+  // is counted: a lock that stays unreadable or comes back dead after three takeovers is a fault to report.
+  for (let takeovers = 0; takeovers < 3; ) {
     if (createWhole(path, JSON.stringify(own))) {
       return {
         release() {
@@ -204,8 +207,9 @@ export function acquireLock(dataDir: string, role: LockHolder['role'], probe: Pr
     const holder = parseHolder(raw);
     if (holder && isLive(holder, probe)) return holder;
     removeIfStill(path, raw);
+    takeovers++;
   }
-  throw new Error(`Could not lock ${path}.`);
+  throw new Error(`Could not lock ${path}: a lock left by a process that is gone could not be removed.`);
 }
 
 export function isLock(value: DataDirLock | LockHolder): value is DataDirLock {
