@@ -82,14 +82,15 @@ function seqScansOf(plan: PlanNode, which: string, sizes: ReadonlyMap<string, nu
 }
 
 /**
- * Runs the list request through the Users service on a recording store, then explains every statement it ran:
+ * Runs the list request (without its total when `omitTotal`, as `Prefer: totalResults=omit` asks) through the Users
+ * service on a recording store, then explains every statement it ran:
  * the custom plan (parameters bound) and the generic plan (the one a prepared statement may switch to).
  */
-export async function explainListRequest(deps: Deps, tenantId: string, raw: RawListParams): Promise<StatementPlan[]> {
+export async function explainListRequest(deps: Deps, tenantId: string, raw: RawListParams, omitTotal = false): Promise<StatementPlan[]> {
   const statements: Statement[] = [];
   const service = createUsersService({ ...deps, store: recording(deps.store, statements) });
   const ctx: RequestContext = { tenantId, actor: { kind: 'token', id: 'bench', label: 'bench' }, requestId: 'bench-explain' };
-  await service.list(ctx, parseListParams(raw, deps.maxResults));
+  await service.list(ctx, { ...parseListParams(raw, deps.maxResults), omitTotal });
   const plans: StatementPlan[] = [];
   for (const { text, params } of statements) {
     const { plan: custom, ms } = await explainAnalyzeJson(deps.store, text, params);

@@ -98,12 +98,14 @@ const KNOWN_MISSES: Readonly<Record<string, Partial<Record<Database, string>>>> 
     PGlite: "PGlite runs one transaction at a time: each lookup waits behind the sign-ins' transactions",
   },
   search: {
-    PostgreSQL: "a fragment many users share is bound by the exact count of totalResults, which reads every match",
-    PGlite: "a fragment many users share is bound by the exact count of totalResults, which reads every match",
+    PostgreSQL:
+      "the page comes without its count now, but the bench's fragment is in family names that sort late (Andersen after 40,000 others at 1M): the page walks the family-name index to them, fetching each row, after counting up to 20,001 matches to choose that walk",
+    PGlite:
+      "the page comes without its count now, but the bench's fragment is in family names that sort late (Andersen after 4,000 others at 100k): the page walks the family-name index to them, fetching each row, after counting up to 20,001 matches to choose that walk",
   },
   historySearch: {
-    PostgreSQL: "the first page of a fragment many entries share is bound by the exact count of totalResults, which reads every matching entry",
-    PGlite: "the first page of a fragment many entries share is bound by the exact count of totalResults, which reads every matching entry",
+    PostgreSQL: "a fragment many entries share, newest first: the page walks the History's time index and tests each entry",
+    PGlite: "a fragment many entries share, newest first: the page walks the History's time index and tests each entry",
   },
 };
 const whyMissed = (figure: string, database: Database) => KNOWN_MISSES[figure]?.[database];

@@ -380,6 +380,9 @@ export async function vacuumAnalyzeHistory(q: Queryable): Promise<void> {
 /** What the console asks for a page of its user list (src/console/app/pages/users-query.ts PAGE_SIZE, DEFAULT_SORT). */
 export const CONSOLE_PAGE = { count: '25', sortBy: 'name.familyName', sortOrder: 'ascending', cursor: '' } as const;
 
+/** The console asks for its list pages without their total (fetchUsers, fetchHistory), and for the total after. */
+export const CONSOLE_PAGE_HEADERS = { Prefer: 'totalResults=omit' } as const;
+
 /**
  * A fragment typed into the console's search box that many seeded people share: the family names Andersen, Hansen,
  * Jansen, Jensen, Larsen and Olsen (about one person in twelve), in their userNames and e-mail addresses too.

@@ -72,7 +72,7 @@ const BEARER = [{ bearer: [] }];
 const OPTIONAL_BEARER = [{}, { bearer: [] }];
 
 const param = (name: string) => ({ $ref: `#/components/parameters/${name}` });
-const LIST_PARAMS = ['filter', 'startIndex', 'count', 'cursor', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes'].map(param);
+const LIST_PARAMS = ['filter', 'startIndex', 'count', 'cursor', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes', 'Prefer'].map(param);
 const PROJECTION = [param('attributes'), param('excludedAttributes')];
 
 function scimOperation(operation: Operation, responses: Record<string, unknown>): Operation {
@@ -111,6 +111,7 @@ function resourcePaths(endpoint: 'Users' | 'Groups', type: 'User' | 'Group'): Pa
         {
           tags: tag,
           operationId: `search${endpoint}`,
+          parameters: [param('Prefer')],
           summary: `Query ${endpoint} with the parameters in the body (RFC 7644 §3.4.3); needs users:read.`,
           requestBody: scimBody(schemaRef('SearchRequest'), 'The query.'),
         },
@@ -231,6 +232,7 @@ function historyPaths(): Paths {
         {
           tags: tag,
           operationId: 'searchHistory',
+          parameters: [param('Prefer')],
           summary: 'Query history with the parameters in the body; needs users:read.',
           requestBody: scimBody(
             { allOf: [schemaRef('SearchRequest')], properties: { search: { type: 'string', description: 'Text to look for in the entries.' } } },
@@ -811,6 +813,13 @@ function components(): Record<string, unknown> {
       excludedAttributes: queryParam('excludedAttributes', 'Comma-separated attributes to leave out.'),
       search: queryParam('search', 'Text to look for in the entries (user name, attribute, values, who).'),
       'If-Match': { name: 'If-Match', in: 'header', required: false, description: 'Change only if the resource still has this ETag (else 412).', schema: { type: 'string' } },
+      Prefer: {
+        name: 'Prefer',
+        in: 'header',
+        required: false,
+        description: 'RFC 7240. `totalResults=omit`: the page without totalResults (answered with Preference-Applied), sooner for a search many match; ask count=0 for the total.',
+        schema: { type: 'string' },
+      },
       'If-None-Match': { name: 'If-None-Match', in: 'header', required: false, description: 'Answer 304 if the resource still has this ETag.', schema: { type: 'string' } },
     },
     headers: {

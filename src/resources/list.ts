@@ -26,6 +26,12 @@ export interface PageQuery {
    * cannot tell how rare they are and which reads most of the tenant when they sort late. Optional for a source.
    */
   readonly matchesFirst?: boolean;
+  /**
+   * The rows `where` matches are known to be many (counted at least MATCHES_FIRST_UNDER + 1): walk the sort order's
+   * index and stop at the page, never read every match through the filter's indexes first, which the plan cache's
+   * generic plan of a prepared statement may otherwise choose. Optional for a source.
+   */
+  readonly walk?: boolean;
 }
 
 /**
@@ -49,7 +55,11 @@ export interface ListSource<Row extends SortKeyed> {
   readonly createdColumn: string;
   /** The order without sortBy (creation order); ascending unless said otherwise. sortBy without sortOrder stays ascending (RFC 7644 §3.4.2.3). */
   readonly defaultSortOrder?: 'ascending' | 'descending';
-  count(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number>;
+  /**
+   * How many rows match. With `atMost`, a source may stop counting there (the answer is then at most `atMost`): a
+   * request that omits its total only needs to know whether the matches are few.
+   */
+  count(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[], atMost?: number): Promise<number>;
   page(q: Queryable, tenantId: string, query: PageQuery): Promise<Row[]>;
   render(q: Queryable, tenantId: string, rows: readonly Row[], projection: Projection): Promise<Record<string, unknown>[]>;
 }
@@ -92,11 +102,16 @@ export async function runList<Row extends SortKeyed>(
   const whereParams = [...(compiled?.params ?? [])];
   const where = andAll([compiled?.sql, condition?.sql(numberInto(whereParams))]);
 
-  // A substring search may match a handful of rows or most of them: on a first page, which reports the total anyway,
-  // it is counted first, and the count says how to read the page.
+  // A substring search may match a handful of rows or most of them. On a first page, which reports the total, it is
+  // counted first, and the count says how to read the page; a first page asked for without its total counts only
+  // as far as that choice needs (a common fragment's 20,000 matches, not its million).
   const firstPage = params.cursor === undefined || params.cursor === '';
-  const counted = compiled?.substring && firstPage ? await source.count(q, tenantId, where, whereParams) : undefined;
-  const matchesFirst = counted !== undefined && counted <= MATCHES_FIRST_UNDER;
+  const searched = compiled?.substring === true && firstPage;
+  const counted = searched && !params.omitTotal ? await source.count(q, tenantId, where, whereParams) : undefined;
+  const some = searched && params.omitTotal && params.count > 0 ? await source.count(q, tenantId, where, whereParams, MATCHES_FIRST_UNDER + 1) : undefined;
+  const matches = counted ?? some;
+  const matchesFirst = matches !== undefined && matches <= MATCHES_FIRST_UNDER;
+  const walk = matches !== undefined && !matchesFirst;
 
   if (params.cursor === undefined) {
     const rows =
@@ -111,11 +126,14 @@ export async function runList<Row extends SortKeyed>(
             offset: params.startIndex - 1,
             projection,
             matchesFirst,
+            walk,
           });
+    const resources = await source.render(q, tenantId, rows, projection);
+    if (params.omitTotal) return { schemas: [LIST_RESPONSE_SCHEMA], startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
     // A short page is the last one, so it tells the total itself: a lookup by userName costs no count.
     const lastPage = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
     const total = counted ?? (lastPage ? params.startIndex - 1 + rows.length : await source.count(q, tenantId, where, whereParams));
-    return listResponse(await source.render(q, tenantId, rows, projection), total, params.startIndex);
+    return listResponse(resources, total, params.startIndex);
   }
 
   // A cursor is bound to the tenant and to the query it walks: the same filter, condition and order.
@@ -145,6 +163,7 @@ export async function runList<Row extends SortKeyed>(
     offset: 0,
     projection,
     matchesFirst,
+    walk,
   });
   const more = fetched.length > params.count;
   const rows = fetched.slice(0, params.count);
@@ -155,8 +174,8 @@ export async function runList<Row extends SortKeyed>(
   const hasPrevious = backwards ? more : position !== undefined;
   const response: ListResponse<Record<string, unknown>> = {
     schemas: [LIST_RESPONSE_SCHEMA],
-    // Counting is linear in the matches, so only the first page pays for it.
-    ...(position === undefined ? { totalResults: counted ?? (more ? await source.count(q, tenantId, where, whereParams) : rows.length) } : {}),
+    // Counting is linear in the matches, so only the first page pays for it, and only when the client wants it.
+    ...(position === undefined && !params.omitTotal ? { totalResults: counted ?? (more ? await source.count(q, tenantId, where, whereParams) : rows.length) } : {}),
     itemsPerPage: rows.length,
     ...(hasNext && last ? { nextCursor: cursors.encode({ key: last.sort_key, id: last.tie_key ?? last.id, direction: 'next' }, scope) } : {}),
     ...(hasPrevious && first

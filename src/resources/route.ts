@@ -4,7 +4,8 @@ import type { AppEnv } from '../http/env.js';
 import { readScimBody } from '../http/middleware/scim-body.js';
 import { scimJson, scimResource } from '../http/responses.js';
 import { ScimError } from '../scim/errors.js';
-import { parseListParams, type RawListParams } from '../scim/list.js';
+import { parsePrefer } from '../http/prefer.js';
+import { parseListParams, type ListParams, type RawListParams } from '../scim/list.js';
 import type { ProjectionParams } from '../scim/resource/projection.js';
 import { etagOf, matchesIfNoneMatch } from '../scim/resource/version.js';
 import type { RequestContext, ResourceService } from './context.js';
@@ -37,6 +38,20 @@ function projectionOf(params: Record<string, unknown>): ProjectionParams {
   };
 }
 
+/** The preference a list request may state (RFC 7240): its answer without totalResults. */
+const OMIT_TOTAL = 'totalResults=omit';
+
+/** A list request's parameters, with what its Prefer header asks of the answer. */
+export function listParamsOf(c: Context, raw: RawListParams, maxResults: number): ListParams {
+  const params = parseListParams(raw, maxResults);
+  return parsePrefer(c.req.header('prefer')).get('totalresults') === 'omit' ? { ...params, omitTotal: true } : params;
+}
+
+/** The headers of a list's answer: which preference it honoured, and that it depends on Prefer (RFC 7240 §3). */
+export function listHeaders(params: ListParams): Record<string, string> {
+  return params.omitTotal ? { 'Preference-Applied': OMIT_TOTAL, Vary: 'Prefer' } : { Vary: 'Prefer' };
+}
+
 /** Who asks and for which tenant, as the middleware found it: what every resource service is given with a request. */
 export function contextOf(c: Context<AppEnv>): RequestContext {
   return { tenantId: c.var.tenantId!, actor: c.var.actor, requestId: c.var.requestId, ...(c.var.requestMeta ? { meta: c.var.requestMeta } : {}) };
@@ -45,8 +60,10 @@ export function contextOf(c: Context<AppEnv>): RequestContext {
 export function resourceRoutes(service: ResourceService, options: { maxResults: number }) {
   const app = new Hono<AppEnv>();
 
-  const list = async (c: Context<AppEnv>, raw: RawListParams) =>
-    scimJson(c, await service.list(contextOf(c), parseListParams(raw, options.maxResults)));
+  const list = async (c: Context<AppEnv>, raw: RawListParams) => {
+    const params = listParamsOf(c, raw, options.maxResults);
+    return scimJson(c, await service.list(contextOf(c), params), 200, listHeaders(params));
+  };
 
   app.get('/', (c) => list(c, queryParams(c)));
 

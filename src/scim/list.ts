@@ -24,6 +24,12 @@ export interface ListParams {
   readonly sortOrder: 'ascending' | 'descending' | undefined;
   readonly attributes: string | undefined;
   readonly excludedAttributes: string | undefined;
+  /**
+   * The client asked for the page without totalResults (HTTP `Prefer: totalResults=omit`), to have it sooner: the
+   * count of a common search reads every match, the page only the first few. It asks for the number on its own
+   * (count=0) when it wants it.
+   */
+  readonly omitTotal?: boolean;
 }
 
 /** Query parameters as they arrive (GET query string or POST /.search body), names already matched case-insensitively. */

@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { join } from 'node:path';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { generateHOTP } from '@oslojs/otp';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/processes.js';
 import {
@@ -348,12 +348,24 @@ describe.skipIf(!browserAvailable)('the admin console in Chromium', { timeout: 1
   it('searches the name as the list shows it, filters by status, and keeps the list in the address across Back and reload', async () => {
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { name: 'User Management' }).waitFor();
+    // A page is asked for without its total (a common search would wait for its count), the total on its own after.
+    const asked: { prefer: string | null; count: string | null }[] = [];
+    const onRequest = (r: Request) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/scim/v2/Users' && url.searchParams.get('filter')?.includes('Builder')) {
+        asked.push({ prefer: r.headers()['prefer'] ?? null, count: url.searchParams.get('count') });
+      }
+    };
+    page.on('request', onRequest);
     for (const text of ['Builder, Bob', 'Bob Builder', 'bob builder']) {
       await page.getByLabel('Search').fill(text);
       await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe(text);
       await page.getByText('Showing 1–1 of 1').waitFor();
       await page.getByRole('link', { name: 'Builder, Bob', exact: true }).waitFor();
     }
+    page.off('request', onRequest);
+    expect(asked).toContainEqual({ prefer: 'totalResults=omit', count: '25' });
+    expect(asked).toContainEqual({ prefer: null, count: '0' });
     await page.getByLabel('Search').fill('');
     await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBeNull();
 

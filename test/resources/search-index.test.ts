@@ -142,6 +142,28 @@ describe('the console search reads trigram indexes', () => {
     }
   });
 
+  it('a first page asked for without its total (Prefer: totalResults=omit) counts no further than it needs, and is the same page', async () => {
+    const query = new URLSearchParams({ filter: consoleSearchFilter(FRAGMENT), sortBy: 'name.familyName', sortOrder: 'ascending', count: '25', cursor: '' });
+    const whole = await t.client.request('GET', `/Users?${query}`);
+    let response!: Awaited<ReturnType<typeof t.client.request>>;
+    const statements = await recorder.during(async () => (response = await t.client.request('GET', `/Users?${query}`, undefined, { Prefer: 'totalResults=omit' })));
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(response.headers.get('preference-applied')).toBe('totalResults=omit');
+    expect(response.body.totalResults).toBeUndefined();
+    expect(response.body.itemsPerPage).toBe(25);
+    const ids = (body: { Resources: { id: string }[] }) => body.Resources.map((r) => r.id);
+    expect(ids(response.body)).toEqual(ids(whole.body));
+    expect(response.body.nextCursor).toBeDefined();
+    // The count that chooses how to read the page stops at MATCHES_FIRST_UNDER + 1 matches; the page follows it.
+    const counts = statements.filter((s) => /^\s*select count\(\*\)/i.test(s.text));
+    expect(counts).toHaveLength(1);
+    expect(counts[0]!.text).toMatch(/\blimit \$\d+\) m$/);
+    expect(counts[0]!.params.at(-1)).toBe(20_001);
+    // And the total the client asks for on its own is the one the whole answer gave.
+    const total = await t.client.request('GET', `/Users?${new URLSearchParams({ filter: consoleSearchFilter(FRAGMENT), count: '0' })}`);
+    expect(total.body.totalResults).toBe(whole.body.totalResults);
+  });
+
   it('a search under three characters matches names from their start, through the same indexes', async () => {
     const fragment = 'Ok';
     const filter = consoleSearchFilter(fragment);

@@ -41,7 +41,7 @@ export interface CursorPages<T> {
   readonly list: Loaded<T>;
   /** The load's error, but for a refused cursor, which only sends the list back to its first page. */
   readonly error: unknown;
-  /** The list's total: only the first page of a cursor-paged list carries totalResults, so it is kept while paging. */
+  /** The list's total, kept while paging: from a page that carries totalResults, else asked for on its own (loadTotal). */
   readonly total: number | undefined;
   setCursor(next: string): void;
 }
@@ -49,23 +49,34 @@ export interface CursorPages<T> {
 /**
  * A cursor-paged list (RFC 9865). A cursor belongs to the question it was answered for (the search, filter and
  * sort, as `question`): a new question starts at the first page, and so does a cursor the server refuses (one
- * from before the list changed). `reloads` asks the same page again when it changes.
+ * from before the list changed). `reloads` asks the same page again when it changes. Pages loaded without their
+ * total (which a common search takes long to count) get it from `loadTotal`, asked once the page is shown.
  */
 export function useCursorPages<T extends { readonly totalResults?: number }>(
   question: readonly unknown[],
   load: (cursor: string) => Promise<T>,
   reloads = 0,
+  loadTotal?: () => Promise<number | undefined>,
 ): CursorPages<T> {
   const key = JSON.stringify(question);
   const [page, setPage] = useState({ key, cursor: '' });
   const cursor = page.key === key ? page.cursor : '';
   const setCursor = (next: string) => setPage({ key, cursor: next });
-  const [total, setTotal] = useState<number>();
+  const [counted, setCounted] = useState<{ key: string; total: number | undefined }>({ key, total: undefined });
+  const total = counted.key === key ? counted.total : undefined;
+  const asked = useRef<string | undefined>(undefined);
 
   const list = useLoad(() => load(cursor), [key, cursor, reloads]);
   useEffect(() => {
-    if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
-  }, [list.data]);
+    if (list.data?.totalResults !== undefined) setCounted({ key, total: list.data.totalResults });
+    else if (list.data && !list.loading && loadTotal && asked.current !== key) {
+      asked.current = key;
+      loadTotal().then(
+        (n) => setCounted((previous) => (asked.current === key ? { key, total: n } : previous)),
+        () => undefined,
+      );
+    }
+  }, [list.data, list.loading]);
   const refused = list.error instanceof ApiError && list.error.code === 'invalidCursor';
   useEffect(() => {
     if (refused) setCursor('');

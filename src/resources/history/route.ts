@@ -4,9 +4,8 @@ import type { AppEnv } from '../../http/env.js';
 import { readScimBody } from '../../http/middleware/scim-body.js';
 import { scimError, scimJson } from '../../http/responses.js';
 import { ScimError } from '../../scim/errors.js';
-import { parseListParams } from '../../scim/list.js';
 import type { HistoryService } from './service.js';
-import { contextOf } from '../route.js';
+import { contextOf, listHeaders, listParamsOf } from '../route.js';
 
 const PARAMS = ['filter', 'startIndex', 'cursor', 'count', 'sortBy', 'sortOrder', 'attributes', 'excludedAttributes', 'search'] as const;
 type Params = Record<(typeof PARAMS)[number], unknown>;
@@ -50,7 +49,8 @@ export function historyRoutes(service: HistoryService, options: { maxResults: nu
 
   app.get('/History', async (c) => {
     const params = queryParams(c);
-    return scimJson(c, await service.list(contextOf(c), parseListParams(params, options.maxResults), searchOf(params)));
+    const list = listParamsOf(c, params, options.maxResults);
+    return scimJson(c, await service.list(contextOf(c), list, searchOf(params)), 200, listHeaders(list));
   });
 
   // RFC 7644 §3.4.3: the same query with its parameters in a SearchRequest body (and `search` beside them).
@@ -60,7 +60,8 @@ export function historyRoutes(service: HistoryService, options: { maxResults: nu
       throw ScimError.invalidSyntax('A search request body must be a JSON object.');
     }
     const params = pick(body as Record<string, unknown>);
-    return scimJson(c, await service.list(contextOf(c), parseListParams(params, options.maxResults), searchOf(params)));
+    const list = listParamsOf(c, params, options.maxResults);
+    return scimJson(c, await service.list(contextOf(c), list, searchOf(params)), 200, listHeaders(list));
   });
 
   app.get('/History/:id', async (c) => {
@@ -74,7 +75,8 @@ export function historyRoutes(service: HistoryService, options: { maxResults: nu
 
   app.get('/Users/:id/History', async (c) => {
     const params = queryParams(c);
-    return scimJson(c, await service.listForUser(contextOf(c), c.req.param('id'), parseListParams(params, options.maxResults), searchOf(params)));
+    const list = listParamsOf(c, params, options.maxResults);
+    return scimJson(c, await service.listForUser(contextOf(c), c.req.param('id'), list, searchOf(params)), 200, listHeaders(list));
   });
 
   // Every other method, after the routes above had their turn. `all`, so that the app's table of allowed methods

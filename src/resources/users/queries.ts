@@ -311,10 +311,14 @@ export async function selectGroupsOfUsers(q: Queryable, tenantId: string, userId
   );
 }
 
-export async function countUsers(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[]): Promise<number> {
+/** How many users match, or, with `atMost`, the lesser of that and `atMost` (read no further than that many). */
+export async function countUsers(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[], atMost?: number): Promise<number> {
+  const matching = `from users u where u.tenant_id = $1${where ? ` and ${where}` : ''}`;
   const rows = await q.query<{ n: number }>(
-    `select count(*)::bigint as n from users u where u.tenant_id = $1${where ? ` and ${where}` : ''}`,
-    [tenantId, ...params],
+    atMost === undefined
+      ? `select count(*)::bigint as n ${matching}`
+      : `select count(*)::bigint as n from (select 1 ${matching} limit $${params.length + 2}) m`,
+    atMost === undefined ? [tenantId, ...params] : [tenantId, ...params, atMost],
   );
   return rows[0]!.n;
 }
@@ -356,11 +360,14 @@ export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery)
   // sort order's index; the subquery reads the matches through the filter's own indexes, the page sorts them.
   const fenced = page.matchesFirst === true && page.where !== undefined;
   const from = fenced ? `(select * from users u where u.tenant_id = $1 and ${page.where} offset 0) u` : 'users u';
+  // Many matches (PageQuery.walk): `is true` is no condition an index can serve, so every plan, the plan cache's
+  // generic one included, walks the sort order's index and tests each row, stopping at the page.
+  const condition = page.where === undefined || fenced ? '' : page.walk ? ` and (${page.where}) is true` : ` and ${page.where}`;
   return q.query<PageUserRow>(
     `with ${withGroups ? 'recursive ' : ''}page as (
        select ${COLUMNS}, (${page.sortKey})::text as sort_key, row_number() over (order by ${page.orderBy}) as page_position
          from ${from}
-        where u.tenant_id = $1${page.where && !fenced ? ` and ${page.where}` : ''}
+        where u.tenant_id = $1${condition}
         order by ${page.orderBy}
         limit $${n + 2} offset $${n + 3}
      )${withGroups ? `, ${MEMBERSHIPS_OF('page')}` : ''}

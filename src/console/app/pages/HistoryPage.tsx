@@ -16,9 +16,22 @@ type Entry = HistoryEntry & { readonly resourceType?: string };
 
 const PAGE_SIZE = 25;
 
+function historyPath(userId: string | undefined): string {
+  return userId ? `/Users/${encodeURIComponent(userId)}/History` : '/History';
+}
+
+/** A page of entries, without their total (RFC 7240 Prefer): a common search's count reads every entry it finds. */
 export function fetchHistory(userId: string | undefined, search: string, cursor: string) {
-  const path = userId ? `/Users/${encodeURIComponent(userId)}/History` : '/History';
-  return scim<ListResponse<Entry>>('GET', path, { query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor } });
+  return scim<ListResponse<Entry>>('GET', historyPath(userId), {
+    query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor },
+    headers: { Prefer: 'totalResults=omit' },
+  });
+}
+
+/** How many entries the list has (count=0: the number alone), asked once its first page is shown. */
+async function fetchHistoryTotal(userId: string | undefined, search: string): Promise<number | undefined> {
+  const answer = await scim<ListResponse<Entry>>('GET', historyPath(userId), { query: { search: search.trim() || undefined, count: 0 } });
+  return answer.totalResults;
 }
 
 function Value({ text }: { text: string | undefined }) {
@@ -98,7 +111,12 @@ export function HistoryPage({ userId }: { userId?: string }) {
   const [searchText, setSearchText] = useState('');
   const search = useDebounced(searchText, 300);
   const userName = useUserName(userId);
-  const { list, error: loadError, total, setCursor } = useCursorPages([userId, search], (cursor) => fetchHistory(userId, search, cursor));
+  const { list, error: loadError, total, setCursor } = useCursorPages(
+    [userId, search],
+    (cursor) => fetchHistory(userId, search, cursor),
+    0,
+    () => fetchHistoryTotal(userId, search),
+  );
 
   const entries = list.data?.Resources ?? [];
   return (

@@ -71,11 +71,13 @@ export function UsersPage({ canWrite, adding }: UsersPageProps) {
 
   const latestQuestion = useRef(question);
   latestQuestion.current = question;
-  useEffect(() => setTotal(undefined), [question]);
+  // A new question or a reload (after a deletion, say) counts again.
+  useEffect(() => setTotal(undefined), [question, reloads]);
   useEffect(() => {
     if (list.data?.totalResults !== undefined) setTotal(list.data.totalResults);
     else if (list.data && total === undefined) {
-      // A page reached by its cursor (after a reload, or Back) says no total: ask for the number alone.
+      // Pages come without their total (fetchUsers), so that a common search shows its first rows at once: the
+      // number is asked for alone, once the page is there.
       const asked = question;
       fetchTotal(query).then(
         (n) => asked === latestQuestion.current && setTotal(n),

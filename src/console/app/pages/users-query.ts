@@ -89,6 +89,10 @@ export function rangeText(page: number, shown: number, total: number | undefined
   return total === undefined ? range : `${range} of ${total.toLocaleString()}`;
 }
 
+/**
+ * A page of the list, without its total (RFC 7240 Prefer): a search many users match is counted by reading every
+ * match, where its first page needs only the first few. fetchTotal asks for the number once the page is shown.
+ */
 export function fetchUsers(query: UsersQuery): Promise<ListResponse<User>> {
   return scim<ListResponse<User>>('GET', '/Users', {
     query: {
@@ -98,10 +102,11 @@ export function fetchUsers(query: UsersQuery): Promise<ListResponse<User>> {
       count: PAGE_SIZE,
       cursor: query.cursor,
     },
+    headers: { Prefer: 'totalResults=omit' },
   });
 }
 
-/** How many users match, without any of them (count=0): for a page opened by its cursor, which carries no total. */
+/** How many users match, without any of them (count=0): the total the pages are loaded without. */
 export async function fetchTotal(query: UsersQuery): Promise<number | undefined> {
   const answer = await scim<ListResponse<User>>('GET', '/Users', {
     query: { filter: usersFilter(query.search, query.personaId, query.status), count: 0 },
