@@ -3,7 +3,7 @@ import type { RequestContext } from '../resources/context.js';
 import type { Deps } from '../resources/context.js';
 import { createUsersService } from '../resources/users/service.js';
 import { parseListParams, type RawListParams } from '../scim/list.js';
-import type { Row, Store } from '../store/index.js';
+import type { QueryOptions, Row, Store } from '../store/index.js';
 import { explainAnalyzeJson, explainGenericJson, explainText, tableRows, type PlanNode } from './queries.js';
 
 /**
@@ -36,9 +36,9 @@ export interface StatementPlan {
 function recording(store: Store, statements: Statement[]): Store {
   return {
     kind: store.kind,
-    query<T extends Row>(text: string, params: readonly unknown[] = []) {
+    query<T extends Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) {
       statements.push({ text, params });
-      return store.query<T>(text, params);
+      return store.query<T>(text, params, options);
     },
     transaction: (fn) => store.transaction(fn),
     close: () => store.close(),

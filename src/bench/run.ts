@@ -291,16 +291,16 @@ function countingStore(store: Store): CountingStore {
   const counted: CountingStore = {
     statements: 0,
     kind: store.kind,
-    query(text, params) {
+    query(text, params, options) {
       counted.statements++;
-      return store.query(text, params);
+      return store.query(text, params, options);
     },
     transaction(fn) {
       return store.transaction((tx) =>
         fn({
-          query(text, params) {
+          query(text, params, options) {
             counted.statements++;
-            return tx.query(text, params);
+            return tx.query(text, params, options);
           },
           execScript: (script) => tx.execScript(script),
         }),

@@ -68,6 +68,8 @@ export interface ListSource<Row extends SortKeyed> {
 export interface ListCondition {
   /** Everything the condition depends on (JSON), so that a cursor serves only the same condition. */
   readonly scope: unknown;
+  /** Its best plan depends on its values (a searched text): its statements are planned each time (QueryOptions). */
+  readonly planEachTime?: boolean;
   /** The condition over the table's alias; `param` numbers a value and returns its placeholder. */
   sql(param: (value: unknown) => string): string;
 }
@@ -78,6 +80,11 @@ function numberInto(params: unknown[]): (value: unknown) => string {
     params.push(value);
     return `$${params.length + 1}`;
   };
+}
+
+/** `q`, each of whose statements is planned for its values (QueryOptions.planEachTime). */
+function planningEachTime(q: Queryable): Queryable {
+  return { query: (text, params, options) => q.query(text, params, { ...options, planEachTime: true }) };
 }
 
 function andAll(conditions: (string | undefined)[]): string | undefined {
@@ -107,8 +114,11 @@ export async function runList<Row extends SortKeyed>(
   // as far as that choice needs (a common fragment's 20,000 matches, not its million).
   const firstPage = params.cursor === undefined || params.cursor === '';
   const searched = compiled?.substring === true && firstPage;
-  const counted = searched && !params.omitTotal ? await source.count(q, tenantId, where, whereParams) : undefined;
-  const some = searched && params.omitTotal && params.count > 0 ? await source.count(q, tenantId, where, whereParams, MATCHES_FIRST_UNDER + 1) : undefined;
+  // How to read a substring search depends on how common its fragment is, which a prepared statement's cached generic
+  // plan cannot know: it read the tenant's whole primary key to count 13,515 matches (780 ms against 29).
+  const planned = compiled?.substring || condition?.planEachTime ? planningEachTime(q) : q;
+  const counted = searched && !params.omitTotal ? await source.count(planned, tenantId, where, whereParams) : undefined;
+  const some = searched && params.omitTotal && params.count > 0 ? await source.count(planned, tenantId, where, whereParams, MATCHES_FIRST_UNDER + 1) : undefined;
   const matches = counted ?? some;
   const matchesFirst = matches !== undefined && matches <= MATCHES_FIRST_UNDER;
   const walk = matches !== undefined && !matchesFirst;
@@ -117,7 +127,7 @@ export async function runList<Row extends SortKeyed>(
     const rows =
       params.count === 0
         ? []
-        : await source.page(q, tenantId, {
+        : await source.page(planned, tenantId, {
             where,
             params: whereParams,
             orderBy: orderBySql(plan),
@@ -132,7 +142,7 @@ export async function runList<Row extends SortKeyed>(
     if (params.omitTotal) return { schemas: [LIST_RESPONSE_SCHEMA], startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
     // A short page is the last one, so it tells the total itself: a lookup by userName costs no count.
     const lastPage = rows.length < params.count && (rows.length > 0 || params.startIndex === 1);
-    const total = counted ?? (lastPage ? params.startIndex - 1 + rows.length : await source.count(q, tenantId, where, whereParams));
+    const total = counted ?? (lastPage ? params.startIndex - 1 + rows.length : await source.count(planned, tenantId, where, whereParams));
     return listResponse(resources, total, params.startIndex);
   }
 
@@ -154,7 +164,7 @@ export async function runList<Row extends SortKeyed>(
   const allParams = [...whereParams];
   const keyset = position ? keysetSql(plan, position.key, position.id, backwards, numberInto(allParams)) : undefined;
   // One row more than the page tells whether another page follows, without counting.
-  const fetched = await source.page(q, tenantId, {
+  const fetched = await source.page(planned, tenantId, {
     where: andAll([where, keyset]),
     params: allParams,
     orderBy: orderBySql(plan, backwards),
@@ -175,7 +185,7 @@ export async function runList<Row extends SortKeyed>(
   const response: ListResponse<Record<string, unknown>> = {
     schemas: [LIST_RESPONSE_SCHEMA],
     // Counting is linear in the matches, so only the first page pays for it, and only when the client wants it.
-    ...(position === undefined && !params.omitTotal ? { totalResults: counted ?? (more ? await source.count(q, tenantId, where, whereParams) : rows.length) } : {}),
+    ...(position === undefined && !params.omitTotal ? { totalResults: counted ?? (more ? await source.count(planned, tenantId, where, whereParams) : rows.length) } : {}),
     itemsPerPage: rows.length,
     ...(hasNext && last ? { nextCursor: cursors.encode({ key: last.sort_key, id: last.tie_key ?? last.id, direction: 'next' }, scope) } : {}),
     ...(hasPrevious && first

@@ -1,5 +1,5 @@
 // Inserts whose result nobody reads, held back and sent as one statement: fewer round trips for a change that writes several tables at once.
-import type { Queryable, Row } from './store.js';
+import type { Queryable, QueryOptions, Row } from './store.js';
 
 /** A Queryable that holds back plain inserts; `send()` sends what it holds. */
 export interface HeldInserts extends Queryable {
@@ -42,13 +42,13 @@ export function holdInserts(q: Queryable): HeldInserts {
   }
 
   return {
-    async query<T extends Row = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    async query<T extends Row = Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
       if (PLAIN_INSERT.test(text) && !RETURNING.test(text)) {
         held.push({ text, params });
         return [];
       }
       await send();
-      return q.query<T>(text, params);
+      return q.query<T>(text, params, options);
     },
     send,
   };

@@ -27,6 +27,6 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   return createPgliteStore({ dataDir: config.dataDir, closeTimeoutMs: config.shutdownTimeoutMs, ...(config.restore ? { restore: config.restore } : {}) });
 }
 
-export type { ChannelListener, Queryable, Row, Store, Transaction } from './store.js';
+export type { ChannelListener, Queryable, QueryOptions, Row, Store, Transaction } from './store.js';
 export { StoreError } from './errors.js';
 export { migrate } from './migrate.js';

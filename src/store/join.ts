@@ -8,7 +8,7 @@ import type { Store, Transaction } from './store.js';
 export function joinTransaction(kind: Store['kind'], tx: Transaction): Store {
   return {
     kind,
-    query: (text, params) => tx.query(text, params),
+    query: (text, params, options) => tx.query(text, params, options),
     transaction: (fn) => fn(tx),
     close: () => Promise.resolve(),
   };

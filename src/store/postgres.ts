@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { translateError } from './errors.js';
 import { createPostgresListener, type PostgresListener } from './postgres-listen.js';
 import { withRetry } from './retry.js';
-import type { Row, Store, Transaction } from './store.js';
+import type { QueryOptions, Row, Store, Transaction } from './store.js';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -16,9 +16,10 @@ type Sql = postgres.Sql | postgres.TransactionSql;
 
 function adapt(sql: Sql): Transaction {
   return {
-    async query<T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    async query<T extends Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
       try {
-        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
+        // An unnamed statement is planned for its values each time; a named (prepared) one may switch to a generic plan.
+        const rows = await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: options?.planEachTime !== true });
         return rows as unknown as T[];
       } catch (error) {
         throw translateError(error);

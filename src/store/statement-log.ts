@@ -2,7 +2,7 @@
 // counts them for /metrics and, at LOG_LEVEL=debug, logs each one: never with its parameters, which carry names,
 // e-mail addresses and token digests.
 import type { Logger } from '../http/logger.js';
-import type { Queryable, Row, Store, Transaction } from './store.js';
+import type { Queryable, QueryOptions, Row, Store, Transaction } from './store.js';
 
 const NAME_LENGTH = 100;
 
@@ -30,12 +30,12 @@ export interface StatementObserver {
 }
 
 function observed<Q extends Queryable>(q: Q, observer: StatementObserver, inTransaction: boolean): Q['query'] {
-  return async <T extends Row>(text: string, params?: readonly unknown[]): Promise<T[]> => {
+  return async <T extends Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> => {
     const started = performance.now();
     observer.started?.();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const rows = await q.query<T>(text, params);
+      const rows = await q.query<T>(text, params, options);
       observer.ended({ text, seconds: seconds(), inTransaction, rows: rows.length, failed: undefined });
       return rows;
     } catch (error) {

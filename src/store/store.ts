@@ -2,9 +2,19 @@
 
 export type Row = Record<string, unknown>;
 
+/** How to run one statement. */
+export interface QueryOptions {
+  /**
+   * Plan the statement for this execution's values, never from the generic plan PostgreSQL may cache for a prepared
+   * statement: for statements whose best plan depends on their values (how common a searched fragment is). PGlite
+   * plans every statement for its values anyway.
+   */
+  readonly planEachTime?: boolean;
+}
+
 /** Anything that runs one parameterised statement: the store itself or an open transaction. */
 export interface Queryable {
-  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T extends Row = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
 }
 
 export interface Transaction extends Queryable {

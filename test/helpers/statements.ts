@@ -1,10 +1,11 @@
 // Records the SQL an app sends while a test says so: the statements a request issues, with their parameters, for
 // tests that read their plans (EXPLAIN) or check what they name.
-import type { Row, Store } from '../../src/store/index.js';
+import type { QueryOptions, Row, Store } from '../../src/store/index.js';
 
 export interface RecordedStatement {
   readonly text: string;
   readonly params: readonly unknown[];
+  readonly options?: QueryOptions;
 }
 
 export interface StatementRecorder {
@@ -19,9 +20,9 @@ export function statementRecorder(): StatementRecorder {
   return {
     wrap: (store) => ({
       ...store,
-      query<T extends Row>(text: string, params: readonly unknown[] = []) {
-        recorded?.push({ text, params });
-        return store.query<T>(text, params);
+      query<T extends Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) {
+        recorded?.push({ text, params, ...(options ? { options } : {}) });
+        return store.query<T>(text, params, options);
       },
     }),
     async during(work) {

@@ -159,6 +159,9 @@ describe('the console search reads trigram indexes', () => {
     expect(counts).toHaveLength(1);
     expect(counts[0]!.text).toMatch(/\blimit \$\d+\) m$/);
     expect(counts[0]!.params.at(-1)).toBe(20_001);
+    // Both planned for their values: a prepared statement's generic plan read the tenant's whole primary key to count.
+    const listed = statements.filter((s) => /as sort_key\b|^\s*select count\(\*\)/i.test(s.text));
+    expect(listed.map((s) => s.options?.planEachTime)).toEqual([true, true]);
     // And the total the client asks for on its own is the one the whole answer gave.
     const total = await t.client.request('GET', `/Users?${new URLSearchParams({ filter: consoleSearchFilter(FRAGMENT), count: '0' })}`);
     expect(total.body.totalResults).toBe(whole.body.totalResults);
@@ -247,5 +250,16 @@ describe('the History search reads its trigram index', () => {
     expect(seqScans(scans), JSON.stringify(scans, null, 1)).toEqual([]);
     // The count reads the index. The page may walk the newest entries first instead, when enough of them match.
     for (const plan of scans.slice(2)) expect(plan.join('; ')).toContain('history_search_trgm_idx');
+  });
+
+  it('plans a search for its text each time, and a lookup from the prepared statement', async () => {
+    const search = await recorder.during(() => t.client.request('GET', `/History?${new URLSearchParams({ search: FRAGMENT, count: '25', cursor: '' })}`));
+    const reads = search.filter((s) => /\bfrom history h\b/.test(s.text));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const s of reads) expect(s.options?.planEachTime, s.text).toBe(true);
+    const lookup = await recorder.during(() => t.client.request('GET', `/Users?${new URLSearchParams({ filter: 'userName eq "nobody@example.com"' })}`));
+    const listed = lookup.filter((s) => /as sort_key\b/.test(s.text));
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.options?.planEachTime).toBeUndefined();
   });
 });

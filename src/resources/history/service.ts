@@ -42,6 +42,8 @@ function condition(userId: string | undefined, search: string | undefined): List
   if (userId === undefined && text === undefined) return undefined;
   return {
     scope: { userId: userId?.toLowerCase() ?? null, search: text ?? null },
+    // A search reads its few matches through the trigram index, or walks the newest entries when they are many.
+    ...(text === undefined ? {} : { planEachTime: true }),
     sql: (param) =>
       [userId === undefined ? undefined : ofUserSql(userId.toLowerCase(), param), text === undefined ? undefined : searchSql(text, param)]
         .filter((part): part is string => part !== undefined)
