@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import type { Logger } from '../http/logger.js';
+import { clip } from '../queue/error-text.js';
 
 export interface MailMessage {
   /** An RFC 5322 mailbox: `Usher <no-reply@example.com>` or a bare address. */
@@ -37,8 +38,6 @@ export interface SmtpOptions {
   /** Default 10 s: an unreachable relay should fail fast and be retried later, not hold the queue. */
   readonly connectionTimeoutMs?: number;
 }
-
-const MAX_ERROR_LENGTH = 300;
 
 /**
  * SMTP through nodemailer: `smtp://user:pass@host:587` (STARTTLS when offered), `smtps://...:465` (TLS from the
@@ -175,6 +174,5 @@ function describe(error: unknown, secrets: readonly string[]): string {
   const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'Error';
   let text = `${code}: ${typeof e?.message === 'string' ? e.message : String(error)}`;
   for (const secret of secrets) text = text.split(secret).join('***');
-  text = text.replace(/(\w+:\/\/)[^/\s@]*@/g, '$1***@').replace(/\s+/g, ' ').trim();
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+  return clip(text.replace(/(\w+:\/\/)[^/\s@]*@/g, '$1***@'));
 }
