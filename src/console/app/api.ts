@@ -28,6 +28,12 @@ export class ApiError extends Error {
 
 export type Query = Record<string, string | number | undefined>;
 
+/**
+ * Headers of a list request whose page is wanted without its total (RFC 7240 Prefer): counting a search many users
+ * match reads every match, the page only the first few; the total is asked for alone (count=0) afterwards.
+ */
+export const WITHOUT_TOTAL: Readonly<Record<string, string>> = { Prefer: 'totalResults=omit' };
+
 export interface RequestOptions {
   readonly body?: unknown;
   readonly query?: Query;

@@ -1,6 +1,6 @@
 // User History: every recorded change, newest first, for all users or one; searchable and cursor-paged.
 import { useEffect, useState } from 'preact/hooks';
-import { scim } from '../api';
+import { scim, WITHOUT_TOTAL } from '../api';
 import { Field } from '../components/Field';
 import { Link } from '../components/Link';
 import { PageHeading } from '../components/PageHeading';
@@ -24,7 +24,7 @@ function historyPath(userId: string | undefined): string {
 export function fetchHistory(userId: string | undefined, search: string, cursor: string) {
   return scim<ListResponse<Entry>>('GET', historyPath(userId), {
     query: { search: search.trim() || undefined, count: PAGE_SIZE, cursor },
-    headers: { Prefer: 'totalResults=omit' },
+    headers: WITHOUT_TOTAL,
   });
 }
 

@@ -1,6 +1,6 @@
 // The user list's state (search, persona, status, sort, page) as the address's query, and as GET /Users parameters.
 // Kept in the address, so Back, a reload and a shared link show the same list.
-import { scim } from '../api';
+import { scim, WITHOUT_TOTAL } from '../api';
 import { ACCOUNT_EXT, type ListResponse, type User } from '../scim-types';
 import { usersFilter, type StatusFilter } from '../users';
 
@@ -102,7 +102,7 @@ export function fetchUsers(query: UsersQuery): Promise<ListResponse<User>> {
       count: PAGE_SIZE,
       cursor: query.cursor,
     },
-    headers: { Prefer: 'totalResults=omit' },
+    headers: WITHOUT_TOTAL,
   });
 }
 
