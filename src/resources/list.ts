@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { CursorCodec, CursorPosition } from '../scim/cursor.js';
 import { parseFilter } from '../scim/filter/parser.js';
+import { impliedSearchText } from '../scim/filter/search-text.js';
 import { filterToSql, type SqlModel } from '../scim/filter/to-sql.js';
 import { LIST_RESPONSE_SCHEMA, listResponse, type ListParams, type ListResponse } from '../scim/list.js';
 import { compileProjection, type Projection } from '../scim/resource/projection.js';
@@ -34,6 +35,16 @@ export interface PageQuery {
   readonly walk?: boolean;
 }
 
+/** A search's walk of an index that carries the row's search text (ListSource.searchPage). */
+export interface SearchWalk {
+  /** What the filter implies about the search text (src/scim/filter/search-text.ts), over the table's alias. */
+  readonly text: string;
+  /** Where the page starts (a cursor's position), over the table's alias; its parameters are the page's. */
+  readonly keyset?: string;
+  /** Walk the whole index if need be: the page is then exact however short (not undefined), however long it takes. */
+  readonly whole?: boolean;
+}
+
 /**
  * At most this many matches are read whole and sorted for a page (PageQuery.matchesFirst): a bitmap over a trigram
  * index reads them in some 10 ms per thousand at 1M users, where a walk of the sort order that finds them late
@@ -61,6 +72,12 @@ export interface ListSource<Row extends SortKeyed> {
    */
   count(q: Queryable, tenantId: string, where: string | undefined, params: readonly unknown[], atMost?: number): Promise<number>;
   page(q: Queryable, tenantId: string, query: PageQuery): Promise<Row[]>;
+  /**
+   * A page of a search read by walking an index of the sort order that carries the search text, when the source has
+   * one for the page's order: the page (exact), or undefined when there is no such index, or when the walk, bounded
+   * unless `search.whole`, did not fill the page and `page` must read it. Optional for a source.
+   */
+  searchPage?(q: Queryable, tenantId: string, query: PageQuery, search: SearchWalk): Promise<Row[] | undefined>;
   render(q: Queryable, tenantId: string, rows: readonly Row[], projection: Projection): Promise<Record<string, unknown>[]>;
 }
 
@@ -102,32 +119,50 @@ export async function runList<Row extends SortKeyed>(
 ): Promise<ListResponse<Record<string, unknown>>> {
   const { resourceType, model } = source;
   const projection = compileProjection(resourceType, params);
-  const compiled = params.filter === undefined ? undefined : filterToSql(parseFilter(params.filter), resourceType, model, 1);
+  const filter = params.filter === undefined ? undefined : parseFilter(params.filter);
+  const compiled = filter === undefined ? undefined : filterToSql(filter, resourceType, model, 1);
   const unsorted = params.sortBy === undefined || params.sortBy.trim() === '';
   const sortOrder = params.sortOrder ?? (unsorted ? source.defaultSortOrder : undefined);
   const plan = compileSort(params.sortBy, sortOrder, resourceType, model, source.createdColumn);
   const whereParams = [...(compiled?.params ?? [])];
   const where = andAll([compiled?.sql, condition?.sql(numberInto(whereParams))]);
-
-  // A substring search may match a handful of rows or most of them. On a first page, which reports the total, it is
-  // counted first, and the count says how to read the page; a first page asked for without its total counts only
-  // as far as that choice needs (a common fragment's 20,000 matches, not its million).
-  const firstPage = params.cursor === undefined || params.cursor === '';
-  const searched = compiled?.substring === true && firstPage;
   // How to read a substring search depends on how common its fragment is, which a prepared statement's cached generic
   // plan cannot know: it read the tenant's whole primary key to count 13,515 matches (780 ms against 29).
   const planned = compiled?.substring || condition?.planEachTime ? planningEachTime(q) : q;
+
+  // A substring search may match a handful of rows or most of them. On a first page that reports the total, it is
+  // counted first, and the count says how to read the page (PageQuery.matchesFirst and walk).
+  const firstPage = params.cursor === undefined || params.cursor === '';
+  const searched = compiled?.substring === true && firstPage;
   const counted = searched && !params.omitTotal ? await source.count(planned, tenantId, where, whereParams) : undefined;
-  const some = searched && params.omitTotal && params.count > 0 ? await source.count(planned, tenantId, where, whereParams, MATCHES_FIRST_UNDER + 1) : undefined;
-  const matches = counted ?? some;
-  const matchesFirst = matches !== undefined && matches <= MATCHES_FIRST_UNDER;
-  const walk = matches !== undefined && !matchesFirst;
+
+  // A search the source can walk an index for, testing on the index alone the search text the filter implies: a page
+  // the walk fills is read without knowing how many rows match (a common fragment's in milliseconds).
+  const searchText = filter !== undefined && source.searchPage !== undefined ? impliedSearchText(filter, resourceType, model) : undefined;
+  const walkSearch = async (query: Omit<PageQuery, 'matchesFirst' | 'walk'>, keyset: string | undefined, whole: boolean): Promise<Row[] | undefined> => {
+    if (searchText === undefined || source.searchPage === undefined) return undefined;
+    const walkParams = [...query.params];
+    const text = searchText(numberInto(walkParams));
+    return source.searchPage(planned, tenantId, { ...query, params: walkParams }, { text, ...(keyset ? { keyset } : {}), ...(whole ? { whole } : {}) });
+  };
+  const readPage = async (query: Omit<PageQuery, 'matchesFirst' | 'walk'>, keyset?: string): Promise<Row[]> => {
+    // Unless counted few, a search is first walked for a while: a common fragment's page is mostly found early.
+    const walked = counted === undefined || counted > MATCHES_FIRST_UNDER ? await walkSearch(query, keyset, false) : undefined;
+    if (walked !== undefined) return walked;
+    // Without its total, a first page is counted only as far as the choice needs: 20,000 matches, not a million.
+    const matches = counted ?? (searched && params.omitTotal ? await source.count(planned, tenantId, where, whereParams, MATCHES_FIRST_UNDER + 1) : undefined);
+    const many = matches !== undefined && matches > MATCHES_FIRST_UNDER;
+    // Many matches that sort late: the whole walk, on the index alone, still costs a fraction of reading them.
+    const all = many ? await walkSearch(query, keyset, true) : undefined;
+    if (all !== undefined) return all;
+    return source.page(planned, tenantId, { ...query, matchesFirst: matches !== undefined && !many, walk: many });
+  };
 
   if (params.cursor === undefined) {
     const rows =
       params.count === 0
         ? []
-        : await source.page(planned, tenantId, {
+        : await readPage({
             where,
             params: whereParams,
             orderBy: orderBySql(plan),
@@ -135,8 +170,6 @@ export async function runList<Row extends SortKeyed>(
             limit: params.count,
             offset: params.startIndex - 1,
             projection,
-            matchesFirst,
-            walk,
           });
     const resources = await source.render(q, tenantId, rows, projection);
     if (params.omitTotal) return { schemas: [LIST_RESPONSE_SCHEMA], startIndex: params.startIndex, itemsPerPage: resources.length, Resources: resources };
@@ -164,17 +197,18 @@ export async function runList<Row extends SortKeyed>(
   const allParams = [...whereParams];
   const keyset = position ? keysetSql(plan, position.key, position.id, backwards, numberInto(allParams)) : undefined;
   // One row more than the page tells whether another page follows, without counting.
-  const fetched = await source.page(planned, tenantId, {
-    where: andAll([where, keyset]),
-    params: allParams,
-    orderBy: orderBySql(plan, backwards),
-    sortKey: plan.expression,
-    limit: params.count + 1,
-    offset: 0,
-    projection,
-    matchesFirst,
-    walk,
-  });
+  const fetched = await readPage(
+    {
+      where: andAll([where, keyset]),
+      params: allParams,
+      orderBy: orderBySql(plan, backwards),
+      sortKey: plan.expression,
+      limit: params.count + 1,
+      offset: 0,
+      projection,
+    },
+    keyset,
+  );
   const more = fetched.length > params.count;
   const rows = fetched.slice(0, params.count);
   if (backwards) rows.reverse();

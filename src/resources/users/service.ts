@@ -42,6 +42,7 @@ import {
   deleteUser,
   insertUser,
   pageUsers,
+  searchPageUsers,
   lockUser,
   replaceUserValues,
   selectGroupsOfUsers,
@@ -211,6 +212,7 @@ export function userListSource(scimBaseUrl: string): ListSource<PageUserRow> {
     createdColumn: 'u.created_at',
     count: countUsers,
     page: pageUsers,
+    searchPage: searchPageUsers,
     async render(q, tenantId, rows, projection) {
       // A page read by pageUsers brought its groups and managers' names along; rows read otherwise (the search's)
       // have them read here, by one statement each for all of those rows.

@@ -24,6 +24,11 @@ export interface ScalarTarget {
    * take a fixed place in both orders (a last login that never happened is the oldest, so last when newest first).
    */
   readonly sortSql?: string;
+  /**
+   * A stored column that holds what sorting by it orders on (the sort expression of `sql`, kept equal by the
+   * database), so that an index can carry it beside other columns: sorting orders on this column instead.
+   */
+  readonly orderColumn?: string;
 }
 
 /** A multi-valued attribute: conditions on one element at a time, wrapped in EXISTS. */
@@ -88,10 +93,21 @@ export interface SqlModel {
   multiSortKey(resolved: ResolvedAttribute): ScalarTarget | undefined;
   /** A condition that the row holds attributes of the given extension schema. */
   hasExtension(schemaId: string): string;
+  /**
+   * A lower-cased text on the row that holds the values of some attributes, each lower-cased and on its own line:
+   * whatever a substring test on one of those attributes matches contains the substring (see ./search-text.ts).
+   */
+  readonly searchText?: SearchTextColumn;
   /** The resource's id column: the tie-break that makes every order total. */
   readonly idColumn: string;
   /** The cast of a tie-break value read back from a cursor; '::uuid' (an id column) unless said otherwise. */
   readonly idCast?: string;
+}
+
+export interface SearchTextColumn {
+  readonly sql: string;
+  /** Whether the attribute's values are in the text, lower-cased, between line feeds (e-mails: in their JSON). */
+  covers(resolved: ResolvedAttribute): boolean;
 }
 
 export interface CompiledFilter {
@@ -108,6 +124,12 @@ export interface CompiledFilter {
   readonly unknown?: readonly string[];
 }
 
+/** Whether JSON text holds the value as it is: it has no quote, backslash or control character, which JSON escapes. */
+export function keptVerbatimInJson(value: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/["\\\u0000-\u001f]/.test(value);
+}
+
 /** A test on an attribute the resource type does not define, which therefore has no value. */
 function unassigned(filter: Filter): string {
   if (filter.kind === 'compare' && (filter.op === 'ne' || (filter.op === 'eq' && filter.value === null))) return 'true';
@@ -120,7 +142,8 @@ function isSchemas(path: AttrPath): boolean {
   return !path.uri && !path.subAttr && path.name.toLowerCase() === 'schemas';
 }
 
-function escapeLike(value: string): string {
+/** A value for LIKE, its wildcards and escape character taken literally (with `escape '\\'`). */
+export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -250,8 +273,7 @@ class Compiler {
    */
   private rowTextTest(rowText: string, op: CompareOperator, value: CompareValue): string | undefined {
     if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || [...value].length < 3) return undefined;
-    // eslint-disable-next-line no-control-regex
-    if (/["\\\u0000-\u001f]/.test(value)) return undefined;
+    if (!keptVerbatimInJson(value)) return undefined;
     return `(${rowText} like lower(${this.param(`%${escapeLike(value)}%`, '::text')}) escape '\\')`;
   }
 

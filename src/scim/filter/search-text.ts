@@ -1,0 +1,47 @@
+// The test on a row's search text (SqlModel.searchText) that a filter implies: every row the filter matches passes it.
+import { resolveAttributePath } from '../schema/resolve.js';
+import type { ResourceTypeDefinition } from '../schema/types.js';
+import type { Filter } from './ast.js';
+import { escapeLike, keptVerbatimInJson, type SqlModel } from './to-sql.js';
+
+/** Renders the test, numbering its values with `param` (which returns a placeholder). */
+export type SearchTextTest = (param: (value: unknown) => string) => string;
+
+/**
+ * What `filter` implies about the model's search text, or undefined when it implies nothing (an index walk that
+ * tests the text could then skip a match). A `co`, `sw` or `ew` on an attribute the text covers implies that the
+ * text contains the value, each lower-cased: the text holds the attribute's lower-cased value whole. An `and` implies
+ * what either side does, an `or` what both sides do; `not`, brackets and every other comparison imply nothing.
+ *
+ * A value with a line feed could span two of the text's lines, and one with a quote, a backslash or a control
+ * character is escaped in the e-mails' JSON: such values imply nothing.
+ */
+export function impliedSearchText(filter: Filter, resourceType: ResourceTypeDefinition, model: SqlModel): SearchTextTest | undefined {
+  const column = model.searchText;
+  if (column === undefined) return undefined;
+  const implied = (f: Filter): SearchTextTest | undefined => {
+    switch (f.kind) {
+      case 'and': {
+        const left = implied(f.left);
+        const right = implied(f.right);
+        if (left && right) return (param) => `(${left(param)} and ${right(param)})`;
+        return left ?? right;
+      }
+      case 'or': {
+        const left = implied(f.left);
+        const right = implied(f.right);
+        return left && right ? (param) => `(${left(param)} or ${right(param)})` : undefined;
+      }
+      case 'compare': {
+        const { op, value } = f;
+        if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || !keptVerbatimInJson(value)) return undefined;
+        const resolved = resolveAttributePath(resourceType, f.attr);
+        if (!resolved || !column.covers(resolved)) return undefined;
+        return (param) => `(${column.sql} like lower(${param(`%${escapeLike(value)}%`)}::text) escape '\\')`;
+      }
+      default:
+        return undefined;
+    }
+  };
+  return implied(filter);
+}
