@@ -19,6 +19,7 @@ import { observeStatements, withStatementLog } from './store/statement-log.js';
 import { createMetrics } from './metrics/metrics.js';
 import { selectMailQueueStats } from './mail/queries.js';
 import { countPendingDeliveries, refreshEventStatistics } from './events/delivery-queries.js';
+import { vacuumUsers } from './resources/users/queries.js';
 import { createEventNotifier } from './events/notifier.js';
 import { createSecurityLog } from './auth/security-log.js';
 import { createPushWorker, type PushWorker } from './events/push-worker.js';
@@ -257,8 +258,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       housekeeping: async () => {
         const pruned = await pruneEvents(store, clock(), config.events);
         for (const stream of pruned.disabled) logger.warn('event stream disabled', stream);
-        // PostgreSQL's autovacuum keeps the planner's statistics; the embedded database has none of its own.
-        if (store.kind === 'pglite') await refreshEventStatistics(store);
+        // PostgreSQL's autovacuum keeps the planner's statistics and the users' visibility map; the embedded database
+        // runs no autovacuum of its own.
+        if (store.kind === 'pglite') {
+          await refreshEventStatistics(store);
+          await vacuumUsers(store);
+        }
       },
     });
     pusher.start();

@@ -70,9 +70,12 @@ function tableNodes(plan: PlanNode): string[] {
 /** Rows the scans of tables produced or threw away, over all their loops. */
 function rowsReadBy(plan: PlanNode): number {
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-  return nodes(plan)
-    .filter((node) => node['Relation Name'] !== undefined)
-    .reduce((sum, node) => sum + (n(node['Actual Rows']) + n(node['Rows Removed by Filter']) + n(node['Rows Removed by Index Recheck'])) * Math.max(1, n(node['Actual Loops'])), 0);
+  // PostgreSQL 18 (PGlite) gives the rows per loop with two decimals, an average: the product is rounded.
+  return Math.round(
+    nodes(plan)
+      .filter((node) => node['Relation Name'] !== undefined)
+      .reduce((sum, node) => sum + (n(node['Actual Rows']) + n(node['Rows Removed by Filter']) + n(node['Rows Removed by Index Recheck'])) * Math.max(1, n(node['Actual Loops'])), 0),
+  );
 }
 
 function seqScansOf(plan: PlanNode, which: string, sizes: ReadonlyMap<string, number>): string[] {

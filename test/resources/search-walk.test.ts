@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSearchFilter, insertUserBatch, type PlanNode } from '../../src/bench/queries.js';
 import { SEED_LISTS } from '../../src/bench/names.js';
 import type { PageQuery } from '../../src/resources/list.js';
-import { INDEXED_MULTI_VALUED, SEARCH_WALK_ENTRIES, searchPageUsers, userSqlModel } from '../../src/resources/users/queries.js';
+import { INDEXED_MULTI_VALUED, SEARCH_WALK_ENTRIES, searchPageUsers, userSqlModel, vacuumUsers } from '../../src/resources/users/queries.js';
 import { parseFilter } from '../../src/scim/filter/parser.js';
 import { impliedSearchText } from '../../src/scim/filter/search-text.js';
 import { filterToSql } from '../../src/scim/filter/to-sql.js';
@@ -78,6 +78,26 @@ async function walk(client: Client, query: Record<string, string>, headers?: Rec
 
 const OMIT = { Prefer: 'totalResults=omit' };
 
+/** The plan of a statement as it reads when it cannot sort, scan a whole table or build a bitmap: a walk. */
+async function explainWalk(text: string, params: readonly unknown[], analyze = false): Promise<PlanNode> {
+  return t.store.transaction(async (tx) => {
+    await tx.query('set local enable_seqscan = off');
+    await tx.query('set local enable_sort = off');
+    await tx.query('set local enable_bitmapscan = off');
+    const rows = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (${analyze ? 'analyze, ' : ''}format json) ${text}`, params);
+    return rows[0]!['QUERY PLAN'][0].Plan;
+  });
+}
+
+const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+
+/** The nodes of the page's own CTE (the statement's other parts read the page's groups and managers). */
+function walkNodes(plan: PlanNode): PlanNode[] {
+  const page = nodes(plan).find((n) => (n as { 'Subplan Name'?: string })['Subplan Name'] === 'CTE page');
+  expect(page, JSON.stringify(plan)).toBeDefined();
+  return nodes(page!);
+}
+
 describe('a search sorted by last name walks the index that carries the search text', () => {
   // Common and rare fragments, one shorter than a trigram (sent with sw, as the console does), metacharacters.
   it.each(['an', 'sen', 'example', 'er', 'kafo', 'walk.example', '.17@', 'zzq', '%_'])('"%s": the same pages as the filter read without the walk', async (fragment) => {
@@ -114,19 +134,27 @@ describe('a search sorted by last name walks the index that carries the search t
     expect(read!.options?.planEachTime).toBe(true);
     expect(read!.params).toContain(SEARCH_WALK_ENTRIES);
     // Whatever a tenant of this size would rather do, the statement can be answered by a walk that needs no sort.
-    const plan = await t.store.transaction(async (tx) => {
-      await tx.query('set local enable_seqscan = off');
-      await tx.query('set local enable_sort = off');
-      await tx.query('set local enable_bitmapscan = off');
-      const rows = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`explain (format json) ${read!.text}`, read!.params);
-      return rows[0]!['QUERY PLAN'][0].Plan;
-    });
-    const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
-    const page = nodes(plan).find((n) => (n as { 'Subplan Name'?: string })['Subplan Name'] === 'CTE page' || n['Node Type'] === 'WindowAgg');
-    expect(page, JSON.stringify(plan)).toBeDefined();
-    const within = nodes(page!);
+    const within = walkNodes(await explainWalk(read!.text, read!.params));
     expect(within.map((n) => `${n['Node Type']} ${n['Index Name'] ?? ''}`)).toContain('Index Only Scan users_family_key_idx');
     expect(within.filter((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan')).toEqual([]);
+  });
+
+  it('reads no row of the heap for the walk once the users table is vacuumed (the server does so on PGlite)', async () => {
+    const client = await t.newTenant('vacuumed');
+    for (let i = 0; i < 30; i++) {
+      const userName = `vac.${i}@walk.example.com`;
+      await client.request('POST', '/Users', { schemas: [USER_SCHEMA], userName, name: { givenName: 'Vac', familyName: `Andersen ${i}` } });
+    }
+    const query = new URLSearchParams({ filter: consoleSearchFilter('andersen'), sortBy: 'name.familyName', count: '5', cursor: '' });
+    const statements = await recorder.during(() => client.request('GET', `/Users?${query}`, undefined, OMIT));
+    const read = statements.find((s) => s.text.includes('search_text'))!;
+    const heapFetches = async () => {
+      const scan = walkNodes(await explainWalk(read.text, read.params, true)).find((n) => n['Node Type'] === 'Index Only Scan');
+      return (scan as { 'Heap Fetches'?: number } | undefined)?.['Heap Fetches'];
+    };
+    expect(await heapFetches()).toBeGreaterThan(0);
+    await vacuumUsers(t.store);
+    expect(await heapFetches()).toBe(0);
   });
 
   it('a fragment with fewer matches than a page is walked, then counted and read whole', async () => {
