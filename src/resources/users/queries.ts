@@ -349,6 +349,7 @@ const GROUPS_OF_ROW = `coalesce((
                  from memberships ms where ms.user_id = p.id offset 0) g
      ), '[]'::json)`;
 
+/** A page of users (selectPage), its matches read as PageQuery.matchesFirst and PageQuery.walk say. */
 export async function pageUsers(q: Queryable, tenantId: string, page: PageQuery): Promise<PageUserRow[]> {
   // Few matches (PageQuery.matchesFirst): OFFSET 0 keeps the planner from pulling the filter up into a walk of the
   // sort order's index; the subquery reads the matches through the filter's own indexes, the page sorts them.
