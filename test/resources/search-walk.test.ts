@@ -78,6 +78,17 @@ async function walk(client: Client, query: Record<string, string>, headers?: Rec
 
 const OMIT = { Prefer: 'totalResults=omit' };
 
+/** The console's search for `fragment` as a PageQuery of `limit` rows sorted by `sortBy`, with its search walk. */
+function searchQuery(fragment: string, limit: number, sortBy = 'name.familyName'): { page: PageQuery; text: string } {
+  const filter = parseFilter(consoleSearchFilter(fragment));
+  const compiled = filterToSql(filter, USER_RESOURCE_TYPE, userSqlModel, 1);
+  const params = [...compiled.params];
+  const text = impliedSearchText(filter, USER_RESOURCE_TYPE, userSqlModel)!(numbered(params));
+  const plan = compileSort(sortBy, 'ascending', USER_RESOURCE_TYPE, userSqlModel, 'u.created_at');
+  const page: PageQuery = { where: compiled.sql, params, orderBy: orderBySql(plan), sortKey: plan.expression, limit, offset: 0, projection: compileProjection(USER_RESOURCE_TYPE) };
+  return { page, text };
+}
+
 /** The plan of a statement as it reads when it cannot sort, scan a whole table or build a bitmap: a walk. */
 async function explainWalk(text: string, params: readonly unknown[], analyze = false): Promise<PlanNode> {
   return t.store.transaction(async (tx) => {
@@ -157,26 +168,48 @@ describe('a search sorted by last name walks the index that carries the search t
     expect(await heapFetches()).toBe(0);
   });
 
-  it('a fragment with fewer matches than a page is walked, then counted and read whole', async () => {
+  it('a tenant smaller than the bound has every search answered by its own walk, a short page too', async () => {
+    const small = await t.newTenant('small');
+    for (let i = 0; i < 12; i++) {
+      const family = i < 3 ? 'Okafor' : `Smith ${i}`;
+      const created = await small.request('POST', '/Users', { schemas: [USER_SCHEMA], userName: `small.${i}@small.example.com`, name: { givenName: 'Sam', familyName: family } });
+      expect(created.status).toBe(201);
+    }
+    // "kafo" is in about one of seventy of the other tenant's users (and of the benchmark's), and in three of this one's.
+    const query = new URLSearchParams({ filter: consoleSearchFilter('kafo'), sortBy: 'name.familyName', count: '25', cursor: '' });
+    let response!: Awaited<ReturnType<typeof small.request>>;
+    const statements = await recorder.during(async () => (response = await small.request('GET', `/Users?${query}`, undefined, OMIT)));
+    expect(response.body.itemsPerPage).toBe(3);
+    expect(ids(response.body as Body)).toEqual(ids((await small.request('GET', `/Users?${query}`)).body as Body));
+    const reads = statements.filter((s) => /\busers u\b/.test(s.text));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.text).toContain('search_text');
+    // Its check that the walk read every entry ran, as the page was short; for a full page it does not run.
+    const checks = async (text: string, params: readonly unknown[]) =>
+      nodes(await explainWalk(text, params, true))
+        .filter((n) => ((n as { 'Subplan Name'?: string })['Subplan Name'] ?? '').startsWith('InitPlan'))
+        .filter((n) => nodes(n).some((c) => c['Relation Name'] === 'users'))
+        .map((n) => (n as { 'Actual Loops'?: number })['Actual Loops']);
+    expect(await checks(reads[0]!.text, reads[0]!.params)).toEqual([1]);
+    const common = new URLSearchParams({ filter: consoleSearchFilter('example'), sortBy: 'name.familyName', count: '25', cursor: '' });
+    const full = await recorder.during(() => t.client.request('GET', `/Users?${common}`, undefined, OMIT));
+    const walkRead = full.find((s) => s.text.includes('search_text'))!;
+    expect(await checks(walkRead.text, walkRead.params)).toEqual([0]);
+  });
+
+  it('a fragment with fewer matches than a page in a tenant larger than the bound is walked, then counted and read whole', async () => {
     const query = new URLSearchParams({ filter: consoleSearchFilter('.17@'), sortBy: 'name.familyName', count: '25', cursor: '' });
-    const statements = await recorder.during(() => t.client.request('GET', `/Users?${query}`, undefined, OMIT));
-    const reads = statements.filter((s) => /\busers u\b/.test(s.text)).map((s) => (/search_text/.test(s.text) ? 'walk' : /count\(\*\)/.test(s.text) ? 'count' : 'page'));
-    expect(reads).toEqual(['walk', 'count', 'page']);
+    const { page, text } = searchQuery('.17@', 25);
+    // Bounded below the tenant's size: the short page cannot be trusted.
+    expect(await searchPageUsers(t.store, t.client.tenantId, page, { text }, USERS - 1)).toBeUndefined();
+    // Bounded above it: the walk read every user, and its short page is the answer.
+    expect((await searchPageUsers(t.store, t.client.tenantId, page, { text }, USERS + 10))!.map((r) => r.id)).toEqual(
+      ids((await t.client.request('GET', `/Users?${query}`)).body as Body),
+    );
   });
 });
 
 describe('searchPageUsers', () => {
-  /** The console's search for `fragment` as a PageQuery of `limit` rows sorted by `sortBy`, with its search walk. */
-  function searchQuery(fragment: string, limit: number, sortBy = 'name.familyName'): { page: PageQuery; text: string } {
-    const filter = parseFilter(consoleSearchFilter(fragment));
-    const compiled = filterToSql(filter, USER_RESOURCE_TYPE, userSqlModel, 1);
-    const params = [...compiled.params];
-    const text = impliedSearchText(filter, USER_RESOURCE_TYPE, userSqlModel)!(numbered(params));
-    const plan = compileSort(sortBy, 'ascending', USER_RESOURCE_TYPE, userSqlModel, 'u.created_at');
-    const page: PageQuery = { where: compiled.sql, params, orderBy: orderBySql(plan), sortKey: plan.expression, limit, offset: 0, projection: compileProjection(USER_RESOURCE_TYPE) };
-    return { page, text };
-  }
-
   /** Where the n-th user matching the fragment stands in the family-name order (1 is the first user). */
   async function position(fragment: string, n: number): Promise<number> {
     const rows = await t.store.query<{ position: number }>(

@@ -373,10 +373,12 @@ export const SEARCH_WALK_ENTRIES = 50_000;
  * A page of a search sorted by name.familyName, read by walking users_family_key_idx, which carries the search text
  * (sql/0024): each entry is tested on the index alone (an index-only scan, once VACUUM has marked the pages visible),
  * and only the entries whose text holds the searched fragments are read from the heap and tested with the filter.
- * The walk stops at the page, or after `entries` entries unless `search.whole`; a page it did not fill is then
- * undefined, to be read otherwise (pageUsers), since the matches it missed may lie beyond. A full page is exact: every
- * match before its last row was walked, its text passed (`search.text` is implied by the filter), and the filter
- * chose the page's rows.
+ * The walk stops at the page, or after `entries` entries unless `search.whole`; a page it did not fill before the
+ * bound is then undefined, to be read otherwise (pageUsers), since the matches it missed may lie beyond. A full page
+ * is exact: every match before its last row was walked, its text passed (`search.text` is implied by the filter), and
+ * the filter chose the page's rows. So is a short page when the walk ended before its bound: a tenant of fewer users
+ * than `entries` (most tenants) has its searches answered from its own entries of the index, never from the trigram
+ * indexes, which hold every tenant's matches.
  */
 export async function searchPageUsers(
   q: Queryable,
@@ -387,18 +389,28 @@ export async function searchPageUsers(
 ): Promise<PageUserRow[] | undefined> {
   if (page.sortKey !== FAMILY_KEY) return undefined;
   const n = page.params.length;
+  const keyset = search.keyset ? ` and ${search.keyset}` : '';
   // The LIMIT bounds the walk: a condition outside it cannot be pushed into it. The page orders on the walk's own
   // columns (c), so the walk's order is the page's and the join stops at the page.
   const walked = `(select u.id, u.family_key from (
                      select u.id, u.family_key, u.search_text from users u
-                      where u.tenant_id = $1${search.keyset ? ` and ${search.keyset}` : ''}
+                      where u.tenant_id = $1${keyset}
                       order by ${page.orderBy} limit $${n + 4}::bigint) u
                     where ${search.text}) c
              join users u on u.tenant_id = $1 and u.id = c.id`;
   const orderBy = page.orderBy.replaceAll(FAMILY_KEY, 'c.family_key').replaceAll('u.id', 'c.id');
+  // A short page is exact when the walk read every entry from the page's start (a tenant smaller than the bound):
+  // asked in the same statement, so in the same snapshot, and only for a short page (a CASE evaluates its subquery
+  // only when it takes that branch).
+  const walkedAll = `case when (select count(*) from page) < $${n + 2} then
+                       (select count(*) < $${n + 4} from (select 1 from users u where u.tenant_id = $1${keyset} limit $${n + 4}::bigint) w)
+                     end`;
   // LIMIT NULL is no limit: the whole index.
-  const rows = await selectPage(q, tenantId, page, { from: walked, where: page.where ?? 'true', orderBy }, [search.whole ? null : entries]);
-  return search.whole || rows.length === page.limit ? rows : undefined;
+  const rows = await selectPage(q, tenantId, page, { from: walked, where: page.where ?? 'true', orderBy, ...(search.whole ? {} : { walkedAll }) }, [
+    search.whole ? null : entries,
+  ]);
+  const users = rows.filter((row) => row.id !== null);
+  return search.whole || users.length === page.limit || rows[0]?.walked_all === true ? users : undefined;
 }
 
 /**
@@ -423,13 +435,14 @@ function selectPage(
   q: Queryable,
   tenantId: string,
   page: PageQuery,
-  rows: { readonly from: string; readonly where: string; readonly orderBy: string },
+  rows: { readonly from: string; readonly where: string; readonly orderBy: string; readonly walkedAll?: string },
   extra: readonly unknown[] = [],
-): Promise<PageUserRow[]> {
+): Promise<(PageUserRow & { walked_all?: boolean | null })[]> {
   const n = page.params.length;
   const withGroups = page.projection.includes(USER_CORE_SCHEMA, 'groups');
   const managerValue = MANAGER_VALUE.replace('u.attributes', 'p.attributes');
-  return q.query<PageUserRow>(
+  // walkedAll (searchPageUsers) is a column of every row, and of one row of nulls when the page is empty.
+  return q.query<PageUserRow & { walked_all?: boolean | null }>(
     `with ${withGroups ? 'recursive ' : ''}page as (
        select ${COLUMNS}, (${page.sortKey})::text as sort_key, row_number() over (order by ${rows.orderBy}) as page_position
          from ${rows.from}
@@ -440,8 +453,8 @@ function selectPage(
      select p.*,
             (select coalesce(m.display_name, m.user_name) from users m
               where m.tenant_id = $1 and m.id = (case when ${managerValue} ~ '${UUID_PATTERN}' then ${managerValue}::uuid end)) as manager_name,
-            ${withGroups ? GROUPS_OF_ROW : "'[]'::json"} as groups
-       from page p
+            ${withGroups ? GROUPS_OF_ROW : "'[]'::json"} as groups${rows.walkedAll ? ', w.walked_all' : ''}
+       from page p${rows.walkedAll ? ` right join (select ${rows.walkedAll} as walked_all) w on true` : ''}
       order by p.page_position`,
     [tenantId, ...page.params, page.limit, page.offset, ...extra],
   );
