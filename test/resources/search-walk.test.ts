@@ -197,7 +197,7 @@ describe('a search sorted by last name walks the index that carries the search t
     expect(await checks(walkRead.text, walkRead.params)).toEqual([0]);
   });
 
-  it('a fragment with fewer matches than a page in a tenant larger than the bound is walked, then counted and read whole', async () => {
+  it('a short page is the answer only when the walk read the whole tenant within its bound', async () => {
     const query = new URLSearchParams({ filter: consoleSearchFilter('.17@'), sortBy: 'name.familyName', count: '25', cursor: '' });
     const { page, text } = searchQuery('.17@', 25);
     // Bounded below the tenant's size: the short page cannot be trusted.
