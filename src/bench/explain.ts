@@ -4,7 +4,7 @@ import type { Deps } from '../resources/context.js';
 import { createUsersService } from '../resources/users/service.js';
 import { parseListParams, type RawListParams } from '../scim/list.js';
 import type { QueryOptions, Row, Store } from '../store/index.js';
-import { explainAnalyzeJson, explainGenericJson, explainText, tableRows, type PlanNode } from './queries.js';
+import { explainAnalyzeJson, explainGenericJson, explainText, planNodes, tableRows, type PlanNode } from './queries.js';
 
 /**
  * A table this big may not be read whole to answer a request. Smaller ones (the groups of a 10,000-user tenant, an
@@ -52,17 +52,13 @@ function roleOf(text: string): string {
   return 'other';
 }
 
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
 function describe(node: PlanNode): string {
   const index = node['Index Name'] ? ` using ${node['Index Name']}` : '';
   return `${node['Node Type']}${index} on ${node['Relation Name']}`;
 }
 
 function tableNodes(plan: PlanNode): string[] {
-  return nodes(plan)
+  return planNodes(plan)
     .filter((node) => node['Relation Name'] !== undefined)
     .map(describe);
 }
@@ -72,14 +68,14 @@ function rowsReadBy(plan: PlanNode): number {
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
   // PostgreSQL 18 (PGlite) gives the rows per loop with two decimals, an average: the product is rounded.
   return Math.round(
-    nodes(plan)
+    planNodes(plan)
       .filter((node) => node['Relation Name'] !== undefined)
       .reduce((sum, node) => sum + (n(node['Actual Rows']) + n(node['Rows Removed by Filter']) + n(node['Rows Removed by Index Recheck'])) * Math.max(1, n(node['Actual Loops'])), 0),
   );
 }
 
 function seqScansOf(plan: PlanNode, which: string, sizes: ReadonlyMap<string, number>): string[] {
-  return nodes(plan)
+  return planNodes(plan)
     .filter((node) => node['Node Type'] === 'Seq Scan' && (sizes.get(node['Relation Name'] ?? '') ?? 0) >= LARGE_TABLE_ROWS)
     .map((node) => `Seq Scan on ${node['Relation Name']} of ${sizes.get(node['Relation Name'] ?? '')} rows (${which} plan)`);
 }
@@ -98,7 +94,7 @@ export async function explainListRequest(deps: Deps, tenantId: string, raw: RawL
   for (const { text, params } of statements) {
     const { plan: custom, ms } = await explainAnalyzeJson(deps.store, text, params);
     const generic = await deps.store.transaction((tx) => explainGenericJson(tx, text, params));
-    const scanned = [custom, generic].flatMap(nodes).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name'] ?? '');
+    const scanned = [custom, generic].flatMap(planNodes).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name'] ?? '');
     const sizes = await tableRows(deps.store, [...new Set(scanned)]);
     plans.push({
       role: roleOf(text),

@@ -455,6 +455,11 @@ export interface PlanNode {
   readonly [key: string]: unknown;
 }
 
+/** A plan node and every node below it, depth first. */
+export function planNodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(planNodes)];
+}
+
 export async function explainText(q: Queryable, text: string, params: readonly unknown[]): Promise<string[]> {
   const rows = await q.query<{ 'QUERY PLAN': string }>(`explain (costs off) ${text}`, params);
   return rows.map((row) => row['QUERY PLAN']);

@@ -2,7 +2,7 @@
 // values, an OR across the e-mails' table) and the History search read trigram indexes, never a tenant's whole
 // users, user_values or history, and still count exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSearchFilter, explainGenericJson, insertUserBatch, type PlanNode } from '../../src/bench/queries.js';
+import { consoleSearchFilter, explainGenericJson, insertUserBatch, planNodes, type PlanNode } from '../../src/bench/queries.js';
 import { SEED_LISTS } from '../../src/bench/names.js';
 import { INDEXED_MULTI_VALUED } from '../../src/resources/users/queries.js';
 import { statementRecorder } from '../helpers/statements.js';
@@ -75,10 +75,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => t.close());
 
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
 /**
  * The custom plan (parameters bound) and the generic one (what a prepared statement may switch to), sequential scans
  * priced out and random page reads at an SSD's cost. A tenant of some ten thousand small rows is still cheaper to read whole than through trigram indexes,
@@ -106,7 +102,7 @@ async function plansOf(path: string): Promise<{ body: Record<string, unknown>; s
   for (const { text, params } of listed) {
     for (const plan of await plansOfStatement(text, params)) {
       // Bitmap Index Scans name their index but no table.
-      const scanning = nodes(plan).filter((n) => n['Relation Name'] !== undefined || n['Index Name'] !== undefined);
+      const scanning = planNodes(plan).filter((n) => n['Relation Name'] !== undefined || n['Index Name'] !== undefined);
       scans.push(scanning.map((n) => `${n['Node Type']}${n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}${n['Index Name'] ? ` using ${n['Index Name']}` : ''}`));
     }
   }

@@ -3,7 +3,7 @@
 // the filter can match), answer another page than the filter's own reading would, or read past its bound.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleSearchFilter, insertUserBatch, type PlanNode } from '../../src/bench/queries.js';
+import { consoleSearchFilter, insertUserBatch, planNodes, type PlanNode } from '../../src/bench/queries.js';
 import { SEED_LISTS } from '../../src/bench/names.js';
 import type { PageQuery } from '../../src/resources/list.js';
 import { INDEXED_MULTI_VALUED, SEARCH_WALK_ENTRIES, searchPageUsers, userSqlModel, vacuumUsers } from '../../src/resources/users/queries.js';
@@ -100,13 +100,11 @@ async function explainWalk(text: string, params: readonly unknown[], analyze = f
   });
 }
 
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
-
 /** The nodes of the page's own CTE (the statement's other parts read the page's groups and managers). */
 function walkNodes(plan: PlanNode): PlanNode[] {
-  const page = nodes(plan).find((n) => (n as { 'Subplan Name'?: string })['Subplan Name'] === 'CTE page');
+  const page = planNodes(plan).find((n) => (n as { 'Subplan Name'?: string })['Subplan Name'] === 'CTE page');
   expect(page, JSON.stringify(plan)).toBeDefined();
-  return nodes(page!);
+  return planNodes(page!);
 }
 
 describe('a search sorted by last name walks the index that carries the search text', () => {
@@ -186,9 +184,9 @@ describe('a search sorted by last name walks the index that carries the search t
     expect(reads[0]!.text).toContain('search_text');
     // Its check that the walk read every entry ran, as the page was short; for a full page it does not run.
     const checks = async (text: string, params: readonly unknown[]) =>
-      nodes(await explainWalk(text, params, true))
+      planNodes(await explainWalk(text, params, true))
         .filter((n) => ((n as { 'Subplan Name'?: string })['Subplan Name'] ?? '').startsWith('InitPlan'))
-        .filter((n) => nodes(n).some((c) => c['Relation Name'] === 'users'))
+        .filter((n) => planNodes(n).some((c) => c['Relation Name'] === 'users'))
         .map((n) => (n as { 'Actual Loops'?: number })['Actual Loops']);
     expect(await checks(reads[0]!.text, reads[0]!.params)).toEqual([1]);
     const common = new URLSearchParams({ filter: consoleSearchFilter('example'), sortBy: 'name.familyName', count: '25', cursor: '' });
