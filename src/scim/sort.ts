@@ -20,6 +20,7 @@ export interface SortPlan {
 }
 
 function sortExpression(target: ScalarTarget): string {
+  if (target.orderColumn) return target.orderColumn;
   if (target.type === 'string' || target.type === 'reference') return target.caseExact ? target.sql : `lower(${target.sql})`;
   return target.sql;
 }
@@ -41,7 +42,6 @@ export function sortTarget(sortBy: string, resourceType: ResourceTypeDefinition,
   const target = resolved.attribute.multiValued ? model.multiSortKey(resolved) : model.scalar(resolved);
   if (!target) throw ScimError.invalidValue(`Cannot sort by "${sortBy}".`);
   if (target.sortSql) return { expression: target.sortSql, type: target.type, notNull: true };
-  if (target.orderColumn) return { expression: target.orderColumn, type: target.type, ...(target.notNull ? { notNull: true as const } : {}) };
   return { expression: sortExpression(target), type: target.type, ...(target.notNull ? { notNull: true as const } : {}) };
 }
 
