@@ -81,7 +81,9 @@ describe('a running server', { timeout: 60_000 }, () => {
   let server: ServerProcess;
   beforeAll(async () => {
     dir = dataDir();
-    env = { DATA_DIR: dir, ...backend(), USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN };
+    // A stop given more time than the default 10 s, so that a CI machine busy with other suites cannot make the
+    // timeout cut the stop: whether it had to is read from the logs instead (the SIGTERM test).
+    env = { DATA_DIR: dir, ...backend(), USHER_BOOTSTRAP_TENANT: 'acme', USHER_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN, SHUTDOWN_TIMEOUT_MS: '40000' };
     server = await startServer(env);
   }, 60_000);
   afterAll(async () => {
@@ -234,7 +236,6 @@ describe('a running server', { timeout: 60_000 }, () => {
     // Let the server read the half-sent request's headers, so that it is in flight.
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const startedStopping = Date.now();
     server.child.kill('SIGTERM');
     await server.waitForLog('shutting down', 10_000);
     await idle.closed;
@@ -245,9 +246,11 @@ describe('a running server', { timeout: 60_000 }, () => {
     expect(response.status).toBe(201);
     expect(JSON.parse(response.body)).toMatchObject({ userName: 'in-flight@example.com' });
     expect(await server.exited).toEqual({ code: 0, signal: null });
-    // Well before SHUTDOWN_TIMEOUT_MS (10 s): nothing was left for the timeout to cut.
-    expect(Date.now() - startedStopping).toBeLessThan(5_000);
-    expect(server.logs().at(-1)).toMatchObject({ msg: 'stopped' });
+    // Nothing was left for the timeout to cut: every part stopped by itself (the logs say so when it did not).
+    const logs = server.logs();
+    const stopLogs = logs.slice(logs.findIndex((entry) => entry.msg === 'shutting down'));
+    expect(stopLogs.filter((entry) => entry.level !== 'info'), JSON.stringify(stopLogs)).toEqual([]);
+    expect(stopLogs.at(-1)).toMatchObject({ msg: 'stopped' });
     expectGone(dir);
   });
 
