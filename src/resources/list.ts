@@ -15,6 +15,8 @@ export interface PageQuery {
   readonly where: string | undefined;
   readonly params: readonly unknown[];
   readonly orderBy: string;
+  /** The direction orderBy reads in: the sort's own, or its reverse for the page before a cursor. */
+  readonly descending: boolean;
   /** The sort expression, selected as text so a cursor can record where a page ended. */
   readonly sortKey: string;
   readonly limit: number;
@@ -166,6 +168,7 @@ export async function runList<Row extends SortKeyed>(
             where,
             params: whereParams,
             orderBy: orderBySql(plan),
+            descending: plan.descending,
             sortKey: plan.expression,
             limit: params.count,
             offset: params.startIndex - 1,
@@ -202,6 +205,7 @@ export async function runList<Row extends SortKeyed>(
       where: andAll([where, keyset]),
       params: allParams,
       orderBy: orderBySql(plan, backwards),
+      descending: plan.descending !== backwards,
       sortKey: plan.expression,
       limit: params.count + 1,
       offset: 0,

@@ -63,9 +63,13 @@ export function compileSort(
 
 /** ORDER BY for the plan, or for its reverse (to walk backwards from a previousCursor). */
 export function orderBySql(plan: SortPlan, reverse = false): string {
-  const descending = plan.descending !== reverse;
+  return orderByColumns(plan.expression, plan.idColumn, plan.descending !== reverse);
+}
+
+/** ORDER BY a sort expression, then its tie-break, in one direction: unassigned values last ascending, first descending. */
+export function orderByColumns(expression: string, idColumn: string, descending: boolean): string {
   const direction = descending ? 'desc' : 'asc';
-  return `${plan.expression} ${direction} ${descending ? 'nulls first' : 'nulls last'}, ${plan.idColumn} ${direction}`;
+  return `${expression} ${direction} ${descending ? 'nulls first' : 'nulls last'}, ${idColumn} ${direction}`;
 }
 
 const CAST: Partial<Record<AttributeType, string>> = {

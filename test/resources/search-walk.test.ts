@@ -85,7 +85,7 @@ function searchQuery(fragment: string, limit: number, sortBy = 'name.familyName'
   const params = [...compiled.params];
   const text = impliedSearchText(filter, USER_RESOURCE_TYPE, userSqlModel)!(numbered(params));
   const plan = compileSort(sortBy, 'ascending', USER_RESOURCE_TYPE, userSqlModel, 'u.created_at');
-  const page: PageQuery = { where: compiled.sql, params, orderBy: orderBySql(plan), sortKey: plan.expression, limit, offset: 0, projection: compileProjection(USER_RESOURCE_TYPE) };
+  const page: PageQuery = { where: compiled.sql, params, orderBy: orderBySql(plan), descending: plan.descending, sortKey: plan.expression, limit, offset: 0, projection: compileProjection(USER_RESOURCE_TYPE) };
   return { page, text };
 }
 

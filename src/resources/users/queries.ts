@@ -3,6 +3,7 @@ import { FILTER_COSTS, type MultiTarget, type ScalarTarget, type SqlModel } from
 import { ACCOUNT_SCHEMA } from '../../scim/schema/account.js';
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { AttributeDefinition } from '../../scim/schema/types.js';
+import { orderByColumns } from '../../scim/sort.js';
 import type { Queryable } from '../../store/index.js';
 import type { PageQuery, SearchWalk, SortKeyed } from '../list.js';
 import { jsonElementTarget, jsonFieldTarget, jsonPathSql } from '../sql-json.js';
@@ -398,7 +399,7 @@ export async function searchPageUsers(
                       order by ${page.orderBy} limit $${n + 4}::bigint) u
                     where ${search.text}) c
              join users u on u.tenant_id = $1 and u.id = c.id`;
-  const orderBy = page.orderBy.replaceAll(FAMILY_KEY, 'c.family_key').replaceAll('u.id', 'c.id');
+  const orderBy = orderByColumns('c.family_key', 'c.id', page.descending);
   // A short page is exact when the walk read every entry from the page's start (a tenant smaller than the bound):
   // asked in the same statement, so in the same snapshot, and only for a short page (a CASE evaluates its subquery
   // only when it takes that branch).
