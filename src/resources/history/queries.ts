@@ -1,6 +1,6 @@
 // SQL for the history table: the one insert, the list and search queries, and the model that maps HistoryEntry attributes to columns.
 import { HISTORY_EVENT_LABELS, type HistoryActorType } from '../../scim/history/events.js';
-import type { ScalarTarget, SqlModel } from '../../scim/filter/to-sql.js';
+import { containsPattern, lowerContainsSql, type ScalarTarget, type SqlModel } from '../../scim/filter/to-sql.js';
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { Queryable } from '../../store/index.js';
 import type { PageQuery, SortKeyed } from '../list.js';
@@ -113,10 +113,6 @@ const EVENT_LABEL_SQL = `(case h.event ${Object.entries(HISTORY_EVENT_LABELS)
   .map(([event, label]) => `when ${sqlLiteral(event)} then ${sqlLiteral(label)}`)
   .join(' ')} else h.event end)`;
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /** The columns the search box looks in: names, the event as shown, the attribute, both values and who did it. */
 const SEARCHED = ['h.resource_name', EVENT_LABEL_SQL, 'h.attribute', 'h.old_value', 'h.new_value', 'h.actor'];
 const NULLABLE = new Set(['h.attribute', 'h.old_value', 'h.new_value']);
@@ -133,10 +129,10 @@ const SEARCHED_TEXT = `lower(${SEARCHED.map((column) => (NULLABLE.has(column) ? 
  * the trigram index answers; one with a line feed could span two columns, and is tested on each as well.
  */
 export function searchSql(text: string, param: (value: unknown) => string): string {
-  const pattern = `lower(${param(`%${escapeLike(text)}%`)}::text)`;
-  const joined = `(${SEARCHED_TEXT} like ${pattern} escape '\\')`;
+  const pattern = `${param(containsPattern(text))}::text`;
+  const joined = lowerContainsSql(SEARCHED_TEXT, pattern);
   if (!text.includes('\n')) return joined;
-  return `(${joined} and (${SEARCHED.map((column) => `lower(${column}) like ${pattern} escape '\\'`).join(' or ')}))`;
+  return `(${joined} and (${SEARCHED.map((column) => lowerContainsSql(`lower(${column})`, pattern)).join(' or ')}))`;
 }
 
 /** The history of one user: its index serves it (tenant_id, resource_id, created_at desc, seq desc). */

@@ -2,7 +2,7 @@
 import { resolveAttributePath } from '../schema/resolve.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import type { Filter } from './ast.js';
-import { escapeLike, keptVerbatimInJson, type SqlModel } from './to-sql.js';
+import { containsPattern, keptVerbatimInJson, lowerContainsSql, type SqlModel } from './to-sql.js';
 
 /** Renders the test, numbering its values with `param` (which returns a placeholder). */
 export type SearchTextTest = (param: (value: unknown) => string) => string;
@@ -37,7 +37,7 @@ export function impliedSearchText(filter: Filter, resourceType: ResourceTypeDefi
         if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || !keptVerbatimInJson(value)) return undefined;
         const resolved = resolveAttributePath(resourceType, f.attr);
         if (!resolved || !column.covers(resolved)) return undefined;
-        return (param) => `(${column.sql} like lower(${param(`%${escapeLike(value)}%`)}::text) escape '\\')`;
+        return (param) => lowerContainsSql(column.sql, `${param(containsPattern(value))}::text`);
       }
       default:
         return undefined;

@@ -143,8 +143,22 @@ function isSchemas(path: AttrPath): boolean {
 }
 
 /** A value for LIKE, its wildcards and escape character taken literally (with `escape '\\'`). */
-export function escapeLike(value: string): string {
+function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The LIKE pattern that finds `value` anywhere in a text, its wildcards and escape character taken literally. */
+export function containsPattern(value: string): string {
+  return `%${escapeLike(value)}%`;
+}
+
+/**
+ * The test that a lower-cased text holds, lower-cased, what the pattern at `pattern` (a text parameter's placeholder,
+ * of a containsPattern) finds. A trigram index on the text serves it: the History's search, the filter's row texts
+ * (MultiTarget.rowText) and the users' search walk (SqlModel.searchText) all write it so.
+ */
+export function lowerContainsSql(text: string, pattern: string): string {
+  return `(${text} like lower(${pattern}) escape '\\')`;
 }
 
 function describePath(path: AttrPath): string {
@@ -274,7 +288,7 @@ class Compiler {
   private rowTextTest(rowText: string, op: CompareOperator, value: CompareValue): string | undefined {
     if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || [...value].length < 3) return undefined;
     if (!keptVerbatimInJson(value)) return undefined;
-    return `(${rowText} like lower(${this.param(`%${escapeLike(value)}%`, '::text')}) escape '\\')`;
+    return lowerContainsSql(rowText, this.param(containsPattern(value), '::text'));
   }
 
   /** Compiles a test on one attribute path, routing multi-valued attributes through EXISTS over their elements. */
@@ -410,7 +424,7 @@ class Compiler {
         return `(${left} is distinct from ${fold(this.param(value, '::text'))})`;
       case 'co':
         if ([...value].length >= 3) this.substring = true;
-        return `(${left} like ${fold(this.param(`%${escapeLike(value)}%`, '::text'))} escape '\\')`;
+        return `(${left} like ${fold(this.param(containsPattern(value), '::text'))} escape '\\')`;
       case 'sw':
         if ([...value].length >= 1) this.substring = true;
         return `(${left} like ${fold(this.param(`${escapeLike(value)}%`, '::text'))} escape '\\')`;
