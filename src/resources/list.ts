@@ -94,7 +94,7 @@ export interface ListCondition {
 }
 
 /** A parameter numberer for a statement whose $1 is the tenant and whose other parameters are in `params`. */
-function numberInto(params: unknown[]): (value: unknown) => string {
+export function numberInto(params: unknown[]): (value: unknown) => string {
   return (value) => {
     params.push(value);
     return `$${params.length + 1}`;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleSearchFilter, insertUserBatch, planNodes, type PlanNode } from '../../src/bench/queries.js';
 import { SEED_LISTS } from '../../src/bench/names.js';
-import type { PageQuery } from '../../src/resources/list.js';
+import { numberInto, type PageQuery } from '../../src/resources/list.js';
 import { INDEXED_MULTI_VALUED, SEARCH_WALK_ENTRIES, searchPageUsers, userSqlModel, vacuumUsers } from '../../src/resources/users/queries.js';
 import { parseFilter } from '../../src/scim/filter/parser.js';
 import { impliedSearchText } from '../../src/scim/filter/search-text.js';
@@ -19,12 +19,6 @@ import { statementRecorder } from '../helpers/statements.js';
 const USERS = 400;
 let t: TestContext;
 const recorder = statementRecorder();
-
-/** A parameter numberer for a statement whose $1 is the tenant and whose other parameters are in `params`. */
-const numbered = (params: unknown[]) => (value: unknown) => {
-  params.push(value);
-  return `$${params.length + 1}`;
-};
 
 beforeAll(async () => {
   t = await createTestContext({ wrapStore: recorder.wrap });
@@ -83,7 +77,7 @@ function searchQuery(fragment: string, limit: number, sortBy = 'name.familyName'
   const filter = parseFilter(consoleSearchFilter(fragment));
   const compiled = filterToSql(filter, USER_RESOURCE_TYPE, userSqlModel, 1);
   const params = [...compiled.params];
-  const text = impliedSearchText(filter, USER_RESOURCE_TYPE, userSqlModel)!(numbered(params));
+  const text = impliedSearchText(filter, USER_RESOURCE_TYPE, userSqlModel)!(numberInto(params));
   const plan = compileSort(sortBy, 'ascending', USER_RESOURCE_TYPE, userSqlModel, 'u.created_at');
   const page: PageQuery = { where: compiled.sql, params, orderBy: orderBySql(plan), descending: plan.descending, sortKey: plan.expression, limit, offset: 0, projection: compileProjection(USER_RESOURCE_TYPE) };
   return { page, text };
@@ -297,7 +291,7 @@ describe('every user a filter matches has the search text it implies', () => {
         implying += 1;
         const compiled = filterToSql(parsed, USER_RESOURCE_TYPE, userSqlModel, 1, { maxCost: Infinity });
         const params = [...compiled.params];
-        const implied = test(numbered(params));
+        const implied = test(numberInto(params));
         const [counts] = await t.store.query<{ matched: number; missed: number }>(
           `select count(*)::int as matched, count(*) filter (where not coalesce(${implied}, false))::int as missed
              from users u where u.tenant_id = $1 and ${compiled.sql}`,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../../src/scim/filter/parser.js';
 import { impliedSearchText } from '../../../src/scim/filter/search-text.js';
 import { groupSqlModel } from '../../../src/resources/groups/queries.js';
+import { numberInto } from '../../../src/resources/list.js';
 import { userSqlModel } from '../../../src/resources/users/queries.js';
 import { GROUP_RESOURCE_TYPE, USER_RESOURCE_TYPE } from '../../../src/scim/schema/resource-types.js';
 
@@ -11,10 +12,7 @@ function implied(filter: string): { sql: string; params: unknown[] } | undefined
   const test = impliedSearchText(parseFilter(filter), USER_RESOURCE_TYPE, userSqlModel);
   if (test === undefined) return undefined;
   const params: unknown[] = [];
-  const sql = test((value) => {
-    params.push(value);
-    return `$${params.length + 1}`;
-  });
+  const sql = test(numberInto(params));
   return { sql, params };
 }
 
