@@ -302,6 +302,29 @@ export interface LoginsResult {
  * reported too, but on a machine with fewer cores than busy threads it also counts the time the loop's thread waits
  * for a core, blocked or not.
  */
+/** One password verification alone, the median of five, in ms. */
+async function verifyAloneMs(passwords: PasswordHasher, hashed: string, password: string): Promise<number> {
+  const alone: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const begin = performance.now();
+    await passwords.verify(hashed, password);
+    alone.push(performance.now() - begin);
+  }
+  return alone.sort((a, b) => a - b)[2]!;
+}
+
+/**
+ * How many users with an authenticator app the TOTP sign-ins need on this machine: each sign-in verifies a password,
+ * so they run at most at the verify ceiling (`atOnce` verifications at a time), and a user gives one code per
+ * TOTP step once its first two are spent (reserveStep). A step's worth of sign-ins at that ceiling, and a quarter
+ * more, never runs out, whatever the machine (a fixed 600 ran out at 100 sign-ins a second).
+ */
+export async function totpUsersNeeded(passwords: PasswordHasher, atOnce: number): Promise<number> {
+  const password = 'bench sizing the sign-in users';
+  const ceilingPerSecond = (atOnce * 1000) / (await verifyAloneMs(passwords, await passwords.hash(password), password));
+  return Math.ceil(ceilingPerSecond * TOTP_PERIOD_SECONDS * 1.25);
+}
+
 export async function benchLogins(
   passwords: PasswordHasher,
   load: LoadGenerator,
@@ -311,13 +334,7 @@ export async function benchLogins(
   log: (line: string) => void,
 ): Promise<LoginsResult> {
   const hashed = await passwords.hash(password);
-  const alone: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const begin = performance.now();
-    await passwords.verify(hashed, password);
-    alone.push(performance.now() - begin);
-  }
-  const verifyMs = alone.sort((a, b) => a - b)[2]!;
+  const verifyMs = await verifyAloneMs(passwords, hashed, password);
   const loopDuringVerifies = monitorEventLoopDelay({ resolution: 10 });
   const ceilings: LoadResult[] = [];
   const kinds: { signIn: SignInLoad; loop: IntervalHistogram; results: LoadResult[]; loopCpuMs: number | undefined }[] = signIns.map((signIn) => ({

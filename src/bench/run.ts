@@ -28,6 +28,7 @@ import {
   loginRequests,
   plainLogins,
   prepareLoginUsers,
+  totpUsersNeeded,
   type LoginUsers,
   UNDER_LOGINS_TARGET,
   type LoginsResult,
@@ -59,7 +60,7 @@ import { BACKGROUND_WARMUP_MS, benchUnderLoad, type ProbeLoad, type UnderLoadRes
 
 const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pglite | --both] [--duration 10] [--rounds 5] [--warmup 0.5]
                           [--concurrency 8] [--cases baseline,userName,...] [--no-bulk] [--explain-only] [--strict] [--table-out file]
-                          [--login-users 50] [--totp-users 600] [--lookup-rate 50] [--password-slots n] [--attack-rate n]
+                          [--login-users 50] [--totp-users n] [--lookup-rate 50] [--password-slots n] [--attack-rate n]
                           [--history n]
 
   PostgreSQL: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/usher_bench), created if missing.
@@ -91,8 +92,8 @@ const USAGE = `usage: npm run bench -- [--large 1000000] [--small 10000] [--pgli
   loginsTotp, underLoginsTotp  the same with --totp-users more users who have an authenticator app (set up through
                /auth/mfa while preparing): each sign-in is POST /auth/login (403 mfa_required), then POST
                /auth/mfa/verify with the code of a time step the user has not used (200). A user's code is taken
-               once per 30 s step, so the users must cover about 30 s of sign-ins (600: up to 40 a second); the
-               bench fails if they run out.
+               once per 30 s step, so the users must cover about 30 s of sign-ins: by default a quarter more than
+               30 s at the password-verify ceiling, timed before they are made; the bench fails if they run out.
   healthzBulk  GET /healthz at --lookup-rate req/s, idle and while ${BULK_OPERATIONS}-operation Bulk requests run back to back.
   failedLogins userName eq lookups as in underLogins, idle and while ${FAILING_CLIENTS} clients fail to sign in, each
                request from another address (X-Forwarded-For behind TRUST_PROXY=1), --attack-rate failed sign-ins
@@ -143,7 +144,8 @@ interface Options {
   readonly strict: boolean;
   readonly loginUsers: number;
   /** Sign-in users with a second factor, for the TOTP cases. */
-  readonly totpUsers: number;
+  /** Undefined: as many as the machine's verify ceiling needs (totpUsersNeeded). */
+  readonly totpUsers: number | undefined;
   readonly lookupRate: number;
   /** Failed sign-ins a second in all; 0: as fast as they are answered. */
   readonly attackRate: number;
@@ -206,7 +208,7 @@ function parseOptions(argv: string[]): Options {
     explainOnly: values['explain-only'] ?? false,
     strict: values.strict ?? false,
     loginUsers: Math.floor(number('login-users', values['login-users'], 50)),
-    totpUsers: Math.floor(number('totp-users', values['totp-users'], 600)),
+    totpUsers: values['totp-users'] === undefined ? undefined : Math.floor(number('totp-users', values['totp-users'], 1)),
     lookupRate: number('lookup-rate', values['lookup-rate'], 50),
     attackRate: number('attack-rate', values['attack-rate'], FAILING_CLIENTS * FAILING_CLIENT_RATE, 0),
     passwordSlots: values['password-slots'] === undefined ? undefined : Math.floor(number('password-slots', values['password-slots'], 1)),
@@ -862,7 +864,7 @@ async function runPass(options: Pass): Promise<{ figures: PassFigures; failed: b
     const signIn: { lines: string[]; missed: string[] }[] = [];
     if (SIGN_IN_CASES.some(wanted)) {
       const atOnce = options.passwordSlots ?? defaultMaxConcurrent();
-      const totpUsers = CODE_CASES.some(wanted) ? options.totpUsers : 0;
+      const totpUsers = CODE_CASES.some(wanted) ? (options.totpUsers ?? (await totpUsersNeeded(running.deps.passwords, atOnce))) : 0;
       log(
         `\nSign-in: ${options.loginUsers} users with an Argon2id password in tenant ${LOGIN_TENANT}` +
           `${totpUsers > 0 ? `, and ${totpUsers} more with an authenticator app` : ''}; Argon2id operations at once in the app: ${atOnce}`,
