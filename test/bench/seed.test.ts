@@ -1,7 +1,7 @@
 // The seed writes what the API would have written: PUTting a seeded User back unchanged leaves its row and its user_values as they were.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedTenant } from '../../src/bench/seeder.js';
+import { historyHolds, seedTenant } from '../../src/bench/seeder.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 
 const USERS = 40;
@@ -122,5 +122,16 @@ describe('seed', () => {
     );
     // The replaced seed's group is gone and the new one's is there; the tenant's own groups are kept.
     expect(count).toEqual({ users: 2, groups: groupsBefore + 1 });
+  });
+});
+
+describe("the bench's History scale", () => {
+  it('keeps a History the writing cases have added to, and reseeds one of another size', () => {
+    expect(historyHolds(10_000_000, 10_000_000)).toBe(true);
+    // groupPatch, streamWriteCost and Bulk add a few thousand entries a run.
+    expect(historyHolds(10_003_120, 10_000_000)).toBe(true);
+    expect(historyHolds(9_999_999, 10_000_000)).toBe(false);
+    expect(historyHolds(10_200_000, 10_000_000)).toBe(false);
+    expect(historyHolds(0, 100_000)).toBe(false);
   });
 });
