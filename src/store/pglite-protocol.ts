@@ -22,7 +22,7 @@ export interface WorkerOptions {
  * the middle of a transaction would join it.
  */
 export type Call =
-  | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[]; readonly inTx: boolean }
+  | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[]; readonly inTx: boolean; readonly planEachTime?: boolean }
   | { readonly id: number; readonly op: 'exec'; readonly script: string; readonly inTx: boolean }
   | { readonly id: number; readonly op: 'listen'; readonly channel: string }
   | { readonly id: number; readonly op: 'commit' | 'rollback' | 'close' }

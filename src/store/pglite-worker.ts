@@ -49,7 +49,13 @@ async function main(): Promise<void> {
   const statements = new Map<string, { name: string; paramTypes: number[] }>();
   let statementCount = 0;
   const send = (message: Uint8Array) => db.execProtocolStream(message, { syncToFs: false });
-  const prepare = async (text: string) => {
+  const parseAndDescribe = async (name: string, text: string) => {
+    await send(protocol.serialize.parse({ name, text }));
+    return parse.parseDescribeStatementResults(await send(protocol.serialize.describe({ type: 'S', name })));
+  };
+  const prepare = async (text: string, planEachTime: boolean) => {
+    // The unnamed statement is planned for the values it is bound to each time (QueryOptions.planEachTime).
+    if (planEachTime) return { name: '', paramTypes: await parseAndDescribe('', text) };
     let statement = statements.get(text);
     if (statement) {
       statements.delete(text);
@@ -62,17 +68,15 @@ async function main(): Promise<void> {
       await send(protocol.serialize.close({ type: 'S', name: oldest.name }));
     }
     const name = `usher_${++statementCount}`;
-    await send(protocol.serialize.parse({ name, text }));
-    const paramTypes = parse.parseDescribeStatementResults(await send(protocol.serialize.describe({ type: 'S', name })));
-    statement = { name, paramTypes };
+    statement = { name, paramTypes: await parseAndDescribe(name, text) };
     statements.set(text, statement);
     return statement;
   };
   /** What PGlite's query() answers, through a named statement; a failure leaves the session ready, as query() does. */
-  const preparedQuery = async (text: string, params: unknown[]): Promise<unknown[]> => {
+  const preparedQuery = async (text: string, params: unknown[], planEachTime: boolean): Promise<unknown[]> => {
     const messages = [];
     try {
-      const { name, paramTypes } = await prepare(text);
+      const { name, paramTypes } = await prepare(text, planEachTime);
       const values = params.map((value, i) => {
         if (value === null || value === undefined) return null;
         const serialize = db.serializers[paramTypes[i]!];
@@ -107,7 +111,7 @@ async function main(): Promise<void> {
     switch (call.op) {
       case 'query':
         checkOpen(call);
-        return preparedQuery(call.text, call.params);
+        return preparedQuery(call.text, call.params, call.planEachTime === true);
       case 'exec':
         checkOpen(call);
         await (open?.tx ?? db).exec(call.script);

@@ -13,7 +13,7 @@ import { translateError } from './errors.js';
 import { deserializeError, MEMORY_SETTINGS, type Begin, type Call, type Drain, type Notification, type Ready, type Reply, type WorkerOptions } from './pglite-protocol.js';
 import { settledWithin } from '../settled-within.js';
 import { withRetry } from './retry.js';
-import type { ChannelListener, Row, Store, Transaction } from './store.js';
+import type { ChannelListener, QueryOptions, Row, Store, Transaction } from './store.js';
 import { workerModule } from './worker-module.js';
 
 export interface PgliteOptions {
@@ -136,9 +136,9 @@ class Gate {
 
 function adapt(send: (statement: Statement) => Promise<unknown[] | undefined>): Transaction {
   return {
-    async query<T extends Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+    async query<T extends Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<T[]> {
       try {
-        return (await send({ op: 'query', text, params: [...params] })) as T[];
+        return (await send({ op: 'query', text, params: [...params], ...(options?.planEachTime ? { planEachTime: true } : {}) })) as T[];
       } catch (error) {
         throw translateError(error);
       }

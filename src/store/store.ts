@@ -6,8 +6,8 @@ export type Row = Record<string, unknown>;
 export interface QueryOptions {
   /**
    * Plan the statement for this execution's values, never from the generic plan PostgreSQL may cache for a prepared
-   * statement: for statements whose best plan depends on their values (how common a searched fragment is). PGlite
-   * plans every statement for its values anyway.
+   * statement: for statements whose best plan depends on their values (how common a searched fragment is). Both
+   * stores then send it unnamed; the others are named statements, kept per connection (PGlite's worker keeps its own).
    */
   readonly planEachTime?: boolean;
 }

@@ -1,9 +1,10 @@
-// QueryOptions.planEachTime on PostgreSQL: such a statement is sent unnamed, so that it is planned for each
-// execution's values and never from the generic plan a prepared statement may settle on; the others are prepared.
+// QueryOptions.planEachTime on both databases: such a statement is sent unnamed, so that it is planned for each
+// execution's values and never from the generic plan a prepared statement may settle on; the others are prepared
+// (postgres.js on PostgreSQL; PGlite's worker keeps its own named statements, which had ignored the option).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 
-describe.skipIf(!process.env.DATABASE_URL)('planEachTime (PostgreSQL)', () => {
+describe('planEachTime', () => {
   let t: TestContext;
   beforeAll(async () => {
     t = await createTestContext();
