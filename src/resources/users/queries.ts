@@ -396,15 +396,15 @@ export async function searchPageUsers(
   const walked = `(select u.id, u.family_key from (
                      select u.id, u.family_key, u.search_text from users u
                       where u.tenant_id = $1${keyset}
-                      order by ${page.orderBy} limit $${n + 4}::bigint) u
+                      order by ${page.orderBy} limit $${n + 3}::bigint) u
                     where ${search.text}) c
              join users u on u.tenant_id = $1 and u.id = c.id`;
   const orderBy = orderByColumns('c.family_key', 'c.id', page.descending);
   // A short page is exact when the walk read every entry from the page's start (a tenant smaller than the bound):
   // asked in the same statement, so in the same snapshot, and only for a short page (a CASE evaluates its subquery
   // only when it takes that branch).
-  const walkedAll = `case when (select count(*) from page) < $${n + 2} then
-                       (select count(*) < $${n + 4} from (select 1 from users u where u.tenant_id = $1${keyset} limit $${n + 4}::bigint) w)
+  const walkedAll = `case when (select count(*) from page) < ${pageLimit(page.limit)} then
+                       (select count(*) < $${n + 3} from (select 1 from users u where u.tenant_id = $1${keyset} limit $${n + 3}::bigint) w)
                      end`;
   // LIMIT NULL is no limit: the whole index.
   const rows = await selectPage(q, tenantId, page, { from: walked, where: page.where ?? 'true', orderBy, ...(search.whole ? {} : { walkedAll }) }, [
@@ -426,11 +426,21 @@ export async function vacuumUsers(q: Queryable): Promise<void> {
 }
 
 /**
+ * A page's LIMIT, written into the statement rather than bound: a generic plan (what a named statement may settle on
+ * after five runs) takes an unbound LIMIT for a tenth of the rows, and on PGlite at 100k users planned a page's groups
+ * as a sequential scan of every membership. A page's size is a count the request was checked for, so few texts arise.
+ */
+function pageLimit(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`A page's size must be a whole number, got ${limit}.`);
+  return String(limit);
+}
+
+/**
  * A page of users in one statement, with all its rendering needs from the database: the page's rows (ordered and
  * limited in a CTE, so the manager's name and the groups are read for the page's rows only, never for the rows an
  * OFFSET skips), each one's manager name (MANAGER_NAME's lookup), and, when the response keeps `groups`, the
  * groups each user is in, directly or through nested groups. page_position carries the page's order out of the CTE.
- * `rows` reads the page's users as `u`; its parameters after the page's own ($n+2, $n+3) come from `extra`.
+ * `rows` reads the page's users as `u`; its parameters after the page's own and the offset ($n+2) come from `extra`.
  */
 function selectPage(
   q: Queryable,
@@ -449,7 +459,7 @@ function selectPage(
          from ${rows.from}
         where ${rows.where}
         order by ${rows.orderBy}
-        limit $${n + 2} offset $${n + 3}
+        limit ${pageLimit(page.limit)} offset $${n + 2}
      )${withGroups ? `, ${MEMBERSHIPS_OF('page')}` : ''}
      select p.*,
             (select coalesce(m.display_name, m.user_name) from users m
@@ -457,7 +467,7 @@ function selectPage(
             ${withGroups ? GROUPS_OF_ROW : "'[]'::json"} as groups${rows.walkedAll ? ', w.walked_all' : ''}
        from page p${rows.walkedAll ? ` right join (select ${rows.walkedAll} as walked_all) w on true` : ''}
       order by p.page_position`,
-    [tenantId, ...page.params, page.limit, page.offset, ...extra],
+    [tenantId, ...page.params, page.offset, ...extra],
   );
 }
 
