@@ -295,13 +295,6 @@ export interface LoginsResult {
   readonly signIns: readonly SignInResult[];
 }
 
-/**
- * Sign-ins/s over HTTP, of each load in `signIns`, against the verify rate of the same hasher and concurrency, in
- * rounds (the verifies, then each load in turn). Whether Argon2id stays off the event loop shows in the loop's own CPU
- * time per sign-in: were a verify run on the loop, that would be at least one verify's time. The loop's delay is
- * reported too, but on a machine with fewer cores than busy threads it also counts the time the loop's thread waits
- * for a core, blocked or not.
- */
 /** One password verification alone, the median of five, in ms. */
 async function verifyAloneMs(passwords: PasswordHasher, hashed: string, password: string): Promise<number> {
   const alone: number[] = [];
@@ -317,7 +310,7 @@ async function verifyAloneMs(passwords: PasswordHasher, hashed: string, password
  * How many users with an authenticator app the TOTP sign-ins need on this machine: each sign-in verifies a password,
  * so they run at most at the verify ceiling (`atOnce` verifications at a time), and a user gives one code per
  * TOTP step once its first two are spent (reserveStep). A step's worth of sign-ins at that ceiling, and a quarter
- * more, never runs out, whatever the machine (a fixed 600 ran out at 100 sign-ins a second).
+ * more, is enough on any machine (a fixed 600 ran out at 100 sign-ins a second).
  */
 export async function totpUsersNeeded(passwords: PasswordHasher, atOnce: number): Promise<number> {
   const password = 'bench sizing the sign-in users';
@@ -325,6 +318,13 @@ export async function totpUsersNeeded(passwords: PasswordHasher, atOnce: number)
   return Math.ceil(ceilingPerSecond * TOTP_PERIOD_SECONDS * 1.25);
 }
 
+/**
+ * Sign-ins/s over HTTP, of each load in `signIns`, against the verify rate of the same hasher and concurrency, in
+ * rounds (the verifies, then each load in turn). Whether Argon2id stays off the event loop shows in the loop's own CPU
+ * time per sign-in: were a verify run on the loop, that would be at least one verify's time. The loop's delay is
+ * reported too, but on a machine with fewer cores than busy threads it also counts the time the loop's thread waits
+ * for a core, blocked or not.
+ */
 export async function benchLogins(
   passwords: PasswordHasher,
   load: LoadGenerator,

@@ -143,8 +143,7 @@ interface Options {
   readonly explainOnly: boolean;
   readonly strict: boolean;
   readonly loginUsers: number;
-  /** Sign-in users with a second factor, for the TOTP cases. */
-  /** Undefined: as many as the machine's verify ceiling needs (totpUsersNeeded). */
+  /** Sign-in users with a second factor, for the TOTP cases; undefined: as many as the machine needs (totpUsersNeeded). */
   readonly totpUsers: number | undefined;
   readonly lookupRate: number;
   /** Failed sign-ins a second in all; 0: as fast as they are answered. */

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     statements.set(text, statement);
     return statement;
   };
-  /** What PGlite's query() answers, through a named statement; a failure leaves the session ready, as query() does. */
+  /** What PGlite's query() answers, through a named statement (the unnamed one if planned each time); a failure leaves the session ready, as query() does. */
   const preparedQuery = async (text: string, params: unknown[], planEachTime: boolean): Promise<unknown[]> => {
     const messages = [];
     try {
