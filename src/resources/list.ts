@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { CursorCodec, CursorPosition } from '../scim/cursor.js';
 import { parseFilter } from '../scim/filter/parser.js';
-import { impliedSearchText } from '../scim/filter/search-text.js';
+import { impliedFragment, impliedSearchText } from '../scim/filter/search-text.js';
 import { filterToSql, type SqlModel } from '../scim/filter/to-sql.js';
 import { LIST_RESPONSE_SCHEMA, listResponse, type ListParams, type ListResponse } from '../scim/list.js';
 import { compileProjection, type Projection } from '../scim/resource/projection.js';
@@ -45,6 +45,13 @@ export interface SearchWalk {
   readonly keyset?: string;
   /** Walk the whole index if need be: the page is then exact however short (not undefined), however long it takes. */
   readonly whole?: boolean;
+  /**
+   * A fragment of three characters or more that the search text of every row the filter matches holds, lower-cased
+   * (src/scim/filter/search-text.ts): a source may then walk only the parts of its index that can hold it.
+   */
+  readonly fragment?: string;
+  /** A cursor's page: the sort key it continues from (null: the rows without one). */
+  readonly from?: { readonly key: string | null };
 }
 
 /**
@@ -101,9 +108,12 @@ export function numberInto(params: unknown[]): (value: unknown) => string {
   };
 }
 
-/** `q`, each of whose statements is planned for its values (QueryOptions.planEachTime). */
+/**
+ * `q`, each of whose statements is planned for its values (QueryOptions.planEachTime), unless it says itself that its
+ * plan does not depend on them (`planEachTime: false`).
+ */
 function planningEachTime(q: Queryable): Queryable {
-  return { query: (text, params, options) => q.query(text, params, { ...options, planEachTime: true }) };
+  return { query: (text, params, options) => q.query(text, params, { planEachTime: true, ...options }) };
 }
 
 function andAll(conditions: (string | undefined)[]): string | undefined {
@@ -141,21 +151,24 @@ export async function runList<Row extends SortKeyed>(
   // A search the source can walk an index for, testing on the index alone the search text the filter implies: a page
   // the walk fills is read without knowing how many rows match (a common fragment's in milliseconds).
   const searchText = filter !== undefined && source.searchPage !== undefined ? impliedSearchText(filter, resourceType, model) : undefined;
-  const walkSearch = async (query: Omit<PageQuery, 'matchesFirst' | 'walk'>, keyset: string | undefined, whole: boolean): Promise<Row[] | undefined> => {
+  const fragment = searchText === undefined ? undefined : impliedFragment(filter!, resourceType, model);
+  type Start = { readonly keyset: string; readonly from: { readonly key: string | null } };
+  const walkSearch = async (query: Omit<PageQuery, 'matchesFirst' | 'walk'>, start: Start | undefined, whole: boolean): Promise<Row[] | undefined> => {
     if (searchText === undefined || source.searchPage === undefined) return undefined;
     const walkParams = [...query.params];
     const text = searchText(numberInto(walkParams));
-    return source.searchPage(planned, tenantId, { ...query, params: walkParams }, { text, ...(keyset ? { keyset } : {}), ...(whole ? { whole } : {}) });
+    const search = { text, ...start, ...(whole ? { whole } : {}), ...(fragment !== undefined ? { fragment } : {}) };
+    return source.searchPage(planned, tenantId, { ...query, params: walkParams }, search);
   };
-  const readPage = async (query: Omit<PageQuery, 'matchesFirst' | 'walk'>, keyset?: string): Promise<Row[]> => {
+  const readPage = async (query: Omit<PageQuery, 'matchesFirst' | 'walk'>, start?: Start): Promise<Row[]> => {
     // Unless counted few, a search is first walked for a while: a common fragment's page is mostly found early.
-    const walked = counted === undefined || counted > MATCHES_FIRST_UNDER ? await walkSearch(query, keyset, false) : undefined;
+    const walked = counted === undefined || counted > MATCHES_FIRST_UNDER ? await walkSearch(query, start, false) : undefined;
     if (walked !== undefined) return walked;
     // Without its total, a first page is counted only as far as the choice needs: 20,000 matches, not a million.
     const matches = counted ?? (searched && params.omitTotal ? await source.count(planned, tenantId, where, whereParams, MATCHES_FIRST_UNDER + 1) : undefined);
     const many = matches !== undefined && matches > MATCHES_FIRST_UNDER;
     // Many matches that sort late: the whole walk, on the index alone, still costs a fraction of reading them.
-    const all = many ? await walkSearch(query, keyset, true) : undefined;
+    const all = many ? await walkSearch(query, start, true) : undefined;
     if (all !== undefined) return all;
     return source.page(planned, tenantId, { ...query, matchesFirst: matches !== undefined && !many, walk: many });
   };
@@ -211,7 +224,7 @@ export async function runList<Row extends SortKeyed>(
       offset: 0,
       projection,
     },
-    keyset,
+    keyset && position ? { keyset, from: { key: position.key } } : undefined,
   );
   const more = fetched.length > params.count;
   const rows = fetched.slice(0, params.count);

@@ -3,7 +3,7 @@
 // size bound as a parameter, the planner took the page for a tenth of the tenant, and on PGlite at 100k users read
 // the groups of those through a sequential scan of every membership (the bench's EXPLAIN flagged it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainGenericJson, planNodes } from '../../src/bench/queries.js';
+import { consoleSearchFilter, explainGenericJson, planNodes } from '../../src/bench/queries.js';
 import { seedTenant } from '../../src/bench/seeder.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { statementRecorder } from '../helpers/statements.js';
@@ -48,4 +48,15 @@ describe("a page's generic plan", () => {
       expect(scans).not.toContain('Seq Scan');
     });
   }
+
+  it('reads the family names and their users by index: a search through user_search_keys, which is planned once', async () => {
+    const query = new URLSearchParams({ filter: consoleSearchFilter('sen'), sortBy: 'name.familyName', count: '10', cursor: '' });
+    const statements = await recorder.during(() => t.client.request('GET', `/Users?${query}`, undefined, { Prefer: 'totalResults=omit' }));
+    const page = statements.find((s) => s.text.includes('user_search_keys'));
+    expect(page?.options?.planEachTime).toBe(false);
+    const plan = await t.store.transaction((tx) => explainGenericJson(tx, page!.text, page!.params));
+    const scans = planNodes(plan).filter((node) => ['users', 'user_search_keys', 'group_members'].includes(node['Relation Name'] ?? ''));
+    expect(scans.map((node) => `${node['Node Type']} ${node['Index Name']}`)).toEqual(expect.arrayContaining(['Index Only Scan user_search_keys_pkey', 'Index Only Scan users_family_key_idx']));
+    expect(scans.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+  });
 });

@@ -4,7 +4,7 @@ import { ACCOUNT_SCHEMA } from '../../scim/schema/account.js';
 import type { ResolvedAttribute } from '../../scim/schema/resolve.js';
 import type { AttributeDefinition } from '../../scim/schema/types.js';
 import { orderByColumns } from '../../scim/sort.js';
-import type { Queryable } from '../../store/index.js';
+import type { Queryable, QueryOptions } from '../../store/index.js';
 import type { PageQuery, SearchWalk, SortKeyed } from '../list.js';
 import { jsonElementTarget, jsonFieldTarget, jsonPathSql } from '../sql-json.js';
 
@@ -389,6 +389,10 @@ export async function searchPageUsers(
   entries = SEARCH_WALK_ENTRIES,
 ): Promise<PageUserRow[] | undefined> {
   if (page.sortKey !== FAMILY_KEY) return undefined;
+  if (search.fragment !== undefined && !search.whole) {
+    const found = await searchKeysPageUsers(q, tenantId, page, { ...search, fragment: search.fragment });
+    if (found !== undefined) return found;
+  }
   const n = page.params.length;
   const keyset = search.keyset ? ` and ${search.keyset}` : '';
   // The LIMIT bounds the walk: a condition outside it cannot be pushed into it. The page orders on the walk's own
@@ -412,6 +416,118 @@ export async function searchPageUsers(
   ]);
   const users = rows.filter((row) => row.id !== null);
   return search.whole || users.length === page.limit || rows[0]?.walked_all === true ? users : undefined;
+}
+
+/** How far searchKeysPageUsers walks before it leaves a page to searchPageUsers' own walk. */
+export interface SearchKeysBounds {
+  /** Family names walked. */
+  readonly names: number;
+  /** Users walked under one family name (or among the users without one). */
+  readonly entries: number;
+  /** The page's rows and the rows an offset skips: more, and the page is read otherwise. */
+  readonly rows: number;
+}
+
+export const SEARCH_KEYS_BOUNDS: SearchKeysBounds = { names: 100, entries: 2_000, rows: 1_000 };
+
+/**
+ * A page of a search sorted by name.familyName that holds `search.fragment`, read through user_search_keys (sql/0025):
+ * the family names whose users' texts hold every three characters of the fragment, in the page's order, and under
+ * each the users of that name, walked on users_family_key_idx alone as searchPageUsers walks it, then tested with the
+ * filter; the users without a family name are walked apart (they sort last ascending, first descending). The page,
+ * exact, or undefined when a bound stopped the walk before the page was whole: more than `bounds.names` names, or a
+ * name (or the users without one) with more than `bounds.entries` users walked for fewer matches than the page needs.
+ *
+ * Such a stop is written into the walk as rows without an id, as many as the page needs, where the walk stopped
+ * (after the name's matches, or after the last name): they fill the page's LIMIT, so the walk ends there, and a page
+ * with one of them in reach is no answer.
+ */
+export async function searchKeysPageUsers(
+  q: Queryable,
+  tenantId: string,
+  page: PageQuery,
+  search: SearchWalk & { readonly fragment: string },
+  bounds: SearchKeysBounds = SEARCH_KEYS_BOUNDS,
+): Promise<PageUserRow[] | undefined> {
+  const wanted = page.limit + page.offset;
+  if (wanted > bounds.rows) return undefined;
+  const n = page.params.length;
+  const fragment = `$${n + 3}`;
+  const rows = pageLimit(wanted);
+  const direction = page.descending ? 'desc' : 'asc';
+  const keyset = search.keyset ? ` and ${search.keyset}` : '';
+  // A cursor's page starts at its own name: every name before it in the page's order is behind the cursor.
+  const from = search.from;
+  const start = from === undefined || (from.key === null && page.descending) ? '' : from.key === null ? ' and false' : ` and k.family_key ${page.descending ? '<=' : '>='} $${n + 4}`;
+  // One name's users (`group`, a condition on users u): the ids whose text holds the fragment, in the page's order, at
+  // most the page's rows, read on users_family_key_idx alone; and whether its bound cut the walk short. OFFSET 0 keeps
+  // the array one value: pulled up, it would be read again for each use.
+  const walkGroup = (group: string) => `lateral (
+         select array(
+           select u.id from (
+             select u.id, u.search_text from users u
+              where u.tenant_id = $1 and ${group}${keyset}
+              order by u.id ${direction} limit ${bounds.entries}) u
+            where ${search.text}
+            limit ${rows}) as ids
+         offset 0) g
+       cross join lateral (
+         select cardinality(g.ids) < ${rows}
+                and (select count(*) from (select 1 from users u where u.tenant_id = $1 and ${group}${keyset} limit ${bounds.entries}) e) = ${bounds.entries}
+                as cut) c`;
+  // The first name (`after`: where the page starts) or the next, whose users' texts hold every piece of the fragment.
+  const nextName = (after: string) => `select k.family_key from user_search_keys k
+          where k.tenant_id = $1 and k.trigram = (select p.pieces[1] from pieces p)${after}
+            and not exists (select 1 from unnest((select p.pieces from pieces p)) as t (trigram)
+                             where not exists (select 1 from user_search_keys o
+                                                where o.tenant_id = $1 and o.trigram = t.trigram and o.family_key = k.family_key))
+          order by k.family_key ${direction} limit 1`;
+  // Name after name: each step walks the name the last one found (next_key) and looks up the one after it, until the
+  // page's rows are found, a name is cut short, no name is left, or the names' bound is reached.
+  // The fragment's pieces, lower-cased by the database as the search text is, worked out once.
+  const pieces = `pieces as (select usher_trigrams(lower(${fragment}::text)) as pieces)`;
+  const names = `names (n, family_key, ids, cut, found, next_key) as (
+       select 0, null::text, array[]::uuid[], false, 0, (${nextName(start)})
+       union all
+       select s.n + 1, s.next_key, g.ids, c.cut, s.found + cardinality(g.ids), k.family_key
+         from names s cross join ${walkGroup('u.family_key = s.next_key')}
+              left join lateral (${nextName(` and k.family_key ${page.descending ? '<' : '>'} s.next_key`)}) k on true
+        where s.next_key is not null and s.found < ${rows} and not s.cut and s.n < ${bounds.names})`;
+  // Each stop is a row without an id where the walk stopped; the users without a family name come after the names
+  // ascending, before them descending.
+  const cutShort = 'case when c.cut then array[null::uuid] else array[]::uuid[] end';
+  const nullsAt = page.descending ? 0 : bounds.names + 2;
+  const walked = `walked as materialized (
+       select w.id, w.family_key from (
+         select x.id, s.family_key, s.n, x.i
+           from names s cross join lateral (select s.cut) c cross join lateral unnest(s.ids || ${cutShort}) with ordinality as x (id, i)
+          where s.n > 0
+         union all
+         select null::uuid, null::text, ${bounds.names + 1}, 1
+          where exists (select 1 from names where n = ${bounds.names} and found < ${rows} and next_key is not null and not cut)
+         union all
+         select x.id, null::text, ${nullsAt}, x.i
+           from ${walkGroup('u.family_key is null')} cross join lateral unnest(g.ids || ${cutShort}) with ordinality as x (id, i)) w
+        order by w.n, w.i limit ${rows})`;
+  const found = await selectPage(
+    q,
+    tenantId,
+    page,
+    {
+      with: `${pieces}, ${names}, ${walked}`,
+      from: '(select w.id, w.family_key from walked w where w.id is not null) c join users u on u.tenant_id = $1 and u.id = c.id',
+      where: page.where ?? 'true',
+      orderBy: orderByColumns('c.family_key', 'c.id', page.descending),
+      // Exact when no bound stopped the walk, and the filter kept every user walked or the walk found them all.
+      walkedAll: `not exists (select 1 from walked w where w.id is null)
+                  and ((select count(*) from page) = ${pageLimit(page.limit)} or (select count(*) from walked) < ${rows})`,
+    },
+    [search.fragment, ...(from?.key != null ? [from.key] : [])],
+    // Its plan is the same whatever the fragment (the walk's shape is written out, the fragment only picks names), so
+    // it is a named statement, parsed once per connection: planning it each time cost 1.6 ms of its 4 at 1M users.
+    { planEachTime: false },
+  );
+  return found[0]?.walked_all === true ? found.filter((row) => row.id !== null) : undefined;
 }
 
 /**
@@ -446,15 +562,16 @@ function selectPage(
   q: Queryable,
   tenantId: string,
   page: PageQuery,
-  rows: { readonly from: string; readonly where: string; readonly orderBy: string; readonly walkedAll?: string },
+  rows: { readonly with?: string; readonly from: string; readonly where: string; readonly orderBy: string; readonly walkedAll?: string },
   extra: readonly unknown[] = [],
+  options?: QueryOptions,
 ): Promise<(PageUserRow & { walked_all?: boolean | null })[]> {
   const n = page.params.length;
   const withGroups = page.projection.includes(USER_CORE_SCHEMA, 'groups');
   const managerValue = MANAGER_VALUE.replace('u.attributes', 'p.attributes');
   // walkedAll (searchPageUsers) is a column of every row, and of one row of nulls when the page is empty.
   return q.query<PageUserRow & { walked_all?: boolean | null }>(
-    `with ${withGroups ? 'recursive ' : ''}page as (
+    `with ${withGroups ? 'recursive ' : ''}${rows.with ? `${rows.with}, ` : ''}page as (
        select ${COLUMNS}, (${page.sortKey})::text as sort_key, row_number() over (order by ${rows.orderBy}) as page_position
          from ${rows.from}
         where ${rows.where}
@@ -468,6 +585,7 @@ function selectPage(
        from page p${rows.walkedAll ? ` right join (select ${rows.walkedAll} as walked_all) w on true` : ''}
       order by p.page_position`,
     [tenantId, ...page.params, page.offset, ...extra],
+    options,
   );
 }
 

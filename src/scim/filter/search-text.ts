@@ -45,3 +45,34 @@ export function impliedSearchText(filter: Filter, resourceType: ResourceTypeDefi
   };
   return implied(filter);
 }
+
+/**
+ * One value of three characters or more that every row `filter` matches holds in the model's search text, as
+ * impliedSearchText tests it, or undefined when there is none. A `co`, `sw` or `ew` that impliedSearchText uses gives
+ * its value; an `and` gives either side's, an `or` the value both sides give (the console's search asks for the same
+ * fragment in each attribute). Lower-cased by the database, as the text is.
+ */
+export function impliedFragment(filter: Filter, resourceType: ResourceTypeDefinition, model: SqlModel): string | undefined {
+  const column = model.searchText;
+  if (column === undefined) return undefined;
+  const implied = (f: Filter): string | undefined => {
+    switch (f.kind) {
+      case 'and':
+        return implied(f.left) ?? implied(f.right);
+      case 'or': {
+        const left = implied(f.left);
+        return left !== undefined && left === implied(f.right) ? left : undefined;
+      }
+      case 'compare': {
+        const { op, value } = f;
+        if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || !keptVerbatimInJson(value)) return undefined;
+        if ([...value].length < 3) return undefined;
+        const resolved = resolveAttributePath(resourceType, f.attr);
+        return resolved && column.covers(resolved) ? value : undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
+  return implied(filter);
+}

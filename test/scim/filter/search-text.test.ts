@@ -1,7 +1,7 @@
 // What a filter implies about a user's search text (sql/0024): the test an index walk makes before the filter's own.
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../../src/scim/filter/parser.js';
-import { impliedSearchText } from '../../../src/scim/filter/search-text.js';
+import { impliedFragment, impliedSearchText } from '../../../src/scim/filter/search-text.js';
 import { groupSqlModel } from '../../../src/resources/groups/queries.js';
 import { numberInto } from '../../../src/resources/list.js';
 import { userSqlModel } from '../../../src/resources/users/queries.js';
@@ -59,5 +59,32 @@ describe('impliedSearchText', () => {
 
   it('implies nothing for a model without a search text', () => {
     expect(impliedSearchText(parseFilter('displayName co "staff"'), GROUP_RESOURCE_TYPE, groupSqlModel)).toBeUndefined();
+  });
+});
+
+describe('impliedFragment', () => {
+  const fragment = (filter: string, type = USER_RESOURCE_TYPE, model = userSqlModel) => impliedFragment(parseFilter(filter), type, model);
+
+  it('the console search: the one fragment it asks of every attribute, as sent', () => {
+    const filter = ['userName', 'name.givenName', 'name.familyName', 'emails.value'].map((a) => `${a} co "Sen"`).join(' or ');
+    expect(fragment(filter)).toBe('Sen');
+    expect(fragment('name.familyName sw "and" or name.familyName ew "and"')).toBe('and');
+  });
+
+  it('an AND gives either side\'s, an OR only one both sides give', () => {
+    expect(fragment('active eq true and userName co "ann"')).toBe('ann');
+    expect(fragment('userName co "ann" and userName co "lee"')).toBe('ann');
+    expect(fragment('userName co "ann" or userName co "lee"')).toBeUndefined();
+    expect(fragment('userName co "ann" or userName co "ANN"')).toBeUndefined();
+    expect(fragment('userName co "ann" or active eq true')).toBeUndefined();
+  });
+
+  it('none under three characters, none the text does not hold whole, none outside the text\'s attributes', () => {
+    expect(fragment('userName co "an"')).toBeUndefined();
+    expect(fragment('userName co "a\\"b"')).toBeUndefined();
+    expect(fragment('title co "engineer"')).toBeUndefined();
+    expect(fragment('not (userName co "ann")')).toBeUndefined();
+    expect(fragment('userName eq "ann"')).toBeUndefined();
+    expect(fragment('displayName co "ann"', GROUP_RESOURCE_TYPE, groupSqlModel)).toBeUndefined();
   });
 });
