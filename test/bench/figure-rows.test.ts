@@ -14,6 +14,7 @@ function pass(database: PassFigures['database'], figures: Partial<PassFigures>):
     bulk: none,
     underLogins: none,
     search: none,
+    searchOfList: none,
     historySearch: none,
     eventPush: none,
     streamWriteCost: none,
@@ -41,6 +42,17 @@ describe('the table of figures: misses say why', () => {
     // Every miss says why, in the rendered table too.
     for (const r of rows.filter((r) => r.result.startsWith('MISS'))) expect(r.result, r.what).toMatch(/^MISS \(.+: .+\)$/);
     expect(renderFigures(rows)).toContain('| P3 | PGlite | 1,000 creates in Bulk requests / 1,000 sequential POSTs, users/s | 1.80x | >= 2x | MISS (90% of the target: ');
+  });
+
+  it("gives the search against a lookup (its target) and against the list's page of as many users (no target)", () => {
+    const rows = figureRows([pass('PostgreSQL', { search: 4.5, searchOfList: 1.1 })]).filter((r) => r.id === 'search');
+    expect(rows.map((r) => [r.measured, r.target, r.result.slice(0, 4)])).toEqual([
+      ['4.50x', '<= 3x', 'MISS'],
+      ['1.10x', '-', 'INFO'],
+    ]);
+    expect(rows[1]!.what).toMatch(/^search-as-you-type first page \/ the console's list first page/);
+    const absent = figureRows([pass('PostgreSQL', {})]).filter((r) => r.id === 'search');
+    expect(absent.map((r) => r.result)).toEqual(['not measured (case not in this run)', 'not measured (case not in this run)']);
   });
 
   it('says of a miss with no cause known by design that it is to be measured again', () => {
