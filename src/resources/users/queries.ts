@@ -538,7 +538,8 @@ export async function searchKeysPageUsers(
  * marked are skipped.
  */
 export async function vacuumUsers(q: Queryable): Promise<void> {
-  await q.query('vacuum users');
+  // user_search_keys too: a search reads it by index-only scans (searchKeysPageUsers).
+  await q.query('vacuum users, user_search_keys');
 }
 
 /**
