@@ -437,10 +437,9 @@ export const SEARCH_KEYS_BOUNDS: SearchKeysBounds = { names: 100, entries: 2_000
  * filter; the users without a family name are walked apart (they sort last ascending, first descending). The page,
  * exact, or undefined when a bound stopped the walk before the page was whole: more than `bounds.names` names, or a
  * name (or the users without one) with more than `bounds.entries` users walked for fewer matches than the page needs.
- *
- * Such a stop is written into the walk as rows without an id, as many as the page needs, where the walk stopped
- * (after the name's matches, or after the last name): they fill the page's LIMIT, so the walk ends there, and a page
- * with one of them in reach is no answer.
+ * Such a stop is a row without an id where the walk stopped (after that name's matches, or after the last name
+ * walked), and a page with one within its rows is no answer. Nor is a page the filter cut short (a condition the
+ * search text cannot tell) while matches were left unwalked.
  */
 export async function searchKeysPageUsers(
   q: Queryable,
@@ -482,10 +481,10 @@ export async function searchKeysPageUsers(
                              where not exists (select 1 from user_search_keys o
                                                 where o.tenant_id = $1 and o.trigram = t.trigram and o.family_key = k.family_key))
           order by k.family_key ${direction} limit 1`;
-  // Name after name: each step walks the name the last one found (next_key) and looks up the one after it, until the
-  // page's rows are found, a name is cut short, no name is left, or the names' bound is reached.
   // The fragment's pieces, lower-cased by the database as the search text is, worked out once.
   const pieces = `pieces as (select usher_trigrams(lower(${fragment}::text)) as pieces)`;
+  // Name after name: each step walks the name the last one found (next_key) and looks up the one after it, until the
+  // page's rows are found, a name is cut short, no name is left, or the names' bound is reached.
   const names = `names (n, family_key, ids, cut, found, next_key) as (
        select 0, null::text, array[]::uuid[], false, 0, (${nextName(start)})
        union all
