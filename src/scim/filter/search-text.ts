@@ -2,10 +2,21 @@
 import { resolveAttributePath } from '../schema/resolve.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import type { Filter } from './ast.js';
-import { containsPattern, keptVerbatimInJson, lowerContainsSql, type SqlModel } from './to-sql.js';
+import { containsPattern, keptVerbatimInJson, lowerContainsSql, type SearchTextColumn, type SqlModel } from './to-sql.js';
 
 /** Renders the test, numbering its values with `param` (which returns a placeholder). */
 export type SearchTextTest = (param: (value: unknown) => string) => string;
+
+/**
+ * The value a comparison says the search text holds whole, or undefined: a `co`, `sw` or `ew` on an attribute the
+ * text covers, with a value the text keeps as it is (see impliedSearchText).
+ */
+function heldValue(f: Extract<Filter, { kind: 'compare' }>, resourceType: ResourceTypeDefinition, column: SearchTextColumn): string | undefined {
+  const { op, value } = f;
+  if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || !keptVerbatimInJson(value)) return undefined;
+  const resolved = resolveAttributePath(resourceType, f.attr);
+  return resolved && column.covers(resolved) ? value : undefined;
+}
 
 /**
  * What `filter` implies about the model's search text, or undefined when it implies nothing (an index walk that
@@ -33,11 +44,8 @@ export function impliedSearchText(filter: Filter, resourceType: ResourceTypeDefi
         return left && right ? (param) => `(${left(param)} or ${right(param)})` : undefined;
       }
       case 'compare': {
-        const { op, value } = f;
-        if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || !keptVerbatimInJson(value)) return undefined;
-        const resolved = resolveAttributePath(resourceType, f.attr);
-        if (!resolved || !column.covers(resolved)) return undefined;
-        return (param) => lowerContainsSql(column.sql, `${param(containsPattern(value))}::text`);
+        const value = heldValue(f, resourceType, column);
+        return value === undefined ? undefined : (param) => lowerContainsSql(column.sql, `${param(containsPattern(value))}::text`);
       }
       default:
         return undefined;
@@ -64,11 +72,8 @@ export function impliedFragment(filter: Filter, resourceType: ResourceTypeDefini
         return left !== undefined && left === implied(f.right) ? left : undefined;
       }
       case 'compare': {
-        const { op, value } = f;
-        if ((op !== 'co' && op !== 'sw' && op !== 'ew') || typeof value !== 'string' || !keptVerbatimInJson(value)) return undefined;
-        if ([...value].length < 3) return undefined;
-        const resolved = resolveAttributePath(resourceType, f.attr);
-        return resolved && column.covers(resolved) ? value : undefined;
+        const value = heldValue(f, resourceType, column);
+        return value !== undefined && [...value].length >= 3 ? value : undefined;
       }
       default:
         return undefined;
